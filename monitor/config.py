@@ -1,0 +1,327 @@
+"""feeds.yaml, validated once at the edge into typed objects.
+
+Unknown keys and typos are errors (pydantic `extra="forbid"`), reported with the file,
+the line and a fix, because a silently ignored `langauge:` would leave a team wondering
+why nothing changes. Secrets are never written in feeds.yaml: notify URLs may name
+environment variables as `${VAR}` (required) or `${VAR:-default}` (optional).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from monitor.durations import parse_duration
+
+TAGS = ("feature_rollout", "legal_change", "algorithm_reach_change")
+PLATFORMS = ("facebook", "instagram", "threads", "whatsapp", "messenger", "linkedin", "xing", "tiktok",
+             "youtube", "x", "pinterest", "snapchat", "reddit", "bluesky", "mastodon", "google",
+             "telegram", "twitch")
+CATEGORIES = ("platform", "industry", "legal", "network")
+
+Tag = Literal["feature_rollout", "legal_change", "algorithm_reach_change"]
+Category = Literal["platform", "industry", "legal", "network"]
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class ConfigError(Exception):
+    """A config problem a person must fix; the message names file, line and fix."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _platform(value: str) -> str:
+    low = value.strip().lower()
+    if low == "twitter":
+        low = "x"
+    if not re.fullmatch(r"[a-z0-9_-]+", low):
+        raise ValueError(f"{value!r} is not a platform name; use lowercase names such as {', '.join(PLATFORMS[:5])}")
+    return low
+
+
+Platform = Annotated[str, Field(min_length=1)]
+
+
+class FetchSettings(Strict):
+    interval: timedelta = timedelta(minutes=30)
+    timeout: timedelta = timedelta(seconds=30)
+    max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    concurrency: int = Field(default=32, ge=1, le=1024)
+    per_host: int = Field(default=2, ge=1, le=64)
+    delay: timedelta = timedelta(0)
+    retries: int = Field(default=2, ge=0, le=10)
+    user_agent: str = "Lagebild/0.1 (+https://github.com/lagebild; feed monitor for social media teams)"
+
+    @field_validator("interval", "timeout", "delay", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> timedelta:
+        return v if isinstance(v, timedelta) else parse_duration(v)
+
+
+class DigestSettings(Strict):
+    at: time = time(7, 30)
+    notify: list[str] = Field(default_factory=list)
+    send_empty: bool = False           # send a short 'nothing new' note on an empty day
+    max_per_section: int = Field(default=12, ge=1, le=500)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _clock(cls, v: Any) -> Any:
+        if isinstance(v, int):  # YAML 1.1 reads 07:30 unquoted as a sexagesimal number
+            return time(v // 60 % 24, v % 60)
+        return v
+
+
+class AlertRule(Strict):
+    """Items matching every given condition go to `notify` at once during `monitor run`."""
+    tags: list[Tag] = Field(default_factory=list)
+    platforms: list[Platform] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    notify: list[str] = Field(min_length=1)
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms(cls, v: list[str]) -> list[str]:
+        return [_platform(p) for p in v]
+
+
+class User(Strict):
+    name: str = Field(min_length=1)
+    password_hash: str = Field(min_length=10)   # argon2 hash from `monitor hash-password`
+
+
+class WebSettings(Strict):
+    users: list[User] = Field(default_factory=list)
+    base_url: str | None = None                # used for links in mails and alerts
+    rss_token: str | None = None
+
+
+class Settings(Strict):
+    timezone: str = "Europe/Berlin"
+    language: Literal["de", "en"] = "de"
+    database: str | None = None
+    platforms: list[Platform] | None = None    # the team's platforms: shown first in the digest
+    hide_other_platforms: bool = False
+    fetch: FetchSettings = FetchSettings()
+    digest: DigestSettings = DigestSettings()
+    alerts: list[AlertRule] = Field(default_factory=list)
+    web: WebSettings = WebSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone; write e.g. Europe/Berlin") from None
+        return v
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else [_platform(p) for p in v]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Source(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    url: str
+    kind: str = "feed"
+    category: Category = "industry"
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+    platforms: list[Platform] = Field(default_factory=list)
+    enabled: bool = True
+    note: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/?#]+[^\s]*$", v):
+            raise ValueError(f"{v!r} is not an http(s) URL")
+        return v
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms(cls, v: list[str]) -> list[str]:
+        return [_platform(p) for p in v]
+
+
+class Config(Strict):
+    settings: Settings = Settings()
+    notify: dict[str, str | None] = Field(default_factory=dict)
+    sources: list[Source] = Field(default_factory=list)
+    path: Path | None = Field(default=None, exclude=True)
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def targets(self, names: list[str]) -> dict[str, str]:
+        """Named apprise URLs that are set (an empty `${VAR:-}` disables a target)."""
+        return {n: self.notify[n] for n in names if self.notify.get(n)}
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_config(path: Path, known_kinds: set[str] | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read, expand and validate feeds.yaml; raise ConfigError naming file, line and fix."""
+    env = os.environ if environ is None else environ
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file; pass --config PATH, set MONITOR_CONFIG, "
+                          "or create feeds.yaml in this folder") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read the config file ({e})") from None
+    try:
+        raw = YAML(typ="rt").load(text) or {}
+    except YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or e}); check indentation and quoting") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}:1: the config must be a mapping with settings, notify and sources")
+    data = _plain(raw)
+    _expand_env(raw, data, path, env)
+    try:
+        config = Config.model_validate({**data, "path": path})
+    except ValidationError as e:
+        raise ConfigError(_explain(e, raw, path)) from None
+    _check_references(config, raw, path)
+    _check_kinds(config, raw, path, known_kinds)
+    return config
+
+
+def _check_references(config: Config, raw: Any, path: Path) -> None:
+    """Unique source names; every notify name used is defined."""
+    def fail(loc: tuple, message: str) -> None:
+        raise ConfigError(f"{path}:{_line(raw, loc)}: {'.'.join(map(str, loc))}: {message}")
+
+    seen: set[str] = set()
+    for i, src in enumerate(config.sources):
+        if src.name in seen:
+            fail(("sources", i, "name"), f"the source name {src.name!r} is used twice; names must be unique")
+        seen.add(src.name)
+    uses = [(("settings", "digest", "notify"), config.settings.digest.notify)]
+    uses += [(("settings", "alerts", i, "notify"), rule.notify) for i, rule in enumerate(config.settings.alerts)]
+    for loc, names in uses:
+        for j, name in enumerate(names):
+            if name not in config.notify:
+                known = ", ".join(sorted(config.notify)) or "none defined"
+                fail(loc + (j,), f"notify name {name!r} is not defined under `notify:` (defined: {known}); "
+                                 "add it there or fix the spelling")
+
+
+def _check_kinds(config: Config, raw: Any, path: Path, known_kinds: set[str] | None) -> None:
+    if known_kinds is None:
+        return
+    for i, src in enumerate(config.sources):
+        if src.kind not in known_kinds:
+            loc = ("sources", i, "kind")
+            raise ConfigError(f"{path}:{_line(raw, loc)}: sources[{i}] ({src.name}): unknown kind {src.kind!r}; "
+                              f"use one of: {', '.join(sorted(known_kinds))}")
+
+
+def _expand_env(raw: Any, data: dict, path: Path, env: Any) -> None:
+    """`${VAR}` and `${VAR:-default}` in notify URLs and settings.database."""
+    def expand(value: Any, loc: tuple) -> Any:
+        if not isinstance(value, str):
+            return value
+
+        def one(m: re.Match) -> str:
+            name, default = m.group(1), m.group(2)
+            if name in env:
+                return env[name]
+            if default is not None:
+                return default
+            raise ConfigError(f"{path}:{_line(raw, loc)}: {'.'.join(map(str, loc))}: the environment variable "
+                              f"{name} is not set; export {name}=... or write ${{{name}:-}} to make it optional")
+        return _ENV_REF.sub(one, value)
+
+    notify = data.get("notify")
+    if isinstance(notify, dict):
+        for key, value in notify.items():
+            notify[key] = expand(value, ("notify", key))
+    settings = data.get("settings")
+    if isinstance(settings, dict) and "database" in settings:
+        settings["database"] = expand(settings["database"], ("settings", "database"))
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _line(raw: Any, loc: tuple) -> int:
+    """1-based line of the deepest part of `loc` found in the round-trip YAML tree."""
+    node, line = raw, 1
+    for part in loc:
+        try:
+            if isinstance(node, dict) and part in node:
+                line = node.lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                line = node.lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        except (AttributeError, KeyError, TypeError):
+            break
+    return line
+
+
+def _explain(error: ValidationError, raw: Any, path: Path) -> str:
+    first = error.errors()[0]
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
+    where = ".".join(str(p) for p in loc) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        parent = loc[:-1]
+        fix = f"unknown key {loc[-1]!r}; check the spelling (allowed here: {_allowed(parent)})"
+    elif first["type"] == "missing":
+        fix = "this key is required"
+    else:
+        fix = first["msg"].removeprefix("Value error, ")
+        if "input" in first and first["type"].startswith("literal"):
+            fix += f" (got {first['input']!r})"
+    more = f" (and {error.error_count() - 1} more problem(s))" if error.error_count() > 1 else ""
+    return f"{path}:{_line(raw, loc)}: {where}: {fix}{more}"
+
+
+def _allowed(parent: tuple) -> str:
+    model: type[BaseModel] = Config
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        inner = _model_of(field.annotation) if field else None
+        if inner is None:
+            break
+        model = inner
+    return ", ".join(n for n in model.model_fields if n != "path")
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found:
+            return found
+    return None

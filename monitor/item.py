@@ -1,0 +1,48 @@
+"""The one item type every source produces and every stage consumes.
+
+Feeds, watched pages and spiders all yield `Item`s (the habit Miniflux keeps with its
+single `model.Entry`), so storing, deduplicating, tagging and delivering never see raw
+dicts or format-specific objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Item:
+    source: str
+    title: str
+    url: str
+    summary: str = ""              # plain text, shown everywhere
+    content_html: str = ""         # sanitised HTML, shown on the item page
+    published: datetime | None = None
+    guid: str | None = None
+    lang: str | None = None
+    platforms: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    kind: str = "entry"            # entry | change (a watched page changed)
+    canonical_url: str = ""
+    # Set by the store.
+    id: int | None = None
+    fetched: datetime | None = None
+    cluster: int | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity within one source: GUID, else canonical URL, else title + summary.
+
+        Stable across runs so that the unique constraint in the store makes re-runs
+        add nothing twice, even when a feed rewrites its dates or reorders entries.
+        """
+        basis = self.guid or self.canonical_url or self.url or f"{self.title}\n{self.summary}"
+        return hashlib.sha256(basis.strip().encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def text(self) -> str:
+        """What the tagger and the search index read."""
+        return f"{self.title}\n{self.summary}".strip()

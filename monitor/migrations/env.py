@@ -1,0 +1,16 @@
+"""Alembic environment: run with the connection the store hands over (see monitor.store.migrate)."""
+
+from alembic import context
+
+from monitor.store.schema import Base
+
+target_metadata = Base.metadata
+connection = context.config.attributes.get("connection")
+if connection is None:  # `alembic` command line: build an engine from the ini's URL
+    from sqlalchemy import create_engine
+    connection = create_engine(context.config.get_main_option("sqlalchemy.url")).connect()
+
+context.configure(connection=connection, target_metadata=target_metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,287 @@
+"""Items in the store: idempotent adding, story clusters, filtered queries, corrections."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.item import Item
+from monitor.store.schema import (CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow,
+                                  utcnow)
+from monitor.store.search import normalize, relevance_order, search_clause
+
+CLUSTER_WINDOW = timedelta(days=14)
+
+
+def title_key(title: str) -> str:
+    """Titles that differ only in case, accents, punctuation or spacing are the same title."""
+    return " ".join(re.findall(r"\w+", normalize(title)))[:200]
+
+
+@dataclass
+class ItemQuery:
+    """Filters shared by `monitor items`, `/`, `/api/items` and `/feed.xml`; all combine."""
+    tags: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    lang: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    q: str | None = None
+    order: str = "newest"          # newest | relevance
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass
+class NewDelivery:
+    """An alert the pipeline wants sent: item (by position in the batch), target, why."""
+    index: int
+    target: str
+    reason: str
+
+
+def item_json(item: Item) -> dict:
+    """The contract's Item object."""
+    return {
+        "id": item.id, "title": item.title, "url": item.url, "summary": item.summary, "source": item.source,
+        "published": item.published.isoformat() if item.published else None,
+        "fetched": item.fetched.isoformat() if item.fetched else None,
+        "lang": item.lang, "tags": list(item.tags), "scores": dict(item.scores),
+        "platforms": list(item.platforms), "cluster": item.cluster,
+    }
+
+
+class ItemStore:
+    # ------------------------------------------------------------------ writing
+    def unseen(self, items: Sequence[Item]) -> list[Item]:
+        """The items not stored yet (by source and fingerprint), first of each duplicate in the batch."""
+        by_source: dict[str, list[Item]] = {}
+        for it in items:
+            by_source.setdefault(it.source, []).append(it)
+        fresh: list[Item] = []
+        with self.session() as s:
+            ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
+            for name, group in by_source.items():
+                known = self._known_fingerprints(s, ids.get(name), [i.fingerprint for i in group])
+                for it in group:
+                    if it.fingerprint not in known:
+                        known.add(it.fingerprint)
+                        fresh.append(it)
+        return fresh
+
+    @staticmethod
+    def _known_fingerprints(s, source_id: int | None, fps: list[str]) -> set[str]:
+        if source_id is None:
+            return set()
+        known: set[str] = set()
+        for start in range(0, len(fps), 500):
+            chunk = fps[start:start + 500]
+            known.update(s.scalars(select(ItemRow.fingerprint).where(
+                ItemRow.source_id == source_id, ItemRow.fingerprint.in_(chunk))))
+        return known
+
+    def add_items(self, items: Sequence[Item], deliveries: Sequence[NewDelivery] = (),
+                  now: datetime | None = None) -> list[Item]:
+        """Store items with their tags, platforms, story cluster and alerts in ONE transaction.
+
+        Returns only the items that were really new (a concurrent or repeated run finds
+        the unique constraint and adds nothing), with `id`, `fetched` and `cluster` set.
+        Alerts are queued in the same transaction, so a crash never leaves an item
+        stored but its alert forgotten, nor an alert for an item that was not stored.
+        """
+        now = now or utcnow()
+        added: list[Item] = []
+        with self.session() as s, s.begin():
+            ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
+            rows = [self._row(it, ids[it.source], now) for it in items if it.source in ids]
+            if not rows:
+                return []
+            stmt = self._insert_ignore(s, ItemRow).returning(ItemRow.id, ItemRow.source_id, ItemRow.fingerprint)
+            inserted = {(sid, fp): iid for iid, sid, fp in s.execute(stmt, rows)}
+            position: dict[int, int] = {}
+            for index, it in enumerate(items):
+                iid = inserted.pop((ids.get(it.source), it.fingerprint), None)
+                if iid is not None:
+                    it.id, it.fetched = iid, now
+                    position[index] = iid
+                    added.append(it)
+            self._write_labels(s, added)
+            self._assign_clusters(s, added, now)
+            alerts = [{"target": d.target, "item_id": position[d.index], "reason": d.reason, "state": "pending",
+                       "attempts": 0, "created": now} for d in deliveries if d.index in position]
+            if alerts:
+                s.execute(self._insert_ignore(s, DeliveryRow), alerts)
+        return added
+
+    @staticmethod
+    def _insert_ignore(s, table):
+        dialect = s.get_bind().dialect.name
+        if dialect == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing()
+        if dialect == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        return insert(table)
+
+    @staticmethod
+    def _row(it: Item, source_id: int, now: datetime) -> dict:
+        sort = min(it.published, now) if it.published else now
+        return {
+            "source_id": source_id, "fingerprint": it.fingerprint, "guid": it.guid, "url": it.url,
+            "canonical_url": it.canonical_url, "title": it.title, "summary": it.summary,
+            "content_html": it.content_html, "kind": it.kind, "published": it.published, "fetched": now,
+            "sort_date": sort, "lang": it.lang, "platforms": list(it.platforms), "scores": dict(it.scores),
+            "tags_origin": "model", "search_text": normalize(f"{it.title} {it.summary}"),
+            "title_key": title_key(it.title),
+        }
+
+    @staticmethod
+    def _write_labels(s, items: Sequence[Item]) -> None:
+        tags = [{"item_id": it.id, "tag": t, "score": it.scores.get(t)} for it in items for t in it.tags]
+        plats = [{"item_id": it.id, "platform": p} for it in items for p in set(it.platforms)]
+        if tags:
+            s.execute(insert(ItemTagRow), tags)
+        if plats:
+            s.execute(insert(ItemPlatformRow), plats)
+
+    @staticmethod
+    def _assign_clusters(s, items: Sequence[Item], now: datetime) -> None:
+        """Same canonical URL or same normalised title within two weeks: one story.
+
+        Looked up in bulk (indexed columns, chunks of 500) because a first run can
+        bring tens of thousands of items.
+        """
+        if not items:
+            return
+        since, new_ids = now - CLUSTER_WINDOW, {it.id for it in items}
+        by_url: dict[str, int] = {}
+        by_title: dict[str, int] = {}
+        urls = sorted({it.canonical_url for it in items if it.canonical_url})
+        keys = sorted({title_key(it.title) for it in items})
+        for column, values, found in ((ItemRow.canonical_url, urls, by_url), (ItemRow.title_key, keys, by_title)):
+            for start in range(0, len(values), 500):
+                rows = s.execute(select(column, func.coalesce(ItemRow.cluster_id, ItemRow.id), ItemRow.id)
+                                 .where(column.in_(values[start:start + 500]), ItemRow.fetched >= since)
+                                 .order_by(ItemRow.id)).all()
+                for value, cluster, iid in rows:
+                    if iid not in new_ids:
+                        found.setdefault(value, cluster)
+        for it in items:
+            key = title_key(it.title)
+            it.cluster = by_url.get(it.canonical_url) or by_title.get(key) or it.id
+            if it.canonical_url:
+                by_url.setdefault(it.canonical_url, it.cluster)
+            by_title.setdefault(key, it.cluster)
+        s.execute(update(ItemRow), [{"id": it.id, "cluster_id": it.cluster} for it in items])
+
+    # ------------------------------------------------------------------ reading
+    def query_items(self, query: ItemQuery) -> list[Item]:
+        with self.session() as s:
+            stmt = self._filtered(s, query)
+            order = relevance_order(s.get_bind().dialect.name, query.q or "") if query.order == "relevance" else None
+            stmt = stmt.order_by(*([order] if order is not None else []), ItemRow.sort_date.desc(), ItemRow.id.desc())
+            if query.offset:
+                stmt = stmt.offset(query.offset)
+            if query.limit is not None:
+                stmt = stmt.limit(query.limit)
+            return self._load(s, list(s.execute(stmt).all()))
+
+    def count_items(self, query: ItemQuery) -> int:
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(self._filtered(s, query).subquery())) or 0
+
+    def get_item(self, item_id: int) -> Item | None:
+        with self.session() as s:
+            rows = list(s.execute(self._base().where(ItemRow.id == item_id)).all())
+            found = self._load(s, rows)
+            return found[0] if found else None
+
+    def cluster_items(self, cluster: int) -> list[Item]:
+        with self.session() as s:
+            rows = s.execute(self._base().where(ItemRow.cluster_id == cluster).order_by(ItemRow.sort_date)).all()
+            return self._load(s, list(rows))
+
+    def items_by_ids(self, ids: Sequence[int]) -> list[Item]:
+        with self.session() as s:
+            found: list[Item] = []
+            for start in range(0, len(ids), 500):
+                rows = s.execute(self._base().where(ItemRow.id.in_(ids[start:start + 500]))).all()
+                found += self._load(s, list(rows))
+            order = {iid: n for n, iid in enumerate(ids)}
+            return sorted(found, key=lambda it: order[it.id])
+
+    @staticmethod
+    def _base() -> Select:
+        return select(ItemRow, SourceRow.name).join(SourceRow, SourceRow.id == ItemRow.source_id)
+
+    def _filtered(self, s, q: ItemQuery) -> Select:
+        stmt = self._base()
+        for tag in q.tags:
+            stmt = stmt.where(ItemRow.id.in_(select(ItemTagRow.item_id).where(ItemTagRow.tag == tag)))
+        if q.platforms:
+            stmt = stmt.where(ItemRow.id.in_(select(ItemPlatformRow.item_id)
+                                             .where(ItemPlatformRow.platform.in_(q.platforms))))
+        if q.sources:
+            stmt = stmt.where(SourceRow.name.in_(q.sources))
+        if q.categories:
+            stmt = stmt.where(SourceRow.category.in_(q.categories))
+        if q.lang:
+            stmt = stmt.where(ItemRow.lang == q.lang)
+        if q.since:
+            stmt = stmt.where(ItemRow.sort_date >= q.since)
+        if q.until:
+            stmt = stmt.where(ItemRow.sort_date < q.until)
+        if q.q:
+            clause = search_clause(s.get_bind().dialect.name, ItemRow.id, ItemRow.search_text, q.q)
+            if clause is not None:
+                stmt = stmt.where(clause)
+        return stmt
+
+    @staticmethod
+    def _load(s, rows: list) -> list[Item]:
+        """Rows to Items, with their effective tags fetched in one query."""
+        ids = [row.id for row, _ in rows]
+        tags: dict[int, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            for iid, tag in s.execute(select(ItemTagRow.item_id, ItemTagRow.tag)
+                                      .where(ItemTagRow.item_id.in_(ids[start:start + 500]))):
+                tags.setdefault(iid, []).append(tag)
+        return [Item(source=name, title=row.title, url=row.url, summary=row.summary, content_html=row.content_html,
+                     published=row.published, guid=row.guid, lang=row.lang, platforms=list(row.platforms or []),
+                     tags=sorted(tags.get(row.id, [])), scores=dict(row.scores or {}), kind=row.kind,
+                     canonical_url=row.canonical_url, id=row.id, fetched=row.fetched, cluster=row.cluster_id)
+                for row, name in rows]
+
+    # ------------------------------------------------------------------ corrections
+    def correct_tags(self, item_id: int, tags: Sequence[str], user: str, now: datetime | None = None) -> None:
+        """A person's tags replace the model's for this item and are kept, with who and when, for training."""
+        now = now or utcnow()
+        with self.session() as s, s.begin():
+            row = s.get(ItemRow, item_id)
+            if row is None:
+                raise KeyError(item_id)
+            s.add(CorrectionRow(item_id=item_id, tags=sorted(set(tags)), user=user, created=now))
+            s.execute(delete(ItemTagRow).where(ItemTagRow.item_id == item_id))
+            if tags:
+                s.execute(insert(ItemTagRow), [{"item_id": item_id, "tag": t, "score": None} for t in sorted(set(tags))])
+            row.tags_origin = "correction"
+
+    def corrections(self) -> list[tuple[Item, list[str], str, datetime]]:
+        """The newest correction of every corrected item: (item, tags, user, when)."""
+        with self.session() as s:
+            newest = select(func.max(CorrectionRow.id)).group_by(CorrectionRow.item_id)
+            rows = s.execute(select(CorrectionRow).where(CorrectionRow.id.in_(newest))).scalars().all()
+            items = {it.id: it for it in self.items_by_ids([r.item_id for r in rows])}
+            return [(items[r.item_id], list(r.tags), r.user, r.created) for r in rows if r.item_id in items]
+
+    def correction_history(self, item_id: int) -> list[dict]:
+        with self.session() as s:
+            rows = s.scalars(select(CorrectionRow).where(CorrectionRow.item_id == item_id)
+                             .order_by(CorrectionRow.id.desc())).all()
+            return [{"tags": list(r.tags), "user": r.user, "created": r.created} for r in rows]

@@ -1,0 +1,111 @@
+"""The outbox: alerts and digests waiting for, or failing at, their targets.
+
+A message is marked sent only after its target accepted it. A failing target keeps
+its messages, with the error, and they are tried again (with growing waits) on the
+next runs, so nothing is lost and nothing that went out is sent again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, insert, select, update
+
+from monitor.item import Item
+from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, ItemRow, utcnow
+
+RETRY_BASE = timedelta(minutes=5)
+RETRY_MAX = timedelta(hours=6)
+
+
+def retry_wait(attempts: int) -> timedelta:
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+
+
+class OutboxStore:
+    # ------------------------------------------------------------------ alerts
+    def due_alerts(self, now: datetime | None = None, force: bool = False) -> dict[str, list[tuple[int, Item, str]]]:
+        """Pending alerts whose retry time has come, by target: (delivery id, item, reason)."""
+        now = now or utcnow()
+        with self.session() as s:
+            stmt = select(DeliveryRow.id, DeliveryRow.target, DeliveryRow.item_id, DeliveryRow.reason).where(
+                DeliveryRow.state == "pending")
+            if not force:
+                stmt = stmt.where((DeliveryRow.next_attempt.is_(None)) | (DeliveryRow.next_attempt <= now))
+            rows = s.execute(stmt.order_by(DeliveryRow.id)).all()
+        items = {it.id: it for it in self.items_by_ids(sorted({r.item_id for r in rows}))}
+        due: dict[str, list[tuple[int, Item, str]]] = {}
+        for did, target, iid, reason in rows:
+            if iid in items:
+                due.setdefault(target, []).append((did, items[iid], reason))
+        return due
+
+    def mark_alerts_sent(self, ids: list[int], now: datetime | None = None) -> None:
+        with self.session() as s, s.begin():
+            s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(
+                state="sent", sent_at=now or utcnow(), last_error=None, attempts=DeliveryRow.attempts + 1))
+
+    def mark_alerts_failed(self, ids: list[int], error: str, now: datetime | None = None) -> None:
+        now = now or utcnow()
+        with self.session() as s, s.begin():
+            for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(ids))):
+                row.attempts += 1
+                row.last_error, row.next_attempt = error, now + retry_wait(row.attempts)
+
+    # ------------------------------------------------------------------ digests
+    def digest_candidates(self, target: str, since: datetime | None = None) -> list[Item]:
+        """Items not yet in a digest that reached `target`, newest first."""
+        with self.session() as s:
+            sent = exists().where(DigestItemRow.item_id == ItemRow.id, DigestItemRow.digest_id == DigestRow.id,
+                                  DigestRow.target == target, DigestRow.state == "sent")
+            stmt = select(ItemRow.id).where(~sent)
+            if since is not None:
+                stmt = stmt.where(ItemRow.fetched >= since)
+            ids = list(s.scalars(stmt.order_by(ItemRow.sort_date.desc(), ItemRow.id.desc())))
+        return self.items_by_ids(ids)
+
+    def begin_digest(self, target: str, item_ids: list[int], now: datetime | None = None) -> int:
+        """Record the digest about to be sent; unsent earlier attempts for the target are replaced."""
+        now = now or utcnow()
+        with self.session() as s, s.begin():
+            previous = s.execute(select(func.coalesce(func.sum(DigestRow.attempts), 0)).where(
+                DigestRow.target == target, DigestRow.state != "sent")).scalar() or 0
+            s.execute(delete(DigestRow).where(DigestRow.target == target, DigestRow.state != "sent"))
+            row = DigestRow(target=target, state="pending", created=now, attempts=previous,
+                            item_count=len(item_ids))
+            s.add(row)
+            s.flush()
+            if item_ids:
+                s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in item_ids])
+            return row.id
+
+    def finish_digest(self, digest_id: int, error: str | None, now: datetime | None = None) -> None:
+        now = now or utcnow()
+        with self.session() as s, s.begin():
+            row = s.get(DigestRow, digest_id)
+            row.attempts += 1
+            if error is None:
+                row.state, row.sent_at, row.last_error = "sent", now, None
+            else:
+                row.state, row.last_error, row.next_attempt = "failed", error, now + retry_wait(row.attempts)
+
+    # ------------------------------------------------------------------ overview
+    def outbox(self) -> list[dict]:
+        """What is pending or failing, and why: for `monitor outbox` and the sources page."""
+        with self.session() as s:
+            alerts = s.execute(select(DeliveryRow.target, func.count(), func.max(DeliveryRow.attempts),
+                                      func.max(DeliveryRow.last_error), func.min(DeliveryRow.next_attempt))
+                               .where(DeliveryRow.state == "pending").group_by(DeliveryRow.target)).all()
+            digests = s.scalars(select(DigestRow).where(DigestRow.state != "sent")).all()
+            out = [{"kind": "alert", "target": t, "messages": n, "attempts": a or 0, "last_error": e,
+                    "next_attempt": na} for t, n, a, e, na in alerts]
+            out += [{"kind": "digest", "target": d.target, "messages": d.item_count, "attempts": d.attempts,
+                     "last_error": d.last_error, "next_attempt": d.next_attempt} for d in digests]
+            return out
+
+    def sent_digests(self, target: str | None = None) -> int:
+        with self.session() as s:
+            stmt = select(func.count()).select_from(DigestRow).where(DigestRow.state == "sent")
+            if target:
+                stmt = stmt.where(and_(DigestRow.target == target))
+            return s.scalar(stmt) or 0

@@ -1,0 +1,165 @@
+"""The tables. Portable SQL for SQLite and PostgreSQL; Alembic migrations create them.
+
+Dates are stored as naive UTC and come back as aware UTC (`UTCDateTime`), so the rest
+of the code never meets a naive datetime whatever the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+                        TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceRow(Base):
+    """A configured source and its fetch state and health."""
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(8))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_fetch: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_new_item: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ItemRow(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("source_id", "fingerprint", name="uq_items_source_fingerprint"),
+        Index("ix_items_fetched", "fetched"),
+        Index("ix_items_sort", "sort_date"),
+        Index("ix_items_canonical", "canonical_url"),
+        Index("ix_items_cluster", "cluster_id"),
+        Index("ix_items_title_key", "title_key"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    guid: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    content_html: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="entry")
+    published: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fetched: Mapped[datetime] = mapped_column(UTCDateTime)
+    sort_date: Mapped[datetime] = mapped_column(UTCDateTime)   # published, else fetched, never in the future
+    lang: Mapped[str | None] = mapped_column(String(8))
+    platforms: Mapped[list] = mapped_column(JSON, default=list)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    tags_origin: Mapped[str] = mapped_column(String(20), default="model")   # model | correction
+    cluster_id: Mapped[int | None] = mapped_column(Integer)
+    title_key: Mapped[str] = mapped_column(String(200), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class ItemTagRow(Base):
+    """The effective tags of an item (the model's, or a person's correction)."""
+    __tablename__ = "item_tags"
+    __table_args__ = (Index("ix_item_tags_tag", "tag", "item_id"),)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)
+    score: Mapped[float | None] = mapped_column(Float)
+
+
+class ItemPlatformRow(Base):
+    __tablename__ = "item_platforms"
+    __table_args__ = (Index("ix_item_platforms_platform", "platform", "item_id"),)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class CorrectionRow(Base):
+    """A person's verdict on an item's tags: overrides the model and becomes training data."""
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    tags: Mapped[list] = mapped_column(JSON)
+    user: Mapped[str] = mapped_column(String(200))
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PageVersionRow(Base):
+    """Every distinct text version of a watched page."""
+    __tablename__ = "page_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    fetched: Mapped[datetime] = mapped_column(UTCDateTime)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    item_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class DeliveryRow(Base):
+    """Outbox: one alert of one item to one target. Sent only once the target accepted it."""
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("target", "item_id", name="uq_deliveries_target_item"),
+                      Index("ix_deliveries_state", "state", "target"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(200))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="pending")     # pending | sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestRow(Base):
+    """One digest for one target; its items are in digest_items."""
+    __tablename__ = "digests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(200), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")     # pending | sent
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DigestItemRow(Base):
+    __tablename__ = "digest_items"
+    __table_args__ = (Index("ix_digest_items_item", "item_id"),)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)

@@ -1,0 +1,64 @@
+"""Full-text search behind one function, whatever the database.
+
+Both engines stumble on German: neither folds 'Müller'/'Mueller' or 'ß'/'ss', and
+neither splits compounds. So the text is normalised here, the same way for the index
+and for the query, and SQLite matches trigrams inside words ('Reichweite' finds
+'Reichweitenverlust').
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import ColumnElement, and_, text
+from sqlalchemy.orm import InstrumentedAttribute
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe"})
+_WORD = re.compile(r"[\w#@+-]+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """Lower case, umlauts spelled out, other accents dropped, whitespace folded."""
+    folded = text.casefold().translate(_FOLD)
+    folded = unicodedata.normalize("NFKD", folded)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(folded.split())
+
+
+def query_terms(query: str) -> list[str]:
+    return [t.strip("-") for t in _WORD.findall(normalize(query)) if t.strip("-")]
+
+
+def search_clause(dialect: str, id_column: InstrumentedAttribute, text_column: InstrumentedAttribute,
+                  query: str) -> ColumnElement[bool] | None:
+    """A WHERE clause matching items whose text contains every term of the query."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    if dialect == "sqlite":
+        long_terms = [t for t in terms if len(t) >= 3]
+        short = [text_column.like(f"%{_escape(t)}%", escape="\\") for t in terms if len(t) < 3]
+        clauses = short
+        if long_terms:
+            match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            clauses.append(id_column.in_(text("SELECT rowid FROM items_fts WHERE items_fts MATCH :match")
+                                         .bindparams(match=match)))
+        return and_(*clauses)
+    return and_(*[text_column.ilike(f"%{_escape(t)}%", escape="\\") for t in terms])
+
+
+def relevance_order(dialect: str, query: str):
+    """An ORDER BY expression for 'by relevance' (best first), or None to keep date order."""
+    terms = [t for t in query_terms(query) if len(t) >= 3]
+    if dialect != "sqlite" or not terms:
+        return None
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return text("(SELECT bm25(items_fts) FROM items_fts WHERE items_fts MATCH :rel AND items_fts.rowid = items.id)"
+                ).bindparams(rel=match)
+
+
+def _escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+

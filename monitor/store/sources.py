@@ -1,0 +1,97 @@
+"""Sources in the store: configured sources kept in step with feeds.yaml, and their health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from monitor.config import Source
+from monitor.store.schema import ItemRow, SourceRow, utcnow
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class FetchOutcome:
+    """What one fetch of one source came to; the store turns it into health."""
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    new_items: int = 0
+    retry_after: timedelta | None = None
+
+
+def backoff(failures: int, interval: timedelta) -> timedelta:
+    """Failing sources are retried later and later, but never dropped: 1, 2, 4 … cycles, at most 6 h."""
+    return min(interval * (2 ** max(failures - 1, 0)), MAX_BACKOFF)
+
+
+class SourceStore:
+    def sync_sources(self, sources: list[Source]) -> None:
+        """Make the stored sources match the config: add new, update changed, deactivate removed."""
+        with self.session() as s, s.begin():
+            rows = {r.name: r for r in s.scalars(select(SourceRow))}
+            for src in sources:
+                row = rows.get(src.name)
+                if row is None:
+                    row = SourceRow(name=src.name, consecutive_failures=0)
+                    s.add(row)
+                if row.url != src.url:
+                    row.etag = row.last_modified = None
+                row.url, row.kind, row.category = src.url, src.kind, src.category
+                row.language, row.active = src.language, src.enabled
+            for name in rows.keys() - {s_.name for s_ in sources}:
+                rows[name].active = False
+
+    def fetch_state(self) -> dict[str, SourceRow]:
+        """Active sources by name, detached, for building conditional requests."""
+        with self.session() as s:
+            rows = list(s.scalars(select(SourceRow).where(SourceRow.active.is_(True))))
+            s.expunge_all()
+        return {r.name: r for r in rows}
+
+    def record_fetch(self, name: str, outcome: FetchOutcome, interval: timedelta, now: datetime | None = None) -> None:
+        now = now or utcnow()
+        with self.session() as s, s.begin():
+            row = s.scalar(select(SourceRow).where(SourceRow.name == name))
+            if row is None:
+                return
+            row.last_fetch, row.last_status = now, outcome.status
+            if outcome.ok:
+                row.last_success, row.last_error, row.error_since = now, None, None
+                row.consecutive_failures, row.next_attempt = 0, None
+                if not outcome.not_modified:
+                    row.etag, row.last_modified = outcome.etag, outcome.last_modified
+                if outcome.new_items:
+                    row.last_new_item = now
+            else:
+                row.consecutive_failures = (row.consecutive_failures or 0) + 1
+                row.last_error = outcome.error or "failed"
+                row.error_since = row.error_since or now
+                wait = max(backoff(row.consecutive_failures, interval), outcome.retry_after or timedelta(0))
+                row.next_attempt = now + wait
+
+    def list_sources(self) -> list[dict]:
+        """Every active source with its health, as the contract's Source objects (plus a few extras)."""
+        with self.session() as s:
+            counts = dict(s.execute(select(ItemRow.source_id, func.count()).group_by(ItemRow.source_id)).all())
+            rows = s.scalars(select(SourceRow).where(SourceRow.active.is_(True)).order_by(SourceRow.name)).all()
+            return [source_json(r, counts.get(r.id, 0)) for r in rows]
+
+
+def source_json(row: SourceRow, items: int) -> dict:
+    status = "new" if row.last_fetch is None else ("failing" if row.consecutive_failures else "ok")
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "name": row.name, "url": row.url, "kind": row.kind, "category": row.category,
+        "status": status, "last_success": iso(row.last_success), "last_error": row.last_error,
+        "consecutive_failures": row.consecutive_failures or 0, "items": items,
+        "language": row.language, "last_fetch": iso(row.last_fetch), "error_since": iso(row.error_since),
+        "next_attempt": iso(row.next_attempt), "last_status": row.last_status,
+        "last_new_item": iso(row.last_new_item),
+    }

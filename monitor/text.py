@@ -1,0 +1,58 @@
+"""Untrusted feed HTML made safe: an allow-list sanitiser for what we show, plain text for the rest.
+
+Feed content is hostile by default. nh3 (Ammonia) keeps only the tags and attributes
+listed here, so `<script>`, `<iframe srcdoc>`, event handlers and `javascript:` URLs
+never reach a page or a mail. Images are dropped on purpose: showing them would make
+readers' browsers (or a proxy of ours) fetch arbitrary URLs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from bs4 import BeautifulSoup
+
+MAX_HTML_CHARS = 200_000
+MAX_SUMMARY_CHARS = 2_000
+
+_TAGS = {"a", "p", "br", "ul", "ol", "li", "b", "strong", "i", "em", "code", "pre",
+         "blockquote", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "del", "ins"}
+_ATTRIBUTES = {"a": {"href", "title"}}
+_SPACE = re.compile(r"\s+")
+
+
+def sanitize_html(raw: str | None) -> str:
+    """Allow-listed HTML with links forced to open safely."""
+    if not raw:
+        return ""
+    return nh3.clean(
+        raw[:MAX_HTML_CHARS],
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def html_to_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
+    """Readable plain text: tags gone, entities resolved, whitespace folded, length bounded."""
+    if not raw:
+        return ""
+    raw = raw[:MAX_HTML_CHARS]
+    if "<" in raw:
+        cleaned = nh3.clean(raw, tags={"p", "br", "li", "div"}, attributes={})
+        text = BeautifulSoup(cleaned, "html.parser").get_text(" ")
+    else:
+        text = html.unescape(raw)
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def clean_title(raw: str | None) -> str:
+    """Titles are plain text: some feeds put markup or entities in them."""
+    return html_to_text(raw, limit=500)
