@@ -1,0 +1,55 @@
+"""`monitor classify`: JSON lines in, the same lines out with tags, scores and platforms added.
+
+Lines are read and tagged in batches (the model is fastest vectorised), and written
+in input order, one output line per input line; a line that is not a JSON object
+comes back as an object with an `error` field so the line count still matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from classifiers import detect_language, find_platforms
+
+BATCH = 2000
+
+
+def classify_lines(tagger, lines: Iterable[str], out: TextIO, explain: bool = False) -> None:
+    batch: list[dict] = []
+    for line in lines:
+        batch.append(_parse(line))
+        if len(batch) >= BATCH:
+            _flush(tagger, batch, out, explain)
+            batch = []
+    _flush(tagger, batch, out, explain)
+
+
+def _parse(line: str) -> dict:
+    try:
+        data = json.loads(line)
+    except ValueError as e:
+        return {"error": f"not JSON: {e}", "_skip": True}
+    if not isinstance(data, dict):
+        return {"error": "not a JSON object", "_skip": True}
+    return data
+
+
+def _flush(tagger, batch: list[dict], out: TextIO, explain: bool) -> None:
+    docs = [d for d in batch if not d.get("_skip")]
+    prepared = [{"title": str(d.get("title") or ""), "summary": str(d.get("summary") or ""),
+                 "lang": d.get("lang") or detect_language(f"{d.get('title') or ''} {d.get('summary') or ''}")}
+                for d in docs]
+    predictions = iter(tagger.predict(prepared)) if prepared else iter(())
+    for doc, prep in zip(docs, prepared):
+        pred = next(predictions)
+        doc["tags"], doc["scores"] = list(pred.tags), dict(pred.scores)
+        doc["platforms"] = find_platforms(f"{prep['title']}\n{prep['summary']}")
+        if explain:
+            doc["explain"] = {tag: [[term, round(w, 4)] for term, w in terms]
+                              for tag, terms in tagger.explain(prep).items()}
+    for d in batch:
+        d.pop("_skip", None)
+        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    out.flush()

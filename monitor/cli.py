@@ -1,0 +1,317 @@
+"""The `monitor` command: builds settings, store, tagger and sender, and passes them down.
+
+Nothing happens at import time; each command wires what it needs (urlwatch's
+`cli.main()` habit). Config errors end the command before any work with exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from monitor.config import Config, ConfigError, load_config
+from monitor.locations import Locations, ensure_home, locate
+from monitor.output import console, print_rows, progress_for
+from monitor.store import DatabaseError, Store
+
+
+@dataclass
+class App:
+    """What a command needs, built lazily from the command-line options."""
+    config_opt: str | None
+    db_opt: str | None
+    quiet: bool = False
+    _config: Config | None = field(default=None, init=False)
+    _store: Store | None = field(default=None, init=False)
+
+    @functools.cached_property
+    def locations(self) -> Locations:
+        return locate(self.config_opt)
+
+    @property
+    def home(self) -> Path:
+        return ensure_home(self.locations.home)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from spiders import SPIDERS
+            self._config = load_config(self.locations.config, known_kinds=set(SPIDERS))
+        return self._config
+
+    def optional_config(self) -> Config | None:
+        """For commands that work without a config file (classify, eval, items on a bare db)."""
+        if not self.locations.config.exists():
+            return None
+        return self.config
+
+    @property
+    def db_url(self) -> str:
+        config = self.optional_config()
+        return self.locations.database(self.db_opt, config.settings.database if config else None)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self.home  # noqa: B018 - create the data directory for the default SQLite file
+            self._store = Store.open(self.db_url)
+        return self._store
+
+
+def common(command: Callable) -> Callable:
+    """--config, --db and --quiet on every command (the contract: every command takes them)."""
+    @click.option("--config", "config_opt", metavar="PATH", help="feeds.yaml (default: $MONITOR_CONFIG, ./feeds.yaml)")
+    @click.option("--db", "db_opt", metavar="URL", help="SQLAlchemy URL (default: $MONITOR_DB, settings.database, "
+                                                        "sqlite in the data directory)")
+    @click.option("--quiet", "-q", is_flag=True, help="no progress, only errors and results")
+    @functools.wraps(command)
+    def wrapper(config_opt, db_opt, quiet, **kwargs):
+        parent = click.get_current_context().find_object(App)
+        app = App(config_opt or (parent.config_opt if parent else None),
+                  db_opt or (parent.db_opt if parent else None), quiet or bool(parent and parent.quiet))
+        try:
+            return command(app, **kwargs)
+        except ConfigError as e:
+            click.echo(f"config error: {e}", err=True)
+            sys.exit(2)
+        except DatabaseError as e:
+            click.echo(f"database error: {e}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_opt", metavar="PATH", help="feeds.yaml (also accepted after the command)")
+@click.option("--db", "db_opt", metavar="URL", help="database URL (also accepted after the command)")
+@click.option("--quiet", "-q", is_flag=True)
+@click.version_option(package_name="lagebild")
+@click.pass_context
+def cli(ctx: click.Context, config_opt, db_opt, quiet) -> None:
+    """Lagebild: watches platform newsrooms, changelogs, blogs and legal sources for social media teams.
+
+    Commands: run, digest, serve, daemon, demo, classify, items, sources, train, eval, trends,
+    outbox, notify-test, hash-password.
+    """
+    ctx.obj = App(config_opt, db_opt, quiet)
+
+
+# --------------------------------------------------------------------------- watch
+@cli.command()
+@common
+def run(app: App) -> None:
+    """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
+    from monitor.deliver import Sender
+    from monitor.pipeline import run_cycle
+    from monitor.tagging import load_tagger
+
+    config, store = app.config, app.store
+    tagger = load_tagger(app.home)
+    due = sum(1 for s in config.sources if s.enabled)
+    with progress_for(app.quiet, due, "Fetching sources") as advance:
+        report = run_cycle(config, store, tagger, Sender(), on_result=lambda _r: advance())
+    for line in report.lines():
+        console(app.quiet).print(line, markup=False, highlight=False)
+
+
+@cli.command()
+@click.option("--since", metavar="DURATION", help="only items first seen within this window, e.g. 24h")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="write the HTML here; send nothing")
+@click.option("--dry-run", is_flag=True, help="print the digest; send and mark nothing")
+@common
+def digest(app: App, since: str | None, output: Path | None, dry_run: bool) -> None:
+    """Send the digest of every item not yet in a sent digest."""
+    from monitor.deliver import Sender
+    from monitor.digest import send_digest
+    from monitor.durations import parse_duration
+
+    window = parse_duration(since) if since else None
+    report = send_digest(app.store, app.config, Sender(), since=window, output=output, dry_run=dry_run,
+                         base_url=app.config.settings.web.base_url)
+    for line in report.lines:
+        click.echo(line)
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@common
+def serve(app: App, host: str, port: int) -> None:
+    """The web archive."""
+    from monitor.web import create_app, serve as serve_app
+
+    web = create_app(app.config, app.store, home=app.home, password=os.environ.get("MONITOR_WEB_PASSWORD"),
+                     tagger_loader=_tagger_loader(app.home))
+    click.echo(f"Archive: http://{host}:{port}/", err=True)
+    serve_app(web, host, port)
+
+
+def _tagger_loader(home: Path) -> Callable:
+    @functools.lru_cache(maxsize=1)
+    def load():
+        from monitor.tagging import load_tagger
+        try:
+            return load_tagger(home)
+        except Exception:  # noqa: BLE001 - the archive works without explanations
+            return None
+    return load
+
+
+@cli.command()
+@common
+def daemon(app: App) -> None:
+    """Run `run` every settings.fetch.interval and `digest` at settings.digest.at, until stopped."""
+    from monitor.daemon import run_daemon
+
+    argv = [sys.executable, "-m", "monitor", "--config", str(app.locations.config.resolve())]
+    if app.db_opt:
+        argv += ["--db", app.db_opt]
+    sys.exit(run_daemon(argv, app.config))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
+              help="where the demo keeps its files (default: a new temporary folder)")
+@click.option("--no-serve", is_flag=True, help="stop after the digest instead of serving the archive")
+@common
+def demo(app: App, host: str, port: int, workdir: Path | None, no_serve: bool) -> None:
+    """The whole pipeline offline on bundled sample sources, then the archive."""
+    from monitor.demo import run_demo
+
+    sys.exit(run_demo(host=host, port=port, workdir=workdir, serve_archive=not no_serve, quiet=app.quiet))
+
+
+# --------------------------------------------------------------------------- tag
+@cli.command()
+@click.argument("source", default="-", metavar="[FILE|-]")
+@click.option("--explain", is_flag=True, help="add the terms that drove each tag")
+@common
+def classify(app: App, source: str, explain: bool) -> None:
+    """Tag JSON lines (title, optional summary, lang); one line out per line in."""
+    from monitor.classify_cmd import classify_lines
+    from monitor.tagging import load_tagger
+
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        classify_lines(load_tagger(app.locations.home if app.locations.home.exists() else None),
+                       stream, sys.stdout, explain=explain)
+
+
+@cli.command()
+@common
+def train(app: App) -> None:
+    """Retrain the tagger from classifiers/ data plus corrections made in the archive."""
+    from monitor.training_cmd import retrain
+    for line in retrain(app.store, app.home):
+        click.echo(line)
+
+
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@common
+def eval_(app: App, file: Path) -> None:
+    """Precision, recall and F1 per tag on a labelled JSON-lines file (`tags` field)."""
+    from classifiers import evaluate, load_examples
+    from monitor.tagging import load_tagger
+
+    home = app.locations.home if app.locations.home.exists() else None
+    click.echo(evaluate(load_tagger(home), load_examples(file)).format())
+
+
+# --------------------------------------------------------------------------- keep
+@cli.command()
+@click.option("--tag", "tags", multiple=True, help="feature_rollout, legal_change, algorithm_reach_change")
+@click.option("--platform", "platforms", multiple=True)
+@click.option("--source", "sources", multiple=True, metavar="NAME")
+@click.option("--category", "categories", multiple=True)
+@click.option("--lang")
+@click.option("--since", metavar="DURATION", help="e.g. 7d, 24h")
+@click.option("--query", "-q", "query", metavar="TEXT", help="full-text search")
+@click.option("--limit", type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@common
+def items(app: App, tags, platforms, sources, categories, lang, since, query, limit, fmt) -> None:
+    """The archive from the command line, newest first."""
+    from monitor.durations import parse_duration
+    from monitor.store import ItemQuery, item_json
+    from monitor.store.schema import utcnow
+
+    q = ItemQuery(tags=list(tags), platforms=[p.lower() for p in platforms], sources=list(sources),
+                  categories=list(categories), lang=lang, q=query, limit=limit,
+                  since=utcnow() - parse_duration(since) if since else None)
+    rows = [item_json(it) for it in app.store.query_items(q)]
+    print_rows(rows, fmt, columns=["id", "published", "source", "tags", "platforms", "title"])
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common
+def sources(app: App, fmt: str) -> None:
+    """Every source with its health."""
+    app.store.sync_sources(app.config.sources)
+    print_rows(app.store.list_sources(), fmt,
+               columns=["name", "status", "items", "consecutive_failures", "last_success", "last_error"])
+
+
+@cli.command()
+@click.option("--days", default=7, show_default=True, type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common
+def trends(app: App, days: int, fmt: str) -> None:
+    """Terms and platforms rising across sources."""
+    from monitor.trends import compute_trends, trend_json
+
+    rows = [trend_json(t) for t in compute_trends(app.store, days=days)]
+    print_rows(rows, fmt, columns=["term", "score", "sources", "baseline", "explanation"])
+
+
+# --------------------------------------------------------------------------- tell
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common
+def outbox(app: App, fmt: str) -> None:
+    """Alerts and digests waiting for, or failing at, their targets, and why."""
+    from monitor.outbox_report import outbox_rows
+    rows = outbox_rows(app.store, app.config)
+    if not rows and fmt == "table":
+        click.echo("Nothing pending: every alert and digest was delivered.")
+        return
+    print_rows(rows, fmt)
+
+
+@cli.command(name="notify-test")
+@click.argument("target")
+@common
+def notify_test(app: App, target: str) -> None:
+    """Send a test message to one named target from `notify:`."""
+    from monitor.deliver import Sender
+    from monitor.outbox_report import notify_test as send_test
+    result = send_test(app.config, target, Sender())
+    click.echo(f"{target}: " + ("accepted" if result.ok else f"failed: {result.error}"))
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command(name="hash-password")
+@click.password_option()
+def hash_password(password: str) -> None:
+    """Print an argon2 hash for settings.web.users."""
+    from argon2 import PasswordHasher
+    click.echo(PasswordHasher().hash(password))
+
+
+def main() -> None:
+    cli(prog_name="monitor")
+
+
+if __name__ == "__main__":
+    main()
+
+

@@ -1,0 +1,70 @@
+"""The demo's sample sources as real RSS 2.0 and Atom documents, dated relative to now."""
+
+from __future__ import annotations
+
+import email.utils
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from ruamel.yaml import YAML
+
+SAMPLES = Path(__file__).resolve().parent / "samples.yaml"
+
+
+@dataclass
+class SampleSource:
+    name: str
+    slug: str
+    format: str
+    category: str
+    language: str
+    platforms: list[str] = field(default_factory=list)
+    broken: bool = False
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"/feeds/{self.slug}.{'atom' if self.format == 'atom' else 'xml'}"
+
+
+def load_samples(path: Path = SAMPLES) -> list[SampleSource]:
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return [SampleSource(**src) for src in data["sources"]]
+
+
+def render(source: SampleSource, base: str, now: datetime | None = None) -> bytes:
+    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    entries = [(item, now - timedelta(hours=float(item["age_hours"]))) for item in source.items]
+    entries.sort(key=lambda pair: pair[1], reverse=True)
+    return (_atom if source.format == "atom" else _rss)(source, entries, base, now).encode("utf-8")
+
+
+def _link(base: str, item: dict) -> str:
+    return f"{base}/articles/{item['id']}"
+
+
+def _rss(source: SampleSource, entries, base: str, now: datetime) -> str:
+    items = "".join(
+        f"<item><title>{escape(item['title'])}</title><link>{_link(base, item)}</link>"
+        f"<guid isPermaLink=\"true\">{_link(base, item)}</guid>"
+        f"<pubDate>{email.utils.format_datetime(when, usegmt=True)}</pubDate>"
+        f"<description>{escape(item.get('summary', ''))}</description></item>\n"
+        for item, when in entries)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{escape(source.name)}</title><link>{base}/</link><language>{source.language}</language>"
+            f"<description>Lagebild demo source</description>"
+            f"<lastBuildDate>{email.utils.format_datetime(now, usegmt=True)}</lastBuildDate>\n{items}</channel></rss>\n")
+
+
+def _atom(source: SampleSource, entries, base: str, now: datetime) -> str:
+    parts = "".join(
+        f"<entry><title>{escape(item['title'])}</title><id>{_link(base, item)}</id>"
+        f"<link rel=\"alternate\" href={quoteattr(_link(base, item))}/>"
+        f"<published>{when.isoformat()}</published><updated>{when.isoformat()}</updated>"
+        f"<summary type=\"html\">{escape(item.get('summary', ''))}</summary></entry>\n"
+        for item, when in entries)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
+            f'xml:lang="{source.language}"><title>{escape(source.name)}</title><id>{base}{source.path}</id>'
+            f"<updated>{now.isoformat()}</updated>\n{parts}</feed>\n")

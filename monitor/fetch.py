@@ -1,0 +1,122 @@
+"""One Scrapy crawl over every due source, in a child process.
+
+Scrapy's Twisted reactor can start only once per process, so the crawl runs in a
+fresh child (multiprocessing, spawn): `monitor run`, the demo, the daemon and the
+tests can all call `crawl()` as often as they like. Results come back over a pipe.
+All network manners live in `scrapy_settings()`: one place for concurrency,
+per-host politeness, timeouts, retries, redirects and size limits.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+from collections.abc import Callable
+
+from monitor.config import FetchSettings
+from monitor.store.sources import FetchOutcome
+from spiders.base import FetchResult, SourceSpec
+
+CHILD_GRACE_SECONDS = 120
+
+
+class CrawlError(Exception):
+    """The crawl itself could not run (not: a source failed)."""
+
+
+def scrapy_settings(fetch: FetchSettings) -> dict:
+    timeout = fetch.timeout.total_seconds()
+    return {
+        "USER_AGENT": fetch.user_agent,
+        "ROBOTSTXT_OBEY": False,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "ERROR",
+        "LOG_ENABLED": True,
+        "CONCURRENT_REQUESTS": fetch.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": fetch.per_host,
+        "DOWNLOAD_DELAY": fetch.delay.total_seconds(),
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "DOWNLOAD_TIMEOUT": timeout,
+        "DNS_TIMEOUT": min(timeout, 20),
+        "DOWNLOAD_MAXSIZE": fetch.max_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": fetch.retries,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
+        "REDIRECT_MAX_TIMES": 5,
+        "METAREFRESH_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        "DEFAULT_REQUEST_HEADERS": {
+            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+                      "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.5, */*;q=0.1",
+            "Accept-Language": "de,en;q=0.8",
+        },
+        "ITEM_PIPELINES": {},
+        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+    }
+
+
+def crawl(specs: list[SourceSpec], fetch: FetchSettings,
+          on_result: Callable[[FetchResult], None] | None = None) -> list[FetchResult]:
+    """Fetch every source once; exactly one FetchResult per source, in no particular order."""
+    if not specs:
+        return []
+    ctx = mp.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(specs, fetch, sender), name="monitor-crawl", daemon=True)
+    child.start()
+    sender.close()
+    results: dict[str, FetchResult] = {}
+    try:
+        while True:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                break
+            if message is None:
+                break
+            if isinstance(message, str):
+                raise CrawlError(message)
+            results[message.source] = message
+            if on_result:
+                on_result(message)
+    finally:
+        child.join(CHILD_GRACE_SECONDS)
+        if child.is_alive():
+            child.kill()
+    for spec in specs:   # a source Scrapy never answered for is a failure, not a silence
+        if spec.name not in results:
+            results[spec.name] = FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended "
+                                                                                       "before this source was fetched"))
+    return list(results.values())
+
+
+def _child(specs: list[SourceSpec], fetch: FetchSettings, sender) -> None:
+    """Runs in the crawl process: one CrawlerProcess, one spider per kind, results down the pipe."""
+    try:
+        from scrapy import signals
+        from scrapy.crawler import CrawlerProcess
+
+        from spiders import SPIDERS
+
+        logging.getLogger("scrapy").setLevel(logging.ERROR)
+        process = CrawlerProcess(scrapy_settings(fetch), install_root_handler=False)
+        by_kind: dict[str, list[SourceSpec]] = {}
+        for spec in specs:
+            by_kind.setdefault(spec.kind, []).append(spec)
+
+        def scraped(item, response, spider):
+            sender.send(item)
+
+        for kind, group in by_kind.items():
+            crawler = process.create_crawler(SPIDERS[kind])
+            crawler.signals.connect(scraped, signal=signals.item_scraped)
+            process.crawl(crawler, sources=group)
+        process.start()
+        sender.send(None)
+    except Exception as e:  # noqa: BLE001 - report to the parent instead of dying silently
+        sender.send(f"the crawl could not run: {type(e).__name__}: {e}")
+    finally:
+        sender.close()

@@ -1,0 +1,36 @@
+"""Where config, data and database are, by the contract's precedence rules.
+
+config file:    --config PATH, env MONITOR_CONFIG, ./feeds.yaml
+data directory: env MONITOR_HOME, default ./.monitor/ next to the config (created when missing)
+database:       --db URL, env MONITOR_DB, settings.database, default sqlite:/// file in the data directory
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_FILE = "monitor.db"
+
+
+@dataclass(frozen=True)
+class Locations:
+    config: Path
+    home: Path
+
+    def database(self, cli_db: str | None, configured: str | None) -> str:
+        url = cli_db or os.environ.get("MONITOR_DB") or configured
+        return url or f"sqlite:///{(self.home / DB_FILE).resolve()}"
+
+
+def locate(cli_config: str | None) -> Locations:
+    config = Path(cli_config or os.environ.get("MONITOR_CONFIG") or "feeds.yaml").expanduser()
+    home_env = os.environ.get("MONITOR_HOME")
+    home = Path(home_env).expanduser() if home_env else config.resolve().parent / ".monitor"
+    return Locations(config=config, home=home)
+
+
+def ensure_home(home: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    return home

@@ -1,0 +1,58 @@
+"""Bridge between the pipeline and the tagger in classifiers/.
+
+Tags come from the model; platforms from the name/alias dictionary plus the source's
+hint; the language from the source, else detected. A model the team trained with
+`monitor train` (in the data directory) wins over the packaged one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from classifiers import Tagger, detect_language, find_platforms
+from monitor.item import Item
+
+USER_MODEL_DIR = "model"
+
+
+def user_model_dir(home: Path) -> Path:
+    return home / USER_MODEL_DIR
+
+
+def load_tagger(home: Path | None = None) -> Tagger:
+    """The team's retrained model if there is one, else the packaged model."""
+    if home is not None and (user_model_dir(home) / "tagger.json").exists():
+        return Tagger.load(user_model_dir(home))
+    return Tagger.load()
+
+
+def item_doc(item: Item) -> dict:
+    return {"title": item.title, "summary": item.summary, "lang": item.lang}
+
+
+def tag_items(tagger: Tagger, items: Sequence[Item]) -> None:
+    """Set lang, tags, scores and platforms on each item, in one batch through the model."""
+    if not items:
+        return
+    for item in items:
+        if not item.lang:
+            item.lang = detect_language(item.text)
+    for item, prediction in zip(items, tagger.predict([item_doc(i) for i in items])):
+        item.tags, item.scores = list(prediction.tags), dict(prediction.scores)
+        item.platforms = item_platforms(item)
+
+
+def item_platforms(item: Item) -> list[str]:
+    """Platforms named in the text; a single-platform source's hint when the text names none.
+
+    A multi-platform hint (Meta's newsroom covers five apps) would mislabel most items.
+    """
+    named = find_platforms(item.text)
+    if named:
+        return named
+    return list(item.platforms) if len(item.platforms) == 1 else []
+
+
+def explain_item(tagger: Tagger, item: Item, top: int = 6) -> dict[str, list[tuple[str, float]]]:
+    return tagger.explain(item_doc(item), top=top)

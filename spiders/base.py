@@ -1,0 +1,164 @@
+"""What every source spider shares: conditional requests, health outcomes, limits.
+
+A spider is handed its sources and their stored fetch state; for each source it
+yields exactly one `FetchResult` (items plus what happened), whether the source
+answered, failed, or was unchanged. Network behaviour (timeouts, retries, size
+limits, redirects) is Scrapy's, configured in monitor/fetch.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from monitor.item import Item
+from monitor.store.sources import FetchOutcome
+
+MAX_ITEMS_PER_SOURCE = 1000
+
+
+@dataclass
+class SourceSpec:
+    """The slice of a configured source a spider needs (picklable, no pydantic)."""
+    name: str
+    url: str
+    kind: str
+    category: str
+    language: str | None = None
+    platforms: list[str] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FetchResult:
+    source: str
+    outcome: FetchOutcome
+    items: list[Item] = field(default_factory=list)
+
+
+class SourceSpider(scrapy.Spider):
+    """Base class: subclasses implement `parse_source(response, spec) -> Iterable[Item]`."""
+
+    name = "base"
+
+    def __init__(self, sources: list[SourceSpec], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.sources = sources
+
+    async def start(self) -> Any:  # Scrapy >= 2.13
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for spec in self.sources:
+            yield scrapy.Request(spec.url, callback=self._answered, errback=self._failed,
+                                 headers=self.conditional_headers(spec), dont_filter=True,
+                                 meta={"spec": spec, "handle_httpstatus_all": True})
+
+    @staticmethod
+    def conditional_headers(spec: SourceSpec) -> dict[str, str]:
+        headers = {}
+        if spec.etag:
+            headers["If-None-Match"] = spec.etag
+        if spec.last_modified:
+            headers["If-Modified-Since"] = spec.last_modified
+        return headers
+
+    def _answered(self, response: Response) -> Iterator[FetchResult]:
+        spec: SourceSpec = response.meta["spec"]
+        status = response.status
+        if status == 304:
+            yield FetchResult(spec.name, FetchOutcome(ok=True, status=304, not_modified=True))
+            return
+        if status >= 400:
+            yield FetchResult(spec.name, FetchOutcome(ok=False, status=status, error=http_error(response),
+                                                      retry_after=retry_after(response)))
+            return
+        try:
+            items = list(self.parse_source(response, spec))[:MAX_ITEMS_PER_SOURCE]
+        except SourceError as e:
+            yield FetchResult(spec.name, FetchOutcome(ok=False, status=status, error=str(e)))
+            return
+        except Exception as e:  # noqa: BLE001 - one broken source must not stop the crawl
+            self.logger.exception("parsing %s failed", spec.name)
+            yield FetchResult(spec.name, FetchOutcome(ok=False, status=status,
+                                                      error=f"could not read the response: {type(e).__name__}: {e}"))
+            return
+        yield FetchResult(spec.name, FetchOutcome(
+            ok=True, status=status, etag=header(response, "ETag"),
+            last_modified=header(response, "Last-Modified")), items)
+
+    def _failed(self, failure: Failure) -> Iterator[FetchResult]:
+        spec: SourceSpec = failure.request.meta["spec"]
+        yield FetchResult(spec.name, FetchOutcome(ok=False, error=network_error(failure)))
+
+    def parse_source(self, response: Response, spec: SourceSpec) -> Iterable[Item]:
+        raise NotImplementedError
+
+
+class SourceError(Exception):
+    """The source answered, but not with something we can use; the text says what."""
+
+
+def header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def http_error(response: Response) -> str:
+    from http import HTTPStatus
+    try:
+        phrase = HTTPStatus(response.status).phrase
+    except ValueError:
+        phrase = "error"
+    hint = {404: "the address no longer exists; check the URL", 410: "the feed was removed",
+            401: "the server wants a login", 403: "the server refuses us (blocked or login needed)",
+            429: "rate limited by the server; we will wait before trying again",
+            500: "the server had an internal error", 502: "bad gateway", 503: "the server is unavailable",
+            504: "the server's gateway timed out"}.get(response.status, "")
+    return f"HTTP {response.status} {phrase}" + (f": {hint}" if hint else "")
+
+
+def retry_after(response: Response) -> timedelta | None:
+    value = header(response, "Retry-After")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return timedelta(seconds=min(int(value), 86400))
+    try:
+        from datetime import datetime, timezone
+        when = parsedate_to_datetime(value)
+        return max(when - datetime.now(timezone.utc), timedelta(0))
+    except (TypeError, ValueError):
+        return None
+
+
+def network_error(failure: Failure) -> str:
+    """Plain words for what went wrong on the wire."""
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.internet import error as net
+    from twisted.web._newclient import ResponseFailed
+    exc = failure.value
+    text = str(exc).strip() or type(exc).__name__
+    if failure.check(net.DNSLookupError):
+        return "the host name could not be resolved (DNS); check the URL"
+    if failure.check(net.TimeoutError, net.TCPTimedOutError):
+        return "no answer in time (timeout)"
+    if failure.check(net.ConnectionRefusedError):
+        return "connection refused: nothing is listening at that address"
+    if failure.check(net.ConnectionLost, ResponseFailed):
+        return "the connection broke off before the answer was complete"
+    if "maxsize" in text.lower() or "DOWNLOAD_MAXSIZE" in text:
+        return f"the answer is too large ({text})"
+    if failure.check(IgnoreRequest):
+        return f"request dropped: {text}"
+    return f"{type(exc).__name__}: {text}"[:500]
