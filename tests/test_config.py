@@ -1,0 +1,95 @@
+"""feeds.yaml: strict validation, errors that name file, line and fix, environment secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, load_config
+
+GOOD = """\
+settings:
+  timezone: Europe/Berlin
+  language: en
+  fetch:
+    interval: 15m
+  digest:
+    at: "06:45"
+    notify: [team-email]
+  alerts:
+    - tags: [legal_change]
+      platforms: [Twitter]
+      notify: [team-chat]
+notify:
+  team-email: ${MAIL_URL}
+  team-chat: ${CHAT_URL:-}
+sources:
+  - name: One
+    url: https://one.example/feed
+    category: legal
+    language: de
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path, **kw) -> str:
+    with pytest.raises(ConfigError) as e:
+        load_config(path, **kw)
+    return str(e.value)
+
+
+def test_good_config_is_typed_and_expands_the_environment(tmp_path):
+    config = load_config(write(tmp_path, GOOD), environ={"MAIL_URL": "mailto://x"})
+    assert config.settings.fetch.interval.total_seconds() == 900
+    assert config.settings.digest.at.hour == 6 and config.settings.digest.at.minute == 45
+    assert config.settings.alerts[0].platforms == ["x"]
+    assert config.targets(["team-email", "team-chat"]) == {"team-email": "mailto://x"}  # empty chat: disabled
+
+
+@pytest.mark.parametrize("change, line, words", [
+    (("  language: en", "  langauge: en"), 3, ["settings.langauge", "unknown key", "language"]),
+    (("    notify: [team-chat]", "    notify: [team-chatt]"), 12, ["team-chatt", "not defined"]),
+    (("https://one.example/feed", "one.example/feed"), 18, ["sources.0.url", "not an http(s) URL"]),
+    (("  timezone: Europe/Berlin", "  timezone: Europe/Berlim"), 2, ["time zone"]),
+    (("    interval: 15m", "    interval: soon"), 5, ["not a duration"]),
+    (("    category: legal", "    category: law"), 19, ["sources.0.category"]),
+])
+def test_errors_name_file_line_and_fix(tmp_path, change, line, words):
+    path = write(tmp_path, GOOD.replace(*change))
+    message = error_of(path, environ={"MAIL_URL": "m"})
+    assert message.startswith(f"{path}:{line}:"), message
+    for word in words:
+        assert word in message
+
+
+def test_missing_environment_variable_is_named(tmp_path):
+    message = error_of(write(tmp_path, GOOD), environ={})
+    assert "feeds.yaml:14" in message and "MAIL_URL" in message and "${MAIL_URL:-}" in message
+
+
+def test_duplicate_source_names_and_unknown_kinds(tmp_path):
+    twice = GOOD + "  - name: One\n    url: https://two.example/feed\n"
+    assert "used twice" in error_of(write(tmp_path, twice), environ={"MAIL_URL": "m"})
+    odd = GOOD.replace("    category: legal", "    kind: magic\n    category: legal")
+    message = error_of(write(tmp_path, odd), environ={"MAIL_URL": "m"}, known_kinds={"feed"})
+    assert "unknown kind 'magic'" in message and "feed" in message
+
+
+def test_broken_yaml_and_missing_file(tmp_path):
+    assert "not valid YAML" in error_of(write(tmp_path, "settings:\n  language: [de\n"))
+    assert "no such config file" in error_of(tmp_path / "nope.yaml")
+
+
+def test_shipped_feeds_yaml_is_valid_and_large_enough():
+    from spiders import SPIDERS
+    config = load_config(Path(__file__).resolve().parent.parent / "feeds.yaml", known_kinds=set(SPIDERS),
+                         environ={})
+    assert len(config.sources) >= 40
+    assert {s.category for s in config.sources} == {"platform", "industry", "legal", "network"}
+    assert sum(s.language == "de" for s in config.sources) >= 10

@@ -1,0 +1,69 @@
+"""Fetching through the real Scrapy crawl against a real local HTTP server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from monitor.config import FetchSettings
+from monitor.fetch import crawl
+from spiders.base import SourceSpec
+from tests.servers import FeedServer, rss
+
+FAST = FetchSettings(timeout=timedelta(seconds=5), retries=0)
+
+
+def spec(name: str, url: str, **kw) -> SourceSpec:
+    return SourceSpec(name=name, url=url, kind="feed", category="industry", **kw)
+
+
+def by_name(results):
+    return {r.source: r for r in results}
+
+
+def test_feeds_are_parsed_and_errors_reported_per_source():
+    entries = [{"title": f"Instagram testet Funktion {n}", "link": f"http://127.0.0.1/a/{n}",
+                "summary": "<p>Ein <b>Test</b></p>"} for n in range(3)]
+    with FeedServer() as web:
+        good = web.add("/good.xml", rss("Good", entries))
+        html = web.add("/page.xml", "<!doctype html><html><body>hi</body></html>", content_type="text/html")
+        results = by_name(crawl([spec("good", good), spec("gone", web.url("/missing.xml")),
+                                 spec("html", html)], FAST))
+    assert [i.title for i in results["good"].items] == [e["title"] for e in entries]
+    assert results["good"].items[0].summary == "Ein Test"
+    assert results["good"].outcome.ok and results["good"].outcome.etag
+    assert not results["gone"].outcome.ok and "404" in results["gone"].outcome.error
+    assert not results["html"].outcome.ok and "HTML" in results["html"].outcome.error
+
+
+def test_second_fetch_is_conditional_and_answered_304():
+    with FeedServer() as web:
+        url = web.add("/feed.xml", rss("F", [{"title": "One", "link": "http://127.0.0.1/1"}]))
+        first = crawl([spec("f", url)], FAST)[0]
+        second = crawl([spec("f", url, etag=first.outcome.etag, last_modified=first.outcome.last_modified)], FAST)[0]
+        asked = web.requests_to("/feed.xml")[-1]
+    assert asked.get("If-None-Match") == first.outcome.etag
+    assert second.outcome.ok and second.outcome.not_modified and second.items == []
+
+
+def test_unreachable_host_is_a_failure_with_plain_words():
+    result = crawl([spec("down", "http://127.0.0.1:9/feed.xml")], FAST)[0]
+    assert not result.outcome.ok
+    assert "refused" in result.outcome.error
+
+
+def test_entity_declarations_are_refused():
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            '<rss version="2.0"><channel><title>&lol2;</title></channel></rss>')
+    with FeedServer() as web:
+        result = crawl([spec("bomb", web.add("/bomb.xml", bomb))], FAST)[0]
+    assert not result.outcome.ok and "entities" in result.outcome.error
+
+
+def test_body_over_the_size_limit_fails_that_source_only():
+    big = rss("Big", [{"title": "x" * 100, "link": f"http://127.0.0.1/{n}"} for n in range(2000)])
+    with FeedServer() as web:
+        results = by_name(crawl([spec("big", web.add("/big.xml", big)),
+                                 spec("small", web.add("/small.xml", rss("S", [{"title": "ok", "link": "http://127.0.0.1/s"}])))],
+                                FetchSettings(timeout=timedelta(seconds=5), retries=0, max_bytes=50_000)))
+    assert not results["big"].outcome.ok and "large" in results["big"].outcome.error
+    assert results["small"].outcome.ok and len(results["small"].items) == 1

@@ -1,0 +1,102 @@
+"""The store on SQLite and PostgreSQL: idempotent adds, clusters, filters, search, corrections, outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from monitor.config import Source
+from monitor.item import Item
+from monitor.store import ItemQuery, NewDelivery, item_json
+from monitor.store.sources import FetchOutcome
+from monitor.urls import canonical_url
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+def item(source: str, title: str, url: str, **kw) -> Item:
+    it = Item(source=source, title=title, url=url, **kw)
+    it.canonical_url = canonical_url(url)
+    return it
+
+
+def fill(store):
+    store.sync_sources([Source(name="Radar", url="https://radar.example/feed", category="industry"),
+                        Source(name="Wire", url="https://wire.example/feed", category="legal")])
+    items = [
+        item("Radar", "Reichweitenverlust bei Müller & Co. auf LinkedIn", "https://a.example/1?utm_source=x",
+             tags=["algorithm_reach_change"], scores={"algorithm_reach_change": 0.91}, platforms=["linkedin"],
+             lang="de", published=NOW - timedelta(hours=2)),
+        item("Radar", "EU fines TikTok under the DSA", "https://a.example/2", tags=["legal_change"],
+             scores={"legal_change": 0.97}, platforms=["tiktok"], lang="en", published=NOW - timedelta(hours=5)),
+        item("Wire", "EU fines TikTok under the DSA", "https://b.example/other", tags=["legal_change"],
+             scores={"legal_change": 0.95}, platforms=["tiktok"], lang="en", published=NOW - timedelta(hours=4)),
+        item("Wire", "Ten carousel ideas", "https://b.example/3", lang="en", published=NOW - timedelta(days=20)),
+    ]
+    added = store.add_items(items, [NewDelivery(1, "chat", "legal_change 0.97"),
+                                    NewDelivery(2, "chat", "legal_change 0.95")], now=NOW)
+    return items, added
+
+
+def test_adding_twice_stores_once_and_queues_alerts_with_the_items(store):
+    items, added = fill(store)
+    assert len(added) == 4 and all(i.id for i in added)
+    assert store.unseen(items) == []
+    assert store.add_items(items, [NewDelivery(1, "chat", "again")], now=NOW) == []
+    due = store.due_alerts(now=NOW)
+    assert sorted(it.title for _, it, _ in due["chat"]) == ["EU fines TikTok under the DSA"] * 2
+    assert store.count_items(ItemQuery()) == 4
+
+
+def test_same_story_from_two_sources_shares_a_cluster(store):
+    _, added = fill(store)
+    by_source = {(i.source, i.title): i for i in added}
+    radar, wire = by_source[("Radar", "EU fines TikTok under the DSA")], by_source[("Wire", "EU fines TikTok under the DSA")]
+    assert radar.cluster == wire.cluster
+    assert {i.id for i in store.cluster_items(radar.cluster)} == {radar.id, wire.id}
+    assert item_json(radar)["cluster"] == radar.cluster
+
+
+def test_filters_combine_and_search_folds_umlauts_and_compounds(store):
+    fill(store)
+    titles = lambda q: sorted(i.title for i in store.query_items(q))  # noqa: E731
+    assert titles(ItemQuery(tags=["legal_change"], sources=["Wire"])) == ["EU fines TikTok under the DSA"]
+    assert titles(ItemQuery(platforms=["linkedin"])) == ["Reichweitenverlust bei Müller & Co. auf LinkedIn"]
+    assert titles(ItemQuery(q="Reichweite")) == ["Reichweitenverlust bei Müller & Co. auf LinkedIn"]
+    assert titles(ItemQuery(q="Mueller")) == titles(ItemQuery(q="müller")) == titles(ItemQuery(q="Reichweite"))
+    assert titles(ItemQuery(since=NOW - timedelta(days=7), categories=["legal"])) == ["EU fines TikTok under the DSA"]
+    assert [i.title for i in store.query_items(ItemQuery(limit=2))][0].startswith("Reichweitenverlust")
+
+
+def test_correction_overrides_the_model_and_is_kept_for_training(store):
+    _, added = fill(store)
+    tips = next(i for i in added if i.title == "Ten carousel ideas")
+    store.correct_tags(tips.id, ["feature_rollout"], user="anna", now=NOW)
+    assert store.get_item(tips.id).tags == ["feature_rollout"]
+    [(corrected, tags, user, _)] = store.corrections()
+    assert (corrected.id, tags, user) == (tips.id, ["feature_rollout"], "anna")
+
+
+def test_health_failures_back_off_and_success_heals(store):
+    fill(store)
+    interval = timedelta(minutes=30)
+    store.record_fetch("Wire", FetchOutcome(ok=False, status=404, error="HTTP 404"), interval, now=NOW)
+    store.record_fetch("Wire", FetchOutcome(ok=False, status=404, error="HTTP 404"), interval, now=NOW)
+    wire = next(s for s in store.list_sources() if s["name"] == "Wire")
+    assert (wire["status"], wire["consecutive_failures"], wire["last_error"]) == ("failing", 2, "HTTP 404")
+    assert wire["next_attempt"] == (NOW + timedelta(hours=1)).isoformat()
+    store.record_fetch("Wire", FetchOutcome(ok=True, status=200, etag='"e"'), interval, now=NOW)
+    wire = next(s for s in store.list_sources() if s["name"] == "Wire")
+    assert (wire["status"], wire["consecutive_failures"], wire["items"]) == ("ok", 0, 2)
+
+
+def test_digest_bookkeeping_per_target(store):
+    fill(store)
+    ids = [i.id for i in store.digest_candidates("mail")]
+    assert len(ids) == 4
+    failed = store.begin_digest("mail", ids, now=NOW)
+    store.finish_digest(failed, "SMTP refused", now=NOW)
+    digest_row = next(r for r in store.outbox() if r["kind"] == "digest")
+    assert len(store.digest_candidates("mail")) == 4 and digest_row["last_error"] == "SMTP refused"
+    sent = store.begin_digest("mail", ids, now=NOW)
+    store.finish_digest(sent, None, now=NOW)
+    assert store.digest_candidates("mail") == [] and len(store.digest_candidates("other")) == 4
