@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from monitor.config import FetchSettings
 from monitor.store.sources import FetchOutcome
@@ -41,8 +41,9 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
         "DNS_TIMEOUT": min(timeout, 20),
         "DOWNLOAD_MAXSIZE": fetch.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
-        "RETRY_ENABLED": True,
+        "RETRY_ENABLED": False,                       # replaced by BackoffRetryMiddleware
         "RETRY_TIMES": fetch.retries,
+        "DOWNLOADER_MIDDLEWARES": {"spiders.middlewares.BackoffRetryMiddleware": 550},
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
         "REDIRECT_MAX_TIMES": 5,
         "METAREFRESH_ENABLED": False,
@@ -61,14 +62,29 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
 def crawl(specs: list[SourceSpec], fetch: FetchSettings,
           on_result: Callable[[FetchResult], None] | None = None) -> list[FetchResult]:
     """Fetch every source once; exactly one FetchResult per source, in no particular order."""
+    results = []
+    for result in iter_crawl(specs, fetch):
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def iter_crawl(specs: list[SourceSpec], fetch: FetchSettings) -> Iterator[FetchResult]:
+    """Yield each source's FetchResult as soon as the crawl has it.
+
+    The child process fetches and parses; the caller tags and stores what arrives
+    meanwhile, so the two cores work at once on a large first run.
+    """
     if not specs:
-        return []
+        return
     ctx = mp.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(specs, fetch, sender), name="monitor-crawl", daemon=True)
     child.start()
     sender.close()
-    results: dict[str, FetchResult] = {}
+    seen: set[str] = set()
+    finished = False
     try:
         while True:
             try:
@@ -76,21 +92,21 @@ def crawl(specs: list[SourceSpec], fetch: FetchSettings,
             except EOFError:
                 break
             if message is None:
+                finished = True
                 break
             if isinstance(message, str):
                 raise CrawlError(message)
-            results[message.source] = message
-            if on_result:
-                on_result(message)
+            seen.add(message.source)
+            yield message
     finally:
-        child.join(CHILD_GRACE_SECONDS)
+        receiver.close()
+        child.join(CHILD_GRACE_SECONDS if finished else 1)
         if child.is_alive():
             child.kill()
     for spec in specs:   # a source Scrapy never answered for is a failure, not a silence
-        if spec.name not in results:
-            results[spec.name] = FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended "
-                                                                                       "before this source was fetched"))
-    return list(results.values())
+        if spec.name not in seen:
+            yield FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended before "
+                                                                       "this source was fetched"))
 
 
 def _child(specs: list[SourceSpec], fetch: FetchSettings, sender) -> None:

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from monitor import alerts
 from monitor.config import Config
-from monitor.fetch import crawl
+from monitor.fetch import iter_crawl
 from monitor.item import Item
 from monitor.store import Store
+from monitor.store.sources import FetchOutcome
 from monitor.store.schema import SourceRow, utcnow
 from monitor.tagging import tag_items
 from spiders.base import FetchResult, SourceSpec
@@ -61,30 +62,53 @@ def due_specs(config: Config, state: dict[str, SourceRow], now: datetime) -> tup
     return specs, waiting
 
 
+BATCH_ITEMS = 4000
+
+
 def run_cycle(config: Config, store: Store, tagger, sender,
               on_result: Callable[[FetchResult], None] | None = None) -> RunReport:
-    """One cycle; a failing source is reported, never fatal."""
+    """One cycle; a failing source is reported, never fatal.
+
+    Results are handled in batches as the crawl delivers them, so tagging and storing
+    (here) overlap with fetching and parsing (in the crawl process).
+    """
     now = utcnow()
     store.sync_sources(config.sources)
     specs, waiting = due_specs(config, store.fetch_state(), now)
-    results = crawl(specs, config.settings.fetch, on_result=on_result)
-    report = RunReport(fetched=len(results), waiting=waiting)
-    fresh = store.unseen([it for r in results if r.outcome.ok for it in r.items])
-    tag_items(tagger, fresh)
-    report.new_items = store.add_items(fresh, alerts.route(fresh, config), now=now)
-    _record_health(config, store, results, report, now)
+    report = RunReport(waiting=waiting)
+    outcomes: list[tuple[str, FetchOutcome]] = []
+    batch: list[Item] = []
+    for result in iter_crawl(specs, config.settings.fetch):
+        outcomes.append((result.source, result.outcome))
+        if result.outcome.ok:
+            batch.extend(result.items)
+        if len(batch) >= BATCH_ITEMS:
+            report.new_items += _store_new(config, store, tagger, batch, now)
+            batch = []
+        if on_result:
+            on_result(result)
+    report.new_items += _store_new(config, store, tagger, batch, now)
+    _record_health(config, store, outcomes, report, now)
     delivery = alerts.deliver_due(store, config, sender)
     report.delivery_lines, report.delivery_failed = delivery.lines, bool(delivery.failed)
     return report
 
 
-def _record_health(config: Config, store: Store, results: list[FetchResult], report: RunReport,
+def _store_new(config: Config, store: Store, tagger, items: list[Item], now: datetime) -> list[Item]:
+    """Dedup against the store, tag only what is new, store it with its alerts in one transaction."""
+    fresh = store.unseen(items)
+    tag_items(tagger, fresh)
+    return store.add_items(fresh, alerts.route(fresh, config), now=now)
+
+
+def _record_health(config: Config, store: Store, outcomes: list[tuple[str, FetchOutcome]], report: RunReport,
                    now: datetime) -> None:
     new_per_source = Counter(it.source for it in report.new_items)
-    for result in results:
-        result.outcome.new_items = new_per_source.get(result.source, 0)
-        store.record_fetch(result.source, result.outcome, config.settings.fetch.interval, now=now)
-        if not result.outcome.ok:
-            report.failed[result.source] = result.outcome.error or "failed"
-        elif result.outcome.not_modified:
+    report.fetched = len(outcomes)
+    for name, outcome in outcomes:
+        outcome.new_items = new_per_source.get(name, 0)
+        if not outcome.ok:
+            report.failed[name] = outcome.error or "failed"
+        elif outcome.not_modified:
             report.unchanged += 1
+    store.record_fetches(outcomes, config.settings.fetch.interval, now=now)

@@ -20,6 +20,7 @@ class Route:
     headers: dict = field(default_factory=dict)
     conditional: bool = True       # answer If-None-Match / If-Modified-Since with 304
     delay: float = 0.0
+    first: list = field(default_factory=list)   # (status, headers) answered before the real body, in order
 
 
 class FeedServer:
@@ -88,6 +89,11 @@ class FeedServer:
             return self._send(h, 404, b"not found", {"Content-Type": "text/plain"})
         if route.delay:
             time.sleep(route.delay)
+        with self.lock:
+            early = route.first.pop(0) if route.first else None
+        if early is not None:
+            status, extra = early
+            return self._send(h, status, b"try later", {"Content-Type": "text/plain", **extra})
         etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
         headers = {"Content-Type": route.content_type, **route.headers}
         if route.status == 200 and route.conditional:

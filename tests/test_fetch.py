@@ -67,3 +67,33 @@ def test_body_over_the_size_limit_fails_that_source_only():
                                 FetchSettings(timeout=timedelta(seconds=5), retries=0, max_bytes=50_000)))
     assert not results["big"].outcome.ok and "large" in results["big"].outcome.error
     assert results["small"].outcome.ok and len(results["small"].items) == 1
+
+
+def test_retry_after_is_honoured_before_retrying():
+    import time
+    with FeedServer() as web:
+        url = web.add("/busy.xml", rss("B", [{"title": "after the wait", "link": "http://127.0.0.1/w"}]),
+                      first=[(503, {"Retry-After": "2"})])
+        started = time.monotonic()
+        result = crawl([spec("busy", url)], FetchSettings(timeout=timedelta(seconds=5), retries=2))[0]
+        elapsed = time.monotonic() - started
+        hits = len(web.requests_to("/busy.xml"))
+    assert result.outcome.ok and [i.title for i in result.items] == ["after the wait"]
+    assert hits == 2 and elapsed >= 2
+
+
+def test_long_retry_after_ends_the_attempt_and_is_reported():
+    with FeedServer() as web:
+        url = web.add("/limited.xml", "x", first=[(429, {"Retry-After": "3600"})] * 3)
+        result = crawl([spec("limited", url)], FetchSettings(timeout=timedelta(seconds=5), retries=2))[0]
+        hits = len(web.requests_to("/limited.xml"))
+    assert not result.outcome.ok and "429" in result.outcome.error
+    assert result.outcome.retry_after >= timedelta(minutes=59) and hits == 1
+
+
+def test_server_errors_are_retried_with_backoff_then_reported():
+    with FeedServer() as web:
+        url = web.add("/flaky.xml", "x", first=[(500, {})] * 5)
+        result = crawl([spec("flaky", url)], FetchSettings(timeout=timedelta(seconds=5), retries=2))[0]
+        hits = len(web.requests_to("/flaky.xml"))
+    assert not result.outcome.ok and "HTTP 500" in result.outcome.error and hits == 3

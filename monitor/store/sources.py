@@ -56,25 +56,17 @@ class SourceStore:
         return {r.name: r for r in rows}
 
     def record_fetch(self, name: str, outcome: FetchOutcome, interval: timedelta, now: datetime | None = None) -> None:
+        self.record_fetches([(name, outcome)], interval, now)
+
+    def record_fetches(self, outcomes: list[tuple[str, FetchOutcome]], interval: timedelta,
+                       now: datetime | None = None) -> None:
+        """Health after a cycle, for every source in one transaction (thousands of sources)."""
         now = now or utcnow()
         with self.session() as s, s.begin():
-            row = s.scalar(select(SourceRow).where(SourceRow.name == name))
-            if row is None:
-                return
-            row.last_fetch, row.last_status = now, outcome.status
-            if outcome.ok:
-                row.last_success, row.last_error, row.error_since = now, None, None
-                row.consecutive_failures, row.next_attempt = 0, None
-                if not outcome.not_modified:
-                    row.etag, row.last_modified = outcome.etag, outcome.last_modified
-                if outcome.new_items:
-                    row.last_new_item = now
-            else:
-                row.consecutive_failures = (row.consecutive_failures or 0) + 1
-                row.last_error = outcome.error or "failed"
-                row.error_since = row.error_since or now
-                wait = max(backoff(row.consecutive_failures, interval), outcome.retry_after or timedelta(0))
-                row.next_attempt = now + wait
+            rows = {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.active.is_(True)))}
+            for name, outcome in outcomes:
+                if name in rows:
+                    _apply(rows[name], outcome, interval, now)
 
     def list_sources(self) -> list[dict]:
         """Every active source with its health, as the contract's Source objects (plus a few extras)."""
@@ -82,6 +74,23 @@ class SourceStore:
             counts = dict(s.execute(select(ItemRow.source_id, func.count()).group_by(ItemRow.source_id)).all())
             rows = s.scalars(select(SourceRow).where(SourceRow.active.is_(True)).order_by(SourceRow.name)).all()
             return [source_json(r, counts.get(r.id, 0)) for r in rows]
+
+
+def _apply(row: SourceRow, outcome: FetchOutcome, interval: timedelta, now: datetime) -> None:
+    row.last_fetch, row.last_status = now, outcome.status
+    if outcome.ok:
+        row.last_success, row.last_error, row.error_since = now, None, None
+        row.consecutive_failures, row.next_attempt = 0, None
+        if not outcome.not_modified:
+            row.etag, row.last_modified = outcome.etag, outcome.last_modified
+        if outcome.new_items:
+            row.last_new_item = now
+    else:
+        row.consecutive_failures = (row.consecutive_failures or 0) + 1
+        row.last_error = outcome.error or "failed"
+        row.error_since = row.error_since or now
+        wait = max(backoff(row.consecutive_failures, interval), outcome.retry_after or timedelta(0))
+        row.next_attempt = now + wait
 
 
 def source_json(row: SourceRow, items: int) -> dict:
