@@ -118,7 +118,7 @@ def _child(specs: list[SourceSpec], fetch: FetchSettings, sender) -> None:
         from spiders import SPIDERS
 
         logging.getLogger("scrapy").setLevel(logging.ERROR)
-        process = CrawlerProcess(scrapy_settings(fetch), install_root_handler=False)
+        process = CrawlerProcess({**scrapy_settings(fetch), "LOG_INSTALL_ROOT_HANDLER": False})
         by_kind: dict[str, list[SourceSpec]] = {}
         for spec in specs:
             by_kind.setdefault(spec.kind, []).append(spec)

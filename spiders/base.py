@@ -22,6 +22,9 @@ from monitor.item import Item
 from monitor.store.sources import FetchOutcome
 
 MAX_ITEMS_PER_SOURCE = 1000
+# Statuses our callback judges itself. Not 3xx: redirects stay with Scrapy's middleware
+# (`handle_httpstatus_all` would switch redirects off).
+HANDLED_STATUSES = [304, *range(400, 600)]
 
 
 @dataclass
@@ -62,7 +65,7 @@ class SourceSpider(scrapy.Spider):
         for spec in self.sources:
             yield scrapy.Request(spec.url, callback=self._answered, errback=self._failed,
                                  headers=self.conditional_headers(spec), dont_filter=True,
-                                 meta={"spec": spec, "handle_httpstatus_all": True})
+                                 meta={"spec": spec, "handle_httpstatus_list": HANDLED_STATUSES})
 
     @staticmethod
     def conditional_headers(spec: SourceSpec) -> dict[str, str]:
@@ -151,14 +154,16 @@ def network_error(failure: Failure) -> str:
     text = str(exc).strip() or type(exc).__name__
     if failure.check(net.DNSLookupError):
         return "the host name could not be resolved (DNS); check the URL"
-    if failure.check(net.TimeoutError, net.TCPTimedOutError):
-        return "no answer in time (timeout)"
+    if failure.check(net.TimeoutError, net.TCPTimedOutError) or "Timeout" in type(exc).__name__:
+        return f"no complete answer in time (timeout): {text}"
     if failure.check(net.ConnectionRefusedError):
         return "connection refused: nothing is listening at that address"
-    if failure.check(net.ConnectionLost, ResponseFailed):
+    if failure.check(net.ConnectionLost, ResponseFailed) or "DataLoss" in type(exc).__name__:
         return "the connection broke off before the answer was complete"
-    if "maxsize" in text.lower() or "DOWNLOAD_MAXSIZE" in text:
+    if "max size" in text.lower() or "maxsize" in text.lower():
         return f"the answer is too large ({text})"
+    if "redirect" in text.lower():
+        return f"too many redirects (a loop or a chain longer than 5): {text}"
     if failure.check(IgnoreRequest):
         return f"request dropped: {text}"
     return f"{type(exc).__name__}: {text}"[:500]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
+import warnings
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
@@ -25,6 +26,8 @@ from spiders.base import SourceError, SourceSpec, SourceSpider
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.I | re.S)
 _TITLE_WORDS = 12
+# feedparser warns on every entry that has `updated` but no `published` (its issue 310).
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="feedparser")
 
 
 class FeedSpider(SourceSpider):
