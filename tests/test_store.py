@@ -100,3 +100,35 @@ def test_digest_bookkeeping_per_target(store):
     sent = store.begin_digest("mail", ids, now=NOW)
     store.finish_digest(sent, None, now=NOW)
     assert store.digest_candidates("mail") == [] and len(store.digest_candidates("other")) == 4
+
+
+def test_a_source_silent_far_beyond_its_rhythm_is_flagged(store):
+    store.sync_sources([Source(name="Daily", url="https://daily.example/feed"),
+                        Source(name="Weekly", url="https://weekly.example/feed")])
+    daily = [item("Daily", f"Daily news {n}", f"https://d.example/{n}", published=NOW - timedelta(days=12 + n))
+             for n in range(10)]
+    weekly = [item("Weekly", f"Weekly news {n}", f"https://w.example/{n}", published=NOW - timedelta(days=7 * n + 6))
+              for n in range(8)]
+    store.add_items(daily + weekly, now=NOW)
+    ok = FetchOutcome(ok=True, status=200)
+    store.record_fetches([("Daily", ok), ("Weekly", ok)], timedelta(minutes=30), now=NOW)
+    rows = {s["name"]: s for s in store.list_sources(now=NOW)}
+    assert rows["Daily"]["silent"] and rows["Daily"]["silent_days"] == 12.0
+    assert rows["Weekly"]["silent"] is False and rows["Weekly"]["status"] == "ok"
+
+
+def test_near_duplicate_reports_join_one_story_but_different_news_does_not(store):
+    store.sync_sources([Source(name=n, url=f"https://{n}.example/feed") for n in ("a", "b", "c", "d")])
+    texts = [
+        ("a", "EU fines TikTok 380 million euros under the Digital Services Act",
+         "The Commission says TikTok broke transparency rules for ads."),
+        ("b", "TikTok fined €380 million by EU under Digital Services Act",
+         "Brussels found that TikTok broke the transparency rules for advertising."),
+        ("c", "Instagram tests scheduled Reels for creators in Germany", "Some creators can plan Reels ahead."),
+        ("d", "EU fines X under the Digital Services Act for blue checks", "The Commission fined X over verification."),
+    ]
+    added = store.add_items([item(src, t, f"https://{src}.example/{n}", summary=s)
+                             for n, (src, t, s) in enumerate(texts)], now=NOW)
+    clusters = {it.source: it.cluster for it in added}
+    assert clusters["a"] == clusters["b"]
+    assert len({clusters["a"], clusters["c"], clusters["d"]}) == 3

@@ -14,8 +14,10 @@ from monitor.item import Item
 from monitor.store.schema import (CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow,
                                   utcnow)
 from monitor.store.search import normalize, relevance_order, search_clause
+from monitor.stories import StoryIndex, tokens
 
 CLUSTER_WINDOW = timedelta(days=14)
+STORY_WINDOW = timedelta(days=3)     # near-duplicates: reports of one event come within days
 
 
 def title_key(title: str) -> str:
@@ -150,8 +152,17 @@ class ItemStore:
         if plats:
             s.execute(insert(ItemPlatformRow), plats)
 
-    @staticmethod
-    def _assign_clusters(s, items: Sequence[Item], now: datetime) -> None:
+    def _story_index(self, s, now: datetime) -> StoryIndex:
+        """Recent items' token sets, loaded once per process and kept up to date as items are added."""
+        index = getattr(self, "_stories", None)
+        if index is None:
+            index = StoryIndex()
+            index.load(s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary)
+                                 .where(ItemRow.fetched >= now - STORY_WINDOW)).all())
+            self._stories = index
+        return index
+
+    def _assign_clusters(self, s, items: Sequence[Item], now: datetime) -> None:
         """Same canonical URL or same normalised title within two weeks: one story.
 
         Looked up in bulk (indexed columns, chunks of 500) because a first run can
@@ -172,12 +183,14 @@ class ItemStore:
                 for value, cluster, iid in rows:
                     if iid not in new_ids:
                         found.setdefault(value, cluster)
+        stories = self._story_index(s, now)
         for it in items:
-            key = title_key(it.title)
-            it.cluster = by_url.get(it.canonical_url) or by_title.get(key) or it.id
+            key, toks = title_key(it.title), tokens(it.title, it.summary)
+            it.cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or it.id
             if it.canonical_url:
                 by_url.setdefault(it.canonical_url, it.cluster)
             by_title.setdefault(key, it.cluster)
+            stories.add(it.id, it.cluster, toks)
         s.execute(update(ItemRow), [{"id": it.id, "cluster_id": it.cluster} for it in items])
 
     # ------------------------------------------------------------------ reading

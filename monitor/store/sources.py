@@ -11,6 +11,9 @@ from monitor.config import Source
 from monitor.store.schema import ItemRow, SourceRow, utcnow
 
 MAX_BACKOFF = timedelta(hours=6)
+RHYTHM_WINDOW = timedelta(days=120)
+SILENCE_FACTOR = 8
+SILENCE_MIN = timedelta(days=3)
 
 
 @dataclass
@@ -68,12 +71,42 @@ class SourceStore:
                 if name in rows:
                     _apply(rows[name], outcome, interval, now)
 
-    def list_sources(self) -> list[dict]:
+    def list_sources(self, now: datetime | None = None) -> list[dict]:
         """Every active source with its health, as the contract's Source objects (plus a few extras)."""
+        now = now or utcnow()
         with self.session() as s:
             counts = dict(s.execute(select(ItemRow.source_id, func.count()).group_by(ItemRow.source_id)).all())
+            rhythm = _rhythms(s, now)
             rows = s.scalars(select(SourceRow).where(SourceRow.active.is_(True)).order_by(SourceRow.name)).all()
-            return [source_json(r, counts.get(r.id, 0)) for r in rows]
+            return [source_json(r, counts.get(r.id, 0), rhythm.get(r.id), now) for r in rows]
+
+
+def _rhythms(s, now: datetime) -> dict[int, tuple[timedelta, datetime]]:
+    """Per source: the median gap between its recent items, and its newest item's date."""
+    dates: dict[int, list[datetime]] = {}
+    for source_id, when in s.execute(select(ItemRow.source_id, ItemRow.sort_date)
+                                     .where(ItemRow.sort_date >= now - RHYTHM_WINDOW)):
+        dates.setdefault(source_id, []).append(when)
+    out = {}
+    for source_id, stamps in dates.items():
+        stamps.sort()
+        gaps = sorted(b - a for a, b in zip(stamps, stamps[1:]))
+        if len(gaps) >= 4:
+            out[source_id] = (gaps[len(gaps) // 2], stamps[-1])
+    return out
+
+
+def silence(rhythm: tuple[timedelta, datetime] | None, now: datetime) -> timedelta | None:
+    """How long a source has been quiet, when that is far beyond its usual rhythm (else None).
+
+    'Far beyond' is eight usual gaps and at least three days, so a weekly blog is not
+    flagged on day eight but a daily newsroom silent for a week is.
+    """
+    if rhythm is None:
+        return None
+    gap, newest = rhythm
+    quiet = now - newest
+    return quiet if quiet > max(gap * SILENCE_FACTOR, SILENCE_MIN) else None
 
 
 def _apply(row: SourceRow, outcome: FetchOutcome, interval: timedelta, now: datetime) -> None:
@@ -93,10 +126,15 @@ def _apply(row: SourceRow, outcome: FetchOutcome, interval: timedelta, now: date
         row.next_attempt = now + wait
 
 
-def source_json(row: SourceRow, items: int) -> dict:
+def source_json(row: SourceRow, items: int, rhythm: tuple[timedelta, datetime] | None = None,
+                now: datetime | None = None) -> dict:
     status = "new" if row.last_fetch is None else ("failing" if row.consecutive_failures else "ok")
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    quiet = silence(rhythm, now or utcnow()) if status == "ok" else None
     return {
+        "silent": quiet is not None,
+        "silent_days": round(quiet.total_seconds() / 86400, 1) if quiet else None,
+        "usual_gap_hours": round(rhythm[0].total_seconds() / 3600, 1) if rhythm else None,
         "name": row.name, "url": row.url, "kind": row.kind, "category": row.category,
         "status": status, "last_success": iso(row.last_success), "last_error": row.last_error,
         "consecutive_failures": row.consecutive_failures or 0, "items": items,

@@ -1,0 +1,81 @@
+"""Watched pages in the store: every distinct text version of a page, oldest first.
+
+A version is written only when the normalised text differs from the latest one, so
+the table holds the page's history, not one row per fetch. `item_id` links a version
+to the change item that reported it; monitor/pagewatch.py sets it once the item is
+known to be stored, which lets a change survive a crash between the two writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from monitor.store.schema import ItemRow, PageVersionRow, SourceRow, utcnow
+
+
+@dataclass
+class PageVersion:
+    id: int
+    source: str
+    fetched: datetime
+    text_hash: str
+    text: str
+    item_id: int | None = None
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class PageStore:
+    def latest_version(self, source_name: str) -> PageVersion | None:
+        with self.session() as s:
+            row = s.execute(self._versions_of(source_name).order_by(PageVersionRow.id.desc()).limit(1)).first()
+        return _version(source_name, row[0]) if row else None
+
+    def previous_version(self, source_name: str, version_id: int) -> PageVersion | None:
+        """The version stored just before `version_id` (None for the baseline)."""
+        with self.session() as s:
+            row = s.execute(self._versions_of(source_name).where(PageVersionRow.id < version_id)
+                            .order_by(PageVersionRow.id.desc()).limit(1)).first()
+        return _version(source_name, row[0]) if row else None
+
+    def versions(self, source_name: str) -> list[PageVersion]:
+        with self.session() as s:
+            rows = s.scalars(self._versions_of(source_name).order_by(PageVersionRow.id)).all()
+        return [_version(source_name, r) for r in rows]
+
+    def add_version(self, source_name: str, text: str, now: datetime | None = None) -> PageVersion:
+        """Store one version; the source must already be synced from the config."""
+        with self.session() as s, s.begin():
+            source_id = s.scalar(select(SourceRow.id).where(SourceRow.name == source_name))
+            if source_id is None:
+                raise KeyError(f"unknown source {source_name!r}; sync the sources first")
+            row = PageVersionRow(source_id=source_id, fetched=now or utcnow(), text_hash=text_hash(text), text=text)
+            s.add(row)
+            s.flush()
+            return _version(source_name, row)
+
+    def link_version(self, version_id: int, item_id: int) -> None:
+        with self.session() as s, s.begin():
+            s.execute(update(PageVersionRow).where(PageVersionRow.id == version_id).values(item_id=item_id))
+
+    def stored_item_id(self, source_name: str, fingerprint: str) -> int | None:
+        """The id of the item with this fingerprint in this source, if it was stored."""
+        with self.session() as s:
+            return s.scalar(select(ItemRow.id).join(SourceRow, SourceRow.id == ItemRow.source_id)
+                            .where(SourceRow.name == source_name, ItemRow.fingerprint == fingerprint))
+
+    @staticmethod
+    def _versions_of(source_name: str):
+        return (select(PageVersionRow).join(SourceRow, SourceRow.id == PageVersionRow.source_id)
+                .where(SourceRow.name == source_name))
+
+
+def _version(source_name: str, row: PageVersionRow) -> PageVersion:
+    return PageVersion(id=row.id, source=source_name, fetched=row.fetched, text_hash=row.text_hash,
+                       text=row.text, item_id=row.item_id)

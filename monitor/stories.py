@@ -1,0 +1,84 @@
+"""Story clusters: reports of the same event across sources become one story.
+
+Exact matches (same canonical URL or same title) are found by the store's indexes.
+Near-duplicates ('EU fines TikTok €380m under DSA' / 'TikTok fined 380 million
+euros by the EU under the DSA') are found here: token sets of the title and the start
+of the summary, compared by Jaccard similarity through an inverted index, so a run
+with tens of thousands of items compares each only with the few that share rare words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from monitor.store.search import normalize
+
+SIMILARITY = 0.5          # Jaccard of token sets
+MIN_SHARED = 4            # distinctive tokens two reports must share
+SUMMARY_WORDS = 25
+COMMON = 300              # a token in more recent items than this says nothing about the story
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#-]*")
+_STOP = frozenset("""
+der die das den dem des ein eine einen einem einer eines und oder aber mit von fuer auf aus bei nach
+ueber unter vor zum zur im in am an als auch auf dass nicht nur noch mehr wie was wer wird werden
+wurde sind ist hat haben kann koennen soll sollen jetzt neue neuen neuer neues sich sie er es wir ihr
+the a an and or but with from for on in at of to by as is are was were be been has have had will
+can could new now its it this that these those their they you your our how what why when who more
+about after over into than then also just says said amp
+""".split())
+
+
+def tokens(title: str, summary: str = "") -> frozenset[str]:
+    words = normalize(title).split() + normalize(summary).split()[:SUMMARY_WORDS]
+    out = set()
+    for raw in words:
+        for word in _WORD.findall(raw):
+            if word in _STOP or (len(word) < 3 and not word.isdigit()):
+                continue
+            out.add(_stem(word))
+    return frozenset(out)
+
+
+def _stem(word: str) -> str:
+    """Very light: plural and case endings of German and English, so forms meet."""
+    for suffix in ("ungen", "en", "es", "er", "s", "e", "n"):
+        if len(word) > 5 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+class StoryIndex:
+    """Recent items' token sets, with postings for lookup."""
+
+    def __init__(self) -> None:
+        self.sets: dict[int, frozenset[str]] = {}
+        self.cluster: dict[int, int] = {}
+        self.postings: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, item_id: int, cluster: int, toks: frozenset[str]) -> None:
+        self.sets[item_id], self.cluster[item_id] = toks, cluster
+        for tok in toks:
+            self.postings[tok].append(item_id)
+
+    def load(self, rows: Iterable[tuple[int, int | None, str, str]]) -> None:
+        for item_id, cluster, title, summary in rows:
+            self.add(item_id, cluster or item_id, tokens(title, summary))
+
+    def match(self, toks: frozenset[str], exclude: int | None = None) -> int | None:
+        """The cluster of the most similar recent item, if similar enough."""
+        shared: Counter[int] = Counter()
+        for tok in toks:
+            posting = self.postings.get(tok)
+            if posting and len(posting) <= COMMON:
+                shared.update(posting)
+        best, best_score = None, 0.0
+        for other, count in shared.most_common(20):
+            if count < MIN_SHARED or other == exclude:
+                continue
+            score = count / len(toks | self.sets[other])
+            if score > best_score:
+                best, best_score = other, score
+        return self.cluster[best] if best is not None and best_score >= SIMILARITY else None
