@@ -20,6 +20,17 @@ from spiders.base import FetchResult, SourceSpec
 CHILD_GRACE_SECONDS = 120
 
 
+# Hosts that rate-limit unauthenticated feed readers hard: one request at a time, spaced.
+# Reddit answers 429 to bursts; YouTube's and Bluesky's feed endpoints throttle crawlers.
+POLITE_HOSTS = {
+    "www.reddit.com": {"concurrency": 1, "delay": 3.0},
+    "old.reddit.com": {"concurrency": 1, "delay": 3.0},
+    "www.youtube.com": {"concurrency": 1, "delay": 1.0},
+    "bsky.app": {"concurrency": 1, "delay": 1.0},
+    "mastodon.social": {"concurrency": 1, "delay": 1.0},
+}
+
+
 class CrawlError(Exception):
     """The crawl itself could not run (not: a source failed)."""
 
@@ -49,6 +60,7 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
         "METAREFRESH_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        "DOWNLOAD_SLOTS": POLITE_HOSTS,
         "DEFAULT_REQUEST_HEADERS": {
             "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
                       "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.5, */*;q=0.1",
