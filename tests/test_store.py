@@ -132,3 +132,17 @@ def test_near_duplicate_reports_join_one_story_but_different_news_does_not(store
     clusters = {it.source: it.cluster for it in added}
     assert clusters["a"] == clusters["b"]
     assert len({clusters["a"], clusters["c"], clusters["d"]}) == 3
+
+
+def test_search_finds_word_forms_and_compound_parts_and_ranks(store):
+    store.sync_sources([Source(name="S", url="https://s.example/feed")])
+    store.add_items([
+        item("S", "Massiver Reichweitenverlust für Unternehmensseiten", "https://s.example/1"),
+        item("S", "Die Reichweite steigt wieder", "https://s.example/2"),
+        item("S", "Straße gesperrt", "https://s.example/3"),
+    ], now=NOW)
+    found = lambda q, **kw: [i.title for i in store.query_items(ItemQuery(q=q, **kw))]  # noqa: E731
+    assert sorted(found("Reichweite")) == ["Die Reichweite steigt wieder", "Massiver Reichweitenverlust für Unternehmensseiten"]
+    assert found("verlust") == ["Massiver Reichweitenverlust für Unternehmensseiten"]
+    assert found("strasse") == found("Straße") == ["Straße gesperrt"]
+    assert found("reichweite steigt", order="relevance")[0] == "Die Reichweite steigt wieder"

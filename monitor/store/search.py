@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import ColumnElement, and_, text
+from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, text
 from sqlalchemy.orm import InstrumentedAttribute
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe"})
 _WORD = re.compile(r"[\w#@+-]+", re.UNICODE)
+_TSWORD = re.compile(r"[^\w]", re.UNICODE)
 
 
 def normalize(text: str) -> str:
@@ -45,13 +46,32 @@ def search_clause(dialect: str, id_column: InstrumentedAttribute, text_column: I
             clauses.append(id_column.in_(text("SELECT rowid FROM items_fts WHERE items_fts MATCH :match")
                                          .bindparams(match=match)))
         return and_(*clauses)
-    return and_(*[text_column.ilike(f"%{_escape(t)}%", escape="\\") for t in terms])
+    return and_(*[or_(_pg_match(t), text_column.ilike(f"%{_escape(t)}%", escape="\\")) for t in terms])
+
+
+def _pg_tsquery(terms: list[str], joiner: str):
+    """Stemmed prefix queries in both configurations ('reichweite' -> reichweit:* finds 'reichweitenverlust')."""
+    words = [w for w in (_TSWORD.sub("", t) for t in terms) if w]
+    if not words:
+        return None
+    query = f" {joiner} ".join(f"{w}:*" for w in words)
+    return func.to_tsquery("german", query).op("||")(func.to_tsquery("english", query))
+
+
+def _pg_match(term: str):
+    query = _pg_tsquery([term], "&")
+    return literal_column("items.search_vector").op("@@")(query) if query is not None else false()
 
 
 def relevance_order(dialect: str, query: str):
     """An ORDER BY expression for 'by relevance' (best first), or None to keep date order."""
     terms = [t for t in query_terms(query) if len(t) >= 3]
-    if dialect != "sqlite" or not terms:
+    if not terms:
+        return None
+    if dialect == "postgresql":
+        query = _pg_tsquery(terms, "|")
+        return func.ts_rank(literal_column("items.search_vector"), query).desc() if query is not None else None
+    if dialect != "sqlite":
         return None
     match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
     return text("(SELECT bm25(items_fts) FROM items_fts WHERE items_fts MATCH :rel AND items_fts.rowid = items.id)"
