@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from monitor.store.search import normalize
+from monitor.text import fold as normalize
 
 SIMILARITY = 0.5          # Jaccard of token sets
 MIN_SHARED = 4            # distinctive tokens two reports must share

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import nh3
 from bs4 import BeautifulSoup
@@ -56,3 +57,16 @@ def html_to_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
 def clean_title(raw: str | None) -> str:
     """Titles are plain text: some feeds put markup or entities in them."""
     return html_to_text(raw, limit=500)
+
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe"})
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts spelled out ('Müller' -> 'mueller'), other accents dropped, spaces folded.
+
+    Used wherever German text is matched (search index, story clusters), since neither
+    SQLite nor PostgreSQL fold umlauts or 'ß' themselves.
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())

@@ -146,3 +146,11 @@ def test_search_finds_word_forms_and_compound_parts_and_ranks(store):
     assert found("verlust") == ["Massiver Reichweitenverlust für Unternehmensseiten"]
     assert found("strasse") == found("Straße") == ["Straße gesperrt"]
     assert found("reichweite steigt", order="relevance")[0] == "Die Reichweite steigt wieder"
+
+
+def test_unrelated_items_with_templated_summaries_stay_apart(store):
+    store.sync_sources([Source(name="t3n", url="https://t3n.example/feed")])
+    titles = ["Interview mit einer Agentur über Kampagnen", "Konferenzbericht vom Branchentreffen in Hamburg"]
+    added = store.add_items([item("t3n", t, f"https://t3n.example/{n}", summary=f"Worum es geht: {t}.")
+                             for n, t in enumerate(titles)], now=NOW)
+    assert added[0].cluster != added[1].cluster

@@ -152,13 +152,18 @@ class ItemStore:
         if plats:
             s.execute(insert(ItemPlatformRow), plats)
 
-    def _story_index(self, s, now: datetime) -> StoryIndex:
-        """Recent items' token sets, loaded once per process and kept up to date as items are added."""
+    def _story_index(self, s, now: datetime, new_ids: set[int]) -> StoryIndex:
+        """Recent items' token sets, loaded once per process and kept up to date as items are added.
+
+        The items being added right now are left out of the load: they are added one by
+        one after their own match, or they would match themselves.
+        """
         index = getattr(self, "_stories", None)
         if index is None:
             index = StoryIndex()
-            index.load(s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary)
-                                 .where(ItemRow.fetched >= now - STORY_WINDOW)).all())
+            rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary)
+                             .where(ItemRow.fetched >= now - STORY_WINDOW)).all()
+            index.load(row for row in rows if row[0] not in new_ids)
             self._stories = index
         return index
 
@@ -183,7 +188,7 @@ class ItemStore:
                 for value, cluster, iid in rows:
                     if iid not in new_ids:
                         found.setdefault(value, cluster)
-        stories = self._story_index(s, now)
+        stories = self._story_index(s, now, new_ids)
         for it in items:
             key, toks = title_key(it.title), tokens(it.title, it.summary)
             it.cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or it.id

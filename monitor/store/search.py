@@ -9,22 +9,18 @@ and for the query, and SQLite matches trigrams inside words ('Reichweite' finds
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, text
 from sqlalchemy.orm import InstrumentedAttribute
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe"})
+from monitor.text import fold
+
 _WORD = re.compile(r"[\w#@+-]+", re.UNICODE)
 _TSWORD = re.compile(r"[^\w]", re.UNICODE)
 
 
 def normalize(text: str) -> str:
-    """Lower case, umlauts spelled out, other accents dropped, whitespace folded."""
-    folded = text.casefold().translate(_FOLD)
-    folded = unicodedata.normalize("NFKD", folded)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(folded.split())
+    return fold(text)
 
 
 def query_terms(query: str) -> list[str]:

@@ -1,0 +1,196 @@
+"""The daily digest: render the pending items and send them to each digest target.
+
+Bookkeeping goes through the store's outbox: `begin_digest` records which items a
+digest holds before it is sent, `finish_digest` marks it sent (or failed) after the
+target answered. So an item is in a sent digest once per target, a failing target
+keeps its items for the next try, and a second `monitor digest` right after a
+successful one finds nothing to send.
+
+E-mail gets the HTML version (apprise builds multipart/alternative with a text part);
+chat and webhook targets get the text version, split only where the service's length
+limit forces it. `--output` and `--dry-run` render the same digest and mark nothing.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from monitor.alerts import TEMPLATES, platform_label, translator
+from monitor.config import Config
+from monitor.deliver import SendResult, Sender, pack
+from monitor.digest_model import COLORS, Digest, build_digest
+from monitor.i18n import Translator
+from monitor.item import Item
+
+EMPTY_NOTE_GAP = timedelta(hours=20)    # one 'nothing new' note a day, not one per manual run
+
+
+@dataclass
+class DigestReport:
+    exit_code: int = 0
+    lines: list[str] = field(default_factory=list)
+    path: Path | None = None
+    text: str | None = None
+    sent: dict[str, int] = field(default_factory=dict)       # target -> items
+    failed: dict[str, str] = field(default_factory=dict)     # target -> error
+
+    @property
+    def summary(self) -> list[str]:
+        return self.lines
+
+
+def send_digest(store, config: Config, sender: Sender, *, since: timedelta | None = None,
+                output: Path | None = None, dry_run: bool = False, base_url: str | None = None,
+                now: datetime | None = None, echo=print) -> DigestReport:
+    """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed."""
+    now = now or datetime.now(timezone.utc)
+    t = translator(config)
+    base = base_url or config.settings.web.base_url
+    cutoff = now - since if since else None
+    report = DigestReport()
+    if output is not None or dry_run:
+        _preview(store, config, t, report, cutoff=cutoff, now=now, base=base, output=output,
+                 dry_run=dry_run, echo=echo)
+        return report
+    targets = config.settings.digest.notify
+    if not targets:
+        report.lines.append(t("mail.report.no_targets"))
+    for target in targets:
+        _send_target(store, config, sender, target, report, t, cutoff=cutoff, now=now, base=base)
+    report.exit_code = 1 if report.failed else 0
+    return report
+
+
+def _preview(store, config, t, report, *, cutoff, now, base, output, dry_run, echo) -> None:
+    items = pending_items(store, config, cutoff)
+    targets = config.settings.digest.notify
+    digest = build_digest(store, config, items, now=now, base_url=base, t=t,
+                          target=targets[0] if targets else None)
+    if output is not None:
+        output = Path(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(render_html(digest, t), encoding="utf-8")
+        report.path = output
+        report.lines.append(t("mail.report.written", n=t.number(len(items)), path=output))
+    if dry_run:
+        report.text = render_text(digest, t)
+        echo(report.text)
+        report.lines.append(t("mail.report.dry_run", n=t.number(len(items))))
+
+
+def pending_items(store, config: Config, cutoff: datetime | None) -> list[Item]:
+    """What a digest would hold now: pending for any digest target (all items when there is none)."""
+    targets = config.settings.digest.notify or [""]
+    seen: dict[int, Item] = {}
+    for target in targets:
+        for item in store.digest_candidates(target, since=cutoff):
+            seen.setdefault(item.id, item)
+    return sorted(seen.values(), key=lambda it: (it.published or it.fetched, it.id or 0), reverse=True)
+
+
+def _send_target(store, config, sender, target, report, t, *, cutoff, now, base) -> None:
+    url = config.notify.get(target)
+    items = store.digest_candidates(target, since=cutoff)
+    if not url:
+        report.lines.append(t("mail.report.disabled", target=target, n=t.number(len(items))))
+        return
+    if not items and (not config.settings.digest.send_empty or _sent_recently(store, target, now)):
+        report.lines.append(t("mail.report.nothing", target=target))
+        return
+    digest = build_digest(store, config, items, now=now, base_url=base, t=t, target=target)
+    report.lines += [f"{target}: {note}" for note in digest.notes]
+    digest_id = store.begin_digest(target, digest.item_ids, now=now)
+    result = send_rendered(sender, url, digest, t)
+    store.finish_digest(digest_id, None if result.ok else (result.error or "failed"), now=now)
+    if result.ok:
+        report.sent[target] = len(digest.item_ids)
+        key = "mail.report.digest_empty" if digest.empty else "mail.report.digest_sent"
+        report.lines.append(t(key, target=target, n=t.number(len(digest.item_ids))))
+    else:
+        report.failed[target] = result.error or "failed"
+        report.lines.append(t("mail.report.failed", target=target, n=t.number(len(digest.item_ids)),
+                              error=result.error))
+
+
+def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator) -> SendResult:
+    """HTML to e-mail-like services in one piece; text elsewhere, in parts only when it must."""
+    text = render_text(digest, t)
+    if sender.takes_html(url):
+        return sender.send(url, title=digest.subject, body=text, body_format="text",
+                           attach_html=render_html(digest, t))
+    limit = sender.max_body(url)
+    if len(text) <= limit:
+        return sender.send(url, title=digest.subject, body=text, body_format="text")
+    blocks = _blocks(text, limit)
+    groups = pack(blocks, limit)
+    for number, group in enumerate(groups, 1):
+        title = f"{digest.subject} ({t('mail.alert.part', i=number, n=len(groups))})"
+        result = sender.send(url, title=title, body="\n\n".join(blocks[i] for i in group), body_format="text")
+        if not result.ok:
+            return result
+    return SendResult(True)
+
+
+def _blocks(text: str, limit: int) -> list[str]:
+    """Paragraphs, with any paragraph longer than the limit broken at lines."""
+    blocks: list[str] = []
+    for para in text.split("\n\n"):
+        if len(para) <= limit:
+            blocks.append(para)
+            continue
+        lines = para.split("\n")
+        blocks += ["\n".join(lines[i] for i in g) for g in pack(lines, limit, sep="\n")]
+    return [b[:limit] for b in blocks]
+
+
+def _sent_recently(store, target: str, now: datetime) -> bool:
+    from monitor.store.schema import DigestRow
+    with store.session() as s:
+        last = s.scalar(select(func.max(DigestRow.sent_at)).where(DigestRow.target == target,
+                                                                   DigestRow.state == "sent"))
+    if last is None:
+        return False
+    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)
+    return now - last < EMPTY_NOTE_GAP
+
+
+# --------------------------------------------------------------------------- rendering
+
+def render_html(digest: Digest, t: Translator) -> str:
+    return _env(True).get_template("digest.html").render(d=digest, t=t, colors=COLORS)
+
+
+def render_text(digest: Digest, t: Translator) -> str:
+    return _env(False).get_template("digest.txt").render(d=digest, t=t).strip() + "\n"
+
+
+@lru_cache(maxsize=2)
+def _env(html: bool) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True, extensions=["jinja2.ext.do"],
+                      autoescape=select_autoescape(["html"]) if html else False)
+    env.filters["platform"] = platform_label
+    env.filters["text"] = html_text
+    return env
+
+
+def html_text(value: object) -> Markup:
+    """Text for an HTML text node, escaped only as far as needed.
+
+    Quotes need no escaping outside attributes, so "Meta's new feature" stays
+    byte-for-byte findable in the file (a `grep` of a title finds it); `<`, `>` are always
+    escaped, and `&` too whenever a browser would otherwise read it as an entity.
+    """
+    raw = str(value)
+    light = raw.replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in raw and html.unescape(light) != raw:
+        return escape(raw)
+    return Markup(light)

@@ -1,0 +1,50 @@
+"""`monitor outbox` and `monitor notify-test`: is delivery working, and if not, why.
+
+A team usually notices a broken target by silence. These two commands make the
+state visible: what is waiting for which target and with which error, and a test
+message that proves a target works before the first real alert depends on it.
+"""
+
+from __future__ import annotations
+
+from monitor.alerts import translator
+from monitor.config import Config
+from monitor.deliver import SendResult, Sender, redact
+
+
+def outbox_rows(store, config: Config) -> list[dict]:
+    """One row per target and kind (alert | digest) with something waiting; empty when all went out.
+
+    Keys: kind, target, url (redacted), enabled, status (pending | failing | disabled |
+    unknown), messages, attempts, last_error, next_attempt (ISO 8601 or None).
+    """
+    rows = []
+    for row in store.outbox():
+        url = config.notify.get(row["target"])
+        status = _status(row["target"], config, failing=bool(row.get("last_error")))
+        when = row.get("next_attempt")
+        rows.append({**row, "next_attempt": when.isoformat() if when else None,
+                     "url": redact(url) if url else "", "enabled": bool(url), "status": status})
+    return sorted(rows, key=lambda r: (r["target"], r["kind"]))
+
+
+def _status(target: str, config: Config, failing: bool) -> str:
+    if target not in config.notify:
+        return "unknown"
+    if not config.notify[target]:
+        return "disabled"
+    return "failing" if failing else "pending"
+
+
+def notify_test(config: Config, name: str, sender: Sender) -> SendResult:
+    """Send a short test message in the configured language to the target called `name`."""
+    t = translator(config)
+    if name not in config.notify:
+        known = ", ".join(sorted(config.notify)) or "none (add some under `notify:` in feeds.yaml)"
+        return SendResult(False, f"unknown notify target {name!r}; known targets: {known}")
+    url = config.notify[name]
+    if not url:
+        return SendResult(False, f"the target {name!r} has no URL: the environment variable behind it is "
+                                 "empty or unset, so it is disabled")
+    body = t("mail.test.body", target=name)
+    return sender.send(url, title=t("mail.test.title"), body=body, body_format="text")
