@@ -1,0 +1,117 @@
+"""The archive as one Starlette app, built by `create_app` from what the CLI passes in.
+
+Nothing lives at module level: config, store, translator, templates, login state and
+the (lazily loaded) tagger hang off `app.state.web`, so two apps in one process (as in
+the tests) never share anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from monitor.config import Config
+from monitor.i18n import Translator
+from monitor.store import Store
+from monitor.web import api, archive, auth, feed, items, sources, trends
+from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin
+from monitor.web.render import make_env, render
+from monitor.web.security import SecureCookiesOnHttps, SecurityHeaders, session_secret
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "static"
+SESSION_COOKIE = "lagebild_session"
+SESSION_DAYS = 14
+
+
+class LazyTagger:
+    """Loads the tagger on first use (it takes a moment) and remembers it, or that there is none."""
+
+    def __init__(self, loader: Callable[[], Any] | None):
+        self.loader = loader
+        self._lock = threading.Lock()
+        self._done = False
+        self._tagger: Any = None
+
+    def __call__(self) -> Any:
+        if self.loader is None:
+            return None
+        with self._lock:
+            if not self._done:
+                try:
+                    self._tagger = self.loader()
+                except Exception:  # noqa: BLE001 - the page works without explanations
+                    log.warning("the tagger could not be loaded; item pages show no explanations", exc_info=True)
+                    self._tagger = None
+                self._done = True
+        return self._tagger
+
+
+@dataclass
+class Web:
+    """Everything a handler needs, reachable as `request.app.state.web`."""
+    config: Config
+    store: Store
+    t: Translator
+    tz: ZoneInfo
+    env: Environment
+    auth: Auth
+    throttle: LoginThrottle
+    tagger: LazyTagger
+
+
+def create_app(config: Config, store: Store, *, home: Path, password: str | None = None,
+               tagger_loader: Callable[[], Any] | None = None) -> Starlette:
+    settings = config.settings
+    t = Translator(settings.language, settings.timezone)
+    login = Auth(password=password or None, users={u.name: u.password_hash for u in settings.web.users},
+                 rss_token=settings.web.rss_token or None)
+    web = Web(config=config, store=store, t=t, tz=settings.tz, env=make_env(t), auth=login,
+              throttle=LoginThrottle(), tagger=LazyTagger(tagger_loader))
+    middleware = [
+        Middleware(SecurityHeaders, private=login.enabled),
+        Middleware(SecureCookiesOnHttps),
+        Middleware(SessionMiddleware, secret_key=session_secret(Path(home), salt=login.fingerprint),
+                   session_cookie=SESSION_COOKIE, max_age=SESSION_DAYS * 86400, same_site="lax"),
+        Middleware(RequireLogin, auth=login),
+    ]
+    routes = [*archive.ROUTES, *items.ROUTES, *sources.ROUTES, *trends.ROUTES, *api.ROUTES, *feed.ROUTES, *auth.ROUTES,
+              Route("/favicon.ico", favicon), Mount("/static", StaticFiles(directory=STATIC), name="static")]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    app.state.web = web
+    return app
+
+
+async def favicon(request: Request) -> Response:
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    """Errors as a page for people and as JSON for machines."""
+    headers = dict(exc.headers or {})
+    if request.url.path.startswith(MACHINE_PREFIXES):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
+    key = exc.status_code if exc.status_code in (400, 403, 404, 405) else "other"
+    return render(request, "web/error.html", status=exc.status_code, headers=headers, code=exc.status_code,
+                  message_key=f"web.error.{key}")
+
+
+def serve(app: Starlette, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Run the archive until interrupted (proxy headers trusted from FORWARDED_ALLOW_IPS, default 127.0.0.1)."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)

@@ -1,0 +1,80 @@
+"""`/feed.xml`: the archive's filtered view as RSS 2.0, newest 100 unless `limit` says otherwise."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from email.utils import format_datetime
+
+from lxml import etree
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from monitor.item import Item
+from monitor.store.schema import utcnow
+from monitor.web.api import request_filters
+from monitor.web.filters import Filters
+
+FEED_DEFAULT = 100
+FEED_MAX = 1000
+ATOM = "http://www.w3.org/2005/Atom"
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+async def feed(request: Request) -> Response:
+    web = request.app.state.web
+    f, limit, offset = request_filters(request)
+    limit = min(FEED_DEFAULT if limit is None else limit, FEED_MAX)
+    items = await run_in_threadpool(web.store.query_items, f.query(limit=limit, offset=offset))
+    base = (web.config.settings.web.base_url or str(request.base_url)).rstrip("/")
+    body = rss(items, f, base=base, t=web.t, source_urls={s.name: s.url for s in web.config.sources})
+    return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+
+def rss(items: list[Item], f: Filters, *, base: str, t, source_urls: dict[str, str]) -> bytes:
+    """An RSS 2.0 document; lxml does the XML escaping, control characters are dropped.
+
+    `description` is HTML by convention, so the plain-text summary is HTML-escaped first:
+    a summary that reads "<script>" is shown as those characters, never run.
+    """
+    root = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM})
+    channel = etree.SubElement(root, "channel")
+    described = ", ".join(f"{k}={v}" for k, v in f.active)
+    _text(channel, "title", "Lagebild" + (f" – {described}" if described else ""))
+    _text(channel, "link", base + f.at_page(1).url("/"))
+    _text(channel, "description", t("web.feed.description"))
+    _text(channel, "language", t.language)
+    _text(channel, "generator", "Lagebild")
+    _text(channel, "lastBuildDate", format_datetime(utcnow()))
+    etree.SubElement(channel, f"{{{ATOM}}}link", {"href": base + f.at_page(1).url("/feed.xml"), "rel": "self",
+                                                 "type": "application/rss+xml"})
+    for it in items:
+        entry = etree.SubElement(channel, "item")
+        _text(entry, "title", it.title)
+        _text(entry, "link", it.url)
+        _text(entry, "description", html.escape(it.summary, quote=False))   # readers take it as HTML
+        etree.SubElement(entry, "guid", {"isPermaLink": "false"}).text = f"lagebild-item-{it.id}"
+        _text(entry, "pubDate", format_datetime(_when(it)))
+        for tag in it.tags:
+            _text(entry, "category", tag)
+        for platform in it.platforms:
+            _text(entry, "category", platform).set("domain", "platform")
+        if it.source in source_urls:
+            _text(entry, "source", it.source).set("url", source_urls[it.source])
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
+def _text(parent: etree._Element, tag: str, value: str | None) -> etree._Element:
+    node = etree.SubElement(parent, tag)
+    node.text = _XML_INVALID.sub("", value or "")
+    return node
+
+
+def _when(item: Item) -> datetime:
+    return item.published or item.fetched or utcnow()
+
+
+ROUTES = [Route("/feed.xml", feed, methods=["GET"])]

@@ -1,0 +1,219 @@
+"""Query parameters <-> archive filters, and the shareable URLs that carry them.
+
+One parser serves `/`, `/api/items`, `/feed.xml` and the exports, so a filtered view
+means the same everywhere and its URL can be pasted into a chat or a feed reader.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from monitor.durations import parse_duration
+from monitor.store import ItemQuery
+
+PER_PAGE = 50
+ORDERS = ("newest", "relevance")
+# URL parameter -> Filters attribute, for the parameters that may repeat.
+MULTI = {"tag": "tags", "platform": "platforms", "source": "sources", "category": "categories"}
+_ALIASES = {"twitter": "x"}
+_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+class BadParameter(ValueError):
+    """A query parameter that cannot be read; `name` and `value` say which."""
+
+    def __init__(self, name: str, value: str):
+        super().__init__(f"{name}={value!r} cannot be read")
+        self.name, self.value = name, value
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    tags: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    lang: str = ""
+    since: str = ""              # as written in the URL: 7d, 24h, 2026-01-31
+    until: str = ""
+    order: str = "newest"
+    page: int = 1
+    since_at: datetime | None = None
+    until_at: datetime | None = None
+    errors: list[BadParameter] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ store
+    def query(self, limit: int | None = None, offset: int = 0) -> ItemQuery:
+        return ItemQuery(tags=list(self.tags), platforms=list(self.platforms), sources=list(self.sources),
+                         categories=list(self.categories), lang=self.lang or None, since=self.since_at,
+                         until=self.until_at, q=self.q or None, order=self.order, limit=limit, offset=offset)
+
+    def page_query(self) -> ItemQuery:
+        return self.query(limit=PER_PAGE, offset=(self.page - 1) * PER_PAGE)
+
+    # ------------------------------------------------------------------ URLs
+    def pairs(self) -> list[tuple[str, str]]:
+        """The filter state as query parameters, always in the same order."""
+        out: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        for key, attr in MULTI.items():
+            out += [(key, v) for v in getattr(self, attr)]
+        out += [(key, getattr(self, key)) for key in ("lang", "since", "until") if getattr(self, key)]
+        if self.order != "newest":
+            out.append(("order", self.order))
+        if self.page > 1:
+            out.append(("page", str(self.page)))
+        return out
+
+    def url(self, path: str = "/", **extra: str | int | None) -> str:
+        pairs = self.pairs() + [(k, str(v)) for k, v in extra.items() if v not in (None, "")]
+        return path + ("?" + urlencode(pairs) if pairs else "")
+
+    def replace(self, **changes) -> "Filters":
+        """A copy with some filters changed; back to the first page unless a page is given."""
+        changes.setdefault("page", 1)
+        return dataclasses.replace(self, **changes)
+
+    def adding(self, key: str, value: str) -> "Filters":
+        attr = MULTI[key]
+        values = getattr(self, attr)
+        return self.replace(**{attr: values if value in values else [*values, value]})
+
+    def removing(self, key: str, value: str | None = None) -> "Filters":
+        if key in MULTI:
+            return self.replace(**{MULTI[key]: [v for v in getattr(self, MULTI[key]) if v != value]})
+        if key == "since":
+            return self.replace(since="", since_at=None)
+        if key == "until":
+            return self.replace(until="", until_at=None)
+        return self.replace(**{key: ""})
+
+    def at_page(self, page: int) -> "Filters":
+        return dataclasses.replace(self, page=page)
+
+    @property
+    def active(self) -> list[tuple[str, str]]:
+        """(parameter, value) of every filter in force, for the removable chips."""
+        return [(k, v) for k, v in self.pairs() if k not in ("page", "order")]
+
+    @property
+    def since_is_date(self) -> bool:
+        return bool(self.since) and _looks_like_date(self.since)
+
+    @property
+    def since_day(self) -> str:
+        """The `since` day as YYYY-MM-DD for a date field, when `since` is a day."""
+        return self.since_at.date().isoformat() if self.since_is_date and self.since_at else ""
+
+    @property
+    def until_day(self) -> str:
+        """The last day included, when `until` is a day."""
+        if self.until and _looks_like_date(self.until) and self.until_at:
+            return (self.until_at - timedelta(days=1)).date().isoformat()
+        return ""
+
+
+# ---------------------------------------------------------------------- parsing
+
+def parse_filters(params, tz: ZoneInfo, now: datetime) -> Filters:
+    """Read filters from a (multi-)mapping of query parameters; bad values are collected, not raised."""
+    f = Filters(q=_one(params, "q")[:300], lang=_one(params, "lang").lower()[:8])
+    for key, attr in MULTI.items():
+        values = _many(params, key, split=key != "source")   # source names may contain commas
+        if key != "source":
+            values = _unique(_ALIASES.get(v.lower(), v.lower()) for v in values)
+        setattr(f, attr, values)
+    f.order = _one(params, "order") or "newest"
+    if f.order not in ORDERS:
+        f.errors.append(BadParameter("order", f.order))
+        f.order = "newest"
+    f.page = _positive(params, "page", f.errors) or 1
+    since = _one(params, "from") or _one(params, "since")
+    if since:
+        try:
+            f.since, f.since_at = since, parse_when(since, tz, now, end=False)
+        except BadParameter as e:
+            f.errors.append(e)
+    until = _one(params, "until")
+    if until:
+        try:
+            f.until, f.until_at = until, parse_when(until, tz, now, end=True)
+        except BadParameter as e:
+            f.errors.append(e)
+    return f
+
+
+def parse_when(value: str, tz: ZoneInfo, now: datetime, *, end: bool) -> datetime:
+    """`24h`/`7d` (that long ago), `2026-01-31` or `31.01.2026` (a local day; `end` means its end),
+    or an ISO date-time. Returns an aware datetime."""
+    raw = value.strip()
+    day = _date(raw)
+    if day is not None:
+        start = datetime.combine(day + timedelta(days=1) if end else day, time(0), tz)
+        return start
+    try:
+        return now - parse_duration(raw)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter("until" if end else "since", value) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def parse_limit(params, name: str, default: int | None = None, maximum: int | None = None) -> int | None:
+    """An optional non-negative integer parameter such as `limit` or `offset`."""
+    raw = _one(params, name)
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise BadParameter(name, raw)
+    value = int(raw)
+    return min(value, maximum) if maximum else value
+
+
+def _date(raw: str) -> date | None:
+    m = _DE_DATE.match(raw)
+    try:
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            return date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return None
+
+
+def _looks_like_date(raw: str) -> bool:
+    return _date(raw.strip()) is not None
+
+
+def _one(params, key: str) -> str:
+    return (params.get(key) or "").strip()
+
+
+def _many(params, key: str, split: bool = True) -> list[str]:
+    getlist = getattr(params, "getlist", None) or getattr(params, "get_list", None)
+    values = getlist(key) if getlist else [params.get(key) or ""]
+    parts = (part for v in values for part in (v.split(",") if split else [v]))
+    return _unique(p.strip() for p in parts if p.strip())
+
+
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _positive(params, key: str, errors: list[BadParameter]) -> int | None:
+    raw = _one(params, key)
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        errors.append(BadParameter(key, raw))
+        return None
+    return min(int(raw), 100_000)

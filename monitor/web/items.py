@@ -1,0 +1,87 @@
+"""`/items/{id}`: one item with its content, story cluster, tag scores and why; tag corrections."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from monitor.config import TAGS
+from monitor.item import Item
+from monitor.text import sanitize_html
+from monitor.web.render import render
+from monitor.web.security import csrf_protected
+
+log = logging.getLogger(__name__)
+ANONYMOUS = "web"
+
+
+async def item_page(request: Request) -> Response:
+    web = request.app.state.web
+    data = await run_in_threadpool(load_item, web, request.path_params["id"])
+    if data is None:
+        raise HTTPException(404, "no such item")
+    return render(request, "web/item.html", section="archive", **data)
+
+
+def load_item(web, item_id: int) -> dict | None:
+    store = web.store
+    item = store.get_item(item_id)
+    if item is None:
+        return None
+    cluster = [o for o in store.cluster_items(item.cluster) if o.id != item.id] if item.cluster else []
+    return {
+        "item": item,
+        # Sanitised at ingestion already; cleaned once more in case an older version stored it.
+        "content": sanitize_html(item.content_html),
+        "cluster": cluster,
+        "history": store.correction_history(item_id),
+        "explanation": explain(web.tagger(), item),
+        "tag_rows": [{"tag": tag, "on": tag in item.tags, "score": item.scores.get(tag)} for tag in TAGS],
+    }
+
+
+def explain(tagger, item: Item) -> dict[str, list[tuple[str, float]]]:
+    """Terms that pushed each tag's score, from the tagger; empty when there is no tagger."""
+    if tagger is None:
+        return {}
+    try:
+        try:
+            from monitor.tagging import explain_item
+        except ImportError:
+            explain_item = None
+        if explain_item is not None:
+            found = explain_item(tagger, item)
+        else:
+            found = tagger.explain({"title": item.title, "summary": item.summary, "lang": item.lang})
+    except Exception:  # noqa: BLE001 - explanations are a help, never a reason for a broken page
+        log.warning("could not explain item %s", item.id, exc_info=True)
+        return {}
+    return {tag: [(str(term), float(weight)) for term, weight in terms] for tag, terms in (found or {}).items()}
+
+
+@csrf_protected
+async def correct_tags(request: Request) -> Response:
+    web = request.app.state.web
+    item_id = request.path_params["id"]
+    form = await request.form()
+    tags = sorted({str(v) for v in form.getlist("tag")})
+    if any(tag not in TAGS for tag in tags):
+        raise HTTPException(400, "unknown tag")
+    user = request.session.get("user") or ANONYMOUS
+    try:
+        await run_in_threadpool(web.store.correct_tags, item_id, tags, user)
+    except KeyError:
+        raise HTTPException(404, "no such item") from None
+    request.session["flash"] = "corrected"
+    return RedirectResponse(f"/items/{item_id}#tags", 303)
+
+
+ROUTES = [
+    Route("/items/{id:int}", item_page, methods=["GET"]),
+    Route("/items/{id:int}/tags", correct_tags, methods=["POST"]),
+]

@@ -1,0 +1,62 @@
+"""Jinja2 set-up for the archive: autoescaping on, German/English words and dates from the Translator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from babel.dates import format_timedelta
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from monitor.config import CATEGORIES, PLATFORMS, TAGS
+from monitor.i18n import Translator
+from monitor.web.security import CSRF_FIELD, csrf_token
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PLATFORM_NAMES = {
+    "facebook": "Facebook", "instagram": "Instagram", "threads": "Threads", "whatsapp": "WhatsApp",
+    "messenger": "Messenger", "linkedin": "LinkedIn", "xing": "XING", "tiktok": "TikTok", "youtube": "YouTube",
+    "x": "X", "pinterest": "Pinterest", "snapchat": "Snapchat", "reddit": "Reddit", "bluesky": "Bluesky",
+    "mastodon": "Mastodon", "google": "Google", "telegram": "Telegram", "twitch": "Twitch",
+}
+
+
+def platform_name(code: str) -> str:
+    return PLATFORM_NAMES.get(code, code.capitalize())
+
+
+def make_env(t: Translator) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    now = lambda: datetime.now(timezone.utc)  # noqa: E731
+
+    def ago(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        return format_timedelta(value - now(), add_direction=True, locale=t.locale, threshold=1.5)
+
+    env.globals.update(t=t, TAGS=TAGS, PLATFORMS=PLATFORMS, CATEGORIES=CATEGORIES, csrf_field=CSRF_FIELD)
+    env.filters.update(
+        date=t.date, datetime=t.datetime, number=t.number, ago=ago, platform_name=platform_name,
+        tag_name=lambda tag: t(f"common.tag.{tag}"),
+        category_name=lambda c: t(f"common.category.{c}") if c else "",
+        iso=lambda d: d.isoformat() if d else "",
+        isodate=date.fromisoformat,
+        percent=lambda x: t.number(round(float(x) * 100)) + " %" if x is not None else "–",
+    )
+    return env
+
+
+def render(request: Request, template: str, *, status: int = 200, headers: dict | None = None,
+           **context) -> HTMLResponse:
+    """A page with what every page needs: words, user, CSRF token, a one-time notice."""
+    web = request.app.state.web
+    base = {
+        "request": request, "lang": web.t.language, "user": request.session.get("user"),
+        "auth_enabled": web.auth.enabled, "login_mode": web.auth.mode, "csrf_token": csrf_token(request),
+        "flash": request.session.pop("flash", None), "section": "",
+    }
+    html = web.env.get_template(template).render({**base, **context})
+    return HTMLResponse(html, status_code=status, headers=headers)

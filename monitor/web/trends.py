@@ -1,0 +1,104 @@
+"""`/trends`: terms and platforms that more sources mention than usual, with a small bar chart each."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from monitor.item import Item
+from monitor.web.render import render
+
+log = logging.getLogger(__name__)
+DAY_CHOICES = (1, 7, 14, 30)
+SHOWN_ITEMS = 3
+CHART_WIDTH, CHART_HEIGHT = 196, 36
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    recent: bool      # inside the trend window (the rest is the baseline)
+    count: int
+
+
+@dataclass
+class TrendView:
+    trend: object
+    bars: list[Bar]
+    items: list[Item]
+    search_url: str
+    usual: int
+
+
+async def trends_page(request: Request) -> Response:
+    web = request.app.state.web
+    days = _days(request.query_params.get("days"))
+    failed = False
+    try:
+        views, available = await run_in_threadpool(load_trends, web.store, days, web.config.settings)
+    except Exception:  # noqa: BLE001 - a broken trend computation must not take the page down
+        log.exception("computing trends failed")
+        views, available, failed = [], True, True
+    return render(request, "web/trends.html", section="trends", views=views, available=available, days=days,
+                  failed=failed,
+                  day_choices=DAY_CHOICES, chart_width=CHART_WIDTH, chart_height=CHART_HEIGHT)
+
+
+def load_trends(store, days: int, settings) -> tuple[list[TrendView], bool]:
+    try:
+        from monitor.trends import compute_trends
+    except ImportError:
+        return [], False
+    wanted = {"language": settings.language, "timezone": settings.timezone}
+    accepted = inspect.signature(compute_trends).parameters
+    trends = compute_trends(store, days=days, **{k: v for k, v in wanted.items() if k in accepted})
+    wanted = [iid for tr in trends for iid in list(tr.item_ids)[:SHOWN_ITEMS]]
+    found = {it.id: it for it in store.items_by_ids(list(dict.fromkeys(wanted)))} if wanted else {}
+    views = [TrendView(trend=tr, bars=bars(list(tr.daily), days),
+                       items=[found[i] for i in list(tr.item_ids)[:SHOWN_ITEMS] if i in found],
+                       search_url=search_url(tr, days), usual=round(float(tr.baseline)))
+             for tr in trends]
+    return views, True
+
+
+def bars(daily: list[int], window: int) -> list[Bar]:
+    """Geometry of a bar per day, oldest first; the last `window` days are the trend window."""
+    if not daily:
+        return []
+    top = max(max(daily), 1)
+    step = CHART_WIDTH / len(daily)
+    gap = min(2.0, step * 0.25)
+    out = []
+    for n, count in enumerate(daily):
+        height = max(1.0, (CHART_HEIGHT - 2) * count / top) if count else 1.0
+        out.append(Bar(x=round(n * step, 2), y=round(CHART_HEIGHT - height, 2), width=round(step - gap, 2),
+                       height=round(height, 2), recent=n >= len(daily) - window, count=int(count)))
+    return out
+
+
+def search_url(trend, days: int) -> str:
+    """The archive showing this trend's items in its window."""
+    if getattr(trend, "kind", "") == "platform":
+        code = (getattr(trend, "key", "") or trend.term).lstrip("@").lower()
+        return "/?" + urlencode({"platform": code, "since": f"{days}d"})
+    return "/?" + urlencode({"q": trend.term, "since": f"{days}d"})
+
+
+def _days(raw: str | None) -> int:
+    try:
+        return min(max(int(raw or 7), 1), 90)
+    except ValueError:
+        return 7
+
+
+ROUTES = [Route("/trends", trends_page, methods=["GET"])]

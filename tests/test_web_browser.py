@@ -1,0 +1,152 @@
+"""The archive in a real browser (Debian's chromium through playwright): forms, keyboard, CSP, phone layout.
+
+Skipped when chromium or playwright is missing. Set LAGEBILD_SCREENS=/some/dir to keep
+screenshots of the main pages for a look by eye.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.test_web import FakeTagger, make_config, running, store  # noqa: F401 - `store` is a fixture
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(store, tmp_path):  # noqa: F811 - the fixture imported above
+    from monitor.web import create_app
+
+    app = create_app(make_config(), store, home=tmp_path / "home", tagger_loader=FakeTagger)
+    with running(app) as client:
+        yield str(client.base_url).rstrip("/")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("console", lambda m: pg.problems.append(m.text) if m.type in ("error", "warning") else None)
+    pg.on("pageerror", lambda e: pg.problems.append(str(e)))
+    yield pg
+    context.close()
+
+
+def shot(pg, name: str) -> None:
+    folder = os.environ.get("LAGEBILD_SCREENS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_filtering_and_searching_through_the_form_gives_a_shareable_url(page, site):
+    page.goto(site + "/")
+    page.get_by_label("Rechtsänderung").first.check()
+    page.get_by_role("button", name="Filter anwenden").click()
+    page.wait_for_url("**tag=legal_change**")
+    assert query(page.url)["tag"] == ["legal_change"]
+    assert page.locator("h2.item-title").all_inner_texts() == ["Urteil: Müller GmbH muss Impressum nachbessern"]
+    page.get_by_label("Suche").fill("Mueller")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=Mueller**")
+    assert page.url == site + "/?q=Mueller&tag=legal_change"
+    assert page.locator("a.chip").count() == 2
+    shot(page, "browser-archive-filtered")
+    page.locator("a.chip", has_text="Mueller").click()
+    page.wait_for_load_state()
+    assert "q" not in query(page.url) and query(page.url)["tag"] == ["legal_change"]
+    assert page.problems == []
+
+
+def test_correcting_tags_in_the_browser(page, site, store):  # noqa: F811
+    iid = store.ids["reels"]
+    page.goto(f"{site}/items/{iid}")
+    assert page.locator(".tag-scores meter").count() == 3
+    shot(page, "browser-item")
+    form = page.locator("form.correct")
+    form.get_by_label("Rechtsänderung").check()
+    form.get_by_role("button").click()
+    page.wait_for_url(f"**/items/{iid}#tags")
+    assert page.get_by_role("status").filter(has_text="Korrektur ist gespeichert").count() == 1
+    assert store.get_item(iid).tags == ["feature_rollout", "legal_change"]
+    assert page.problems == []
+
+
+def test_keyboard_users_get_a_skip_link_and_a_search_shortcut(page, site):
+    page.goto(site + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "f-q"
+
+
+def test_pages_run_under_the_strict_csp_without_violations(page, site, store):  # noqa: F811
+    for path in ("/", "/sources", "/trends", f"/items/{store.ids['evil']}", "/?q=Reichweite&page=1"):
+        page.goto(site + path)
+        assert page.evaluate("typeof window.alert") == "function"
+    assert not [p for p in page.problems if "Content Security Policy" in p or "Refused" in p], page.problems
+    shot(page, "browser-evil-item")
+
+
+def test_on_a_phone_the_filters_fold_away_and_nothing_overflows(browser, site):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    for path in ("/", "/sources", "/items/1", "/trends"):
+        pg.goto(site + path)
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390, path
+    pg.goto(site + "/")
+    assert pg.locator("details.filters-panel").get_attribute("open") is None
+    pg.locator("details.filters-panel > summary").click()
+    assert pg.get_by_label("Rechtsänderung").first.is_visible()
+    shot(pg, "browser-phone-filters")
+    context.close()
+
+
+def test_signing_in_and_out_in_the_browser(browser, store, tmp_path):  # noqa: F811
+    from monitor.web import create_app
+
+    app = create_app(make_config(language="en"), store, home=tmp_path, password="correct horse")
+    with running(app) as client:
+        context = browser.new_context()
+        pg = context.new_page()
+        pg.goto(f"{client.base_url}/sources")
+        assert "/login" in pg.url
+        pg.get_by_label("Password").fill("wrong")
+        pg.get_by_role("button", name="Sign in").click()
+        assert pg.get_by_role("alert").inner_text() == "Wrong name or password."
+        pg.get_by_label("Name").fill("Jana")
+        pg.get_by_label("Password").fill("correct horse")
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_url("**/sources")
+        assert pg.locator(".user").inner_text() == "Jana"
+        pg.get_by_role("button", name="Sign out").click()
+        pg.wait_for_url("**/login")
+        pg.goto(f"{client.base_url}/")
+        assert "/login" in pg.url
+        context.close()
