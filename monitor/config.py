@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -138,6 +138,39 @@ class Settings(Strict):
         return ZoneInfo(self.timezone)
 
 
+def _selector(v: str | None) -> str | None:
+    """CSS, or XPath when it starts with '/', './', '(' or 'xpath:'; checked here so a typo is a config error."""
+    if v is None:
+        return None
+    expr = v.strip()
+    if not expr:
+        raise ValueError("a selector must not be empty")
+    try:
+        if expr.startswith(("xpath:", "/", "./", "(")):
+            from lxml import etree
+            etree.XPath(expr.removeprefix("xpath:").strip())
+        else:
+            from parsel.csstranslator import css2xpath
+            css2xpath(expr)
+    except Exception as e:  # noqa: BLE001 - lxml and cssselect raise their own kinds
+        raise ValueError(f"{expr!r} is not a valid CSS or XPath selector ({e})") from None
+    return expr
+
+
+class Selectors(Strict):
+    """Where a list page (kind: listpage) keeps its entries; title/link/date/summary are relative to `item`."""
+    item: str
+    title: str
+    link: str | None = None            # default: the first link in the item
+    date: str | None = None            # <time datetime>, else the text, in common EN/DE formats
+    summary: str | None = None
+
+    @field_validator("item", "title", "link", "date", "summary")
+    @classmethod
+    def _valid(cls, v: str | None) -> str | None:
+        return _selector(v)
+
+
 class Source(Strict):
     name: str = Field(min_length=1, max_length=200)
     url: str
@@ -147,6 +180,10 @@ class Source(Strict):
     platforms: list[Platform] = Field(default_factory=list)
     enabled: bool = True
     note: str | None = None
+    selectors: Selectors | None = None     # kind listpage: where the entries are
+    select: str | None = None              # kind page: CSS/XPath of the main text (default: main, article, body)
+    ignore: list[str] = Field(default_factory=list)   # kind page: regexes of text that is noise
+    legal: bool | None = None              # tag every item legal_change (default for pages: category legal)
 
     @field_validator("url")
     @classmethod
@@ -159,6 +196,31 @@ class Source(Strict):
     @classmethod
     def _platforms(cls, v: list[str]) -> list[str]:
         return [_platform(p) for p in v]
+
+    @field_validator("select")
+    @classmethod
+    def _select(cls, v: str | None) -> str | None:
+        return _selector(v)
+
+    @field_validator("ignore")
+    @classmethod
+    def _ignore(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise ValueError(f"ignore: {pattern!r} is not a valid regular expression ({e})") from None
+        return v
+
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> "Source":
+        if self.kind == "listpage" and self.selectors is None:
+            raise ValueError("kind listpage needs `selectors:` with at least item and title")
+        if self.selectors is not None and self.kind != "listpage":
+            raise ValueError(f"`selectors:` is only for kind listpage (this source is kind {self.kind})")
+        if (self.select or self.ignore) and self.kind != "page":
+            raise ValueError(f"`select:` and `ignore:` are only for kind page (this source is kind {self.kind})")
+        return self
 
 
 class Config(Strict):

@@ -15,6 +15,7 @@ from monitor import alerts
 from monitor.config import Config
 from monitor.fetch import iter_crawl
 from monitor.item import Item
+from monitor.pagewatch import apply_snapshots, force_legal, spec_options
 from monitor.store import Store
 from monitor.store.sources import FetchOutcome
 from monitor.store.schema import SourceRow, utcnow
@@ -58,7 +59,7 @@ def due_specs(config: Config, state: dict[str, SourceRow], now: datetime) -> tup
             continue
         specs.append(SourceSpec(name=src.name, url=src.url, kind=src.kind, category=src.category,
                                 language=src.language, platforms=list(src.platforms),
-                                etag=row.etag, last_modified=row.last_modified))
+                                etag=row.etag, last_modified=row.last_modified, options=spec_options(src)))
     return specs, waiting
 
 
@@ -95,9 +96,14 @@ def run_cycle(config: Config, store: Store, tagger, sender,
 
 
 def _store_new(config: Config, store: Store, tagger, items: list[Item], now: datetime) -> list[Item]:
-    """Dedup against the store, tag only what is new, store it with its alerts in one transaction."""
+    """Dedup against the store, tag only what is new, store it with its alerts in one transaction.
+
+    Watched pages arrive as snapshots; they become change items (or nothing) here.
+    """
+    items = apply_snapshots(store, items, now, language=config.settings.language)
     fresh = store.unseen(items)
     tag_items(tagger, fresh)
+    force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
     return store.add_items(fresh, alerts.route(fresh, config), now=now)
 
 

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.store.database import DatabaseError, make_engine, migrate
 from monitor.store.items import ItemQuery, ItemStore, NewDelivery, item_json
 from monitor.store.outbox import OutboxStore
+from monitor.store.pages import PageStore
 from monitor.store.sources import FetchOutcome, SourceStore
 
 
-class Store(SourceStore, ItemStore, OutboxStore):
+class Store(SourceStore, ItemStore, OutboxStore, PageStore):
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
