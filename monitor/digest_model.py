@@ -231,16 +231,21 @@ def _cut(groups: list[Group], limit: int) -> tuple[list[Group], list[Entry]]:
 
 
 def failing_sources(store, t: Translator, base: str | None) -> list[dict]:
-    out = []
+    """Sources needing attention: failing ones, then ones silent far beyond their usual rhythm."""
+    out, silent = [], []
     for src in store.list_sources():
-        if src.get("status") != "failing":
-            continue
-        since = src.get("error_since")
-        when = t.date(datetime.fromisoformat(since)) if since else ""
-        out.append({"name": src["name"], "error": shorten(src.get("last_error") or "", 160),
-                    "since": t("mail.source.since", since=when) if when else "",
-                    "url": f"{base}/sources" if base else None})
-    return out
+        url = f"{base}/sources" if base else None
+        if src.get("status") == "failing":
+            since = src.get("error_since")
+            when = t.date(datetime.fromisoformat(since)) if since else ""
+            out.append({"name": src["name"], "error": shorten(src.get("last_error") or "", 160),
+                        "since": t("mail.source.since", since=when) if when else "", "url": url})
+        elif src.get("silent"):
+            silent.append({"name": src["name"], "url": url,
+                           "error": t("mail.source.silent", days=t.number(src["silent_days"]),
+                                      usual=t.number(round(src["usual_gap_hours"] or 0))),
+                           "since": ""})
+    return out + silent
 
 
 def trend_lines(store, now: datetime, base: str | None, notes: list[str], limit: int = 5) -> list[dict]:
