@@ -127,9 +127,15 @@ def test_near_duplicate_reports_join_one_story_but_different_news_does_not(store
         ("c", "Instagram tests scheduled Reels for creators in Germany", "Some creators can plan Reels ahead."),
         ("d", "EU fines X under the Digital Services Act for blue checks", "The Commission fined X over verification."),
     ]
+    background = [item("c", f"Commission opens {topic} investigation under the Digital Services Act",
+                       f"https://c.example/bg{n}", summary=f"The EU Commission looks at {topic}.")
+                  for n, topic in enumerate(["Temu", "AliExpress", "Meta", "Shein", "Zalando", "Snapchat",
+                                             "YouTube", "Pinterest", "LinkedIn", "Amazon", "Booking", "Pornhub"])]
+    store.add_items(background, now=NOW - timedelta(hours=30))
     added = store.add_items([item(src, t, f"https://{src}.example/{n}", summary=s)
                              for n, (src, t, s) in enumerate(texts)], now=NOW)
     clusters = {it.source: it.cluster for it in added}
+    assert clusters["d"] not in {bg.cluster for bg in store.query_items(ItemQuery(sources=["c"])) if bg.title.startswith("Commission opens")}
     assert clusters["a"] == clusters["b"]
     assert len({clusters["a"], clusters["c"], clusters["d"]}) == 3
 
