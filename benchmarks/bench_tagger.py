@@ -1,0 +1,117 @@
+"""Benchmark of the tagger: model size, load time, training time and prediction
+throughput on one core, beside a plain keyword filter as the baseline.
+
+Run: /work/venv/bin/python benchmarks/bench_tagger.py [--items 20000]
+
+Training runs first on both cores (the budget is two minutes on two); the process is
+then pinned to one core for the throughput figures (budget: 5,000 items/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from classifiers import (  # noqa: E402 - after the thread limits above
+    Tagger,
+    default_dev_files,
+    default_training_files,
+    detect_language,
+    load_examples,
+    train_tagger,
+)
+from classifiers.tagger import PACKAGED_MODEL  # noqa: E402
+
+KEYWORDS = {
+    "feature_rollout": r"rolls? out|launch|testet|tests|introduc|führt .* ein|neue funktion|available",
+    "legal_change": r"bußgeld|fine[ds]?\b|urteil|court|gericht|dsa|dma|dsgvo|gdpr|gesetz|law\b",
+    "algorithm_reach_change": r"reichweite|reach|algorithm|ranking|feed|sichtbarkeit|impressions",
+}
+
+
+def keyword_filter(docs):
+    """The baseline: one case-insensitive regex per tag over title and summary."""
+    patterns = {tag: re.compile(rx, re.IGNORECASE) for tag, rx in KEYWORDS.items()}
+    return [[tag for tag, rx in patterns.items() if rx.search(f"{d['title']} {d.get('summary') or ''}")]
+            for d in docs]
+
+
+def timed(function, *args):
+    started = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - started
+
+
+def pin_to_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        core = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {core})
+        return f"pinned to core {core}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def build_items(n: int, with_lang: bool) -> list[dict]:
+    examples = load_examples(*default_training_files(), *default_dev_files())
+    docs = [ex.as_doc() for ex in examples]
+    items = [dict(docs[i % len(docs)]) for i in range(n)]
+    for i, item in enumerate(items):
+        item["title"] = f"{item['title']} ({i})"  # distinct texts, as in a real stream
+        if not with_lang:
+            item.pop("lang", None)
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=20_000)
+    args = parser.parse_args()
+    rows = []
+
+    examples = load_examples(*default_training_files())
+    trained, seconds = timed(train_tagger, examples)
+    rows.append(("training (2 cores)", f"{seconds:.1f} s", f"{len(examples)} examples, 5-fold CV included"))
+
+    size = sum(f.stat().st_size for f in PACKAGED_MODEL.iterdir())
+    rows.append(("packaged model on disk", f"{size / 1e6:.2f} MB", str(PACKAGED_MODEL)))
+    tagger, seconds = timed(Tagger.load)
+    rows.append(("load packaged model", f"{seconds * 1000:.0f} ms", "after imports"))
+
+    rows.append(("cores", pin_to_one_core(), ""))
+    items = build_items(args.items, with_lang=True)
+    tagger.predict(items[:100])  # warm caches as a running service would have them
+    _, seconds = timed(tagger.predict, items)
+    tagger_rate = len(items) / seconds
+    rows.append(("predict, lang given", f"{tagger_rate:,.0f} items/s", f"{len(items)} items"))
+
+    fresh = Tagger.load()
+    cold, seconds = timed(fresh.predict, items)
+    rows.append(("predict, cold caches", f"{len(items) / seconds:,.0f} items/s", "first batch of a process"))
+
+    no_lang = build_items(args.items, with_lang=False)
+    _, seconds = timed(detect_language, "Zzzz qqqq " * 8)  # too few function words: the identifier decides
+    rows.append(("language identifier load", f"{seconds * 1000:.0f} ms", "once per process, on first use"))
+    _, seconds = timed(tagger.predict, no_lang)
+    rows.append(("predict, lang detected", f"{len(no_lang) / seconds:,.0f} items/s", f"{len(no_lang)} items"))
+
+    _, seconds = timed(keyword_filter, items)
+    keyword_rate = len(items) / seconds
+    rows.append(("keyword filter baseline", f"{keyword_rate:,.0f} items/s",
+                 f"tagger = {tagger_rate / keyword_rate:.2f} x the baseline"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'what':<{width}}  {'figure':>22}  note")
+    for what, figure, note in rows:
+        print(f"{what:<{width}}  {figure:>22}  {note}")
+    assert trained.thresholds and cold
+
+
+if __name__ == "__main__":
+    main()

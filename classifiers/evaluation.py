@@ -1,0 +1,80 @@
+"""Precision, recall and F1 per tag, and their macro average.
+
+Undefined ratios count as 0.0 (no predictions: precision 0; no positives:
+recall 0), as scikit-learn's ``zero_division=0`` does, so a tag the tagger never
+predicts cannot look good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+Figures = tuple[float, float, float, int]  # precision, recall, f1, support
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    per_tag: dict[str, Figures]
+    macro_f1: float
+    n_items: int
+    title: str = "evaluation"
+
+    def format(self) -> str:
+        """A plain-text table, one row per tag and one for the macro average."""
+        lines = [f"{self.title} ({self.n_items} items)",
+                 f"{'tag':<24} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
+        for tag, (precision, recall, f1, support) in self.per_tag.items():
+            lines.append(f"{tag:<24} {precision:>9.3f} {recall:>7.3f} {f1:>6.3f} {support:>8d}")
+        lines.append(f"{'macro':<24} {'':>9} {'':>7} {self.macro_f1:>6.3f}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        tags = {tag: dict(zip(("precision", "recall", "f1", "support"), figures))
+                for tag, figures in self.per_tag.items()}
+        return {"per_tag": tags, "macro_f1": self.macro_f1, "n_items": self.n_items}
+
+
+def evaluate(tagger, examples: Iterable, title: str = "evaluation") -> EvalReport:
+    """Compare the tagger's predictions with the examples' `tags`."""
+    from .tagger import TAGS
+
+    examples = list(examples)
+    predictions = tagger.predict([ex.as_doc() for ex in examples])
+    truth = label_matrix([ex.tags for ex in examples], TAGS)
+    predicted = label_matrix([p.tags for p in predictions], TAGS)
+    return report(truth, predicted, TAGS, title)
+
+
+def report(truth: np.ndarray, predicted: np.ndarray, tags: tuple[str, ...], title: str) -> EvalReport:
+    """Figures from boolean (items x tags) matrices of true and predicted labels."""
+    per_tag = {tag: tag_figures(truth[:, j], predicted[:, j]) for j, tag in enumerate(tags)}
+    macro = float(np.mean([f[2] for f in per_tag.values()])) if per_tag else 0.0
+    return EvalReport(per_tag, round(macro, 4), int(truth.shape[0]), title)
+
+
+def tag_figures(truth: np.ndarray, predicted: np.ndarray) -> Figures:
+    truth, predicted = np.asarray(truth, bool), np.asarray(predicted, bool)
+    tp = int(np.sum(truth & predicted))
+    fp = int(np.sum(~truth & predicted))
+    fn = int(np.sum(truth & ~predicted))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return round(precision, 4), round(recall, 4), round(f1, 4), tp + fn
+
+
+def label_matrix(tag_lists: Iterable[Iterable[str]], tags: tuple[str, ...]) -> np.ndarray:
+    rows = [[tag in set(item) for tag in tags] for item in tag_lists]
+    return np.array(rows, dtype=bool).reshape(-1, len(tags))
+
+
+def cv_report(meta: Mapping) -> EvalReport | None:
+    """The cross-validated figures a model recorded when it was trained."""
+    cv = meta.get("cv")
+    if not cv:
+        return None
+    per_tag = {tag: (v["precision"], v["recall"], v["f1"], v["support"]) for tag, v in cv["per_tag"].items()}
+    return EvalReport(per_tag, cv["macro_f1"], cv["n_items"], f"cross-validation, {cv['folds']} folds")

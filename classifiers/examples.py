@@ -1,0 +1,77 @@
+"""Labelled examples: the shipped JSON-lines files and corrections from the archive."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass
+class Example:
+    """One labelled item; `weight` lets a person's correction count more than a
+    shipped example."""
+
+    title: str
+    summary: str = ""
+    lang: str | None = None
+    tags: list[str] = field(default_factory=list)
+    weight: float = 1.0
+
+    def as_doc(self) -> dict:
+        return {"title": self.title, "summary": self.summary, "lang": self.lang}
+
+
+def load_examples(*paths: str | Path) -> list[Example]:
+    """Examples from JSON-lines files (`title`, optional `summary`, `lang`, `tags`,
+    `weight`); blank lines are skipped, a broken line names its file and line."""
+    from .tagger import TAGS
+
+    examples = []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    examples.append(_parse_line(line, f"{path}:{number}", TAGS))
+    return examples
+
+
+def default_training_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("train_*.jsonl"))
+
+
+def default_dev_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("dev_*.jsonl"))
+
+
+def data_sha256(examples: Iterable[Example]) -> str:
+    """A fingerprint of the training data, to tell which data a model was trained on."""
+    digest = hashlib.sha256()
+    for ex in examples:
+        record = [ex.title, ex.summary, ex.lang, sorted(ex.tags), ex.weight]
+        digest.update(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _parse_line(line: str, where: str, known_tags: tuple[str, ...]) -> Example:
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        raise ValueError(f"{where}: not valid JSON ({exc})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("title"), str):
+        raise ValueError(f"{where}: each line needs a JSON object with a string 'title'")
+    tags = record.get("tags") or []
+    unknown = sorted(set(tags) - set(known_tags))
+    if unknown:
+        raise ValueError(f"{where}: unknown tags {unknown}; known: {list(known_tags)}")
+    return Example(
+        title=record["title"],
+        summary=record.get("summary") or "",
+        lang=record.get("lang") or None,
+        tags=[t for t in known_tags if t in tags],
+        weight=float(record.get("weight", 1.0)),
+    )

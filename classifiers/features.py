@@ -1,0 +1,231 @@
+"""Turning items into one sparse feature matrix, fast.
+
+Three blocks, each L2-normalised where it is TF-IDF:
+
+* word 1-2 grams (TF-IDF, sublinear tf): the readable evidence, used by `explain`;
+* character 2-5 grams inside words, like scikit-learn's ``char_wb`` (TF-IDF,
+  sublinear tf): they carry German compounds ("Reichweitenverlust" shares
+  "reichw", "verlust" with other words) and inflections the word block misses;
+* cue groups and the language (see `cues`): priors that hold across styles.
+
+Character grams are a function of a word alone, so they are computed once per
+distinct word and cached; a batch's gram counts are then one sparse product
+(documents x words) @ (words x grams). That keeps prediction at tens of thousands
+of items per second on one core, where a plain ``TfidfVectorizer(analyzer=
+"char_wb")`` manages about a thousand.
+
+Title words count twice: a headline states what an item reports, a summary often
+adds background.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from .cues import CUE_NAMES, CueMatcher
+from .language import detect_language
+from .text import doc_fields, doc_text, normalise, tokens
+
+LANGS = ("de", "en")
+TITLE_WEIGHT = 2
+GRAM_SIZES = (2, 3, 4, 5)
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An item reduced to what the features need."""
+
+    title: list[str]
+    summary: list[str]
+    lang: str
+
+
+def parse(doc: Mapping) -> Parsed:
+    """Normalise and tokenise an item; detect its language if it does not say."""
+    title, summary = doc_fields(doc)
+    lang = str(doc.get("lang") or detect_language(doc_text(doc)))
+    return Parsed(tokens(normalise(title)), tokens(normalise(summary)), lang)
+
+
+def word_terms(doc: Parsed) -> list[str]:
+    """Unigrams and bigrams, title terms repeated; bigrams never span title and summary."""
+    terms: list[str] = []
+    for words, repeat in ((doc.title, TITLE_WEIGHT), (doc.summary, 1)):
+        part = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+        terms.extend(part * repeat)
+    return terms
+
+
+def word_types(doc: Parsed) -> list[str]:
+    """The words whose character grams count, title words repeated."""
+    return doc.title * TITLE_WEIGHT + doc.summary
+
+
+def char_grams(word: str) -> list[str]:
+    """Character 2-5 grams of a word padded with spaces, as ``char_wb`` does."""
+    padded = f" {word} "
+    size = len(padded)
+    return [padded[i : i + n] for n in GRAM_SIZES for i in range(size - n + 1)] or [padded]
+
+
+@dataclass
+class Featurizer:
+    """Vocabularies and IDF weights learnt from training texts; stateless otherwise
+    apart from a cache of character grams per word."""
+
+    words: list[str]
+    grams: list[str]
+    word_idf: np.ndarray
+    gram_idf: np.ndarray
+    weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    _word_index: dict[str, int] = field(init=False, repr=False)
+    _gram_index: dict[str, int] = field(init=False, repr=False)
+    _gram_cache: dict[str, np.ndarray] = field(init=False, repr=False)
+    cues: CueMatcher = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._word_index = {term: i for i, term in enumerate(self.words)}
+        self._gram_index = {gram: i for i, gram in enumerate(self.grams)}
+        self._gram_cache = {}
+        self.cues = CueMatcher()
+
+    @classmethod
+    def fit(cls, docs: Sequence[Parsed], min_df: int = 2, weights=(1.0, 1.0, 1.0)) -> "Featurizer":
+        """Keep terms and grams seen in at least `min_df` documents (rarer ones are
+        mostly names and typos that would not recur) and compute smoothed IDF."""
+        word_df = Counter(t for d in docs for t in set(word_terms(d)))
+        gram_df = Counter(_dedupe_doc_grams(docs))
+        words = sorted(t for t, n in word_df.items() if n >= min_df)
+        grams = sorted(g for g, n in gram_df.items() if n >= min_df)
+        return cls(words, grams, _idf(word_df, words, len(docs)), _idf(gram_df, grams, len(docs)),
+                   tuple(weights))
+
+    @property
+    def feature_names(self) -> list[str]:
+        langs = [f"lang:{lang}" for lang in LANGS]
+        return self.words + [f"gram:{g}" for g in self.grams] + [f"cue:{c}" for c in CUE_NAMES] + langs
+
+    @property
+    def n_features(self) -> int:
+        return len(self.words) + len(self.grams) + len(CUE_NAMES) + len(LANGS)
+
+    @property
+    def block_starts(self) -> tuple[int, int, int]:
+        """First column of the gram, cue and language blocks."""
+        grams = len(self.words)
+        cues = grams + len(self.grams)
+        return grams, cues, cues + len(CUE_NAMES)
+
+    def transform(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
+        """Feature matrix of a batch, rows in the order of `docs`."""
+        w_word, w_gram, w_cue = self.weights
+        blocks = [
+            self._word_block(docs) * w_word,
+            self._gram_block(docs) * w_gram,
+            sp.csr_matrix(self._cue_block(docs) * w_cue),
+        ]
+        return sp.hstack(blocks, format="csr", dtype=np.float64)
+
+    def _word_block(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
+        index = self._word_index
+        rows = [[index[t] for t in word_terms(d) if t in index] for d in docs]
+        return _tfidf(_count_matrix(rows, len(self.words)), self.word_idf)
+
+    def _gram_block(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
+        local: dict[str, int] = {}
+        rows = [[local.setdefault(w, len(local)) for w in word_types(d)] for d in docs]
+        doc_word = _count_matrix(rows, len(local))
+        word_gram = self._word_gram_matrix(list(local))
+        return _tfidf((doc_word @ word_gram).tocsr(), self.gram_idf)
+
+    def gram_ids(self, word: str) -> np.ndarray:
+        """Column ids (within the gram block) of a word's known grams, cached."""
+        ids = self._gram_cache.get(word)
+        if ids is None:
+            index = self._gram_index
+            ids = np.array([index[g] for g in char_grams(word) if g in index], dtype=np.int32)
+            self._gram_cache[word] = ids
+        return ids
+
+    def _word_gram_matrix(self, words: list[str]) -> sp.csr_matrix:
+        """(words x grams) counts, each word's grams looked up once and cached."""
+        if len(self._gram_cache) > _CACHE_LIMIT:
+            self._gram_cache.clear()
+        parts = [self.gram_ids(word) for word in words]
+        lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr),
+                               shape=(len(words), len(self.grams)))
+        matrix.sum_duplicates()
+        return matrix
+
+    def _cue_block(self, docs: Sequence[Parsed]) -> np.ndarray:
+        """Cue groups found (1/0) followed by a one-hot language."""
+        out = np.zeros((len(docs), len(CUE_NAMES) + len(LANGS)))
+        for row, doc in enumerate(docs):
+            out[row, : len(CUE_NAMES)] = self.cues.values(doc.title + doc.summary)
+            if doc.lang in LANGS:
+                out[row, len(CUE_NAMES) + LANGS.index(doc.lang)] = 1.0
+        return out
+
+    def to_state(self) -> dict:
+        """Plain arrays only, so the model file needs no custom types to load."""
+        return {
+            "words": np.array(self.words, dtype=str),
+            "grams": np.array(self.grams, dtype=str),
+            "word_idf": self.word_idf.astype(np.float32),
+            "gram_idf": self.gram_idf.astype(np.float32),
+            "block_weights": np.array(self.weights, dtype=np.float64),
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping) -> "Featurizer":
+        return cls(state["words"].tolist(), state["grams"].tolist(),
+                   np.asarray(state["word_idf"], dtype=np.float64),
+                   np.asarray(state["gram_idf"], dtype=np.float64),
+                   tuple(float(w) for w in state["block_weights"]))
+
+
+def _dedupe_doc_grams(docs: Iterable[Parsed]) -> Iterable[str]:
+    """Each gram once per document, for document frequencies."""
+    cache: dict[str, set[str]] = {}
+    for doc in docs:
+        grams: set[str] = set()
+        for word in set(word_types(doc)):
+            if word not in cache:
+                cache[word] = set(char_grams(word))
+            grams |= cache[word]
+        yield from grams
+
+
+def _idf(df: Counter, terms: list[str], n_docs: int) -> np.ndarray:
+    """Smoothed IDF as scikit-learn computes it: ln((1 + n) / (1 + df)) + 1."""
+    counts = np.array([df[t] for t in terms], dtype=np.float64)
+    return np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
+
+
+def _count_matrix(rows: list[list[int]], n_cols: int) -> sp.csr_matrix:
+    """Rows of column ids (repeats allowed) to a CSR count matrix."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    indptr = np.concatenate(([0], np.cumsum(lengths)))
+    indices = np.fromiter((i for r in rows for i in r), dtype=np.int32, count=int(indptr[-1]))
+    matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), n_cols))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear tf (1 + ln tf) times IDF, rows scaled to unit length."""
+    counts = counts.astype(np.float64)
+    counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    return normalize(counts, copy=False)
+
+

@@ -1,0 +1,116 @@
+"""Which platforms an item is about, from a dictionary of names and aliases.
+
+A dictionary, not a model: the names are known, a reader can check why an item got
+a platform, and adding an alias is one line. Most names are distinctive and match
+in any case, also at the start of German compounds ("Instagram-Reels",
+"TikTok-Verbot"). A few aliases are ordinary words too, so they match only in the
+forms that name the platform:
+
+* ``X``: never the letter ``x``. Only "X" written as a name: "auf X", "on X",
+  "X's", "X-Chef", "X Premium", "X Corp", "X (formerly Twitter)", "X, vormals
+  Twitter", "x.com", or a headline starting "X tests …". Not "x-axis", "3 x 4",
+  "X-Men", "Gen X", "Model X", "SpaceX".
+* ``Threads``: capitalised, not "threads" and not "Threads of …" nor "Twitter/X/Reddit
+  threads" (threads of posts on other platforms).
+* ``Messenger``: with Facebook or Meta ("Facebook Messenger"), or "on/in/via
+  Messenger", "Messenger app/Kids/chats". In German "Messenger" is also the common
+  noun for any chat app ("Drittanbieter-Messenger"), which must not count.
+* ``Reels`` -> instagram only. Facebook has Reels too, but a bare "Reels" almost
+  always means Instagram's; an item about Facebook Reels names Facebook anyway.
+* ``Shorts`` -> youtube when capitalised and not the first word (clothing, a
+  headline's first word); "YouTube Shorts" names YouTube anyway.
+* ``Snap`` -> snapchat when capitalised ("Snap Inc", "Snap's Spotlight").
+* ``Twitch`` capitalised ("The Twitch streamer"); "a nervous twitch" is no platform.
+* ``IG``, ``YT``, ``FB`` in capitals only.
+* ``Meta Business Suite`` -> facebook and instagram; "Fediverse" -> mastodon.
+* "Unternehmensprofil" alone is not mapped to google: LinkedIn pages are called that
+  too; "Google-Unternehmensprofil" names Google anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLATFORMS = ("facebook", "instagram", "threads", "whatsapp", "messenger", "linkedin", "xing",
+             "tiktok", "youtube", "x", "pinterest", "snapchat", "reddit", "bluesky", "mastodon",
+             "google", "telegram", "twitch")
+
+_I = re.IGNORECASE
+_START = r"(?<![\w.-])"  # not inside a word, domain or compound; "@name" and "#name" count
+_X_VERBS = (r"tests?|testet|rolls|launch\w*|adds?|removes?|bans?|sues|verklagt|fuehrt|führt|startet|will|"
+            r"plans?|plant|is|ist|says|sagt|cuts?|drops?|changes?|ändert|aendert|erlaubt|allows?|lets|"
+            r"now|jetzt|bringt|stellt|limits?|begrenzt|updates?|introduces?|hides?|shows?|blocks?|sperrt|"
+            r"gets|bekommt|loses|verliert|pays|zahlt|must|muss|wants|will|soll|expands?|erweitert|"
+            r"brings|makes|macht|has|hat|kills|ends|beendet|raises|kündigt|kuendigt|restricts|"
+            r"schränkt|verschärft|lockert|fined|reverses|rewards|boosts|downranks|deprioriti[sz]es")
+_X_COMPOUNDS = (r"Chef\w*|CEO|Konto|Kontos|Account\w*|Nutzer\w*|User\w*|Post\w*|Beitr\w*|Profil\w*|"
+                r"Algorithmus|Feed|Premium|Werbung|Ads|Kanal|Kanäle|Eigentümer\w*|Mutter\w*|Timeline|"
+                r"Plattform|App|Community|Communities|Alternative\w*|Abo\w*|Blue|Chefin|Sperre|Verbot|Daten")
+
+# (platforms, pattern, flags). Patterns run on the original text.
+_RULES: list[tuple[tuple[str, ...], str, int]] = [
+    (("facebook",), _START + r"facebook", _I),
+    (("facebook",), r"\bFB\b", 0),
+    (("facebook", "instagram"), r"\bMeta Business (?:Suite|Manager)\b", _I),
+    (("instagram",), _START + r"instagram", _I),
+    (("instagram",), _START + r"insta\b", _I),
+    (("instagram",), r"\bIG\b", 0),
+    (("instagram",), r"\b(?:Reels?|reels)\b", 0),
+    (("threads",), r"(?<![\w@#./-])(?<!Twitter )(?<!Reddit )(?<!X )(?<!Forum )(?<!E-Mail-)Threads\b(?! of\b)", 0),
+    (("threads",), r"\bthreads\.(?:net|com)\b", _I),
+    (("whatsapp",), _START + r"whats ?app", _I),
+    (("messenger",), r"\b(?:Facebook|Meta)[- ]Messenger\b", _I),
+    (("messenger",), r"\b(?:on|in|via|to|from|inside) Messenger\b(?!-)", 0),
+    (("messenger",), r"\bMessenger(?:'s| app\b| Kids\b| chats?\b| users\b| Rooms\b| Broadcast)", 0),
+    (("linkedin",), _START + r"linked ?in", _I),
+    (("xing",), _START + r"xing\b", _I),
+    (("tiktok",), _START + r"tik ?tok", _I),
+    (("youtube",), _START + r"you ?tube", _I),
+    (("youtube",), r"\bYT\b", 0),
+    (("youtube",), r"(?<=[\w,;:)] )Shorts\b", 0),
+    (("x",), _START + r"twitter", _I),
+    (("x",), _START + r"(?:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)\b", _I),
+    (("x",), r"\bx\.com\b|\bX Corp\b|\bX\s*\((?:formerly|früher|frueher|vormals|ehemals|ex)\b", _I),
+    (("x",), r"\bX,? (?:formerly|früher|frueher|vormals|ehemals)\b", 0),
+    (("x",), r"\b(?:auf|on|bei|von|to|from|via|an|zu|über|ueber|und|and|or|oder|wie|like|than|als|für|"
+             r"fuer|for|mit|with|across|"
+             r"Twitter/|Twitter-)\s?X\b(?![-'’]?\w)", 0),
+    (("x",), r"(?<![\w/-])X(?:'s|’s|s)\b|(?<![\w/-])X/Twitter\b", 0),
+    (("x",), r"(?<![\w/-])X-(?:" + _X_COMPOUNDS + r")\b", 0),
+    (("x",), r"(?<![\w/-])X (?:" + _X_COMPOUNDS + r"|Money|Spaces|Pro|Grok|Inc)\b", 0),
+    (("x",), r"(?:^|[.!?:]\s+)X (?:" + _X_VERBS + r")\b", 0),
+    (("pinterest",), _START + r"pinterest", _I),
+    (("snapchat",), _START + r"snapchat", _I),
+    (("snapchat",), r"(?<![\w-])(?<!Oh )Snap(?:'s|’s| Inc\b| Map\b| Star\b|\b)(?![-.]\w)", 0),
+    (("reddit",), _START + r"reddit", _I),
+    (("reddit",), r"(?<![\w/])r/[A-Za-z0-9_]{2,}|\bsubreddit", _I),
+    (("bluesky",), _START + r"blue ?sky\b(?! thinking)|\bbsky\b", _I),
+    (("mastodon",), _START + r"mastodon|\bfediverse\b|\bfediversum\b", _I),
+    (("google",), _START + r"google", _I),
+    (("telegram",), _START + r"telegram\b", _I),
+    (("twitch",), r"(?<![\w@#-])Twitch(?:'s)?\b|\btwitch\.tv\b", 0),
+]
+
+_COMPILED = tuple((names, re.compile(pattern, flags)) for names, pattern, flags in _RULES)
+_X_NEGATIVE = re.compile(r"\b(?:Gen(?:eration)?|Model|Malcolm|OS|Mac OS|Windows|Project|Planet|"
+                         r"Phase|Typ|Type|Faktor|Factor|Tesla|Space) X\b|\bX-(?:Men|Ray|Files|Box|Factor)\b")
+
+
+def find_platforms(text: str) -> list[str]:
+    """Sorted lowercase platform names mentioned in `text`."""
+    if not text:
+        return []
+    found: set[str] = set()
+    for names, pattern in _COMPILED:
+        if not found.issuperset(names) and pattern.search(text):
+            found.update(names)
+    if "x" in found and not _x_survives(text):
+        found.discard("x")
+    return sorted(found)
+
+
+def _x_survives(text: str) -> bool:
+    """Whether X is still named once "Gen X", "Model X", "X-Men" and the like are
+    blanked out (they can look like "von X" or "X's")."""
+    cleaned = _X_NEGATIVE.sub(" ", text)
+    return any(pattern.search(cleaned) for names, pattern in _COMPILED if names == ("x",))

@@ -1,0 +1,108 @@
+"""Saving and loading models without trusting the file.
+
+A pickled model runs code on load, so a model file from elsewhere would be a way in.
+The model is written with skops instead, and holds nothing but a dict of numpy
+arrays and plain values. On load:
+
+1. the JSON sidecar names the model file and its SHA-256; a file that changed
+   since it was saved (tampered, truncated, swapped) is refused;
+2. skops lists the types the file would create; anything beyond `TRUSTED_TYPES`
+   and skops' own safe defaults is refused before a single object is built.
+
+The sidecar also carries the thresholds and the meta data (when and on what the
+model was trained, its cross-validated figures), readable without loading the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import skops.io as sio
+
+FORMAT = 1
+MODEL_FILE = "tagger.skops"
+SIDECAR_FILE = "tagger.json"
+
+# Only containers and arrays: the state is a dict of numpy arrays, strings and numbers.
+# skops already trusts builtins and numpy arrays; this list is what we accept beyond
+# that, and it is deliberately empty of anything that could run code.
+TRUSTED_TYPES: tuple[str, ...] = ("builtins.dict", "builtins.list", "builtins.tuple", "builtins.str",
+                                  "builtins.int", "builtins.float", "numpy.ndarray", "numpy.dtype")
+
+
+class ModelFileError(RuntimeError):
+    """A model directory that is missing, damaged, tampered with or not ours."""
+
+
+def save(directory: Path, state: dict, sidecar: dict) -> None:
+    """Write `state` with skops and the sidecar with the model file's checksum."""
+    directory.mkdir(parents=True, exist_ok=True)
+    model_path = directory / MODEL_FILE
+    sio.dump(state, model_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    payload = {"format": FORMAT, "model_file": MODEL_FILE, "model_sha256": sha256_file(model_path), **sidecar}
+    tmp = directory / (SIDECAR_FILE + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(directory / SIDECAR_FILE)
+
+
+def load(directory: Path) -> tuple[dict, dict]:
+    """The verified state dict and the sidecar, or `ModelFileError` saying why not."""
+    sidecar = _read_sidecar(directory)
+    name = str(sidecar.get("model_file", MODEL_FILE))
+    if Path(name).name != name:
+        raise ModelFileError(f"{directory / SIDECAR_FILE}: model_file must be a plain file name, not {name!r}")
+    model_path = directory / name
+    if not model_path.is_file():
+        raise ModelFileError(f"model file {model_path} is missing; retrain with `monitor train`")
+    actual = sha256_file(model_path)
+    if actual != sidecar.get("model_sha256"):
+        raise ModelFileError(
+            f"model file {model_path} does not match the checksum in {directory / SIDECAR_FILE} "
+            f"(sha256 {actual}, expected {sidecar.get('model_sha256')}): it was changed after it was "
+            "saved. Refusing to load it; retrain with `monitor train` or restore the original files."
+        )
+    state = _load_trusted(model_path)
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise ModelFileError(f"{model_path} is not a tagger model of format {FORMAT}")
+    return state, sidecar
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_sidecar(directory: Path) -> dict:
+    path = directory / SIDECAR_FILE
+    try:
+        sidecar = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError(f"no model in {directory}: {SIDECAR_FILE} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"{path} is unreadable: {exc}") from None
+    if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is not a tagger sidecar of format {FORMAT}")
+    return sidecar
+
+
+def _load_trusted(model_path: Path):
+    """Load with skops after checking every type the file would instantiate."""
+    try:
+        untrusted = sio.get_untrusted_types(file=model_path)
+        refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+        if refused:
+            raise ModelFileError(
+                f"{model_path} contains types that are not trusted: {', '.join(refused)}. "
+                "Refusing to load it; only models written by this tagger are accepted."
+            )
+        return sio.load(model_path, trusted=list(untrusted))
+    except ModelFileError:
+        raise
+    except Exception as exc:  # skops raises many kinds for a damaged zip or schema
+        raise ModelFileError(f"{model_path} could not be read as a model: {exc}") from exc

@@ -1,0 +1,62 @@
+"""Text normalisation and tokenisation shared by the tagger, its cue features and
+the keyword baseline.
+
+Normalising before anything else lets German and English spellings meet: "Bußgeld"
+and "Bussgeld", "Überblick" and "Ueberblick" become one token, and numbers, which
+vary from item to item without changing what an item reports, collapse to "0".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_DIGITS = re.compile(r"\d+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_ORIGINAL_TOKEN = re.compile(r"[^\W_]+")
+
+URL_TOKEN = "zurlz"
+
+
+def fold(text: str) -> str:
+    """Lowercase, spell umlauts out and drop other accents ("é" -> "e")."""
+    text = text.lower().translate(_FOLD)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalise(text: str) -> str:
+    """Folded text with URLs replaced by one token and digit runs by "0"."""
+    text = _URL.sub(f" {URL_TOKEN} ", text or "")
+    return _DIGITS.sub("0", fold(text))
+
+
+def tokens(normalised: str) -> list[str]:
+    """Words of an already normalised text (letters and digits, split elsewhere)."""
+    return _TOKEN.findall(normalised)
+
+
+def doc_fields(doc: Mapping) -> tuple[str, str]:
+    """Title and summary of an item as strings, whatever is missing or None."""
+    return str(doc.get("title") or ""), str(doc.get("summary") or "")
+
+
+def doc_text(doc: Mapping) -> str:
+    """Title and summary as one plain text, e.g. for language detection."""
+    title, summary = doc_fields(doc)
+    return f"{title}. {summary}" if summary else title
+
+
+def surface_forms(text: str) -> dict[str, str]:
+    """Map each normalised token to the word as the text spells it ("bussgeld" ->
+    "bußgeld"), so explanations show words a reader recognises."""
+    forms: dict[str, str] = {}
+    for word in _ORIGINAL_TOKEN.findall(_URL.sub(" ", text.lower())):
+        for token in tokens(normalise(word)):
+            forms.setdefault(token, word if len(tokens(normalise(word))) == 1 else token)
+    return forms

@@ -1,0 +1,201 @@
+"""Training the tagger: features, a text model and a combining model per tag, and a
+threshold per tag, all chosen on out-of-fold predictions.
+
+Run ``python -m classifiers.training`` to regenerate the packaged model from
+``classifiers/data/train_*.jsonl``; it prints the cross-validated figures and the
+figures on the dev files (other styles, never trained on), which are the ones to
+trust: cross-validation on examples written in the same house styles flatters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from .evaluation import cv_report, evaluate, label_matrix, report
+from .examples import Example, data_sha256, default_dev_files, default_training_files, load_examples
+from .features import Featurizer, parse
+from .tagger import PACKAGED_MODEL, TAGS, Tagger, combiner_inputs
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Hyperparameters, chosen on the dev files and recorded in the model's meta."""
+
+    C: float = 4.0  # inverse regularisation of each tag's text model
+    combine_C: float = 1.0  # inverse regularisation of the model combining text scores and cues
+    min_df: int = 2  # words, phrases and grams seen in fewer documents are dropped
+    block_weights: tuple[float, float, float] = (1.0, 1.0, 1.0)  # words, char grams, cues
+    folds: int = 5
+    seed: int = 0
+    n_jobs: int = 2
+
+
+def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), extra_weight: float = 3.0,
+                 settings: Settings | None = None) -> Tagger:
+    """Train on `examples` plus `extra` (corrections made by people, which count
+    `extra_weight` times as much as a shipped example).
+
+    Two stages per tag (see `tagger`): a logistic regression on the word and
+    character features gives a text score; out-of-fold text scores of all three
+    tags, the cue groups and the language then go into a second, small logistic
+    regression whose output is the calibrated probability. Thresholds come from that
+    second stage's own out-of-fold predictions.
+    """
+    settings = settings or Settings()
+    started = time.perf_counter()
+    base, extra = list(examples), [replace(ex, weight=ex.weight * extra_weight) for ex in extra]
+    data = base + extra
+    if not data:
+        raise ValueError("no training examples")
+    parsed = [parse(ex.as_doc()) for ex in data]
+    featurizer = Featurizer.fit(parsed, settings.min_df, settings.block_weights)
+    features = featurizer.transform(parsed)
+    n_text = featurizer.block_starts[1]
+    labels = label_matrix([ex.tags for ex in data], TAGS)
+    weights = np.array([ex.weight for ex in data], dtype=np.float64)
+    text_scores, text_models = _text_stage(features[:, :n_text], labels, weights, settings)
+    stacked = combiner_inputs(text_scores, features[:, n_text:].toarray())
+    probabilities, combiners = _combine_stage(stacked, labels, weights, settings)
+    thresholds = {tag: best_threshold(probabilities[:, j], labels[:, j]) for j, tag in enumerate(TAGS)}
+    cv = _cv_figures(probabilities, labels, thresholds, settings.folds)
+    meta = _meta(base, extra, extra_weight, settings, cv, time.perf_counter() - started)
+    return Tagger(featurizer, np.column_stack([m[0] for m in text_models]), np.array([m[1] for m in text_models]),
+                  np.column_stack([c[0] for c in combiners]), np.array([c[1] for c in combiners]),
+                  thresholds, meta)
+
+
+def best_threshold(probabilities: np.ndarray, truth: np.ndarray, tolerance: float = 0.005) -> float:
+    """The middle of the thresholds whose F1 (smoothed over neighbours) is within
+    `tolerance` of the best. F1 is flat near its peak, so the plain argmax wanders
+    from one training run to the next; the middle of the plateau does not."""
+    if not truth.any():
+        return 0.5
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    predicted = probabilities[:, None] >= grid[None, :]
+    tp = (predicted & truth[:, None]).sum(0)
+    f1 = 2 * tp / np.maximum(predicted.sum(0) + truth.sum(), 1)
+    smoothed = np.convolve(np.pad(f1, 2, mode="edge"), np.ones(5) / 5, mode="valid")
+    near_best = grid[smoothed >= smoothed.max() - tolerance]
+    return float(np.round(np.median(near_best), 2))
+
+
+def _splits(y: np.ndarray, settings: Settings) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds, fewer when a class is rare; none when it has under two."""
+    k = min(settings.folds, int(y.sum()), int((~y).sum()))
+    if k < 2:
+        return []
+    return list(StratifiedKFold(k, shuffle=True, random_state=settings.seed).split(np.zeros(len(y)), y))
+
+
+def _text_stage(features, labels, weights, settings: Settings):
+    """Out-of-fold text scores (items x tags) and the final text model per tag,
+    all fitted in parallel."""
+    jobs = []
+    for j in range(len(TAGS)):
+        jobs += [(j, train, test) for train, test in _splits(labels[:, j], settings)]
+        jobs.append((j, np.arange(len(labels)), None))
+    results = Parallel(n_jobs=settings.n_jobs)(
+        delayed(_fit_text)(features, labels[:, j], weights, train, test, settings.C) for j, train, test in jobs
+    )
+    scores, models = np.zeros(labels.shape), [None] * len(TAGS)
+    for (j, train, test), result in zip(jobs, results):
+        if test is None:
+            models[j] = result
+            if len(_splits(labels[:, j], settings)) == 0:  # no folds: in-sample scores
+                scores[:, j] = features @ result[0] + result[1]
+        else:
+            scores[test, j] = result
+    return scores, models
+
+
+def _fit_text(features, y, weights, train, test, C):
+    """Fit on `train`; return raw scores on `test`, or (coef, intercept) when final."""
+    if y[train].all() or not y[train].any():  # one class only: a constant model
+        constant = 5.0 if y[train].all() else -5.0
+        return np.full(len(test), constant) if test is not None else (np.zeros(features.shape[1]), constant)
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
+    model.fit(features[train], y[train], sample_weight=weights[train])
+    if test is not None:
+        return model.decision_function(features[test])
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def _combine_stage(stacked, labels, weights, settings: Settings):
+    """Out-of-fold probabilities of the combining model, and its final fit per tag."""
+    probabilities, combiners = np.zeros(labels.shape), []
+    for j in range(len(TAGS)):
+        y = labels[:, j]
+        for train, test in _splits(y, settings):
+            w, b = _fit_combiner(stacked[train], y[train], weights[train], settings.combine_C)
+            probabilities[test, j] = _sigmoid(stacked[test] @ w + b)
+        combiners.append(_fit_combiner(stacked, y, weights, settings.combine_C))
+        if not _splits(y, settings):
+            probabilities[:, j] = _sigmoid(stacked @ combiners[j][0] + combiners[j][1])
+    return probabilities, combiners
+
+
+def _fit_combiner(stacked, y, weights, C) -> tuple[np.ndarray, float]:
+    """Weights over the stage-two inputs and an intercept. No class weights here: its output must be a probability at the true prevalence."""
+    if y.all() or not y.any():
+        return np.zeros(stacked.shape[1]), 10.0 if y.all() else -10.0
+    model = LogisticRegression(C=C, max_iter=5000).fit(stacked, y, sample_weight=weights)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+
+def _cv_figures(probabilities, labels, thresholds, folds: int) -> dict:
+    limits = np.array([thresholds[tag] for tag in TAGS])
+    result = report(labels, probabilities >= limits, TAGS, "cross-validation").to_dict()
+    return {**result, "folds": folds}
+
+
+def _meta(base, extra, extra_weight, settings: Settings, cv: dict, seconds: float) -> dict:
+    import scipy
+    import sklearn
+    import skops
+
+    return {
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "n_examples": len(base) + len(extra),
+        "n_extra": len(extra),
+        "extra_weight": extra_weight,
+        "data_sha256": data_sha256(base + extra),
+        "settings": asdict(settings),
+        "cv": cv,
+        "training_seconds": round(seconds, 2),
+        "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                     "numpy": np.__version__, "scipy": scipy.__version__, "skops": skops.__version__},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Retrain the packaged model and print its cross-validated and dev figures."""
+    parser = argparse.ArgumentParser(prog="python -m classifiers.training", description=main.__doc__)
+    parser.add_argument("--output", type=Path, default=PACKAGED_MODEL, help="model directory to write")
+    args = parser.parse_args(argv)
+    tagger = train_tagger(load_examples(*default_training_files()))
+    tagger.save(args.output)
+    print(f"saved to {args.output} in {tagger.meta['training_seconds']} s "
+          f"({tagger.meta['n_examples']} examples)")
+    print("thresholds: " + ", ".join(f"{t} {v:.2f}" for t, v in tagger.thresholds.items()))
+    print(cv_report(tagger.meta).format())
+    if default_dev_files():
+        print(evaluate(tagger, load_examples(*default_dev_files()), "dev files").format())
+
+
+if __name__ == "__main__":
+    main()

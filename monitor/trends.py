@@ -1,0 +1,331 @@
+"""What is rising across sources: terms that many more sources mention now than usually.
+
+The unit is the *distinct source*, never the mention: a feed that repeats a word two
+hundred times still counts once, so one noisy feed cannot make a trend.
+
+Score, in one sentence: how far this window's number of distinct sources lies above
+the usual number (the mean over the same-length windows of the baseline period), in
+units of its expected noise, √(usual + 1 + variance of the baseline windows):
+
+    score = (sources - usual) / sqrt(usual + 1 + variance)
+
+The `+ 1` is the prior that keeps a brand-new term finite (no history: score =
+sources); the variance keeps a topic that always comes in waves from looking new.
+A trend also needs at least `min_sources` sources, twice the usual number, a score
+of at least 3 (or `min_sources`, when that is lower), and no single source writing most (60 %) of its items.
+
+Days are rolling 24-hour periods ending at `now`, so 'this week' is never a half day.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import String, cast, func, select
+
+from monitor.i18n import Translator
+from monitor.store.schema import ItemRow, utcnow
+from monitor.terms import (PHRASE, PLATFORM, Mentions, TermExtractor, key_words, kind_of, looks_like_name,
+                           platform_display)
+
+MIN_SCORE = 3.0            # noise units above the usual level
+MIN_RISE = 2.0             # this window against the usual window: at least doubled
+MAX_SOURCE_SHARE = 0.6     # of a term's items in the window, at most this many from one source
+COVERAGE = 0.8             # a longer phrase on this share of a term's items replaces the term
+MAX_ITEMS = 20
+DAY = timedelta(days=1)
+
+
+@dataclass
+class Trend:
+    term: str                    # as most items write it
+    score: float
+    sources: int                 # distinct sources in the window
+    baseline: float              # usual distinct sources per window of the same length
+    kind: str                    # platform | hashtag | phrase
+    daily: list[int]             # distinct sources per day, oldest first, baseline + window
+    item_ids: list[int]          # window items, newest first, at most MAX_ITEMS
+    explanation: str             # '12 sources this week, usually 1'
+    key: str = ""
+    days: int = 7
+    since: datetime | None = None    # start of the first day in `daily`
+
+
+@dataclass
+class _Window:
+    """The time frame: `blocks` windows of `days` each, newest (the window itself) last."""
+    now: datetime
+    days: int
+    baseline_days: int
+    start: datetime = field(init=False)
+    total: int = field(init=False)
+
+    def __post_init__(self):
+        self.total = self.baseline_days + self.days
+        self.start = self.now - self.total * DAY
+
+    def day(self, when: datetime) -> int:
+        return min(max(int((when - self.start) / DAY), 0), self.total - 1)
+
+    @property
+    def window_start(self) -> datetime:
+        return self.now - self.days * DAY
+
+
+def compute_trends(store, *, days: int = 7, now: datetime | None = None, limit: int = 50,
+                   baseline_days: int = 42, min_sources: int = 3, language: str = "de",
+                   timezone: str = "Europe/Berlin") -> list[Trend]:
+    """Terms rising across sources in the last `days`, strongest first.
+
+    The window's items give the candidates (terms with enough sources now, the only
+    ones that can trend); the baseline's items, read in chunks, are then only looked up
+    against those. Terms are extracted once per item, as arrays (`TermExtractor.batch`).
+    """
+    frame = _Window(now or utcnow(), max(days, 1), max(baseline_days, 1))
+    extractor = TermExtractor()
+    window = _chunk(list(_stream(store, frame.window_start, frame.now, include_end=True)), frame, extractor)
+    codes, keys = _candidates(window, extractor, min_sources)
+    if not keys:
+        return []
+    words = {w for key in keys if kind_of(key) == PHRASE for w in key.split()}
+    mentions = [_hits(chunk, codes) for chunk in _chunks(store, frame, extractor, words)] + [_hits(window, codes)]
+    counts = _Counts(np.concatenate([m[2] for m in mentions]), len(keys), frame, _history_blocks(store, frame))
+    rising = _rising(counts, keys, min_sources)
+    items = _window_items(window, *mentions[-1][:2], {n for n, _, _ in rising}, keys)
+    rising = _without_spam(rising, items)[:max(4 * limit, 200)]
+    surfaces = _surfaces(extractor, window.rows, {key: items[key] for _, key, _ in rising})
+    rising = _merged(rising, items, surfaces)[:limit]
+    t = Translator(language, timezone)
+    return [_trend(key, score, counts, n, items[key], surfaces, frame, t) for n, key, score in rising]
+
+
+def trend_json(t: Trend) -> dict:
+    """The contract's trend object: term, score, sources, baseline, plus what a chart needs."""
+    return {"term": t.term, "score": round(t.score, 2), "sources": t.sources, "baseline": round(t.baseline, 2),
+            "kind": t.kind, "key": t.key, "explanation": t.explanation, "days": t.days,
+            "since": t.since.isoformat() if t.since else None, "daily": list(t.daily), "items": list(t.item_ids)}
+
+
+# ---------------------------------------------------------------------- reading and counting
+@dataclass
+class _Chunk:
+    """Items read together: their rows, source and day as arrays, and their term mentions."""
+    rows: list[tuple]
+    source: np.ndarray
+    day: np.ndarray
+    mentions: Mentions
+
+
+def _stream(store, since: datetime, until: datetime, include_end: bool = False, batch: int = 5000):
+    """(id, source_id, sort_date, title, summary, platforms) of the items in the period: no full Items.
+
+    Platforms are the ones the pipeline stored (`classifiers.find_platforms` at fetch
+    time), so the dictionary is not run a second time over 100,000 texts. The date comes as text and is parsed here: a plain `fromisoformat` is several times
+    cheaper than the column type's own conversion, which mattered at 100,000 rows.
+    """
+    end = ItemRow.sort_date <= until if include_end else ItemRow.sort_date < until
+    stmt = (select(ItemRow.id, ItemRow.source_id, cast(ItemRow.sort_date, String), ItemRow.title, ItemRow.summary,
+                   cast(ItemRow.platforms, String)).where(ItemRow.sort_date >= since, end))
+    with store.engine.connect() as conn:
+        for iid, src, when, title, summary, platforms in conn.execution_options(yield_per=batch).execute(stmt):
+            yield (iid, src, datetime.fromisoformat(when).replace(tzinfo=UTC), title or "", summary or "",
+                   json.loads(platforms) if platforms and platforms != "[]" else ())
+
+
+def _chunks(store, frame: _Window, extractor: TermExtractor, words: set[str], size: int = 10_000):
+    """The baseline's items, `size` at a time: it is six times the window and need not sit in memory.
+
+    Only phrases made of the candidates' words are looked for, which spares most of the work.
+    """
+    rows: list[tuple] = []
+    for row in _stream(store, frame.start, frame.window_start):
+        rows.append(row)
+        if len(rows) == size:
+            yield _chunk(rows, frame, extractor, words)
+            rows = []
+    if rows:
+        yield _chunk(rows, frame, extractor, words)
+
+
+def _chunk(rows: list[tuple], frame: _Window, extractor: TermExtractor, words: set[str] | None = None) -> _Chunk:
+    source = np.array([row[1] for row in rows], dtype=np.int64) & _SOURCE_MASK
+    day = np.array([frame.day(row[2]) for row in rows], dtype=np.int64)
+    return _Chunk(rows, source, day, extractor.batch(((row[3], row[4], row[5]) for row in rows), words))
+
+
+def _candidates(window: _Chunk, extractor: TermExtractor, min_sources: int) -> tuple[np.ndarray, list[str]]:
+    """Terms with at least `min_sources` distinct sources in the window; only these can trend.
+
+    Returns their codes (sorted) and keys, in the same order.
+    """
+    m = window.mentions
+    if not len(m.code):
+        return m.code, []
+    codes, first, term = np.unique(m.code, return_index=True, return_inverse=True)
+    pairs = _distinct(term.astype(np.int64) << _DAY_SHIFT | window.source[m.item])
+    keep = np.flatnonzero(np.bincount(pairs >> _DAY_SHIFT, minlength=len(codes)) >= min_sources)
+    return codes[keep], [extractor.key_of(m, int(first[n])) for n in keep]
+
+
+# A mention is one int64: candidate (27 bits) | day (12 bits) | source id (24 bits).
+_DAY_SHIFT, _TERM_SHIFT, _SOURCE_MASK, _DAY_MASK = 24, 36, (1 << 24) - 1, (1 << 12) - 1
+
+
+def _hits(chunk: _Chunk, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(candidate, item position, packed candidate|day|source) of every mention of a candidate."""
+    m = chunk.mentions
+    at = np.minimum(np.searchsorted(codes, m.code), len(codes) - 1)
+    hit = codes[at] == m.code
+    term, item = at[hit].astype(np.int64), m.item[hit]
+    return term, item, term << _TERM_SHIFT | chunk.day[item] << _DAY_SHIFT | chunk.source[item]
+
+
+def _history_blocks(store, frame: _Window) -> int:
+    """How many baseline windows the store has data for (a new install has none yet)."""
+    with store.session() as s:
+        first = s.scalar(select(func.min(ItemRow.sort_date)))
+    if first is None:
+        return 0
+    covered = (frame.window_start - max(first, frame.start)) / DAY + 1   # a day's slack for the first fetch
+    return max(0, min(int(covered // frame.days), frame.baseline_days // frame.days or 1))
+
+
+class _Counts:
+    """Distinct sources per candidate: per day, in the window, and per baseline window."""
+
+    def __init__(self, codes: np.ndarray, n_terms: int, frame: _Window, history_blocks: int):
+        self.frame, self.blocks = frame, history_blocks
+        distinct = _distinct(codes)
+        term, day, src = distinct >> _TERM_SHIFT, (distinct >> _DAY_SHIFT) & _DAY_MASK, distinct & _SOURCE_MASK
+        self.daily = np.bincount(term * frame.total + day, minlength=n_terms * frame.total
+                                 ).reshape(n_terms, frame.total)
+        # Block 0 is the window; blocks 1.. go back in time from its start.
+        block = (frame.total - 1 - day) // frame.days
+        n_blocks = frame.total // frame.days + 1
+        per_block = _distinct((term * n_blocks + block) << _DAY_SHIFT | src) >> _DAY_SHIFT
+        self.per_block = np.bincount(per_block, minlength=n_terms * n_blocks).reshape(n_terms, n_blocks)
+        self.window = self.per_block[:, 0]
+        history = self.per_block[:, 1:1 + history_blocks].astype(float)
+        self.usual = history.mean(axis=1) if history_blocks else np.zeros(n_terms)
+        self.variance = history.var(axis=1) if history_blocks else np.zeros(n_terms)
+
+    def scores(self) -> np.ndarray:
+        return (self.window - self.usual) / np.sqrt(self.usual + 1.0 + self.variance)
+
+
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values; a plain sort, several times faster here than `np.unique`'s hash table."""
+    ordered = np.sort(codes)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _rising(counts: _Counts, keys: list[str], min_sources: int) -> list[tuple[int, str, float]]:
+    """(candidate number, key, score) of the terms that pass, strongest first."""
+    scores = counts.scores()
+    ok = ((counts.window >= min_sources) & (counts.window >= MIN_RISE * counts.usual)
+          & (scores >= min(MIN_SCORE, min_sources)))
+    chosen = [(int(n), keys[n], float(scores[n])) for n in np.flatnonzero(ok)]
+    return sorted(chosen, key=lambda c: (-c[2], -int(counts.window[c[0]]), c[1]))
+
+
+def _window_items(window: _Chunk, term: np.ndarray, item: np.ndarray, wanted: set[int],
+                  keys: list[str]) -> dict[str, list[tuple]]:
+    """Each rising term's window items as (sort_date, id, source_id), newest first."""
+    found: dict[str, set[tuple]] = defaultdict(set)
+    for n, pos in zip(term.tolist(), item.tolist()):
+        if n in wanted:
+            iid, src, when, *_ = window.rows[pos]
+            found[keys[n]].add((when, iid, src))
+    return {key: sorted(rows, reverse=True) for key, rows in found.items()}
+
+
+# ---------------------------------------------------------------------- choosing
+def _without_spam(rising, items) -> list[tuple[int, str, float]]:
+    """Drop terms whose window items come mostly from one source."""
+    def top_share(rows) -> float:
+        return Counter(src for _, _, src in rows).most_common(1)[0][1] / len(rows)
+    return [r for r in rising if top_share(items[r[1]]) <= MAX_SOURCE_SHARE]
+
+
+def _merged(rising, items, surfaces: dict[str, str]) -> list[tuple[int, str, float]]:
+    """One trend per story: of terms covering (nearly) the same items, keep the best name.
+
+    A longer phrase replaces a term it contains ('Threads Communities' replaces Threads)
+    when it reads like a name; one that mixes a name with a lowercase word ('Bluesky
+    wächst', 'Broadcast-Kanäle starten') gives way to the shorter term instead. Of two
+    unrelated phrases on the same items, one that reads like a name beats one that does not.
+    """
+    keys = [key for _, key, _ in rising]
+    ids = {key: {iid for _, iid, _ in items[key]} for key in keys}
+    named = {key: kind_of(key) != PHRASE or looks_like_name(surfaces.get(key, key)) for key in keys}
+    by_words: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for key in keys:
+        by_words[key_words(key)].append(key)
+    dropped: set[str] = set()
+    for longer in keys:
+        words = key_words(longer)
+        contained = {short for size in range(1, len(words)) for start in range(len(words) - size + 1)
+                     for short in by_words.get(words[start:start + size], ())} if kind_of(longer) == PHRASE else ()
+        for shorter in contained:
+            if _covers(ids[longer], ids[shorter]):
+                dropped.add(shorter if named[longer] else longer)
+    phrases = [key for key in keys if kind_of(key) == PHRASE]
+    for n, one in enumerate(phrases):
+        for other in phrases[n + 1:]:
+            if named[one] != named[other] and _covers(ids[one], ids[other]) and _covers(ids[other], ids[one]):
+                dropped.add(other if named[one] else one)
+    return [r for r in rising if r[1] not in dropped]
+
+
+def _covers(wide: set[int], narrow: set[int]) -> bool:
+    return len(wide & narrow) >= COVERAGE * len(narrow)
+
+
+def _surfaces(extractor: TermExtractor, window_rows: list[tuple], items: dict[str, list[tuple]]) -> dict[str, str]:
+    """The written form most items use, read from (at most 20 of) each term's newest items."""
+    text = {row[0]: (row[3], row[4]) for row in window_rows}
+    written: dict[str, Counter] = defaultdict(Counter)
+    cache: dict[int, dict[str, str]] = {}
+    for key, rows in items.items():
+        for _, iid, _ in rows[:20]:
+            if iid not in cache:
+                cache[iid] = {t.key: t.surface for t in extractor.terms(*text[iid])}
+            if key in cache[iid]:
+                written[key][cache[iid][key]] += 1
+    return {key: max(forms.items(), key=lambda fc: (fc[1], any(c.isupper() for c in fc[0])))[0]
+            for key, forms in written.items()}
+
+
+def _trend(key: str, score: float, counts: _Counts, n: int, rows: list[tuple], surfaces: dict[str, str],
+           frame: _Window, t: Translator) -> Trend:
+    kind = kind_of(key)
+    term = platform_display(key) if kind == PLATFORM else surfaces.get(key, key)
+    sources, usual = int(counts.window[n]), float(counts.usual[n])
+    return Trend(term=term, score=score, sources=sources, baseline=usual, kind=kind,
+                 daily=[int(v) for v in counts.daily[n]], item_ids=[iid for _, iid, _ in rows[:MAX_ITEMS]],
+                 explanation=explain(sources, usual, frame.days, frame.baseline_days, counts.blocks, t),
+                 key=key, days=frame.days, since=frame.start)
+
+
+def explain(sources: int, usual: float, days: int, baseline_days: int, history_blocks: int, t: Translator) -> str:
+    """'12 sources this week, usually 1' / '12 Quellen diese Woche, sonst 1'."""
+    values = {"sources": t.plural("trends.sources", sources),
+              "period": t("trends.period.week") if days == 7 else t("trends.period.days", days=days)}
+    if not history_blocks:
+        return t("trends.explain.no_history", **values)
+    if usual <= 0:
+        span = history_blocks * days
+        before = (t("trends.before.weeks", weeks=span // 7) if span % 7 == 0
+                  else t("trends.before.days", days=span))
+        return t("trends.explain.new", before=before, **values)
+    if usual < 1:
+        shown = t("trends.under_one")
+    else:
+        shown = t.number(round(usual, 1) if usual < 10 else round(usual))
+    return t("trends.explain.usual", usual=shown, **values)

@@ -1,0 +1,102 @@
+"""The platform dictionary: names and aliases in German and English, and the
+ordinary words that must not become platforms."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers import find_platforms
+from classifiers.platforms import PLATFORMS
+
+FOUND = [
+    # plain names, any case, also in compounds, handles and hashtags
+    ("Instagram testet neue Funktion für Reels", ["instagram"]),
+    ("TikTok-Verbot an Schulen gekippt", ["tiktok"]),
+    ("Der LinkedIn-Algorithmus bevorzugt Dokumente", ["linkedin"]),
+    ("YOUTUBE and PINTEREST update their ad policies", ["pinterest", "youtube"]),
+    ("Follow @instagram and #TikTok for updates", ["instagram", "tiktok"]),
+    ("Snapchat+, Reddit and Telegram channels", ["reddit", "snapchat", "telegram"]),
+    ("WhatsApp Business bekommt KI-Agenten", ["whatsapp"]),
+    ("XING wird zu New Work, Xing-Profile bleiben", ["xing"]),
+    ("Bluesky and Mastodon grow; bsky.app adds DMs", ["bluesky", "mastodon"]),
+    ("Threads opens its API to the Fediverse", ["mastodon", "threads"]),
+    ("Google Discover traffic drops for publishers", ["google"]),
+    ("Google Business Profile: neue Felder im Google-Unternehmensprofil", ["google"]),
+    # aliases
+    ("Insta-Story tips for small shops", ["instagram"]),
+    ("IG and YT Shorts compared", ["instagram", "youtube"]),
+    ("Creators can now add links to Shorts", ["youtube"]),
+    ("Meta Business Suite adds post scheduling", ["facebook", "instagram"]),
+    ("FB Gruppen verlieren Reichweite", ["facebook"]),
+    ("Facebook Messenger gets AI summaries", ["facebook", "messenger"]),
+    ("Broadcast channels arrive on Messenger", ["messenger"]),
+    ("Snap Inc. reports a record quarter", ["snapchat"]),
+    ("r/socialmedia asks how to handle approvals", ["reddit"]),
+    ("Stream highlights from twitch.tv", ["twitch"]),
+    ("The Twitch streamer moved to YouTube", ["twitch", "youtube"]),
+    # X, formerly Twitter
+    ("Twitter verliert Werbekunden", ["x"]),
+    ("She tweeted that the feature is coming", ["x"]),
+    ("X (formerly Twitter) sues advertisers", ["x"]),
+    ("X, vormals Twitter, verklagt Werbekunden", ["x"]),
+    ("X Corp appeals the ruling", ["x"]),
+    ("Reichweite auf X sinkt seit dem Update", ["x"]),
+    ("Brands keep posting on X and LinkedIn", ["linkedin", "x"]),
+    ("X's new policy on labels", ["x"]),
+    ("X-Chef Yaccarino tritt zurück", ["x"]),
+    ("X Premium subscribers get a reply boost", ["x"]),
+    ("X tests a dislike button", ["x"]),
+    ("Musk: X will charge new users a small fee", ["x"]),
+    ("Links to x.com now open in the app", ["x"]),
+    ("Mehr Reichweite auf X und Threads", ["threads", "x"]),
+    ("Meta's Threads passes 200 million users", ["threads"]),
+    ("Threads testet Spoiler-Markierung", ["threads"]),
+]
+
+NOT_FOUND = [
+    "The x-axis shows time, the y-axis reach",
+    "A 3 x 4 grid of images",
+    "Generation X and Gen X marketers prefer email",
+    "Tesla recalls the Model X",
+    "The new X-Men trailer",
+    "SpaceX launches another rocket",
+    "Threads of conversation about burnout",
+    "A nervous twitch before the pitch",
+    "Shorts are back in fashion this summer",
+    "Oh snap, I forgot the caption",
+    "Drittanbieter-Messenger wie Threema bleiben außen vor",
+    "Ein Telegramm vom Chef",
+    "The index was tweaked last week",
+    "Unser Unternehmensprofil ist jetzt vollständig",
+    "Metaverse hype is over",
+    "",
+]
+
+
+@pytest.mark.parametrize("text, expected", FOUND, ids=[t[:40] for t, _ in FOUND])
+def test_platforms_are_found_by_name_and_alias(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_FOUND, ids=[t[:40] or "empty" for t in NOT_FOUND])
+def test_ordinary_words_are_not_platforms(text):
+    assert find_platforms(text) == []
+
+
+def test_twitter_threads_are_no_threads_platform():
+    assert find_platforms("How to write better Twitter threads") == ["x"]
+    assert find_platforms("Die besten Reddit Threads der Woche") == ["reddit"]
+
+
+def test_every_platform_has_a_rule_and_names_are_lowercase():
+    samples = {
+        "facebook": "Facebook", "instagram": "Instagram", "threads": "on Threads", "whatsapp": "WhatsApp",
+        "messenger": "Facebook-Messenger", "linkedin": "LinkedIn", "xing": "Xing", "tiktok": "TikTok",
+        "youtube": "YouTube", "x": "auf X", "pinterest": "Pinterest", "snapchat": "Snapchat",
+        "reddit": "Reddit", "bluesky": "Bluesky", "mastodon": "Mastodon", "google": "Google",
+        "telegram": "Telegram", "twitch": "Twitch",
+    }
+    assert set(samples) == set(PLATFORMS)
+    for name, text in samples.items():
+        assert name in find_platforms(text), text
+    assert all(name == name.lower() for name in PLATFORMS)

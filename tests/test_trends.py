@@ -1,0 +1,188 @@
+"""Trends on generated series in a real SQLite store: bursts are found, steady talk and spam are not."""
+
+import itertools
+import math
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from monitor.config import Source
+from monitor.item import Item
+from monitor.store import Store
+from monitor.terms import term_key
+from monitor.trends import compute_trends, trend_json
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+SYLLABLES = ["ka", "lo", "mi", "ner", "tus", "bri", "go", "fen", "dra", "pel", "son", "vi", "rum", "ta", "wek"]
+_urls = itertools.count()
+
+
+@pytest.fixture
+def store(tmp_path):
+    st = Store.open(f"sqlite:///{tmp_path / 'trends.db'}")
+    st.sync_sources([Source(name=f"Quelle {n}", url=f"https://example.org/{n}/feed") for n in range(40)])
+    yield st
+    st.close()
+
+
+def item(source: int, title: str, days_ago: float, summary: str = "") -> Item:
+    return Item(source=f"Quelle {source}", title=title, summary=summary, url=f"https://example.org/a/{next(_urls)}",
+                published=NOW - timedelta(days=days_ago))
+
+
+def add(store, items) -> None:
+    store.add_items(list(items), now=NOW)
+
+
+def background(store, sources=range(20), days=49, seed=7) -> None:
+    """Every source writes one item a day about made-up words: the quiet noise that trends must ignore."""
+    rnd = random.Random(seed)
+    words = ["".join(rnd.choice(SYLLABLES) for _ in range(3)).capitalize() for _ in range(300)]
+    add(store, (item(src, " ".join(rnd.sample(words, 5)), day + rnd.random() * 0.9, " ".join(rnd.sample(words, 8)))
+                for src in sources for day in range(days)))
+
+
+def trends(store, **kw):
+    kw.setdefault("now", NOW)
+    return compute_trends(store, **kw)
+
+
+def by_key(found):
+    return {t.key: t for t in found}
+
+
+def test_burst_across_many_sources_tops_the_list_with_counts_and_explanation(store):
+    background(store)
+    # Usually one source a week mentions it ...
+    add(store, [item(30, "Broadcast-Kanal im Test", 7 * week + 3) for week in range(1, 7)])
+    # ... this week twelve do, in the last three days, in several spellings.
+    forms = ["Instagram startet Broadcast-Kanäle", "Broadcast-Kanal jetzt für alle", "Neue broadcast kanäle bei Meta"]
+    add(store, [item(src, forms[src % 3], 0.2 + src * 0.2) for src in range(12)])
+    found = trends(store, language="de")
+    top = found[0]
+    assert top.key == term_key("Broadcast-Kanäle")
+    assert top.term == "Broadcast-Kanäle"
+    assert top.kind == "phrase"
+    assert (top.sources, top.baseline) == (12, 1.0)
+    assert top.explanation == "12 Quellen diese Woche, sonst 1"
+    assert len(top.daily) == 49 and sum(top.daily[-7:]) == 12 and sum(top.daily[:-7]) == 6
+    assert len(top.item_ids) == 12
+    assert top.score == pytest.approx((12 - 1) / math.sqrt(1 + 1 + 0))
+    english = trends(store, language="en")[0]
+    assert english.explanation == "12 sources this week, usually 1"
+
+
+def test_item_ids_are_newest_first_and_at_most_twenty(store):
+    add(store, [item(src % 40, f"Threads Communities Update {src}", src * 0.1) for src in range(40)])
+    top = by_key(trends(store))[term_key("Threads Communities")]
+    assert len(top.item_ids) == 20
+    dates = {i.id: i.published for i in store.items_by_ids(top.item_ids)}
+    assert [dates[i] for i in top.item_ids] == sorted(dates.values(), reverse=True)
+
+
+def test_steady_topic_mentioned_every_day_is_not_rising(store):
+    background(store)
+    add(store, [item(src, "Community Notes erklärt", day + 0.5) for src in range(20, 30) for day in range(49)])
+    found = by_key(trends(store))
+    assert term_key("Community Notes") not in found
+    assert not any("community" in k for k in found)
+
+
+def test_one_source_spamming_a_term_is_not_a_trend(store):
+    background(store)
+    add(store, [item(35, f"Mega-Gewinnspiel Runde {n}", n * 0.03) for n in range(200)])
+    assert term_key("Mega-Gewinnspiel") not in by_key(trends(store))
+    # Two other sources mentioning it once make three, but the spammer still writes nearly all of it.
+    add(store, [item(36, "Mega-Gewinnspiel gesichtet", 1), item(37, "Was ist das Mega-Gewinnspiel?", 2)])
+    assert term_key("Mega-Gewinnspiel") not in by_key(trends(store))
+
+
+def test_new_term_without_history_is_found_with_a_finite_score(store):
+    background(store)
+    add(store, [item(src, "Reichweiten-Bonus für Karussells", 1 + n) for n, src in enumerate(range(21, 25))])
+    found = by_key(trends(store, language="en"))
+    new = found[term_key("Reichweiten-Bonus")]
+    assert (new.sources, new.baseline) == (4, 0.0)
+    assert math.isfinite(new.score) and new.score == pytest.approx(4.0)
+    assert new.explanation == "4 sources this week, none in the 6 weeks before"
+
+
+def test_fewer_sources_than_the_minimum_is_not_a_trend(store):
+    background(store)
+    add(store, [item(21, "Story-Sticker für Umfragen", 1), item(22, "Was der Story-Sticker kann", 2)])
+    assert term_key("Story-Sticker") not in by_key(trends(store))
+    assert term_key("Story-Sticker") in by_key(trends(store, min_sources=2))
+    add(store, [item(23, "Story-Sticker im Test", 3)])
+    assert term_key("Story-Sticker") in by_key(trends(store))
+    assert term_key("Story-Sticker") not in by_key(trends(store, min_sources=4))
+
+
+def test_the_longer_phrase_replaces_its_parts_when_it_covers_the_same_items(store):
+    background(store)
+    add(store, [item(src, "EU prüft Digital Services Act", 0.5 + n * 0.3) for n, src in enumerate(range(20, 30))])
+    found = by_key(trends(store))
+    assert found[term_key("Digital Services Act")].term == "Digital Services Act"
+    for part in ("Digital", "Services", "Act", "Digital Services", "Services Act", "EU prüft", "prüft Digital"):
+        assert term_key(part) not in found
+
+
+def test_a_platform_rising_with_a_named_feature_gives_way_to_the_feature(store):
+    background(store)
+    add(store, [item(src, "Threads Communities kommen", 0.5 + n * 0.3) for n, src in enumerate(range(20, 28))])
+    found = by_key(trends(store))
+    assert term_key("Threads Communities") in found
+    assert "@threads" not in found
+
+
+def test_hashtags_and_platforms_trend_too(store):
+    background(store)
+    add(store, [item(src, f"Bluesky wächst weiter #Starterpack{'' if src % 2 else 's'}", 0.5 + n * 0.2,
+                    "Viele Marken testen das Netzwerk.") for n, src in enumerate(range(20, 30))])
+    found = by_key(trends(store))
+    assert found["@bluesky"].term == "Bluesky" and found["@bluesky"].kind == "platform"
+    assert found["#starterpack"].kind == "hashtag" and found["#starterpack"].sources == 10
+    # 'Bluesky wächst' is the platform and a verb, not a name: the platform stays, the phrase goes.
+    assert term_key("Bluesky wächst") not in found
+
+
+def test_store_without_earlier_data_says_so(store):
+    add(store, [item(src, "Broadcast-Kanäle starten", 1 + src * 0.1) for src in range(5)])
+    top = trends(store, language="de")[0]
+    assert top.explanation == "5 Quellen diese Woche, noch keine älteren Daten zum Vergleich"
+
+
+def test_window_length_is_configurable(store):
+    background(store)
+    add(store, [item(src, "Broadcast-Kanäle starten", 0.5 + src * 0.1) for src in range(20, 26)])
+    top = trends(store, days=3, language="en")[0]
+    assert top.key == term_key("Broadcast-Kanäle")
+    assert top.explanation == "6 sources in the last 3 days, none in the 6 weeks before"
+    assert len(top.daily) == 45
+
+
+def test_empty_store_has_no_trends(store):
+    assert trends(store) == []
+
+
+def test_json_has_the_contract_fields_strongest_first(store):
+    background(store)
+    add(store, [item(src, "Broadcast-Kanäle starten", 0.5) for src in range(20, 32)])
+    add(store, [item(src, "Threads Communities kommen", 0.5) for src in range(20, 25)])
+    rows = [trend_json(t) for t in trends(store)]
+    assert len(rows) >= 2
+    for row in rows:
+        assert isinstance(row["term"], str) and isinstance(row["sources"], int)
+        assert isinstance(row["score"], float) and isinstance(row["baseline"], float)
+        assert row["kind"] in ("platform", "hashtag", "phrase")
+        assert len(row["daily"]) == 49 and row["explanation"] and row["items"]
+    scores = [row["score"] for row in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert rows[0]["term"] == "Broadcast-Kanäle"
+
+
+def test_limit_caps_the_list(store):
+    background(store)
+    for n, name in enumerate(["Alpha-Funktion", "Beta-Funktion", "Gamma-Funktion", "Delta-Funktion"]):
+        add(store, [item(src, f"{name} kommt", 0.5) for src in range(20, 24 + n)])
+    assert len(trends(store, limit=2)) == 2
