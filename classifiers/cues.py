@@ -159,9 +159,17 @@ class CueMatcher:
 
     def _phrase_hits(self, words: Sequence[str]):
         """(matched text, group) for each phrase occurrence."""
+        last = len(words) - 1
         for i, word in enumerate(words):
-            for rest, gid in self.phrases.get(word, ()):
-                if _follows(words, i + 1, rest):
+            candidates = self.phrases.get(word) if i < last else None
+            if not candidates:
+                continue
+            following = words[i + 1]
+            for rest, gid in candidates:
+                second, is_prefix = rest[0]  # most phrases have two words: test inline
+                if (following.startswith(second) if is_prefix else following == second) and (
+                    len(rest) == 1 or _follows(words, i + 2, rest[1:])
+                ):
                     yield " ".join(words[i : i + 1 + len(rest)]), gid
 
     def _add(self, entry: str, gid: int) -> None:

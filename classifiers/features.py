@@ -1,12 +1,13 @@
 """Turning items into one sparse feature matrix, fast.
 
-Three blocks, each L2-normalised where it is TF-IDF:
+Three blocks:
 
-* word 1-2 grams (TF-IDF, sublinear tf): the readable evidence, used by `explain`;
+* word 1-2 grams (TF-IDF, sublinear tf, L2-normalised): the readable evidence;
 * character 2-5 grams inside words, like scikit-learn's ``char_wb`` (TF-IDF,
-  sublinear tf): they carry German compounds ("Reichweitenverlust" shares
-  "reichw", "verlust" with other words) and inflections the word block misses;
-* cue groups and the language (see `cues`): priors that hold across styles.
+  sublinear tf, L2-normalised): they carry German compounds ("Reichweitenverlust"
+  shares "reichw", "verlust" with other words) and inflections the word block misses;
+* cue groups found (1/0) and the language as one-hot (see `cues`): priors that hold
+  across styles; the tagger feeds them to its second stage, not to the text model.
 
 Character grams are a function of a word alone, so they are computed once per
 distinct word and cached; a batch's gram counts are then one sparse product
@@ -28,14 +29,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from .cues import CUE_NAMES, CueMatcher
+from .cues import CUE_NAMES, DISCOUNTING_CUES, CueMatcher
 from .language import detect_language
-from .text import doc_fields, doc_text, normalise, tokens
+from .text import doc_fields, doc_text, normalise, strip_boilerplate, tokens
 
 LANGS = ("de", "en")
 TITLE_WEIGHT = 2
 GRAM_SIZES = (2, 3, 4, 5)
 _CACHE_LIMIT = 200_000
+_DISCOUNTING = [CUE_NAMES.index(name) for name in DISCOUNTING_CUES]
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,11 @@ class Parsed:
 
 
 def parse(doc: Mapping) -> Parsed:
-    """Normalise and tokenise an item; detect its language if it does not say."""
+    """Normalise and tokenise an item; detect its language if it does not say.
+    Boilerplate is dropped from the summary only: a title has none."""
     title, summary = doc_fields(doc)
-    lang = str(doc.get("lang") or detect_language(doc_text(doc)))
-    return Parsed(tokens(normalise(title)), tokens(normalise(summary)), lang)
+    lang = str(doc.get("lang") or "").lower().split("-")[0] or detect_language(doc_text(doc))
+    return Parsed(tokens(normalise(title)), tokens(normalise(strip_boilerplate(summary))), lang)
 
 
 def word_terms(doc: Parsed) -> list[str]:
@@ -172,6 +175,7 @@ class Featurizer:
         out = np.zeros((len(docs), len(CUE_NAMES) + len(LANGS)))
         for row, doc in enumerate(docs):
             out[row, : len(CUE_NAMES)] = self.cues.values(doc.title + doc.summary)
+            out[row, _DISCOUNTING] = np.array(self.cues.values(doc.title))[_DISCOUNTING]
             if doc.lang in LANGS:
                 out[row, len(CUE_NAMES) + LANGS.index(doc.lang)] = 1.0
         return out

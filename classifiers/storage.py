@@ -26,9 +26,9 @@ FORMAT = 1
 MODEL_FILE = "tagger.skops"
 SIDECAR_FILE = "tagger.json"
 
-# Only containers and arrays: the state is a dict of numpy arrays, strings and numbers.
-# skops already trusts builtins and numpy arrays; this list is what we accept beyond
-# that, and it is deliberately empty of anything that could run code.
+# The state is a dict of numpy arrays, strings and numbers, nothing else. skops trusts
+# these by default (so get_untrusted_types normally reports none); whatever it does
+# report must be on this list, which holds nothing that could run code.
 TRUSTED_TYPES: tuple[str, ...] = ("builtins.dict", "builtins.list", "builtins.tuple", "builtins.str",
                                   "builtins.int", "builtins.float", "numpy.ndarray", "numpy.dtype")
 

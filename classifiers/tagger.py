@@ -63,6 +63,7 @@ class Tagger:
 
     def probabilities(self, docs: Sequence[Mapping]) -> np.ndarray:
         """Calibrated probability per item and tag, shape (len(docs), len(TAGS))."""
+        docs = docs if isinstance(docs, Sequence) else list(docs)
         parts = [self._batch_probabilities(docs[i : i + _BATCH]) for i in range(0, len(docs), _BATCH)]
         return np.vstack(parts) if parts else np.zeros((0, len(TAGS)))
 

@@ -20,6 +20,21 @@ _ORIGINAL_TOKEN = re.compile(r"[^\W_]+")
 
 URL_TOKEN = "zurlz"
 
+# Sentences that feeds and pages append to every item: calls to subscribe or follow,
+# "read more", "appeared first on", copyright lines. They name tips, interviews,
+# privacy and new features, and would sway the tags of whatever item they end.
+_BOILERPLATE = (
+    r"subscribe to our|subscribe now|sign up for our|our newsletter|unseren newsletter|unserem newsletter"
+    r"|follow us|folgen sie uns|folgt uns|abonnieren sie|abonniere|jetzt abonnieren|read more"
+    r"|read the full|continue reading|weiterlesen|mehr lesen|den ganzen artikel|den vollständigen artikel"
+    r"|appeared first on|erschien zuerst auf|all rights reserved|alle rechte vorbehalten"
+    r"|cookie settings|cookie-einstellungen"
+)
+_BOILERPLATE_WORDS = tuple(_BOILERPLATE.split("|"))
+_BOILERPLATE_SENTENCE = re.compile(rf"[^.!?\n]*\b(?:{_BOILERPLATE})\b[^.!?\n]*(?:[.!?]+|$)", re.IGNORECASE)
+# Navigation and footer menus: three or more short entries separated by | · or •.
+_MENU = re.compile(r"(?:[^\W\d][\w&-]*(?: [\w&-]+){0,2}\s*[|·•]\s*){2,}[^\W\d][\w&-]*(?: [\w&-]+){0,2}")
+_MENU_HINT = re.compile(r"[|·•]")
 
 def fold(text: str) -> str:
     """Lowercase, spell umlauts out and drop other accents ("é" -> "e")."""
@@ -44,6 +59,16 @@ def tokens(normalised: str) -> list[str]:
 def doc_fields(doc: Mapping) -> tuple[str, str]:
     """Title and summary of an item as strings, whatever is missing or None."""
     return str(doc.get("title") or ""), str(doc.get("summary") or "")
+
+
+def strip_boilerplate(text: str) -> str:
+    """The text without subscribe/follow/read-more sentences and footer menus."""
+    lowered = text.lower()
+    if any(words in lowered for words in _BOILERPLATE_WORDS):  # cheap test first: most items have none
+        text = _BOILERPLATE_SENTENCE.sub(" ", text)
+    if _MENU_HINT.search(text):
+        text = _MENU.sub(" ", text)
+    return text
 
 
 def doc_text(doc: Mapping) -> str:

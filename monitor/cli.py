@@ -108,13 +108,11 @@ def run(app: App) -> None:
     """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
     from monitor.deliver import Sender
     from monitor.pipeline import run_cycle
-    from monitor.tagging import load_tagger
 
     config, store = app.config, app.store
-    tagger = load_tagger(app.home)
     due = sum(1 for s in config.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
-        report = run_cycle(config, store, tagger, Sender(), on_result=lambda _r: advance())
+        report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance())
     for line in report.lines():
         console(app.quiet).print(line, markup=False, highlight=False)
 
@@ -147,15 +145,18 @@ def serve(app: App, host: str, port: int) -> None:
     from monitor.web import create_app, serve as serve_app
 
     web = create_app(app.config, app.store, home=app.home, password=os.environ.get("MONITOR_WEB_PASSWORD"),
-                     tagger_loader=_tagger_loader(app.home))
+                     tagger_loader=_tagger_loader(app.home, required=False))
     click.echo(f"Archive: http://{host}:{port}/", err=True)
     serve_app(web, host, port)
 
 
-def _tagger_loader(home: Path) -> Callable:
+def _tagger_loader(home: Path, required: bool = True) -> Callable:
+    """Load the tagger on first use, once (its libraries take seconds to import)."""
     @functools.lru_cache(maxsize=1)
     def load():
         from monitor.tagging import load_tagger
+        if required:
+            return load_tagger(home)
         try:
             return load_tagger(home)
         except Exception:  # noqa: BLE001 - the archive works without explanations
@@ -219,11 +220,17 @@ def train(app: App) -> None:
 @common
 def eval_(app: App, file: Path) -> None:
     """Precision, recall and F1 per tag on a labelled JSON-lines file (`tags` field)."""
-    from classifiers import evaluate, load_examples
+    from classifiers import cv_report, evaluate, load_examples
     from monitor.tagging import load_tagger
 
     home = app.locations.home if app.locations.home.exists() else None
-    click.echo(evaluate(load_tagger(home), load_examples(file)).format())
+    tagger = load_tagger(home)
+    click.echo(f"{file}:")
+    click.echo(evaluate(tagger, load_examples(file)).format())
+    cv = cv_report(tagger.meta)
+    if cv is not None:
+        click.echo("\nCross-validation on the training data (from the model's training run):")
+        click.echo(cv.format())
 
 
 # --------------------------------------------------------------------------- keep

@@ -14,7 +14,7 @@ import multiprocessing as mp
 from collections.abc import Callable, Iterator
 
 from monitor.config import FetchSettings
-from monitor.store.sources import FetchOutcome
+from monitor.outcome import FetchOutcome
 from spiders.base import FetchResult, SourceSpec
 
 CHILD_GRACE_SECONDS = 120

@@ -8,6 +8,8 @@ change. The HTML uses only <p>, <ins>, <del>, so the allow-list sanitiser keeps 
 
 from __future__ import annotations
 
+import hashlib
+
 import html
 import re
 from dataclasses import dataclass, field
@@ -126,3 +128,8 @@ def change_summary(diff: TextDiff, language: str = "en") -> str:
 
 def _clip(sentence: str) -> str:
     return sentence if len(sentence) <= QUOTE_CHARS else sentence[:QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def text_hash(text: str) -> str:
+    """Identity of a page version's text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

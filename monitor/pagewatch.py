@@ -20,14 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from lxml import etree, html as lxml_html
 
 from monitor.item import Item
-from monitor.pagediff import change_summary, sentence_diff
-from monitor.store.pages import text_hash
-from monitor.store.schema import utcnow
+from monitor.pagediff import change_summary, sentence_diff, text_hash
 
 SNAPSHOT = "snapshot"
 MAX_TEXT_CHARS = 500_000
@@ -213,7 +211,7 @@ def apply_snapshots(store, items: Sequence[Item], now: datetime | None = None, *
     Versions are stored here. A change whose item a crashed run never stored is
     reported again on the next fetch (same guid, so never twice).
     """
-    now = now or utcnow()
+    now = now or datetime.now(timezone.utc)
     out: list[Item] = []
     for item in items:
         if item.kind != SNAPSHOT:

@@ -17,9 +17,8 @@ from monitor.fetch import iter_crawl
 from monitor.item import Item
 from monitor.pagewatch import apply_snapshots, force_legal, spec_options
 from monitor.store import Store
-from monitor.store.sources import FetchOutcome
+from monitor.outcome import FetchOutcome
 from monitor.store.schema import SourceRow, utcnow
-from monitor.tagging import tag_items
 from spiders.base import FetchResult, SourceSpec
 
 
@@ -68,12 +67,15 @@ BATCH_ITEMS = 4000
 
 def run_cycle(config: Config, store: Store, tagger, sender,
               on_result: Callable[[FetchResult], None] | None = None) -> RunReport:
+    """`tagger` is a Tagger or a function that loads one: loaded only when new items arrive,
+    while the crawl process is already fetching (the model's libraries take seconds to import)."""
     """One cycle; a failing source is reported, never fatal.
 
     Results are handled in batches as the crawl delivers them, so tagging and storing
     (here) overlap with fetching and parsing (in the crawl process).
     """
     now = utcnow()
+    load_tagger = (lambda: tagger) if hasattr(tagger, "predict") else tagger
     store.sync_sources(config.sources)
     specs, waiting = due_specs(config, store.fetch_state(), now)
     report = RunReport(waiting=waiting)
@@ -84,25 +86,30 @@ def run_cycle(config: Config, store: Store, tagger, sender,
         if result.outcome.ok:
             batch.extend(result.items)
         if len(batch) >= BATCH_ITEMS:
-            report.new_items += _store_new(config, store, tagger, batch, now)
+            report.new_items += _store_new(config, store, load_tagger, batch, now)
             batch = []
         if on_result:
             on_result(result)
-    report.new_items += _store_new(config, store, tagger, batch, now)
+    report.new_items += _store_new(config, store, load_tagger, batch, now)
     _record_health(config, store, outcomes, report, now)
     delivery = alerts.deliver_due(store, config, sender)
     report.delivery_lines, report.delivery_failed = delivery.lines, bool(delivery.failed)
     return report
 
 
-def _store_new(config: Config, store: Store, tagger, items: list[Item], now: datetime) -> list[Item]:
+def _store_new(config: Config, store: Store, load_tagger: Callable, items: list[Item], now: datetime) -> list[Item]:
+    if not items:
+        return []
     """Dedup against the store, tag only what is new, store it with its alerts in one transaction.
 
     Watched pages arrive as snapshots; they become change items (or nothing) here.
     """
     items = apply_snapshots(store, items, now, language=config.settings.language)
     fresh = store.unseen(items)
-    tag_items(tagger, fresh)
+    if not fresh:
+        return []
+    from monitor.tagging import tag_items
+    tag_items(load_tagger(), fresh)
     force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
     return store.add_items(fresh, alerts.route(fresh, config), now=now)
 

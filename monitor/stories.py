@@ -60,11 +60,13 @@ class StoryIndex:
         self.sets: dict[int, frozenset[str]] = {}
         self.cluster: dict[int, int] = {}
         self.postings: dict[str, list[int]] = defaultdict(list)
+        self.mass: dict[int, float] = {}     # an item's total token weight when it was added
 
     def add(self, item_id: int, cluster: int, toks: frozenset[str]) -> None:
         self.sets[item_id], self.cluster[item_id] = toks, cluster
         for tok in toks:
             self.postings[tok].append(item_id)
+        self.mass[item_id] = sum(self._weights(toks).values())
 
     def load(self, rows: Iterable[tuple[int, int | None, str, str]]) -> None:
         for item_id, cluster, title, summary in rows:
@@ -77,16 +79,20 @@ class StoryIndex:
             posting = self.postings.get(tok)
             if posting and len(posting) <= COMMON:
                 shared.update(posting)
+        candidates = [(other, n) for other, n in shared.most_common(20) if n >= MIN_SHARED and other != exclude]
+        if not candidates:
+            return None
+        weights = self._weights(toks)
+        mine = sum(weights.values())
         best, best_score = None, 0.0
-        for other, count in shared.most_common(20):
-            if count < MIN_SHARED or other == exclude:
-                continue
-            theirs = self.sets[other]
-            score = self._weight(toks & theirs) / self._weight(toks | theirs)
+        for other, _count in candidates:
+            common = sum(weights[t] for t in toks & self.sets[other])
+            score = common / max(mine + self.mass[other] - common, 1e-9)
             if score > best_score:
                 best, best_score = other, score
         return self.cluster[best] if best is not None and best_score >= SIMILARITY else None
 
-    def _weight(self, toks: frozenset[str]) -> float:
+    def _weights(self, toks: frozenset[str]) -> dict[str, float]:
+        """IDF weight of each token among the recent items: rare words say more about the story."""
         n = len(self.sets) + 1
-        return sum(math.log(n / (len(self.postings.get(t, ())) + 1)) + 1 for t in toks) or 1.0
+        return {t: math.log(n / (len(self.postings.get(t, ())) + 1)) + 1 for t in toks}

@@ -1,21 +1,24 @@
 """Terms worth tracking in a title and summary: platforms, hashtags and 1-3 word phrases.
 
 Every term has a *key* under which near-identical forms meet: case, umlauts and
-accents folded, light German/English inflection stripped (-e, -en, -n, -s, -es,
--ies), hyphen and space treated alike. So 'Broadcast-Kanal', 'Broadcast-Kanäle'
+accents folded, light German/English inflection stripped (-e, -en, -ln, -rn, -s,
+-es, -ies), hyphen and space treated alike. So 'Broadcast-Kanal', 'Broadcast-Kanäle'
 and 'broadcast kanäle' share the key 'broadcast kanal'. A hyphenated word counts
-as one word and is never split into its parts. Phrases are runs of words between
-punctuation and stop words, so 'Digital Services Act' survives whole.
+as one word and is never split into its parts. Phrases are 1-3 words (at most 4
+counting the parts of hyphenated ones) inside a run between punctuation and stop
+words, so 'Digital Services Act' survives whole.
 
 Keys start with '@' for platforms and '#' for hashtags; phrases are plain words.
-The extractor memoises per distinct token, because trends read 100,000 items and
-the vocabulary is far smaller than the text.
+Everything about a token (its key, its words, the platform or hashtag it names) is
+worked out once per distinct token, because trends read 100,000 items and the
+vocabulary is far smaller than the text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -66,11 +69,10 @@ gets got had has have having he her here hers him his how however i if in into i
 make makes many may me might more most much must my new no nor not now of off on once one only or other our out
 over own per same she should since so some still such than that the their them then there these they this those
 through to too two under until up upon us very via was we were what when where which while who whom why will with
-within without would yet you your read more continue reading learn click here source photo image today yesterday
-continue reading full tomorrow week weeks year years month months day days says said announces announced launches launched introduces
-rolls rolling brings begins starts tests testing adds added update updates news post posts appeared first three
-formerly previously
-four five ten
+within without would yet you your read more continue reading full learn click here source photo image today
+yesterday tomorrow week weeks year years month months day days says said announces announced launches launched
+introduces rolls rolling brings begins starts tests testing adds added update updates news post posts appeared
+first three four five ten formerly previously
 january february march april june july august october november december
 monday tuesday wednesday thursday friday saturday sunday
 launch launched launching tested rolled expand expands expanded expanding add adding introduce introduced
@@ -84,7 +86,6 @@ _BOILERPLATE = re.compile(
     r"the post\b.{0,300}?\bappeared first on\b[^\n]{0,200}|der beitrag\b.{0,300}?\berschien zuerst auf\b[^\n]{0,200}"
     r"|read the full (?:story|article)", re.IGNORECASE | re.DOTALL)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
-# A hashtag, a word (hyphens and apostrophes inside it keep it whole), or anything else: a phrase boundary.
 # A hashtag or word (hyphens and apostrophes keep it whole; trailing ones are stripped later),
 # or one other character: a phrase boundary. The simplest pattern that does it is the fastest.
 _TOKEN = re.compile(r"[#\w][\w'’‐‑-]*|[^\w\s]")
@@ -244,24 +245,26 @@ class TermExtractor:
         added to those the words show; `find_platforms` is not run again per item here.
         With `only_words`, phrases holding any other word are skipped (they are not wanted).
         """
-        tokens: list[str] = []
+        rows = array("q")                              # token table rows, item after item
         per_item: list[int] = []
         extra: list[tuple[int, int]] = []              # platforms that tokens alone do not show
+        index, end = self._token_index, self._row(".")  # '.': no phrase runs on into the next item
         for n, (title, summary, *known) in enumerate(texts):
             text = clean_text(title, summary)
             found = _TOKEN.findall(text)
-            tokens += found
-            tokens.append(".")                         # no phrase runs on into the next item
+            for token in set(found).difference(index):
+                self._learn(token)
+            rows.extend(map(index.__getitem__, found))
+            rows.append(end)
             per_item.append(len(found) + 1)
             named = set(known[0] or ()) if known else set()
             if "X" in text and _X.search(text):
                 named.add("x")
             extra += [(n, _SPECIAL + self._special_id("@" + name)) for name in named]
-        self._learn_all(tokens)
-        rows = np.fromiter(map(self._token_index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        table_rows = np.frombuffer(rows, dtype=np.int64) if rows else np.zeros(0, dtype=np.int64)
         token_item = np.repeat(np.arange(len(per_item), dtype=np.int64), per_item)
         extra_item, extra_code = (np.array(column, dtype=np.int64) for column in (zip(*extra) if extra else ([], [])))
-        parts = [self._phrases(rows, token_item, only_words), self._special_mentions(rows, token_item),
+        parts = [self._phrases(table_rows, token_item, only_words), self._special_mentions(table_rows, token_item),
                  _mentions(extra_item, extra_code)]
         return Mentions(*(np.concatenate([p[n] for p in parts]) for n in range(4)), words=parts[0][4])
 
@@ -320,6 +323,11 @@ class TermExtractor:
         for token in set(tokens).difference(self._token_index):
             self._learn(token)
         return tokens
+
+    def _row(self, token: str) -> int:
+        if token not in self._token_index:
+            self._learn(token)
+        return self._token_index[token]
 
     def _learn(self, token: str) -> None:
         self._token_index[token] = len(self._token_key)

@@ -68,5 +68,7 @@ def fold(text: str) -> str:
     Used wherever German text is matched (search index, story clusters), since neither
     SQLite nor PostgreSQL fold umlauts or 'ß' themselves.
     """
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
-    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())
+    folded = text.casefold().translate(_FOLD)
+    if not folded.isascii():   # the slow path only for other accents (é, ñ, ...)
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return " ".join(folded.split())

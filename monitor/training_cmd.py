@@ -14,8 +14,9 @@ CORRECTION_WEIGHT = 3.0
 
 
 def correction_examples(store: Store) -> list[Example]:
-    return [Example(title=item.title, summary=item.summary, lang=item.lang or "", tags=list(tags),
-                    weight=CORRECTION_WEIGHT) for item, tags, _user, _when in store.corrections()]
+    """The archive's corrections; train_tagger weighs them CORRECTION_WEIGHT times a shipped example."""
+    return [Example(title=item.title, summary=item.summary, lang=item.lang or "", tags=list(tags))
+            for item, tags, _user, _when in store.corrections()]
 
 
 def retrain(store: Store, home: Path) -> Iterator[str]:

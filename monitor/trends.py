@@ -11,10 +11,13 @@ units of its expected noise, √(usual + 1 + variance of the baseline windows):
 
 The `+ 1` is the prior that keeps a brand-new term finite (no history: score =
 sources); the variance keeps a topic that always comes in waves from looking new.
-A trend also needs at least `min_sources` sources, twice the usual number, a score
-of at least 3 (or `min_sources`, when that is lower), and no single source writing most (60 %) of its items.
+A trend also needs at least `min_sources` sources, twice the usual number, a score of
+at least 3 (or `min_sources`, when that is lower), and no single source writing more
+than 60 % of its items in the window.
 
 Days are rolling 24-hour periods ending at `now`, so 'this week' is never a half day.
+Only the baseline windows the store has data for count towards 'usual', so a new
+install does not call everything new.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ MIN_RISE = 2.0             # this window against the usual window: at least doub
 MAX_SOURCE_SHARE = 0.6     # of a term's items in the window, at most this many from one source
 COVERAGE = 0.8             # a longer phrase on this share of a term's items replaces the term
 MAX_ITEMS = 20
+MAX_DAYS = 4095            # window and baseline together: a day number has 12 bits in a packed mention
 DAY = timedelta(days=1)
 
 
@@ -57,7 +61,7 @@ class Trend:
 
 @dataclass
 class _Window:
-    """The time frame: `blocks` windows of `days` each, newest (the window itself) last."""
+    """The time frame: `baseline_days` of history, then the window of `days` ending at `now`."""
     now: datetime
     days: int
     baseline_days: int
@@ -85,17 +89,20 @@ def compute_trends(store, *, days: int = 7, now: datetime | None = None, limit: 
     ones that can trend); the baseline's items, read in chunks, are then only looked up
     against those. Terms are extracted once per item, as arrays (`TermExtractor.batch`).
     """
-    frame = _Window(now or utcnow(), max(days, 1), max(baseline_days, 1))
+    days = min(max(days, 1), MAX_DAYS // 2)
+    frame = _Window(now or utcnow(), days, min(max(baseline_days, 1), MAX_DAYS - days))
     extractor = TermExtractor()
     window = _chunk(list(_stream(store, frame.window_start, frame.now, include_end=True)), frame, extractor)
     codes, keys = _candidates(window, extractor, min_sources)
     if not keys:
         return []
     words = {w for key in keys if kind_of(key) == PHRASE for w in key.split()}
-    mentions = [_hits(chunk, codes) for chunk in _chunks(store, frame, extractor, words)] + [_hits(window, codes)]
-    counts = _Counts(np.concatenate([m[2] for m in mentions]), len(keys), frame, _history_blocks(store, frame))
+    term, item, recent = _hits(window, codes)
+    packed = [_hits(chunk, codes)[2] for chunk in _chunks(store, frame, extractor, words)] + [recent]
+    del recent
+    counts = _Counts(packed, len(keys), frame, _history_blocks(store, frame))
     rising = _rising(counts, keys, min_sources)
-    items = _window_items(window, *mentions[-1][:2], {n for n, _, _ in rising}, keys)
+    items = _window_items(window, term, item, {n for n, _, _ in rising}, keys)
     rising = _without_spam(rising, items)[:max(4 * limit, 200)]
     surfaces = _surfaces(extractor, window.rows, {key: items[key] for _, key, _ in rising})
     rising = _merged(rising, items, surfaces)[:limit]
@@ -124,8 +131,9 @@ def _stream(store, since: datetime, until: datetime, include_end: bool = False, 
     """(id, source_id, sort_date, title, summary, platforms) of the items in the period: no full Items.
 
     Platforms are the ones the pipeline stored (`classifiers.find_platforms` at fetch
-    time), so the dictionary is not run a second time over 100,000 texts. The date comes as text and is parsed here: a plain `fromisoformat` is several times
-    cheaper than the column type's own conversion, which mattered at 100,000 rows.
+    time), so the dictionary is not run a second time over 100,000 texts. Date and
+    platforms come as text and are parsed here: a plain `fromisoformat` is several
+    times cheaper than the column types' own conversion, which mattered at 100,000 rows.
     """
     end = ItemRow.sort_date <= until if include_end else ItemRow.sort_date < until
     stmt = (select(ItemRow.id, ItemRow.source_id, cast(ItemRow.sort_date, String), ItemRow.title, ItemRow.summary,
@@ -197,16 +205,29 @@ def _history_blocks(store, frame: _Window) -> int:
 class _Counts:
     """Distinct sources per candidate: per day, in the window, and per baseline window."""
 
-    def __init__(self, codes: np.ndarray, n_terms: int, frame: _Window, history_blocks: int):
+    def __init__(self, packed: list[np.ndarray], n_terms: int, frame: _Window, history_blocks: int):
+        """`packed`: arrays of candidate|day|source mentions, emptied here; the arrays are let go
+        of early, because at 100,000 items they hold millions and each copy costs tens of MiB."""
         self.frame, self.blocks = frame, history_blocks
-        distinct = _distinct(codes)
-        term, day, src = distinct >> _TERM_SHIFT, (distinct >> _DAY_SHIFT) & _DAY_MASK, distinct & _SOURCE_MASK
+        codes = np.concatenate(packed)
+        packed.clear()
+        codes = _distinct(codes, in_place=True)
+        src = codes & _SOURCE_MASK
+        term = codes >> _TERM_SHIFT
+        day = (codes >> _DAY_SHIFT) & _DAY_MASK
+        del codes
         self.daily = np.bincount(term * frame.total + day, minlength=n_terms * frame.total
                                  ).reshape(n_terms, frame.total)
         # Block 0 is the window; blocks 1.. go back in time from its start.
-        block = (frame.total - 1 - day) // frame.days
         n_blocks = frame.total // frame.days + 1
-        per_block = _distinct((term * n_blocks + block) << _DAY_SHIFT | src) >> _DAY_SHIFT
+        term *= n_blocks
+        term += (frame.total - 1 - day) // frame.days
+        del day
+        term <<= _DAY_SHIFT
+        term |= src
+        del src
+        per_block = _distinct(term, in_place=True) >> _DAY_SHIFT
+        del term
         self.per_block = np.bincount(per_block, minlength=n_terms * n_blocks).reshape(n_terms, n_blocks)
         self.window = self.per_block[:, 0]
         history = self.per_block[:, 1:1 + history_blocks].astype(float)
@@ -217,12 +238,18 @@ class _Counts:
         return (self.window - self.usual) / np.sqrt(self.usual + 1.0 + self.variance)
 
 
-def _distinct(codes: np.ndarray) -> np.ndarray:
+def _distinct(codes: np.ndarray, in_place: bool = False) -> np.ndarray:
     """Sorted distinct values; a plain sort, several times faster here than `np.unique`'s hash table."""
-    ordered = np.sort(codes)
-    if len(ordered) < 2:
-        return ordered
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    if in_place and codes.flags.writeable:
+        codes.sort()
+    else:
+        codes = np.sort(codes)
+    if len(codes) < 2:
+        return codes
+    keep = np.empty(len(codes), dtype=bool)
+    keep[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    return codes[keep]
 
 
 def _rising(counts: _Counts, keys: list[str], min_sources: int) -> list[tuple[int, str, float]]:
@@ -238,10 +265,10 @@ def _window_items(window: _Chunk, term: np.ndarray, item: np.ndarray, wanted: se
                   keys: list[str]) -> dict[str, list[tuple]]:
     """Each rising term's window items as (sort_date, id, source_id), newest first."""
     found: dict[str, set[tuple]] = defaultdict(set)
-    for n, pos in zip(term.tolist(), item.tolist()):
-        if n in wanted:
-            iid, src, when, *_ = window.rows[pos]
-            found[keys[n]].add((when, iid, src))
+    chosen = np.isin(term, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
+    for n, pos in zip(term[chosen].tolist(), item[chosen].tolist()):
+        iid, src, when, *_ = window.rows[pos]
+        found[keys[n]].add((when, iid, src))
     return {key: sorted(rows, reverse=True) for key, rows in found.items()}
 
 

@@ -19,7 +19,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from monitor.item import Item
-from monitor.store.sources import FetchOutcome
+from monitor.outcome import FetchOutcome
 
 MAX_ITEMS_PER_SOURCE = 1000
 # Statuses our callback judges itself. Not 3xx: redirects stay with Scrapy's middleware

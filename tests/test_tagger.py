@@ -30,7 +30,8 @@ from classifiers.evaluation import report
 from classifiers.storage import MODEL_FILE, SIDECAR_FILE, sha256_file
 from classifiers.tagger import PACKAGED_MODEL
 
-# Measured 0.908 macro-F1 on the dev files when the packaged model was trained.
+# Measured 0.907 macro-F1 (per tag 0.876 / 0.934 / 0.910) on the dev files when the
+# packaged model was trained; the floors leave room for retraining on more data.
 DEV_MACRO_F1_FLOOR = 0.87
 DEV_TAG_F1_FLOOR = 0.84
 
@@ -98,6 +99,26 @@ def test_explain_shows_a_compound_through_its_character_grams(tagger):
     doc = {"title": "Massiver Reichweitenverlust für Unternehmensseiten auf LinkedIn"}
     terms = [term for term, _ in tagger.explain(doc)["algorithm_reach_change"]]
     assert "reichweitenverlust" in [t.lower() for t in terms]
+
+
+@pytest.mark.parametrize("footer", [
+    " Impressum | Datenschutz | Cookie-Einstellungen | AGB",
+    " Subscribe to our newsletter for weekly tips and interviews. Read more on our website.",
+    " Folgen Sie uns auf Instagram und LinkedIn für neue Funktionen und Updates.",
+])
+def test_feed_boilerplate_does_not_change_the_tags(tagger, footer):
+    docs = [{**doc, "summary": (doc.get("summary") or "") + footer} for doc, _ in CLEAR_ITEMS]
+    assert [p.tags for p in tagger.predict(docs)] == [tags for _, tags in CLEAR_ITEMS]
+
+
+def test_boilerplate_is_stripped_but_news_sentences_stay():
+    from classifiers.text import strip_boilerplate
+
+    text = "Substack lets writers subscribe to other newsletters. Read more on our blog"
+    assert strip_boilerplate(text).strip() == "Substack lets writers subscribe to other newsletters."
+    assert strip_boilerplate("Die Regeln gelten ab Mai. Impressum | Datenschutz | AGB").strip() == (
+        "Die Regeln gelten ab Mai.")
+    assert strip_boilerplate("Fines of 5% | 10% apply") == "Fines of 5% | 10% apply"
 
 
 def test_save_and_load_give_identical_scores(tagger, tmp_path):

@@ -65,7 +65,8 @@ def test_links_numbers_and_single_letters_are_not_terms():
 
 
 def test_platforms_are_found_and_named():
-    terms = TermExtractor().terms("LinkedIn und TikTok ändern den Feed", "Auch auf X (ehemals Twitter) und bei Threads.")
+    terms = TermExtractor().terms("LinkedIn und TikTok ändern den Feed",
+                                  "Auch auf X (ehemals Twitter) und bei Threads.")
     platforms = {t.surface for t in terms if t.kind == PLATFORM}
     assert platforms == {"LinkedIn", "TikTok", "X", "Threads"}
     # A platform name alone is a platform term, not also a one-word phrase.

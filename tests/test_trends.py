@@ -186,3 +186,13 @@ def test_limit_caps_the_list(store):
     for n, name in enumerate(["Alpha-Funktion", "Beta-Funktion", "Gamma-Funktion", "Delta-Funktion"]):
         add(store, [item(src, f"{name} kommt", 0.5) for src in range(20, 24 + n)])
     assert len(trends(store, limit=2)) == 2
+
+
+def test_usual_counts_only_the_weeks_the_store_has_data_for(store):
+    # The store started three weeks ago: two baseline weeks, not six empty ones diluting 'usual'.
+    background(store, days=21)
+    add(store, [item(src, "Notizen-Funktion im Test", 7 * week + 2) for week in (1, 2) for src in (30, 31)])
+    add(store, [item(src, "Notizen-Funktion für alle", 0.5 + n * 0.3) for n, src in enumerate(range(30, 38))])
+    trend = by_key(trends(store, language="en"))[term_key("Notizen-Funktion")]
+    assert (trend.sources, trend.baseline) == (8, 2.0)
+    assert trend.explanation == "8 sources this week, usually 2"

@@ -8,7 +8,8 @@ known to be stored, which lets a change survive a crash between the two writes.
 
 from __future__ import annotations
 
-import hashlib
+from monitor.pagediff import text_hash
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,10 +26,6 @@ class PageVersion:
     text_hash: str
     text: str
     item_id: int | None = None
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class PageStore:

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from monitor.config import Source
+from monitor.outcome import FetchOutcome
 from monitor.store.schema import ItemRow, SourceRow, utcnow
 
 MAX_BACKOFF = timedelta(hours=6)
 RHYTHM_WINDOW = timedelta(days=120)
 SILENCE_FACTOR = 8
 SILENCE_MIN = timedelta(days=3)
-
-
-@dataclass
-class FetchOutcome:
-    """What one fetch of one source came to; the store turns it into health."""
-    ok: bool
-    status: int | None = None
-    error: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    not_modified: bool = False
-    new_items: int = 0
-    retry_after: timedelta | None = None
 
 
 def backoff(failures: int, interval: timedelta) -> timedelta:
