@@ -92,6 +92,26 @@ _RULES: list[tuple[tuple[str, ...], str, int]] = [
 ]
 
 _COMPILED = tuple((names, re.compile(pattern, flags)) for names, pattern, flags in _RULES)
+
+# Substrings (of the lower-cased text) without which no rule of a platform can match: a
+# cheap test that spares ~30 regex searches on most items (tens of thousands a run).
+_TRIGGERS = {
+    "facebook": ("facebook", "fb", "meta business"), "instagram": ("insta", "ig", "reel", "meta business"),
+    "threads": ("threads",), "whatsapp": ("whats",), "messenger": ("messenger",), "linkedin": ("linked",),
+    "xing": ("xing",), "tiktok": ("tik",), "youtube": ("you", "yt", "shorts"), "pinterest": ("pinterest",),
+    "snapchat": ("snap",), "reddit": ("reddit", "r/"), "bluesky": ("blue", "bsky"),
+    "mastodon": ("mastodon", "fedivers"), "google": ("google",), "telegram": ("telegram",), "twitch": ("twitch",),
+    "x": ("twitter", "tweet", "twitt", "x.com", "x corp"),
+}
+
+
+def _candidates(text: str) -> set[str]:
+    """Platforms whose names could be in the text at all."""
+    low = text.lower()
+    found = {name for name, triggers in _TRIGGERS.items() if any(t in low for t in triggers)}
+    if "X" in text:        # the X rules all need a capital X written as a name
+        found.add("x")
+    return found
 _X_NEGATIVE = re.compile(r"\b(?:Gen(?:eration)?|Model|Malcolm|OS|Mac OS|Windows|Project|Planet|"
                          r"Phase|Typ|Type|Faktor|Factor|Tesla|Space) X\b|\bX-(?:Men|Ray|Files|Box|Factor)\b")
 
@@ -101,8 +121,9 @@ def find_platforms(text: str) -> list[str]:
     if not text:
         return []
     found: set[str] = set()
+    possible = _candidates(text)
     for names, pattern in _COMPILED:
-        if not found.issuperset(names) and pattern.search(text):
+        if possible.intersection(names) and not found.issuperset(names) and pattern.search(text):
             found.update(names)
     if "x" in found and not _x_survives(text):
         found.discard("x")

@@ -276,7 +276,9 @@ def trends(app: App, days: int, fmt: str) -> None:
     """Terms and platforms rising across sources."""
     from monitor.trends import compute_trends, trend_json
 
-    rows = [trend_json(t) for t in compute_trends(app.store, days=days)]
+    settings = app.config.settings
+    rows = [trend_json(t) for t in compute_trends(app.store, days=days, language=settings.language,
+                                                  timezone=settings.timezone)]
     print_rows(rows, fmt, columns=["term", "score", "sources", "baseline", "explanation"])
 
 

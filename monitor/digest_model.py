@@ -121,7 +121,7 @@ def build_digest(store, config: Config, items: list[Item], *, now: datetime, bas
                     date=t.date(now, "full"), headline=headline, intro=t.plural("mail.intro.items", len(items)),
                     sections=sections, trends=[], failing=failing_sources(store, t, base), hidden=len(hidden),
                     item_ids=[it.id for it in items if it.id is not None], archive_url=base, target=target)
-    digest.trends = trend_lines(store, now, base, digest.notes)
+    digest.trends = trend_lines(store, now, base, digest.notes, settings=settings)
     return digest
 
 
@@ -248,14 +248,16 @@ def failing_sources(store, t: Translator, base: str | None) -> list[dict]:
     return out + silent
 
 
-def trend_lines(store, now: datetime, base: str | None, notes: list[str], limit: int = 5) -> list[dict]:
+def trend_lines(store, now: datetime, base: str | None, notes: list[str], limit: int = 5,
+                settings=None) -> list[dict]:
     """What is rising, when the trends module is there; a digest never fails because of it."""
     try:
         from monitor.trends import compute_trends
     except ImportError:
         return []
     try:
-        trends = compute_trends(store, days=7, now=now, limit=limit)
+        where = {"language": settings.language, "timezone": settings.timezone} if settings else {}
+        trends = compute_trends(store, days=7, now=now, limit=limit, **where)
     except Exception as e:  # noqa: BLE001 - trends are a bonus, the digest must still go out
         notes.append(f"trends left out: {e}")
         return []

@@ -46,6 +46,7 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
         "LOG_ENABLED": True,
         "CONCURRENT_REQUESTS": fetch.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": fetch.per_host,
+        "CONCURRENT_ITEMS": 1,          # one result per response: Scrapy's default 100 spawns 100 tasks each
         "DOWNLOAD_DELAY": fetch.delay.total_seconds(),
         "RANDOMIZE_DOWNLOAD_DELAY": True,
         "DOWNLOAD_TIMEOUT": timeout,

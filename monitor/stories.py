@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from monitor.text import fold as normalize
 
@@ -34,8 +35,12 @@ about after over into than then also just says said amp
 """.split())
 
 
-def tokens(title: str, summary: str = "") -> frozenset[str]:
-    words = normalize(title).split() + normalize(summary).split()[:SUMMARY_WORDS]
+def tokens(title: str, summary: str = "", folded: bool = False) -> frozenset[str]:
+    """Distinctive word stems of the title and the start of the summary (`folded`: both
+    already passed through monitor.text.fold)."""
+    if not folded:
+        title, summary = normalize(title), normalize(summary)
+    words = title.split() + summary.split()[:SUMMARY_WORDS]
     out = set()
     for raw in words:
         for word in _WORD.findall(raw):
@@ -45,6 +50,7 @@ def tokens(title: str, summary: str = "") -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     """Very light: plural and case endings of German and English, so forms meet."""
     for suffix in ("ungen", "en", "es", "er", "s", "e", "n"):

@@ -249,18 +249,24 @@ class TermExtractor:
         per_item: list[int] = []
         extra: list[tuple[int, int]] = []              # platforms that tokens alone do not show
         index, end = self._token_index, self._row(".")  # '.': no phrase runs on into the next item
+        row_of, x_code = index.__getitem__, _SPECIAL + self._special_id("@x")
         for n, (title, summary, *known) in enumerate(texts):
             text = clean_text(title, summary)
             found = _TOKEN.findall(text)
-            for token in set(found).difference(index):
-                self._learn(token)
-            rows.extend(map(index.__getitem__, found))
+            before = len(rows)
+            try:                                        # new tokens are rare once the vocabulary is known
+                rows.extend(map(row_of, found))
+            except KeyError:
+                del rows[before:]
+                for token in set(found).difference(index):
+                    self._learn(token)
+                rows.extend(map(row_of, found))
             rows.append(end)
             per_item.append(len(found) + 1)
-            named = set(known[0] or ()) if known else set()
+            if known and known[0]:
+                extra += [(n, _SPECIAL + self._special_id("@" + name)) for name in known[0]]
             if "X" in text and _X.search(text):
-                named.add("x")
-            extra += [(n, _SPECIAL + self._special_id("@" + name)) for name in named]
+                extra.append((n, x_code))
         table_rows = np.frombuffer(rows, dtype=np.int64) if rows else np.zeros(0, dtype=np.int64)
         token_item = np.repeat(np.arange(len(per_item), dtype=np.int64), per_item)
         extra_item, extra_code = (np.array(column, dtype=np.int64) for column in (zip(*extra) if extra else ([], [])))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.item import Item
@@ -20,9 +20,25 @@ CLUSTER_WINDOW = timedelta(days=14)
 STORY_WINDOW = timedelta(days=3)     # near-duplicates: reports of one event come within days
 
 
-def title_key(title: str) -> str:
+def title_key(title: str, folded: bool = False) -> str:
     """Titles that differ only in case, accents, punctuation or spacing are the same title."""
-    return " ".join(re.findall(r"\w+", normalize(title)))[:200]
+    return " ".join(_WORDS.findall(title if folded else normalize(title)))[:200]
+
+
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass
+class _Folded:
+    """An item's text folded once (search index, title key and story tokens all need it)."""
+    title: str
+    summary: str
+    key: str
+
+    @classmethod
+    def of(cls, item: Item) -> "_Folded":
+        title = normalize(item.title)
+        return cls(title, normalize(item.summary), title_key(title, folded=True))
 
 
 @dataclass
@@ -63,31 +79,25 @@ def item_json(item: Item) -> dict:
 class ItemStore:
     # ------------------------------------------------------------------ writing
     def unseen(self, items: Sequence[Item]) -> list[Item]:
-        """The items not stored yet (by source and fingerprint), first of each duplicate in the batch."""
-        by_source: dict[str, list[Item]] = {}
-        for it in items:
-            by_source.setdefault(it.source, []).append(it)
-        fresh: list[Item] = []
+        """The items not stored yet (by source and fingerprint), first of each duplicate in the batch.
+
+        Looked up by fingerprint in chunks across all sources (one query per 500 items, not
+        one per source: a run can bring thousands of sources).
+        """
         with self.session() as s:
             ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
-            for name, group in by_source.items():
-                known = self._known_fingerprints(s, ids.get(name), [i.fingerprint for i in group])
-                for it in group:
-                    if it.fingerprint not in known:
-                        known.add(it.fingerprint)
-                        fresh.append(it)
+            keyed = [((ids.get(it.source), it.fingerprint), it) for it in items]
+            fps = sorted({fp for (_sid, fp), _it in keyed})
+            known: set[tuple[int, str]] = set()
+            for start in range(0, len(fps), 500):
+                known.update(s.execute(select(ItemRow.source_id, ItemRow.fingerprint)
+                                       .where(ItemRow.fingerprint.in_(fps[start:start + 500]))).tuples())
+        fresh: list[Item] = []
+        for key, it in keyed:
+            if key not in known:
+                known.add(key)
+                fresh.append(it)
         return fresh
-
-    @staticmethod
-    def _known_fingerprints(s, source_id: int | None, fps: list[str]) -> set[str]:
-        if source_id is None:
-            return set()
-        known: set[str] = set()
-        for start in range(0, len(fps), 500):
-            chunk = fps[start:start + 500]
-            known.update(s.scalars(select(ItemRow.fingerprint).where(
-                ItemRow.source_id == source_id, ItemRow.fingerprint.in_(chunk))))
-        return known
 
     def add_items(self, items: Sequence[Item], deliveries: Sequence[NewDelivery] = (),
                   now: datetime | None = None) -> list[Item]:
@@ -102,7 +112,8 @@ class ItemStore:
         added: list[Item] = []
         with self.session() as s, s.begin():
             ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
-            rows = [self._row(it, ids[it.source], now) for it in items if it.source in ids]
+            folded = {id(it): _Folded.of(it) for it in items}
+            rows = [self._row(it, ids[it.source], now, folded[id(it)]) for it in items if it.source in ids]
             if not rows:
                 return []
             stmt = self._insert_ignore(s, ItemRow).returning(ItemRow.id, ItemRow.source_id, ItemRow.fingerprint)
@@ -114,8 +125,9 @@ class ItemStore:
                     it.id, it.fetched = iid, now
                     position[index] = iid
                     added.append(it)
+            self._index_for_search(s, [it.id for it in added])
             self._write_labels(s, added)
-            self._assign_clusters(s, added, now)
+            self._assign_clusters(s, added, now, folded)
             alerts = [{"target": d.target, "item_id": position[d.index], "reason": d.reason, "state": "pending",
                        "attempts": 0, "created": now} for d in deliveries if d.index in position]
             if alerts:
@@ -132,25 +144,36 @@ class ItemStore:
         return insert(table)
 
     @staticmethod
-    def _row(it: Item, source_id: int, now: datetime) -> dict:
+    def _row(it: Item, source_id: int, now: datetime, folded: _Folded) -> dict:
         sort = min(it.published, now) if it.published else now
         return {
             "source_id": source_id, "fingerprint": it.fingerprint, "guid": it.guid, "url": it.url,
             "canonical_url": it.canonical_url, "title": it.title, "summary": it.summary,
             "content_html": it.content_html, "kind": it.kind, "published": it.published, "fetched": now,
             "sort_date": sort, "lang": it.lang, "platforms": list(it.platforms), "scores": dict(it.scores),
-            "tags_origin": "model", "search_text": normalize(f"{it.title} {it.summary}"),
-            "title_key": title_key(it.title),
+            "tags_origin": "model", "search_text": f"{folded.title} {folded.summary}".strip(),
+            "title_key": folded.key,
         }
+
+    @staticmethod
+    def _index_for_search(s, ids: list[int]) -> None:
+        """SQLite's FTS index is filled per batch (see migration 0004); PostgreSQL's tsvector is a
+        generated column and needs nothing."""
+        if s.get_bind().dialect.name != "sqlite" or not ids:
+            return
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            s.execute(text(f"INSERT INTO items_fts(rowid, search_text) SELECT id, search_text FROM items "
+                           f"WHERE id IN ({','.join(str(int(i)) for i in chunk)})"))
 
     @staticmethod
     def _write_labels(s, items: Sequence[Item]) -> None:
         tags = [{"item_id": it.id, "tag": t, "score": it.scores.get(t)} for it in items for t in it.tags]
         plats = [{"item_id": it.id, "platform": p} for it in items for p in set(it.platforms)]
-        if tags:
-            s.execute(insert(ItemTagRow), tags)
+        if tags:   # Core executemany: the ORM's bulk path costs more than the insert at 40k rows
+            s.execute(ItemTagRow.__table__.insert(), tags)
         if plats:
-            s.execute(insert(ItemPlatformRow), plats)
+            s.execute(ItemPlatformRow.__table__.insert(), plats)
 
     def _story_index(self, s, now: datetime, new_ids: set[int]) -> StoryIndex:
         """Recent items' token sets, loaded once per process and kept up to date as items are added.
@@ -167,7 +190,7 @@ class ItemStore:
             self._stories = index
         return index
 
-    def _assign_clusters(self, s, items: Sequence[Item], now: datetime) -> None:
+    def _assign_clusters(self, s, items: Sequence[Item], now: datetime, folded: dict[int, _Folded]) -> None:
         """Same canonical URL or same normalised title within two weeks: one story.
 
         Looked up in bulk (indexed columns, chunks of 500) because a first run can
@@ -179,7 +202,7 @@ class ItemStore:
         by_url: dict[str, int] = {}
         by_title: dict[str, int] = {}
         urls = sorted({it.canonical_url for it in items if it.canonical_url})
-        keys = sorted({title_key(it.title) for it in items})
+        keys = sorted({folded[id(it)].key for it in items})
         for column, values, found in ((ItemRow.canonical_url, urls, by_url), (ItemRow.title_key, keys, by_title)):
             for start in range(0, len(values), 500):
                 rows = s.execute(select(column, func.coalesce(ItemRow.cluster_id, ItemRow.id), ItemRow.id)
@@ -190,13 +213,16 @@ class ItemStore:
                         found.setdefault(value, cluster)
         stories = self._story_index(s, now, new_ids)
         for it in items:
-            key, toks = title_key(it.title), tokens(it.title, it.summary)
+            text = folded[id(it)]
+            key, toks = text.key, tokens(text.title, text.summary, folded=True)
             it.cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or it.id
             if it.canonical_url:
                 by_url.setdefault(it.canonical_url, it.cluster)
             by_title.setdefault(key, it.cluster)
             stories.add(it.id, it.cluster, toks)
-        s.execute(update(ItemRow), [{"id": it.id, "cluster_id": it.cluster} for it in items])
+        table = ItemRow.__table__
+        s.execute(table.update().where(table.c.id == bindparam("item")).values(cluster_id=bindparam("cluster")),
+                  [{"item": it.id, "cluster": it.cluster} for it in items])
 
     # ------------------------------------------------------------------ reading
     def query_items(self, query: ItemQuery) -> list[Item]:

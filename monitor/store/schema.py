@@ -67,6 +67,7 @@ class ItemRow(Base):
         Index("ix_items_canonical", "canonical_url"),
         Index("ix_items_cluster", "cluster_id"),
         Index("ix_items_title_key", "title_key"),
+        Index("ix_items_fingerprint", "fingerprint"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))

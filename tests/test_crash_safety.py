@@ -1,0 +1,548 @@
+"""Crash safety: `monitor run` and `monitor digest` killed with SIGKILL at the worst moments, then run again.
+
+The promise ("Delivery you can trust"): a message is marked sent only once its target
+accepted it, so after a crash at any point nothing is lost, and nothing goes out twice
+in the normal case. The one exception no outbox can close without the target's help:
+the target accepted a message and the process died before it could record that; the
+next run sends that message again (at-least-once). These tests pin down both sides:
+
+* killed while fetching/storing      -> every item stored once, every legal item alerted once;
+* killed while an alert POST waits   -> before the target accepted: sent once, on the next run;
+                                        after it accepted: at most one duplicate, nothing lost;
+* killed while the digest mail waits -> the same two cases for SMTP;
+* a target answering HTTP 500        -> alerts kept with the error, retried with growing waits,
+                                        delivered exactly once when it recovers.
+
+Everything is real: `python -m monitor ...` as child processes killed with SIGKILL, a
+feed server and a webhook receiver (http.server), an SMTP server (aiosmtpd), a SQLite
+file. "Killed" means the whole process group of the command (the run and its crawl
+child), as a container stop or the OOM killer of a cgroup would do. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import os
+import re
+import select
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.servers import FeedServer, rss
+
+aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
+
+HOLD_MAX = 60.0          # longest any server holds an answer (only reached when a test is broken)
+START_MAX = 120.0        # longest wait for a child `monitor` to reach the moment we kill it in
+
+# --------------------------------------------------------------------------- the news
+
+LEGAL = [   # clear legal changes: each must reach the chat exactly once
+    ("EU-Kommission verhängt Bußgeld gegen TikTok nach dem DSA", "http://127.0.0.1/legal/dsa-tiktok"),
+    ("Court rules Meta consent banner unlawful", "http://127.0.0.1/legal/meta-consent"),
+    ("BGH: Cookie-Banner brauchen eine Ablehnen-Option", "http://127.0.0.1/legal/bgh-cookie"),
+    ("EuGH kippt Datentransfer-Regeln für Werbenetzwerke", "http://127.0.0.1/legal/eugh-transfer"),
+    ("BGH: Impressumspflicht gilt auch auf Instagram", "http://127.0.0.1/legal/bgh-impressum"),
+    ("Landgericht untersagt Influencer-Werbung ohne Kennzeichnung", "http://127.0.0.1/legal/lg-influencer"),
+    ("EU fines X 120 million euros under the Digital Services Act", "http://127.0.0.1/legal/dsa-x"),
+    ("Datenschutzbehörde verhängt Bußgeld gegen LinkedIn wegen Werbe-Tracking", "http://127.0.0.1/legal/dpa-li"),
+]
+OTHER = [   # clear non-legal news: must never be alerted
+    ("5 Tipps für bessere Instagram-Captions", "http://127.0.0.1/other/captions"),
+    ("YouTube rolls out a new editor for Shorts", "http://127.0.0.1/other/shorts"),
+    ("So planen Sie Ihre Woche mit Social-Media-Tools", "http://127.0.0.1/other/woche"),
+    ("Webinar-Aufzeichnung: Content-Planung für Q3", "http://127.0.0.1/other/webinar"),
+]
+ITEM_URL = re.compile(r"http://127\.0\.0\.1/[^\s)\]\"'<>]+")   # item links have no port; servers do
+
+
+def entry(title: str, url: str) -> dict:
+    return {"title": title, "link": url, "summary": f"<p>{title}.</p>"}
+
+
+def filler(feed: int, count: int) -> list[dict]:
+    """Ordinary non-legal posts, many of them, so one feed batch is a real amount of work."""
+    return [entry(f"Social-Media-Tipps der Woche {feed}.{n}: Formate, Zeiten, Hashtags",
+                  f"http://127.0.0.1/tips/{feed}/{n}") for n in range(count)]
+
+
+# --------------------------------------------------------------------------- processes
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class World:
+    """One installation: feeds.yaml, data directory and SQLite file in tmp_path."""
+    tmp: Path
+    env: dict
+
+    @property
+    def db(self) -> Path:
+        return self.tmp / "lagebild.db"
+
+    def monitor(self, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+        """Run `monitor ARGS` to the end."""
+        return subprocess.run([sys.executable, "-m", "monitor", *args], env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+
+    @contextmanager
+    def started(self, *args: str):
+        """`monitor ARGS` in its own process group; whatever is left of the group is killed on exit."""
+        log = open(self.tmp / f"{args[0]}-{time.monotonic_ns()}.log", "w+")
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", *args], env=self.env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc.log = log
+        try:
+            yield proc
+        finally:
+            _kill_group(proc.pid)
+            proc.wait(10)
+            log.close()
+
+    def outbox(self) -> list[dict]:
+        result = self.monitor("outbox", "--format", "json", timeout=60)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Read the SQLite file read-only, as a second process would; [] before the tables exist."""
+        if not self.db.exists():
+            return []
+        try:
+            with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+                return conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            return []
+
+    def stored_items(self) -> int:
+        rows = self.query("SELECT count(*) FROM items")
+        return rows[0][0] if rows else 0
+
+    def stored_urls(self) -> Counter:
+        return Counter(url for (url,) in self.query("SELECT url FROM items"))
+
+    def legal_urls(self) -> set[str]:
+        return {url for (url,) in self.query(
+            "SELECT i.url FROM items i JOIN item_tags t ON t.item_id = i.id WHERE t.tag = 'legal_change'")}
+
+    def move_retries_to_the_past(self) -> None:
+        """Let the clock run on: every waiting alert is due now (a store call, as the daemon's later run would see)."""
+        from monitor.store import Store
+        from monitor.store.schema import DeliveryRow
+        from sqlalchemy import update
+        store = Store.open(self.env["MONITOR_DB"])
+        try:
+            with store.session() as s, s.begin():
+                s.execute(update(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.next_attempt.isnot(None))
+                          .values(next_attempt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        finally:
+            store.close()
+
+
+def make_world(tmp: Path, web: FeedServer, feeds: dict[str, str], *, notify: dict[str, str],
+               alerts: bool = True, digest: list[str] = ()) -> World:
+    """feeds.yaml for `feeds` (name -> path on `web`), alerting legal changes to team-chat."""
+    sources = "".join(f"  - name: {name}\n    url: {web.url(path)}\n    category: industry\n    language: de\n"
+                      for name, path in feeds.items())
+    rules = "  alerts:\n    - tags: [legal_change]\n      notify: [team-chat]\n" if alerts else ""
+    targets = "".join(f"  {name}: {url}\n" for name, url in notify.items())
+    config = tmp / "feeds.yaml"
+    config.write_text(f"""settings:
+  language: de
+  fetch:
+    per_host: 32          # every feed is on 127.0.0.1: no queue behind the slow ones
+    retries: 0
+  digest:
+    notify: [{', '.join(digest)}]
+{rules}notify:
+{targets}sources:
+{sources}""", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(MONITOR_CONFIG=str(config), MONITOR_HOME=str(tmp / "home"),
+               MONITOR_DB=f"sqlite:///{tmp / 'lagebild.db'}", NO_PROXY="127.0.0.1,localhost")
+    return World(tmp, env)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def crash(proc: subprocess.Popen) -> None:
+    """SIGKILL to the command and its children, no chance to clean up."""
+    _kill_group(proc.pid)
+    assert proc.wait(10) == -signal.SIGKILL
+
+
+def wait_for(condition, what: str, proc: subprocess.Popen, timeout: float = START_MAX) -> None:
+    """Poll `condition` until true; fail if `proc` ended first or the time is up."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc.poll() is not None:
+            proc.log.seek(0)
+            pytest.fail(f"`monitor` ended (exit {proc.returncode}) before {what}:\n{proc.log.read()[-3000:]}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:g} s")
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------- servers
+
+class GatedFeedServer(FeedServer):
+    """A feed server whose `gated` paths answer only once the test opens the gate (bounded)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gated: set[str] = set()
+        self.gate = threading.Event()
+
+    def _get(self, h) -> None:
+        if h.path.split("?")[0] in self.gated:
+            self.gate.wait(HOLD_MAX)
+        super()._get(h)
+
+
+class ChatHook:
+    """A JSON webhook (apprise json://) that can answer errors, and hold its answer.
+
+    `commit` says when a message counts as accepted (shown in the chat):
+      "on_answer":  when the 2xx answer goes out; a client that hung up before is dropped
+                    (the target never accepted it);
+      "on_receipt": as soon as the body arrived, even if the answer never reaches the client.
+    `hold` seconds pass between the two; a client that hangs up ends the hold at once.
+    """
+
+    def __init__(self):
+        self.statuses: list[int] = []        # answers for the next POSTs, in order; then 200
+        self.hold = 0.0
+        self.commit = "on_answer"
+        self.received: list[dict] = []
+        self.accepted: list[dict] = []
+        self.dropped: list[dict] = []
+        self.in_flight = threading.Event()
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                with hook.lock:
+                    hook.received.append(payload)
+                    status = hook.statuses.pop(0) if hook.statuses else 200
+                    hold, commit = hook.hold, hook.commit
+                ok = 200 <= status < 300
+                if ok and commit == "on_receipt":
+                    hook._accept(payload)
+                hook.in_flight.set()
+                if hold and _hung_up(self.connection, hold):
+                    with hook.lock:
+                        hook.dropped.append(payload)
+                    self.close_connection = True
+                    return
+                if ok and commit == "on_answer":
+                    hook._accept(payload)
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}" if ok else b"no")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"json://127.0.0.1:{self.httpd.server_port}/hooks/chat"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def _accept(self, payload: dict) -> None:
+        with self.lock:
+            self.accepted.append(payload)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def alerted(self) -> Counter:
+        """How many accepted messages name each item URL."""
+        with self.lock:
+            return Counter(url for p in self.accepted for url in set(ITEM_URL.findall(p["message"])))
+
+
+def _hung_up(sock: socket.socket, seconds: float) -> bool:
+    """Wait up to `seconds`; True as soon as the client closes its end (a killed process does)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([sock], [], [], 0.05)
+        if readable:
+            try:
+                return sock.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                return True
+    return False
+
+
+@pytest.fixture
+def chat():
+    hook = ChatHook()
+    yield hook
+    hook.close()
+
+
+class SlowMailbox:
+    """An aiosmtpd handler that holds its answer to DATA; `commit` as for ChatHook.
+
+    aiosmtpd cancels the handler when the client's connection is lost, so with
+    "on_answer" a mail whose sender died before the "250 OK" is never delivered.
+    """
+
+    def __init__(self):
+        self.hold = 0.0
+        self.commit = "on_answer"
+        self.delivered: list[bytes] = []
+        self.in_data = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        mail = envelope.original_content or envelope.content
+        if self.commit == "on_receipt":
+            self.delivered.append(mail)
+        self.in_data.set()
+        if self.hold:
+            await asyncio.sleep(self.hold)
+        if self.commit == "on_answer":
+            self.delivered.append(mail)
+        return "250 OK"
+
+    def digested(self) -> Counter:
+        """How many delivered mails link each item URL."""
+        return Counter(url for raw in self.delivered for url in mail_links(raw))
+
+
+def mail_links(raw: bytes) -> set[str]:
+    """The item URLs a digest mail links to (in its HTML part, where the links are)."""
+    mail = email.message_from_bytes(raw, policy=email.policy.default)
+    return set(ITEM_URL.findall(mail.get_body(("html",)).get_content()))
+
+
+@pytest.fixture
+def smtp():
+    box = SlowMailbox()
+    controller = aiosmtpd.Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.url = (f"mailto://127.0.0.1:{controller.port}?from=lagebild@example.org&to=team@example.org"
+               "&mode=insecure")
+    yield box
+    box.hold = 0
+    controller.stop()
+
+
+def two_feeds(web: FeedServer) -> dict[str, str]:
+    """A German and an English feed: half of LEGAL and OTHER each."""
+    web.add("/radar.xml", rss("Plattform-Radar", [entry(*e) for e in LEGAL[::2] + OTHER[::2]]))
+    web.add("/wire.xml", rss("Policy Wire", [entry(*e) for e in LEGAL[1::2] + OTHER[1::2]]))
+    return {"Plattform-Radar": "/radar.xml", "Policy Wire": "/wire.xml"}
+
+
+def pending_alerts(world: World, target: str = "team-chat") -> dict | None:
+    rows = [r for r in world.outbox() if r["kind"] == "alert" and r["target"] == target]
+    return rows[0] if rows else None
+
+
+# --------------------------------------------------------------------------- 1. killed while fetching and storing
+
+FAST, SLOW = 10, 10
+FILLER = 410     # per fast feed: together over the pipeline's batch (4000), so a batch is stored mid-crawl
+
+
+def test_killed_while_fetching_then_run_again_stores_and_alerts_everything_once(tmp_path, chat):
+    with GatedFeedServer() as web:
+        feeds, served = {}, []
+        for n in range(FAST + SLOW):
+            fast = n < FAST
+            news = [LEGAL[n % len(LEGAL)], OTHER[n % len(OTHER)]] if n % 5 == 0 else []
+            entries = [entry(title, f"{url}/{n}") for title, url in news] + (filler(n, FILLER) if fast else filler(n, 3))
+            path = f"/feed{n}.xml"
+            web.add(path, rss(f"Feed {n}", entries), delay=0 if fast else 2.5)
+            if not fast:
+                web.gated.add(path)          # first run: these never answer before the kill
+            feeds[f"Feed {n}"] = path
+            served += [e["link"] for e in entries]
+        world = make_world(tmp_path, web, feeds, notify={"team-chat": chat.url})
+        legal_news = {f"{url}/{n}" for n in range(0, FAST + SLOW, 5) for _, url in [LEGAL[n % len(LEGAL)]]}
+        other_news = {f"{url}/{n}" for n in range(0, FAST + SLOW, 5) for _, url in [OTHER[n % len(OTHER)]]}
+
+        with world.started("run") as first:
+            wait_for(lambda: world.stored_items() > 0, "items stored", first)
+            crash(first)
+        stored_by_first = world.stored_items()
+        assert 0 < stored_by_first < len(served), "the kill did not land between the first batch and the end"
+        assert chat.received == [], "no alert can have gone out while the crawl was still running"
+        waiting = pending_alerts(world)
+        assert waiting and waiting["messages"] >= 2 and waiting["attempts"] == 0, \
+            "the stored legal items' alerts must be queued with them, in the same transaction"
+
+        web.gate.set()                        # the slow feeds answer now (after 2.5 s)
+        second = world.monitor("run")
+        assert second.returncode == 0, second.stdout + second.stderr
+
+    stored = world.stored_urls()
+    assert set(stored) == set(served) and max(stored.values()) == 1, "every served item stored exactly once"
+    legal = world.legal_urls()
+    assert legal_news <= legal and not (other_news & legal), "the model must see the clear cases"
+    alerted = chat.alerted()
+    assert {url: alerted[url] for url in legal} == {url: 1 for url in legal}, "every legal item alerted exactly once"
+    assert set(alerted) == legal, f"alerted but not legal: {sorted(set(alerted) - legal)}"
+    assert pending_alerts(world) is None
+
+
+# --------------------------------------------------------------------------- 2. killed while an alert POST waits
+
+@pytest.mark.parametrize("commit", ["on_answer", "on_receipt"])
+def test_killed_while_the_alert_is_in_flight_then_run_again_loses_nothing(tmp_path, chat, commit):
+    """on_answer: killed BEFORE the target accepted -> sent again once on the next run: exactly once overall.
+    on_receipt: killed AFTER the target accepted, before the run could mark it -> the documented
+    exception: that one message goes out again; nothing is lost, nothing is sent a third time."""
+    with FeedServer() as web:
+        world = make_world(tmp_path, web, two_feeds(web), notify={"team-chat": chat.url})
+        chat.hold, chat.commit = HOLD_MAX, commit
+
+        with world.started("run") as first:
+            wait_for(chat.in_flight.is_set, "alert POST", first)
+            crash(first)
+        assert len(chat.received) == 1
+        legal = world.legal_urls()
+        assert legal >= {url for _, url in LEGAL}
+        waiting = pending_alerts(world)
+        assert waiting and waiting["messages"] == len(legal) and waiting["attempts"] == 0 \
+            and waiting["last_error"] is None, "a message in flight is still pending, not sent and not failed"
+
+        chat.hold = 0
+        second = world.monitor("run")
+        assert second.returncode == 0, second.stdout + second.stderr
+        third = world.monitor("run")
+        assert third.returncode == 0, third.stdout + third.stderr
+
+    assert len(chat.received) == 2, "the second run sends the pending alerts once; the third sends nothing"
+    resent = Counter(ITEM_URL.findall(chat.received[1]["message"]))
+    assert resent == Counter({url: 1 for url in legal}), "the second run names every legal item once"
+    alerted = chat.alerted()
+    assert set(alerted) == legal, "nothing lost, nothing else named"
+    if commit == "on_answer":
+        assert chat.dropped == [chat.received[0]]
+        assert all(alerted[url] == 1 for url in legal), "the killed POST was never accepted: exactly once"
+    else:
+        assert all(alerted[url] <= 2 for url in legal), "at most one duplicate: the one message in flight"
+    assert pending_alerts(world) is None
+
+
+# --------------------------------------------------------------------------- 3. killed while the digest mail waits
+
+@pytest.mark.parametrize("commit", ["on_answer", "on_receipt"])
+def test_killed_while_the_digest_is_sent_then_digest_again_loses_nothing(tmp_path, smtp, commit):
+    """on_answer: killed before the server's 250 to DATA -> never accepted -> each item digested once.
+    on_receipt: the server kept the mail but the sender died before hearing so -> at most one duplicate."""
+    with FeedServer() as web:
+        world = make_world(tmp_path, web, two_feeds(web), notify={"team-email": smtp.url}, alerts=False,
+                           digest=["team-email"])
+        filled = world.monitor("run")
+        assert filled.returncode == 0, filled.stdout + filled.stderr
+    items = set(world.stored_urls())
+    assert len(items) == len(LEGAL) + len(OTHER)
+    smtp.hold, smtp.commit = HOLD_MAX, commit
+
+    with world.started("digest") as first:
+        wait_for(smtp.in_data.is_set, "SMTP DATA", first)
+        crash(first)
+    assert world.query("SELECT count(*) FROM digests WHERE state = 'sent'") == [(0,)]
+    assert [(r["kind"], r["target"], r["messages"]) for r in world.outbox()] == [("digest", "team-email", len(items))]
+
+    smtp.hold = 0
+    second = world.monitor("digest")
+    assert second.returncode == 0, second.stdout + second.stderr
+    delivered = len(smtp.delivered)
+    third = world.monitor("digest")
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert len(smtp.delivered) == delivered, "a third digest sends nothing"
+
+    digested = smtp.digested()
+    assert set(digested) == items, "every item is in a delivered mail"
+    assert mail_links(smtp.delivered[-1]) == items, "the mail of the second digest holds them all"
+    in_sent_digests = Counter(iid for (iid,) in world.query(
+        "SELECT di.item_id FROM digest_items di JOIN digests d ON d.id = di.digest_id WHERE d.state = 'sent'"))
+    assert len(in_sent_digests) == len(items) and set(in_sent_digests.values()) == {1}, \
+        "the store records each item in exactly one sent digest"
+    if commit == "on_answer":
+        assert delivered == 1 and set(digested.values()) == {1}, "the killed mail was never accepted: exactly once"
+    else:
+        assert delivered == 2 and set(digested.values()) == {2}, \
+            "accepted but not recorded: the one mail in flight goes out again (the documented exception)"
+    assert world.outbox() == []
+
+
+# --------------------------------------------------------------------------- 4. a failing target
+
+def _next_attempt(row: dict) -> datetime:
+    when = datetime.fromisoformat(row["next_attempt"])
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tmp_path, chat):
+    chat.statuses = [500, 500]
+    with FeedServer() as web:
+        world = make_world(tmp_path, web, two_feeds(web), notify={"team-chat": chat.url})
+
+        started = datetime.now(timezone.utc)
+        assert world.monitor("run").returncode == 0
+        legal = world.legal_urls()
+        failing = pending_alerts(world)
+        assert len(chat.received) == 1 and chat.accepted == []
+        assert failing["status"] == "failing" and failing["attempts"] == 1 and "500" in failing["last_error"]
+        first_wait = _next_attempt(failing) - started
+        assert timedelta(minutes=4) < first_wait <= timedelta(minutes=6)
+
+        assert world.monitor("run").returncode == 0
+        assert len(chat.received) == 1, "a run before the retry time leaves the target alone"
+        assert pending_alerts(world)["attempts"] == 1
+
+        world.move_retries_to_the_past()
+        moved = datetime.now(timezone.utc)
+        assert world.monitor("run").returncode == 0
+        failing = pending_alerts(world)
+        assert len(chat.received) == 2 and chat.accepted == []
+        assert failing["attempts"] == 2 and "500" in failing["last_error"]
+        assert _next_attempt(failing) - moved > first_wait + timedelta(minutes=4), "the wait grows"
+
+        world.move_retries_to_the_past()
+        assert world.monitor("run").returncode == 0
+        assert pending_alerts(world) is None
+        world.move_retries_to_the_past()
+        assert world.monitor("run").returncode == 0
+
+    assert len(chat.received) == 3 and len(chat.accepted) == 1, "two refusals, one delivery, then silence"
+    assert chat.alerted() == Counter({url: 1 for url in legal})
+    assert {url for _, url in LEGAL} <= legal
