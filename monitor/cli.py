@@ -107,12 +107,16 @@ def cli(ctx: click.Context, config_opt, db_opt, quiet) -> None:
 def run(app: App) -> None:
     """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
     from monitor.deliver import Sender
+    from monitor.fetch import CrawlProcess
     from monitor.pipeline import run_cycle
 
-    config, store = app.config, app.store
+    config = app.config
+    crawl = CrawlProcess(config.settings.fetch)     # starts now; its imports overlap opening the store
+    store = app.store
     due = sum(1 for s in config.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
-        report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance())
+        report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
+                           crawl=crawl)
     for line in report.lines():
         console(app.quiet).print(line, markup=False, highlight=False)
 

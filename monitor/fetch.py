@@ -55,7 +55,10 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": False,                       # replaced by BackoffRetryMiddleware
         "RETRY_TIMES": fetch.retries,
-        "DOWNLOADER_MIDDLEWARES": {"spiders.middlewares.BackoffRetryMiddleware": 550},
+        "DOWNLOADER_MIDDLEWARES": {"spiders.middlewares.BackoffRetryMiddleware": 550,
+                                   "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                                   "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+                                   "scrapy.downloadermiddlewares.retry.RetryMiddleware": None},
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
         "REDIRECT_MAX_TIMES": 5,
         "METAREFRESH_ENABLED": False,
@@ -68,7 +71,17 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
             "Accept-Language": "de,en;q=0.8",
         },
         "ITEM_PIPELINES": {},
-        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+        # Each request passes every enabled middleware: switch off what a feed fetch never
+        # needs (thousands of sources per run make it count).
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+        },
+        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None,
+                       "scrapy.extensions.logstats.LogStats": None,
+                       "scrapy.extensions.memusage.MemoryUsage": None},
     }
 
 
@@ -84,51 +97,75 @@ def crawl(specs: list[SourceSpec], fetch: FetchSettings,
 
 
 def iter_crawl(specs: list[SourceSpec], fetch: FetchSettings) -> Iterator[FetchResult]:
-    """Yield each source's FetchResult as soon as the crawl has it.
+    """Yield each source's FetchResult as soon as the crawl has it."""
+    return CrawlProcess(fetch).results(specs)
 
-    The child process fetches and parses; the caller tags and stores what arrives
-    meanwhile, so the two cores work at once on a large first run.
+
+class CrawlProcess:
+    """The crawl's child process, started before the sources are known.
+
+    Its imports (Scrapy, Twisted) then overlap the parent's own set-up; the sources
+    follow through a pipe. Results stream back as they come, so the parent tags and
+    stores while the child still fetches and parses: both cores work on a large run.
     """
-    if not specs:
-        return
-    ctx = mp.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(specs, fetch, sender), name="monitor-crawl", daemon=True)
-    child.start()
-    sender.close()
-    seen: set[str] = set()
-    finished = False
-    try:
-        while True:
-            try:
-                message = receiver.recv()
-            except EOFError:
-                break
-            if message is None:
-                finished = True
-                break
-            if isinstance(message, str):
-                raise CrawlError(message)
-            seen.add(message.source)
-            yield message
-    finally:
-        receiver.close()
-        child.join(CHILD_GRACE_SECONDS if finished else 1)
-        if child.is_alive():
-            child.kill()
-    for spec in specs:   # a source Scrapy never answered for is a failure, not a silence
-        if spec.name not in seen:
-            yield FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended before "
-                                                                       "this source was fetched"))
+
+    def __init__(self, fetch: FetchSettings):
+        ctx = mp.get_context("spawn")
+        orders_in, self._orders = ctx.Pipe(duplex=False)      # (reader, writer)
+        self._results, results_out = ctx.Pipe(duplex=False)
+        self.child = ctx.Process(target=_child, args=(fetch, orders_in, results_out), name="monitor-crawl",
+                                 daemon=True)
+        self.child.start()
+        orders_in.close()
+        results_out.close()
+
+    def results(self, specs: list[SourceSpec]) -> Iterator[FetchResult]:
+        self._orders.send(specs)
+        seen: set[str] = set()
+        finished = False
+        try:
+            while specs:
+                try:
+                    message = self._results.recv()
+                except EOFError:
+                    break
+                if message is None:
+                    finished = True
+                    break
+                if isinstance(message, str):
+                    raise CrawlError(message)
+                seen.add(message.source)
+                yield message
+        finally:
+            self.close(wait=finished or not specs)
+        for spec in specs:   # a source Scrapy never answered for is a failure, not a silence
+            if spec.name not in seen:
+                yield FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended before "
+                                                                           "this source was fetched"))
+
+    def close(self, wait: bool = False) -> None:
+        for end in (self._orders, self._results):
+            end.close()
+        self.child.join(CHILD_GRACE_SECONDS if wait else 1)
+        if self.child.is_alive():
+            self.child.kill()
 
 
-def _child(specs: list[SourceSpec], fetch: FetchSettings, sender) -> None:
+def _child(fetch: FetchSettings, orders, sender) -> None:
     """Runs in the crawl process: one CrawlerProcess, one spider per kind, results down the pipe."""
     try:
         from scrapy import signals
         from scrapy.crawler import CrawlerProcess
 
         from spiders import SPIDERS
+
+        try:
+            specs = orders.recv()
+        except EOFError:
+            return
+        if not specs:
+            sender.send(None)
+            return
 
         logging.getLogger("scrapy").setLevel(logging.ERROR)
         process = CrawlerProcess({**scrapy_settings(fetch), "LOG_INSTALL_ROOT_HANDLER": False})

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from monitor import alerts
 from monitor.config import Config
-from monitor.fetch import iter_crawl
+from monitor.fetch import CrawlProcess
 from monitor.item import Item
 from monitor.pagewatch import apply_snapshots, force_legal, spec_options
 from monitor.store import Store
@@ -66,9 +66,11 @@ BATCH_ITEMS = 4000
 
 
 def run_cycle(config: Config, store: Store, tagger, sender,
-              on_result: Callable[[FetchResult], None] | None = None) -> RunReport:
+              on_result: Callable[[FetchResult], None] | None = None,
+              crawl: CrawlProcess | None = None) -> RunReport:
     """`tagger` is a Tagger or a function that loads one: loaded only when new items arrive,
-    while the crawl process is already fetching (the model's libraries take seconds to import)."""
+    while the crawl process is already fetching (the model's libraries take seconds to import).
+    `crawl` may be started by the caller earlier, so that its start-up overlaps the caller's."""
     """One cycle; a failing source is reported, never fatal.
 
     Results are handled in batches as the crawl delivers them, so tagging and storing
@@ -81,7 +83,8 @@ def run_cycle(config: Config, store: Store, tagger, sender,
     report = RunReport(waiting=waiting)
     outcomes: list[tuple[str, FetchOutcome]] = []
     batch: list[Item] = []
-    for result in iter_crawl(specs, config.settings.fetch):
+    crawl = crawl or CrawlProcess(config.settings.fetch)
+    for result in crawl.results(specs):
         outcomes.append((result.source, result.outcome))
         if result.outcome.ok:
             batch.extend(result.items)
