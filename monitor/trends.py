@@ -105,9 +105,26 @@ def compute_trends(store, *, days: int = 7, now: datetime | None = None, limit: 
     items = _window_items(window, term, item, {n for n, _, _ in rising}, keys)
     rising = _without_spam(rising, items)[:max(4 * limit, 200)]
     surfaces = _surfaces(extractor, window.rows, {key: items[key] for _, key, _ in rising})
-    rising = _merged(rising, items, surfaces)[:limit]
+    rising = [r for r in _merged(rising, items, surfaces) if worth_tracking(r[1], surfaces.get(r[1], r[1]))][:limit]
     t = Translator(language, timezone)
     return [_trend(key, score, counts, n, items[key], surfaces, frame, t) for n, key, score in rising]
+
+
+def worth_tracking(key: str, surface: str) -> bool:
+    """Platforms, hashtags and phrases are; a single word only when it reads like a name.
+
+    'DSA', 'TikTok', 'Broadcast-Kanäle', 'A/B-Tests', 'Kennzeichnungspflicht': yes.
+    'content', 'change', 'Profil', 'Millionen': no. Such everyday words rise and fall with
+    the news of the week without being what the week is about.
+    """
+    if kind_of(key) != PHRASE or " " in surface.strip():
+        return True
+    word = surface.strip()
+    acronym = 2 <= len(word) <= 6 and word.isupper()
+    inner_capital = any(c.isupper() for c in word[1:]) and not word.isupper()
+    marked = any(c in word for c in "-/") or any(c.isdigit() for c in word)
+    long_compound = len(word) >= 12 and word[0].isupper()
+    return acronym or inner_capital or marked or long_compound
 
 
 def trend_json(t: Trend) -> dict:

@@ -196,3 +196,12 @@ def test_usual_counts_only_the_weeks_the_store_has_data_for(store):
     trend = by_key(trends(store, language="en"))[term_key("Notizen-Funktion")]
     assert (trend.sources, trend.baseline) == (8, 2.0)
     assert trend.explanation == "8 sources this week, usually 2"
+
+
+def test_single_everyday_words_are_not_trend_terms_but_names_are():
+    from monitor.trends import worth_tracking
+    for name in ("DSA", "TikTok", "Broadcast-Kanäle", "A/B-Tests", "Kennzeichnungspflicht"):
+        assert worth_tracking(name.lower(), name), name
+    for word in ("content", "change", "Profil", "Millionen", "Services"):
+        assert not worth_tracking(word.lower(), word), word
+    assert worth_tracking("digital fairness act", "Digital Fairness Act")
