@@ -41,8 +41,8 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
-            from spiders import SPIDERS
-            self._config = load_config(self.locations.config, known_kinds=set(SPIDERS))
+            from spiders import KINDS
+            self._config = load_config(self.locations.config, known_kinds=set(KINDS))
         return self._config
 
     def optional_config(self) -> Config | None:

@@ -1,15 +1,52 @@
 """Scrapy spiders, one per source kind. A spider's `name` is its file name and the
-`kind:` that selects it in feeds.yaml; adding one is one file plus one line in SPIDERS."""
+`kind:` that selects it in feeds.yaml; adding one is one file plus one line in KINDS.
 
-from spiders.feed import FeedSpider
-from spiders.linkedin_changes import LinkedinChangesSpider
-from spiders.listpage import ListPageSpider
-from spiders.meta_changelog import MetaChangelogSpider
-from spiders.page import PageSpider
-from spiders.tiktok_changelog import TiktokChangelogSpider
+The registry names classes as "module:Class" and imports them only when a crawl
+needs them, so that commands which merely validate feeds.yaml (all of them) do not
+pay for importing Scrapy.
+"""
 
-SPIDERS = {spider.name: spider for spider in (FeedSpider, PageSpider, ListPageSpider, MetaChangelogSpider,
-                                               LinkedinChangesSpider, TiktokChangelogSpider)}
+from __future__ import annotations
 
-__all__ = ["SPIDERS", "FeedSpider", "PageSpider", "ListPageSpider", "MetaChangelogSpider",
-           "LinkedinChangesSpider", "TiktokChangelogSpider"]
+from importlib import import_module
+
+KINDS = {
+    "feed": "spiders.feed:FeedSpider",
+    "page": "spiders.page:PageSpider",
+    "listpage": "spiders.listpage:ListPageSpider",
+    "meta_changelog": "spiders.meta_changelog:MetaChangelogSpider",
+    "linkedin_changes": "spiders.linkedin_changes:LinkedinChangesSpider",
+    "tiktok_changelog": "spiders.tiktok_changelog:TiktokChangelogSpider",
+}
+
+
+def spider_class(kind: str):
+    module, _, name = KINDS[kind].partition(":")
+    return getattr(import_module(module), name)
+
+
+class _Spiders(dict):
+    """`SPIDERS[kind]` imports the spider on first use; `set(SPIDERS)` is just the names."""
+
+    def __missing__(self, kind: str):
+        if kind not in KINDS:
+            raise KeyError(kind)
+        self[kind] = spider_class(kind)
+        return self[kind]
+
+    def __iter__(self):
+        return iter(KINDS)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in KINDS
+
+    def __len__(self) -> int:
+        return len(KINDS)
+
+    def keys(self):
+        return KINDS.keys()
+
+
+SPIDERS = _Spiders()
+
+__all__ = ["KINDS", "SPIDERS", "spider_class"]

@@ -36,14 +36,18 @@ import sys
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from monitor.pipeline import BATCH_ITEMS
+from monitor.store import Store
+from monitor.store.schema import DeliveryRow
 from tests.servers import FeedServer, rss
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
@@ -131,7 +135,7 @@ class World:
         if not self.db.exists():
             return []
         try:
-            with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5) as conn:
+            with closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)) as conn:
                 return conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError:
             return []
@@ -148,14 +152,12 @@ class World:
             "SELECT i.url FROM items i JOIN item_tags t ON t.item_id = i.id WHERE t.tag = 'legal_change'")}
 
     def move_retries_to_the_past(self) -> None:
-        """Let the clock run on: every waiting alert is due now (a store call, as the daemon's later run would see)."""
-        from monitor.store import Store
-        from monitor.store.schema import DeliveryRow
-        from sqlalchemy import update
+        """As if the wait had passed: every alert waiting for a retry is due now (the runs read the clock)."""
         store = Store.open(self.env["MONITOR_DB"])
         try:
             with store.session() as s, s.begin():
-                s.execute(update(DeliveryRow).where(DeliveryRow.state == "pending", DeliveryRow.next_attempt.isnot(None))
+                s.execute(update(DeliveryRow)
+                          .where(DeliveryRow.state == "pending", DeliveryRow.next_attempt.isnot(None))
                           .values(next_attempt=datetime.now(timezone.utc) - timedelta(seconds=1)))
         finally:
             store.close()
@@ -376,44 +378,64 @@ def pending_alerts(world: World, target: str = "team-chat") -> dict | None:
 # --------------------------------------------------------------------------- 1. killed while fetching and storing
 
 FAST, SLOW = 10, 10
-FILLER = 410     # per fast feed: together over the pipeline's batch (4000), so a batch is stored mid-crawl
+FILLER = BATCH_ITEMS // FAST + 1    # posts per fast feed: together they fill the pipeline's first batch,
+                                    # stored while the slow feeds are still outstanding
+
+
+@dataclass
+class Served:
+    feeds: dict[str, str]          # source name -> path
+    urls: list[str]                # every item served
+    legal: set[str]                # the clear legal news among them
+    other: set[str]                # the clear non-legal news among them
+
+
+def fast_and_slow_feeds(web: GatedFeedServer) -> Served:
+    """20 feeds: 10 fast ones with FILLER posts each, 10 slow ones (held at the gate, then 2.5 s);
+    every fifth feed, fast or slow, also carries one clear legal and one clear non-legal item."""
+    served = Served({}, [], set(), set())
+    for n in range(FAST + SLOW):
+        fast, entries = n < FAST, []
+        if n % 5 == 0:
+            (legal_title, legal_url), (other_title, other_url) = LEGAL[n % len(LEGAL)], OTHER[n % len(OTHER)]
+            entries = [entry(legal_title, f"{legal_url}/{n}"), entry(other_title, f"{other_url}/{n}")]
+            served.legal.add(f"{legal_url}/{n}")
+            served.other.add(f"{other_url}/{n}")
+        entries += filler(n, FILLER if fast else 3)
+        path = f"/feed{n}.xml"
+        web.add(path, rss(f"Feed {n}", entries), delay=0 if fast else 2.5)
+        if not fast:
+            web.gated.add(path)
+        served.feeds[f"Feed {n}"] = path
+        served.urls += [e["link"] for e in entries]
+    return served
 
 
 def test_killed_while_fetching_then_run_again_stores_and_alerts_everything_once(tmp_path, chat):
     with GatedFeedServer() as web:
-        feeds, served = {}, []
-        for n in range(FAST + SLOW):
-            fast = n < FAST
-            news = [LEGAL[n % len(LEGAL)], OTHER[n % len(OTHER)]] if n % 5 == 0 else []
-            entries = [entry(title, f"{url}/{n}") for title, url in news] + (filler(n, FILLER) if fast else filler(n, 3))
-            path = f"/feed{n}.xml"
-            web.add(path, rss(f"Feed {n}", entries), delay=0 if fast else 2.5)
-            if not fast:
-                web.gated.add(path)          # first run: these never answer before the kill
-            feeds[f"Feed {n}"] = path
-            served += [e["link"] for e in entries]
-        world = make_world(tmp_path, web, feeds, notify={"team-chat": chat.url})
-        legal_news = {f"{url}/{n}" for n in range(0, FAST + SLOW, 5) for _, url in [LEGAL[n % len(LEGAL)]]}
-        other_news = {f"{url}/{n}" for n in range(0, FAST + SLOW, 5) for _, url in [OTHER[n % len(OTHER)]]}
+        served = fast_and_slow_feeds(web)
+        world = make_world(tmp_path, web, served.feeds, notify={"team-chat": chat.url})
 
-        with world.started("run") as first:
+        with world.started("run") as first:      # the slow feeds do not answer before the kill
             wait_for(lambda: world.stored_items() > 0, "items stored", first)
             crash(first)
-        stored_by_first = world.stored_items()
-        assert 0 < stored_by_first < len(served), "the kill did not land between the first batch and the end"
-        assert chat.received == [], "no alert can have gone out while the crawl was still running"
+        assert 0 < world.stored_items() < len(served.urls), "killed between the first stored batch and the end"
+        assert chat.received == [], "no alert goes out before the crawl has ended"
+        legal_so_far = world.legal_urls()
+        assert legal_so_far & served.legal, "the first batch held some of the legal news"
         waiting = pending_alerts(world)
-        assert waiting and waiting["messages"] >= 2 and waiting["attempts"] == 0, \
-            "the stored legal items' alerts must be queued with them, in the same transaction"
+        assert waiting and waiting["messages"] == len(legal_so_far) and waiting["attempts"] == 0, \
+            "every stored legal item has its alert queued: stored in the same transaction"
 
-        web.gate.set()                        # the slow feeds answer now (after 2.5 s)
+        web.gate.set()
         second = world.monitor("run")
         assert second.returncode == 0, second.stdout + second.stderr
 
     stored = world.stored_urls()
-    assert set(stored) == set(served) and max(stored.values()) == 1, "every served item stored exactly once"
+    assert set(stored) == set(served.urls) and max(stored.values()) == 1, "every served item stored exactly once"
     legal = world.legal_urls()
-    assert legal_news <= legal and not (other_news & legal), "the model must see the clear cases"
+    assert served.legal <= legal and not (served.other & legal), "the model tags the clear cases right"
+    assert legal - legal_so_far, "the second run stored legal news of its own (the slow feeds)"
     alerted = chat.alerted()
     assert {url: alerted[url] for url in legal} == {url: 1 for url in legal}, "every legal item alerted exactly once"
     assert set(alerted) == legal, f"alerted but not legal: {sorted(set(alerted) - legal)}"
@@ -450,10 +472,10 @@ def test_killed_while_the_alert_is_in_flight_then_run_again_loses_nothing(tmp_pa
     assert len(chat.received) == 2, "the second run sends the pending alerts once; the third sends nothing"
     resent = Counter(ITEM_URL.findall(chat.received[1]["message"]))
     assert resent == Counter({url: 1 for url in legal}), "the second run names every legal item once"
+    assert chat.dropped == [chat.received[0]], "the killed run hung up while the first POST waited"
     alerted = chat.alerted()
     assert set(alerted) == legal, "nothing lost, nothing else named"
     if commit == "on_answer":
-        assert chat.dropped == [chat.received[0]]
         assert all(alerted[url] == 1 for url in legal), "the killed POST was never accepted: exactly once"
     else:
         assert all(alerted[url] <= 2 for url in legal), "at most one duplicate: the one message in flight"
@@ -479,7 +501,8 @@ def test_killed_while_the_digest_is_sent_then_digest_again_loses_nothing(tmp_pat
         wait_for(smtp.in_data.is_set, "SMTP DATA", first)
         crash(first)
     assert world.query("SELECT count(*) FROM digests WHERE state = 'sent'") == [(0,)]
-    assert [(r["kind"], r["target"], r["messages"]) for r in world.outbox()] == [("digest", "team-email", len(items))]
+    waiting = [(r["kind"], r["target"], r["messages"]) for r in world.outbox()]
+    assert waiting == [("digest", "team-email", len(items))], "the digest in flight is pending, not sent"
 
     smtp.hold = 0
     second = world.monitor("digest")
@@ -499,8 +522,8 @@ def test_killed_while_the_digest_is_sent_then_digest_again_loses_nothing(tmp_pat
     if commit == "on_answer":
         assert delivered == 1 and set(digested.values()) == {1}, "the killed mail was never accepted: exactly once"
     else:
-        assert delivered == 2 and set(digested.values()) == {2}, \
-            "accepted but not recorded: the one mail in flight goes out again (the documented exception)"
+        assert delivered <= 2 and max(digested.values()) <= 2, \
+            "accepted but not recorded: at most the one mail in flight goes out again (the documented exception)"
     assert world.outbox() == []
 
 

@@ -170,3 +170,10 @@ def test_listpage_and_changelog_spiders_run_in_the_real_crawl():
             SourceSpec(name="meta", url=meta, kind="meta_changelog", category="platform")], FAST)}
     assert results["news"].outcome.ok and len(results["news"].items) == 3
     assert results["meta"].outcome.ok and results["meta"].items[0].url == f"{web.base}/docs/graph-api/changelog/version23.0"
+
+
+def test_every_kind_names_its_spider_and_file():
+    from spiders import KINDS, spider_class
+    for kind in KINDS:
+        cls = spider_class(kind)
+        assert cls.name == kind and cls.__module__ == f"spiders.{kind}"

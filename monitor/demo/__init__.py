@@ -45,7 +45,7 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = N
     from monitor.pipeline import run_cycle
     from monitor.store import Store
     from monitor.tagging import load_tagger
-    from spiders import SPIDERS
+    from spiders import KINDS
 
     say = (lambda *_: None) if quiet else (lambda text: click.echo(text))
     workdir = Path(workdir or tempfile.mkdtemp(prefix="lagebild-demo-")).resolve()
@@ -56,7 +56,7 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = N
     db_path = workdir / "demo.db"
     for stale in workdir.glob("demo.db*"):
         stale.unlink()
-    config = load_config(config_path, known_kinds=set(SPIDERS))
+    config = load_config(config_path, known_kinds=set(KINDS))
     store = Store.open(f"sqlite:///{db_path}")
     say(f"Sample sources served at {server.base} ({len(config.sources)} sources)")
     report = run_cycle(config, store, load_tagger(), Sender())
