@@ -167,9 +167,10 @@ def test_packaged_model_records_how_it_was_trained(tagger, training_examples):
 
 
 def test_a_weighted_correction_changes_the_prediction_for_a_similar_item(tagger, training_examples):
-    new_item = {"title": "TikTok downranks duets that add no commentary", "lang": "en"}
+    new_item = {"title": "LinkedIn newsletters stop appearing in followers notifications", "lang": "en"}
     assert "algorithm_reach_change" not in tagger.predict([new_item])[0].tags
-    correction = Example("TikTok downranks stitches that add no commentary", "", "en", ["algorithm_reach_change"])
+    correction = Example("LinkedIn newsletters stop appearing in subscribers notifications", "", "en",
+                         ["algorithm_reach_change"])
     corrected = train_tagger(training_examples, extra=[correction], extra_weight=3.0)
     assert "algorithm_reach_change" in corrected.predict([new_item])[0].tags
     assert corrected.meta["n_extra"] == 1
