@@ -47,6 +47,7 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
         "CONCURRENT_REQUESTS": fetch.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": fetch.per_host,
         "CONCURRENT_ITEMS": 1,          # one result per response: Scrapy's default 100 spawns 100 tasks each
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,   # else Scrapy re-parses the callback's source per response
         "DOWNLOAD_DELAY": fetch.delay.total_seconds(),
         "RANDOMIZE_DOWNLOAD_DELAY": True,
         "DOWNLOAD_TIMEOUT": timeout,
