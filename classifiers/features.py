@@ -36,7 +36,7 @@ from .text import doc_fields, doc_text, normalise, strip_boilerplate, tokens
 LANGS = ("de", "en")
 TITLE_WEIGHT = 2
 GRAM_SIZES = (2, 3, 4, 5)
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 50_000     # distinct words; the vocabulary of real feeds repeats well before this
 _DISCOUNTING = [CUE_NAMES.index(name) for name in DISCOUNTING_CUES]
 
 

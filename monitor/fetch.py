@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import queue
+import threading
 from collections.abc import Callable, Iterator
 
 from monitor.config import FetchSettings
@@ -152,8 +154,15 @@ class CrawlProcess:
             self.child.kill()
 
 
-def _child(fetch: FetchSettings, orders, sender) -> None:
-    """Runs in the crawl process: one CrawlerProcess, one spider per kind, results down the pipe."""
+def _child(fetch: FetchSettings, orders, pipe) -> None:
+    """Runs in the crawl process: one CrawlerProcess, one spider per kind, results down the pipe.
+
+    Results go through a queue to a sender thread: when the parent is busy tagging and
+    the pipe is full, the crawl keeps fetching and parsing instead of waiting on `send`.
+    """
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(outbox, pipe), name="crawl-sender", daemon=True)
+    sender.start()
     try:
         from scrapy import signals
         from scrapy.crawler import CrawlerProcess
@@ -163,27 +172,36 @@ def _child(fetch: FetchSettings, orders, sender) -> None:
         try:
             specs = orders.recv()
         except EOFError:
-            return
-        if not specs:
-            sender.send(None)
-            return
+            specs = []
+        if specs:
+            logging.getLogger("scrapy").setLevel(logging.ERROR)
+            process = CrawlerProcess({**scrapy_settings(fetch), "LOG_INSTALL_ROOT_HANDLER": False})
+            by_kind: dict[str, list[SourceSpec]] = {}
+            for spec in specs:
+                by_kind.setdefault(spec.kind, []).append(spec)
 
-        logging.getLogger("scrapy").setLevel(logging.ERROR)
-        process = CrawlerProcess({**scrapy_settings(fetch), "LOG_INSTALL_ROOT_HANDLER": False})
-        by_kind: dict[str, list[SourceSpec]] = {}
-        for spec in specs:
-            by_kind.setdefault(spec.kind, []).append(spec)
+            def scraped(item, response, spider):
+                outbox.put(item)
 
-        def scraped(item, response, spider):
-            sender.send(item)
-
-        for kind, group in by_kind.items():
-            crawler = process.create_crawler(SPIDERS[kind])
-            crawler.signals.connect(scraped, signal=signals.item_scraped)
-            process.crawl(crawler, sources=group)
-        process.start()
-        sender.send(None)
+            for kind, group in by_kind.items():
+                crawler = process.create_crawler(SPIDERS[kind])
+                crawler.signals.connect(scraped, signal=signals.item_scraped)
+                process.crawl(crawler, sources=group)
+            process.start()
+        outbox.put(None)
     except Exception as e:  # noqa: BLE001 - report to the parent instead of dying silently
-        sender.send(f"the crawl could not run: {type(e).__name__}: {e}")
+        outbox.put(f"the crawl could not run: {type(e).__name__}: {e}")
+    sender.join()
+
+
+def _send_all(outbox: queue.SimpleQueue, pipe) -> None:
+    try:
+        while True:
+            message = outbox.get()
+            pipe.send(message)
+            if message is None or isinstance(message, str):
+                return
+    except (BrokenPipeError, OSError):
+        return          # the parent went away; nothing left to tell
     finally:
-        sender.close()
+        pipe.close()

@@ -28,16 +28,23 @@ class RunReport:
     unchanged: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     waiting: dict[str, datetime] = field(default_factory=dict)   # in backoff, not fetched this time
-    new_items: list[Item] = field(default_factory=list)
+    new_count: int = 0
+    new_tags: Counter = field(default_factory=Counter)      # counts, not the items: a first run brings
+    new_per_source: Counter = field(default_factory=Counter)  # tens of thousands, and memory is bounded
     delivery_lines: list[str] = field(default_factory=list)
     delivery_failed: bool = False
 
+    def count(self, added: list[Item]) -> None:
+        self.new_count += len(added)
+        self.new_tags.update(t for it in added for t in it.tags)
+        self.new_per_source.update(it.source for it in added)
+
     def lines(self) -> list[str]:
-        tags = Counter(t for it in self.new_items for t in it.tags)
+        tags = self.new_tags
         ok = self.fetched - len(self.failed)
         out = [f"Sources: {self.fetched} fetched, {ok} ok ({self.unchanged} unchanged), {len(self.failed)} failing"
                + (f", {len(self.waiting)} waiting to retry" if self.waiting else ""),
-               f"New items: {len(self.new_items)}"
+               f"New items: {self.new_count}"
                + (" (" + ", ".join(f"{n} {t}" for t, n in tags.most_common()) + ")" if tags else "")]
         for name, error in sorted(self.failed.items()):
             out.append(f"  failing: {name}: {error}")
@@ -62,7 +69,7 @@ def due_specs(config: Config, state: dict[str, SourceRow], now: datetime) -> tup
     return specs, waiting
 
 
-BATCH_ITEMS = 4000
+BATCH_ITEMS = 2000
 
 
 def run_cycle(config: Config, store: Store, tagger, sender,
@@ -89,11 +96,11 @@ def run_cycle(config: Config, store: Store, tagger, sender,
         if result.outcome.ok:
             batch.extend(result.items)
         if len(batch) >= BATCH_ITEMS:
-            report.new_items += _store_new(config, store, load_tagger, batch, now)
+            report.count(_store_new(config, store, load_tagger, batch, now))
             batch = []
         if on_result:
             on_result(result)
-    report.new_items += _store_new(config, store, load_tagger, batch, now)
+    report.count(_store_new(config, store, load_tagger, batch, now))
     _record_health(config, store, outcomes, report, now)
     delivery = alerts.deliver_due(store, config, sender)
     report.delivery_lines, report.delivery_failed = delivery.lines, bool(delivery.failed)
@@ -119,7 +126,7 @@ def _store_new(config: Config, store: Store, load_tagger: Callable, items: list[
 
 def _record_health(config: Config, store: Store, outcomes: list[tuple[str, FetchOutcome]], report: RunReport,
                    now: datetime) -> None:
-    new_per_source = Counter(it.source for it in report.new_items)
+    new_per_source = report.new_per_source
     report.fetched = len(outcomes)
     for name, outcome in outcomes:
         outcome.new_items = new_per_source.get(name, 0)

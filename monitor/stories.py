@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -52,11 +54,14 @@ def tokens(title: str, summary: str = "", folded: bool = False) -> frozenset[str
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    """Very light: plural and case endings of German and English, so forms meet."""
+    """Very light: plural and case endings of German and English, so forms meet.
+
+    Interned: the story index holds the same few thousand stems for tens of thousands
+    of items, once each."""
     for suffix in ("ungen", "en", "es", "er", "s", "e", "n"):
         if len(word) > 5 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+            return sys.intern(word[: -len(suffix)])
+    return sys.intern(word)
 
 
 class StoryIndex:
@@ -65,7 +70,7 @@ class StoryIndex:
     def __init__(self) -> None:
         self.sets: dict[int, frozenset[str]] = {}
         self.cluster: dict[int, int] = {}
-        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.postings: dict[str, array] = defaultdict(lambda: array("l"))   # compact int lists
         self.mass: dict[int, float] = {}     # an item's total token weight when it was added
 
     def add(self, item_id: int, cluster: int, toks: frozenset[str]) -> None:
