@@ -19,7 +19,7 @@ from monitor.config import FetchSettings
 from monitor.outcome import FetchOutcome
 from spiders.base import FetchResult, SourceSpec
 
-CHILD_GRACE_SECONDS = 120
+CHILD_GRACE_SECONDS = 30
 
 
 # Hosts that rate-limit unauthenticated feed readers hard: one request at a time, spaced.
@@ -147,11 +147,14 @@ class CrawlProcess:
                                                                            "this source was fetched"))
 
     def close(self, wait: bool = False) -> None:
+        """`wait`: the child sent its last message (or has nothing to do); it may still be tearing
+        Scrapy down, which tells us nothing, so it is ended after a brief grace."""
         for end in (self._orders, self._results):
             end.close()
-        self.child.join(CHILD_GRACE_SECONDS if wait else 1)
+        self.child.join(0.05 if wait else 1)
         if self.child.is_alive():
-            self.child.kill()
+            self.child.terminate() if wait else self.child.kill()
+            self.child.join(CHILD_GRACE_SECONDS)
 
 
 def _child(fetch: FetchSettings, orders, pipe) -> None:
