@@ -272,6 +272,38 @@ def sources(app: App, fmt: str) -> None:
                columns=["name", "status", "items", "consecutive_failures", "last_success", "last_error"])
 
 
+@cli.command(name="sources-export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="write the OPML here (default: standard output)")
+@common
+def sources_export(app: App, output: Path | None) -> None:
+    """Every source as OPML 2.0, for feed readers or another Lagebild."""
+    from monitor.opml import export_opml
+
+    document = export_opml(app.config)
+    if output is None:
+        click.echo(document, nl=False)
+        return
+    output.write_text(document, encoding="utf-8")
+    click.echo(f"wrote {len(app.config.sources)} sources to {output}", err=True)
+
+
+@cli.command(name="sources-import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@common
+def sources_import(app: App, file: Path) -> None:
+    """Add an OPML file's feeds to feeds.yaml (comments kept, known URLs skipped)."""
+    from monitor.opml import OpmlError, import_opml
+
+    try:
+        report = import_opml(file, app.locations.config)
+    except OpmlError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    for line in report.lines():
+        click.echo(line)
+
+
 @cli.command()
 @click.option("--days", default=7, show_default=True, type=int)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

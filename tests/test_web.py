@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -148,13 +149,17 @@ def hrefs(html: str, selector: str = "a") -> list[str]:
 
 def test_archive_lists_newest_first_with_badges_summary_and_cluster(web, store):
     html = web.get("/").text
-    assert titles(html)[:4] == ["Instagram testet neue Reels-Funktion", "Reichweitenverlust bei LinkedIn",
-                                "Reichweitenverlust bei LinkedIn", "Urteil: Müller GmbH muss Impressum nachbessern"]
-    assert "66 Meldungen" in html and "zeige 1–50" in html
+    assert titles(html)[:3] == ["Instagram testet neue Reels-Funktion", "Reichweitenverlust bei LinkedIn",
+                                "Urteil: Müller GmbH muss Impressum nachbessern"]
+    assert "65 Meldungen aus 66 Berichten" in html and "zeige 1–50" in html
     assert "Neue Funktion" in html and "Instagram" in html and "Creator können Entwürfe planen." in html
     assert f'/items/{store.ids["reels"]}' in hrefs(html)
     assert "https://about.instagram.com/reels?utm_source=x" in hrefs(html, "h2.item-title a")
-    assert "auch berichtet von 1 weiteren Quelle" in html          # the two LinkedIn reports are one story
+    # The two LinkedIn reports are one story: one row, the other report folded under it.
+    story = BeautifulSoup(html, "html.parser").select_one("details.story")
+    assert story.summary.get_text(strip=True) == "auch berichtet von 1 weiteren Quelle"
+    assert "https://linkedin.example/feed-update" in hrefs(str(story)) and f"/items/{store.ids['reach_too']}" in hrefs(str(story))
+    assert "LinkedIn Blog" in story.get_text()
 
 
 def test_the_filter_form_lands_on_a_clean_shareable_url(web):
@@ -187,14 +192,94 @@ def test_date_filters_and_unreadable_values(web):
     assert german.url.query.decode() == "since=14.03.2025&until=14.03.2025"
     assert titles(german.text) == ['=HYPERLINK("http://x") Rückblick']
     bad = web.get("/?since=soon")
-    assert bad.status_code == 200 and "nicht lesbar" in bad.text and "66 Meldungen" in bad.text
+    assert bad.status_code == 200 and "nicht lesbar" in bad.text and "65 Meldungen" in bad.text
 
 
 def test_search_finds_compounds_and_umlaut_spellings(web):
-    assert titles(web.get("/?q=Reichweite").text) == ["Reichweitenverlust bei LinkedIn"] * 2
+    found = web.get("/?q=Reichweite").text
+    assert titles(found) == ["Reichweitenverlust bei LinkedIn"] and "1 Meldung aus 2 Berichten" in found
     for query in ("Mueller", "müller", "MÜLLER"):
         assert titles(web.get("/", params={"q": query}).text) == ["Urteil: Müller GmbH muss Impressum nachbessern"]
     assert titles(web.get("/?q=Reichweite&order=relevance&source=LinkedIn+Blog").text) == ["Reichweitenverlust bei LinkedIn"]
+
+
+def test_german_search_through_the_page_folds_ss_and_finds_parts_of_compounds(web, store):
+    store.add_items([_item("Datenschutz-Blog", "Neue Regeln für die Straßenwerbung", "https://datenschutz.example/strasse",
+                           hours=5, platforms=["instagram"])])
+    for query in ("Strasse", "straße", "STRASSENWERBUNG"):
+        assert titles(web.get("/", params={"q": query}).text) == ["Neue Regeln für die Straßenwerbung"], query
+    for path in ("/?q=verlust", "/?q=verlust&order=relevance"):
+        assert titles(web.get(path).text) == ["Reichweitenverlust bei LinkedIn"], path
+
+
+def _story(store, title, placements):
+    """Reports of one story (same title, so one cluster): (source, hours ago) each."""
+    items = [_item(src, title, f"https://story.example/{abs(hash(title))}/{n}", hours=hours, platforms=["threads"])
+             for n, (src, hours) in enumerate(placements)]
+    store.add_items(items)
+    assert len({it.cluster for it in items}) == 1
+    return items
+
+
+@pytest.mark.parametrize("query", [
+    ItemQuery(), ItemQuery(platforms=["threads"]), ItemQuery(q="Reichweite", order="relevance"),
+    ItemQuery(sources=["LinkedIn Blog"]), ItemQuery(since=NOW - timedelta(hours=250), lang="de"),
+    ItemQuery(tags=["feature_rollout"]), ItemQuery(q="Threads", order="relevance"),
+])
+def test_a_story_is_its_first_matching_report_in_the_page_order(store, query):
+    _story(store, "Threads öffnet die API für alle", [("LinkedIn Blog", 1), ("t3n Social Media", 230),
+                                                        ("Instagram Newsroom", 260), ("LinkedIn Blog", 3)])
+    every = store.query_items(query)
+    seen, heads = set(), []
+    for it in every:
+        if it.cluster not in seen:
+            seen.add(it.cluster)
+            heads.append(it.id)
+    assert store.count_stories(query) == (len(every), len(heads))
+    for offset, limit in ((0, 50), (0, 2), (1, 3), (48, 50), (len(heads), 5)):
+        page = store.query_stories(dataclasses.replace(query, offset=offset, limit=limit), ratio=1.0)
+        assert [it.id for it in page] == heads[offset:offset + limit], (offset, limit)
+
+
+def test_a_story_from_many_reports_is_one_row_that_opens_to_the_others(web, store):
+    reports = _story(store, "Threads öffnet die API für alle", [("LinkedIn Blog", 1), ("t3n Social Media", 230),
+                                                                  ("Instagram Newsroom", 260), ("LinkedIn Blog", 3)])
+    html = web.get("/").text
+    assert titles(html).count("Threads öffnet die API für alle") == 1 and "66 Meldungen aus 70 Berichten" in html
+    row = next(li for li in BeautifulSoup(html, "html.parser").select("li.item-row")
+               if "Threads öffnet" in li.select_one("h2").get_text())
+    assert row.select_one("details.story summary").get_text(strip=True) == "auch berichtet von 2 weiteren Quellen"
+    assert [a["href"] for a in row.select("ul.reports li > a")] == [reports[3].url, reports[1].url, reports[2].url]
+    older = web.get("/?page=2").text                      # the older reports never come back as rows
+    assert "Threads öffnet die API für alle" not in titles(older) and "zeige 51–66" in older
+    api = web.get("/api/items?platform=threads").json()   # machines get every report
+    assert [d["id"] for d in api] == [reports[0].id, reports[3].id, reports[1].id, reports[2].id]
+    alone = web.get("/?source=LinkedIn+Blog&platform=threads").text
+    assert titles(alone) == ["Threads öffnet die API für alle"] and "1 Meldung aus 2 Berichten" in alone
+    _story(store, "Reels bekommen Kapitelmarken", [("t3n Social Media", 2), ("t3n Social Media", 4)])
+    assert "1 weiterer Bericht derselben Quelle" in web.get("/?q=Kapitelmarken").text
+
+
+def test_the_team_s_platforms_are_the_default_view_when_the_config_hides_the_others(store, tmp_path):
+    config = Config(settings=Settings(language="de", platforms=["instagram"], hide_other_platforms=True),
+                    sources=SOURCES)
+    with running(create_app(config, store, home=tmp_path)) as client:
+        html = client.get("/").text
+        assert sorted(titles(html)) == sorted(["Instagram testet neue Reels-Funktion", '=HYPERLINK("http://x") Rückblick',
+                                               "Urteil: Müller GmbH muss Impressum nachbessern", "Evil title"])
+        soup = BeautifulSoup(html, "html.parser")
+        [chip] = soup.select("a.chip")
+        assert "Nur eure Plattformen: Instagram" in chip.get_text() and chip["href"] == "/?scope=all"
+        assert "scope=team" in soup.select_one(".formats a")["href"]                      # RSS, JSON, CSV: this view
+        assert len(client.get(soup.select(".formats a")[1]["href"]).json()) == 4
+        everything = client.get("/?scope=all").text
+        assert "65 Meldungen aus 66 Berichten" in everything and not BeautifulSoup(everything, "html.parser").select("a.chip")
+        assert 'name="scope" value="all"' in everything                                  # the form keeps the choice
+        assert "60 Meldungen" in client.get("/?platform=tiktok").text                     # picked platforms win
+        assert len(client.get("/api/items").json()) == 66                                 # machines: all by default
+        team = [it.id for it in store.query_items(ItemQuery()) if not it.platforms or "instagram" in it.platforms]
+        assert [d["id"] for d in client.get("/api/items?scope=team").json()] == team      # as the digest hides
+        assert client.get("/?tag=legal_change").text.count("Nur eure Plattformen") == 1
 
 
 # ---------------------------------------------------------------------- machine routes
@@ -435,6 +520,16 @@ def test_sources_page_puts_failing_first_in_plain_words_with_the_outbox(web):
     assert names[0] == "Datenschutz-Blog" and sorted(names) == sorted(s.name for s in SOURCES)
     assert "Die Adresse gibt es nicht mehr" in html and "1 Fehlversuch in Folge" in html
     assert "Wartende Zustellungen" in html and "team-chat" in html and "connection refused" in html
+
+
+def test_sources_page_shows_a_new_failure_at_once(web, store):
+    assert "Instagram Newsroom" not in _failing(web.get("/sources").text)
+    store.record_fetch("Instagram Newsroom", FetchOutcome(ok=False, status=500, error="HTTP 500"), timedelta(minutes=30))
+    assert "Instagram Newsroom" in _failing(web.get("/sources").text)
+
+
+def _failing(html: str) -> list[str]:
+    return [s.get_text(strip=True) for s in BeautifulSoup(html, "html.parser").select("tr.row-failing .source-name")]
 
 
 @dataclass

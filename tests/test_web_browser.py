@@ -128,6 +128,19 @@ def test_on_a_phone_the_filters_fold_away_and_nothing_overflows(browser, site):
     context.close()
 
 
+def test_a_story_opens_to_its_other_reports_without_script_and_fits_a_phone(browser, site, store):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="de-DE")
+    pg = context.new_page()
+    pg.goto(site + "/")
+    other = pg.get_by_role("link", name="Reichweitenverlust bei LinkedIn", exact=True).nth(1)   # folded under it
+    assert not other.is_visible()
+    pg.get_by_text("auch berichtet von 1 weiteren Quelle").click()
+    assert other.is_visible() and other.get_attribute("href") == "https://linkedin.example/feed-update"
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(pg, "browser-phone-story")
+    context.close()
+
+
 def test_signing_in_and_out_in_the_browser(browser, store, tmp_path):  # noqa: F811
     from monitor.web import create_app
 

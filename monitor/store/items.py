@@ -13,7 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from monitor.item import Item
 from monitor.store.schema import (CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow,
                                   utcnow)
-from monitor.store.search import normalize, relevance_order, search_clause
+from monitor.store import browse
+from monitor.store.search import normalize
 from monitor.stories import StoryIndex, tokens
 
 CLUSTER_WINDOW = timedelta(days=14)
@@ -55,6 +56,8 @@ class ItemQuery:
     order: str = "newest"          # newest | relevance
     limit: int | None = None
     offset: int = 0
+    # Items naming one of these platforms, or no platform at all (settings.hide_other_platforms).
+    platform_scope: list[str] | None = None
 
 
 @dataclass
@@ -226,19 +229,44 @@ class ItemStore:
 
     # ------------------------------------------------------------------ reading
     def query_items(self, query: ItemQuery) -> list[Item]:
+        """Matching items in the query's order: ids from narrow indexes first, then the rows (see browse.py)."""
         with self.session() as s:
-            stmt = self._filtered(s, query)
-            order = relevance_order(s.get_bind().dialect.name, query.q or "") if query.order == "relevance" else None
-            stmt = stmt.order_by(*([order] if order is not None else []), ItemRow.sort_date.desc(), ItemRow.id.desc())
-            if query.offset:
-                stmt = stmt.offset(query.offset)
-            if query.limit is not None:
-                stmt = stmt.limit(query.limit)
-            return self._load(s, list(s.execute(stmt).all()))
+            return self._load(s, browse.item_rows(s, query))
+
+    def query_ids(self, query: ItemQuery) -> list[int]:
+        """The ids `query_items` would return, in the same order, without loading the items."""
+        with self.session() as s:
+            return browse.item_ids(s, query)
 
     def count_items(self, query: ItemQuery) -> int:
         with self.session() as s:
-            return s.scalar(select(func.count()).select_from(self._filtered(s, query).subquery())) or 0
+            return browse.count(s, query)
+
+    def count_stories(self, query: ItemQuery) -> tuple[int, int]:
+        """(matching items, story clusters they belong to), in one pass."""
+        with self.session() as s:
+            return browse.counts(s, query)
+
+    def query_stories(self, query: ItemQuery, ratio: float = 1.0) -> list[Item]:
+        """One row per story: the first matching item of each cluster in the query's order;
+        `offset` and `limit` count stories. `ratio` = items per story, when known, sizes the read."""
+        with self.session() as s:
+            return self._load(s, browse.rows_by_ids(s, browse.story_ids(s, query, ratio)))
+
+    def story_page(self, query: ItemQuery) -> tuple[int, int, list[Item], dict[int, list[browse.Report]]]:
+        """The archive's page in one transaction: (matching items, stories, the page's stories as
+        their first items, every report of those stories by cluster). `offset`/`limit` count stories."""
+        with self.session() as s:
+            total, stories = browse.counts(s, query)
+            if not stories or query.offset >= stories:
+                return total, stories, [], {}
+            items = self._load(s, browse.rows_by_ids(s, browse.story_ids(s, query, total / stories)))
+            return total, stories, items, browse.members(s, [it.cluster for it in items])
+
+    def story_reports(self, clusters: Sequence[int]) -> dict[int, list[browse.Report]]:
+        """Every report (id, source, title, url, date) of the given clusters, newest first."""
+        with self.session() as s:
+            return browse.members(s, clusters)
 
     def get_item(self, item_id: int) -> Item | None:
         with self.session() as s:
@@ -263,29 +291,6 @@ class ItemStore:
     @staticmethod
     def _base() -> Select:
         return select(ItemRow, SourceRow.name).join(SourceRow, SourceRow.id == ItemRow.source_id)
-
-    def _filtered(self, s, q: ItemQuery) -> Select:
-        stmt = self._base()
-        for tag in q.tags:
-            stmt = stmt.where(ItemRow.id.in_(select(ItemTagRow.item_id).where(ItemTagRow.tag == tag)))
-        if q.platforms:
-            stmt = stmt.where(ItemRow.id.in_(select(ItemPlatformRow.item_id)
-                                             .where(ItemPlatformRow.platform.in_(q.platforms))))
-        if q.sources:
-            stmt = stmt.where(SourceRow.name.in_(q.sources))
-        if q.categories:
-            stmt = stmt.where(SourceRow.category.in_(q.categories))
-        if q.lang:
-            stmt = stmt.where(ItemRow.lang == q.lang)
-        if q.since:
-            stmt = stmt.where(ItemRow.sort_date >= q.since)
-        if q.until:
-            stmt = stmt.where(ItemRow.sort_date < q.until)
-        if q.q:
-            clause = search_clause(s.get_bind().dialect.name, ItemRow.id, ItemRow.search_text, q.q)
-            if clause is not None:
-                stmt = stmt.where(clause)
-        return stmt
 
     @staticmethod
     def _load(s, rows: list) -> list[Item]:

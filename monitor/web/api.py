@@ -7,7 +7,6 @@ archive never has to fit into memory at once.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 from collections.abc import AsyncIterator
@@ -32,7 +31,7 @@ CSV_FIELDS = ("id", "published", "fetched", "source", "title", "url", "tags", "p
 def request_filters(request: Request) -> tuple[Filters, int | None, int]:
     """Filters plus limit/offset; a parameter that cannot be read is a 400 with its name."""
     web = request.app.state.web
-    f = parse_filters(request.query_params, web.tz, utcnow())
+    f = parse_filters(request.query_params, web.tz, utcnow(), team=web.config.settings.platforms or [])
     try:
         if f.errors:
             raise f.errors[0]
@@ -44,17 +43,22 @@ def request_filters(request: Request) -> tuple[Filters, int | None, int]:
 
 
 async def chunks(store: Store, query: ItemQuery) -> AsyncIterator[list[Item]]:
-    """The query's items, CHUNK at a time, in the query's order."""
-    offset, remaining = query.offset, query.limit
-    while remaining is None or remaining > 0:
-        size = CHUNK if remaining is None else min(CHUNK, remaining)
-        batch = await run_in_threadpool(store.query_items, dataclasses.replace(query, limit=size, offset=offset))
+    """The query's items, CHUNK at a time, in the query's order.
+
+    The ids are read once (every id of 100,000 items in a few dozen milliseconds), then
+    the items by id, a chunk at a time: no chunk repeats the walk to its offset, so a
+    full export takes linear time, and none is lost or repeated while new items arrive.
+    """
+    if query.limit is not None and query.limit <= CHUNK:
+        batch = await run_in_threadpool(store.query_items, query)
         if batch:
             yield batch
-        if len(batch) < size:
-            return
-        offset += len(batch)
-        remaining = None if remaining is None else remaining - len(batch)
+        return
+    ids = await run_in_threadpool(store.query_ids, query)
+    for start in range(0, len(ids), CHUNK):
+        batch = await run_in_threadpool(store.items_by_ids, ids[start:start + CHUNK])
+        if batch:
+            yield batch
 
 
 async def json_array(store: Store, query: ItemQuery) -> AsyncIterator[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -72,6 +72,8 @@ class Web:
     auth: Auth
     throttle: LoginThrottle
     tagger: LazyTagger
+    memo: dict = field(default_factory=dict)              # results kept between requests (see sources.health)
+    memo_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def create_app(config: Config, store: Store, *, home: Path, password: str | None = None,

@@ -1,11 +1,14 @@
-"""`/`: the archive, newest first, filtered by query parameters, 50 to a page."""
+"""`/`: the archive, newest first, filtered by query parameters, 50 stories to a page.
+
+Reports of the same story from several sources (one story cluster) are folded into one
+row: its first matching report in the page's order, with 'also reported by N other
+sources' opening the list of the other reports."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,57 +17,63 @@ from starlette.routing import Route
 from monitor.config import PLATFORMS
 from monitor.item import Item
 from monitor.store import Store
-from monitor.store.schema import ItemRow, SourceRow, utcnow
+from monitor.store.browse import Report
+from monitor.store.schema import utcnow
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
 
 LANGUAGES = ("de", "en")
 SINCE_PRESETS = ("24h", "7d", "30d", "90d", "365d")
+SHOWN_REPORTS = 8                         # other reports listed under a story; the item page has them all
 
 
 @dataclass
 class Page:
-    items: list[Item]
-    total: int
+    items: list[Item]                     # one per story: its first matching report
+    total: int                            # matching reports (items)
+    stories: int                          # stories they make up; pages count stories
     pages: int
     others: dict[int, list[str]]          # item id -> other sources that reported the story
+    reports: dict[int, list[Report]]      # item id -> the story's other reports, newest first
     sources: list[str]
-    first: int                            # 1-based position of the first item shown
+    first: int                            # 1-based position of the first story shown
     last: int
 
 
 async def archive(request: Request) -> Response:
     web = request.app.state.web
-    f = parse_filters(request.query_params, web.tz, utcnow())
+    f = archive_filters(request)
     if not f.errors and sorted(request.query_params.multi_items()) != sorted(f.pairs()):
         return RedirectResponse(f.url(), 303)        # the form sends empty fields: show the clean, shareable URL
     page = await run_in_threadpool(load_page, web.store, f, [s.name for s in web.config.sources])
+    machine = f.at_page(1).for_machines()
     return render(request, "web/archive.html", section="archive", f=f, page=page,
                   page_numbers=page_window(f.page, page.pages), platforms=platform_choices(web.config),
-                  languages=LANGUAGES, since_presets=SINCE_PRESETS, feed_url=feed_url(web, f))
+                  languages=LANGUAGES, since_presets=SINCE_PRESETS, feed_url=feed_url(web, machine),
+                  json_url=machine.url("/api/items"), csv_url=machine.url("/export.csv"),
+                  reset_url="/?scope=all" if f.team_default else "/", shown_reports=SHOWN_REPORTS)
+
+
+def archive_filters(request: Request) -> Filters:
+    """The archive's filters; with settings.hide_other_platforms the team's platforms are the default."""
+    web = request.app.state.web
+    settings = web.config.settings
+    return parse_filters(request.query_params, web.tz, utcnow(), team=settings.platforms or [],
+                         team_default=settings.hide_other_platforms)
 
 
 def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
-    total = store.count_items(f.query())
-    pages = max(1, math.ceil(total / PER_PAGE))
-    items = store.query_items(f.page_query()) if f.page <= pages else []
+    """One page of stories with their counts and their other reports (one store transaction)."""
+    total, stories, items, reports = store.story_page(f.page_query())
+    pages = max(1, math.ceil(stories / PER_PAGE))
     first = (f.page - 1) * PER_PAGE + 1
-    return Page(items=items, total=total, pages=pages, others=also_reported(store, items), sources=sources,
-                first=first, last=first + len(items) - 1)
-
-
-def also_reported(store: Store, items: list[Item]) -> dict[int, list[str]]:
-    """For each item, the other sources in its story cluster, found in one query for the whole page."""
-    clusters = {it.cluster for it in items if it.cluster is not None}
-    if not clusters:
-        return {}
-    with store.session() as s:
-        rows = s.execute(select(ItemRow.cluster_id, SourceRow.name).join(SourceRow, SourceRow.id == ItemRow.source_id)
-                         .where(ItemRow.cluster_id.in_(sorted(clusters))).distinct()).all()
-    by_cluster: dict[int, set[str]] = {}
-    for cluster, name in rows:
-        by_cluster.setdefault(cluster, set()).add(name)
-    return {it.id: sorted(by_cluster.get(it.cluster, set()) - {it.source}) for it in items}
+    others, rest = {}, {}
+    for it in items:
+        story = reports.get(it.cluster, []) if it.cluster is not None else []
+        rest[it.id] = [r for r in story if r.id != it.id]
+        others[it.id] = sorted({r.source for r in story} - {it.source})
+    return Page(items=items, total=total, stories=stories, pages=pages, others=others, reports=rest,
+                sources=sources, first=first, last=first + len(items) - 1)
 
 
 def page_window(current: int, pages: int, around: int = 2) -> list[int | None]:
@@ -87,7 +96,7 @@ def platform_choices(config) -> list[str]:
 def feed_url(web, f: Filters) -> str:
     """This view as RSS; with the feed token when there is one, so a feed reader can subscribe."""
     token = web.auth.rss_token if web.auth.enabled else None
-    return f.at_page(1).url("/feed.xml", token=token)
+    return f.url("/feed.xml", token=token)
 
 
 ROUTES = [Route("/", archive, methods=["GET"])]

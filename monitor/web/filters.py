@@ -18,6 +18,7 @@ from monitor.store import ItemQuery
 
 PER_PAGE = 50
 ORDERS = ("newest", "relevance")
+SCOPES = ("team", "all")         # team: the team's platforms and items naming none (settings.platforms)
 # URL parameter -> Filters attribute, for the parameters that may repeat.
 MULTI = {"tag": "tags", "platform": "platforms", "source": "sources", "category": "categories"}
 _ALIASES = {"twitter": "x"}
@@ -44,15 +45,29 @@ class Filters:
     until: str = ""
     order: str = "newest"
     page: int = 1
+    scope: str = ""              # as written in the URL: team | all | '' (the default)
     since_at: datetime | None = None
     until_at: datetime | None = None
     errors: list[BadParameter] = field(default_factory=list)
+    team: list[str] = field(default_factory=list)    # settings.platforms
+    team_default: bool = False                        # no `scope` means team (settings.hide_other_platforms)
 
     # ------------------------------------------------------------------ store
     def query(self, limit: int | None = None, offset: int = 0) -> ItemQuery:
         return ItemQuery(tags=list(self.tags), platforms=list(self.platforms), sources=list(self.sources),
                          categories=list(self.categories), lang=self.lang or None, since=self.since_at,
-                         until=self.until_at, q=self.q or None, order=self.order, limit=limit, offset=offset)
+                         until=self.until_at, q=self.q or None, order=self.order, limit=limit, offset=offset,
+                         platform_scope=list(self.team) if self.team_only else None)
+
+    @property
+    def team_only(self) -> bool:
+        """Only the team's platforms (and items naming none)? Never when platforms are picked by hand."""
+        wanted = self.scope == "team" or (self.scope == "" and self.team_default)
+        return bool(self.team) and wanted and not self.platforms
+
+    def for_machines(self) -> "Filters":
+        """The same view for /api/items, /feed.xml and the exports, whose default is every platform."""
+        return dataclasses.replace(self, scope="team") if self.team_only and not self.scope else self
 
     def page_query(self) -> ItemQuery:
         return self.query(limit=PER_PAGE, offset=(self.page - 1) * PER_PAGE)
@@ -63,7 +78,7 @@ class Filters:
         out: list[tuple[str, str]] = [("q", self.q)] if self.q else []
         for key, attr in MULTI.items():
             out += [(key, v) for v in getattr(self, attr)]
-        out += [(key, getattr(self, key)) for key in ("lang", "since", "until") if getattr(self, key)]
+        out += [(key, getattr(self, key)) for key in ("lang", "since", "until", "scope") if getattr(self, key)]
         if self.order != "newest":
             out.append(("order", self.order))
         if self.page > 1:
@@ -91,6 +106,8 @@ class Filters:
             return self.replace(since="", since_at=None)
         if key == "until":
             return self.replace(until="", until_at=None)
+        if key == "scope":
+            return self.replace(scope="all" if self.team_default else "")
         return self.replace(**{key: ""})
 
     def at_page(self, page: int) -> "Filters":
@@ -99,7 +116,8 @@ class Filters:
     @property
     def active(self) -> list[tuple[str, str]]:
         """(parameter, value) of every filter in force, for the removable chips."""
-        return [(k, v) for k, v in self.pairs() if k not in ("page", "order")]
+        chips = [(k, v) for k, v in self.pairs() if k not in ("page", "order", "scope")]
+        return chips + ([("scope", "team")] if self.team_only else [])
 
     @property
     def since_is_date(self) -> bool:
@@ -120,9 +138,14 @@ class Filters:
 
 # ---------------------------------------------------------------------- parsing
 
-def parse_filters(params, tz: ZoneInfo, now: datetime) -> Filters:
-    """Read filters from a (multi-)mapping of query parameters; bad values are collected, not raised."""
-    f = Filters(q=_one(params, "q")[:300], lang=_one(params, "lang").lower()[:8])
+def parse_filters(params, tz: ZoneInfo, now: datetime, team: list[str] | None = None,
+                  team_default: bool = False) -> Filters:
+    """Read filters from a (multi-)mapping of query parameters; bad values are collected, not raised.
+
+    `team` (settings.platforms) makes `scope=team` possible; `team_default` makes it the
+    default when no `scope` is given (the archive with settings.hide_other_platforms)."""
+    f = Filters(q=_one(params, "q")[:300], lang=_one(params, "lang").lower()[:8], team=list(team or []),
+                team_default=team_default and bool(team))
     for key, attr in MULTI.items():
         values = _many(params, key, split=key != "source")   # source names may contain commas
         if key != "source":
@@ -133,6 +156,10 @@ def parse_filters(params, tz: ZoneInfo, now: datetime) -> Filters:
         f.errors.append(BadParameter("order", f.order))
         f.order = "newest"
     f.page = _positive(params, "page", f.errors) or 1
+    f.scope = _one(params, "scope").lower()
+    if f.scope not in ("", *SCOPES):
+        f.errors.append(BadParameter("scope", f.scope))
+        f.scope = ""
     since = _one(params, "from") or _one(params, "since")
     if since:
         try:
