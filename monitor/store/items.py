@@ -93,8 +93,8 @@ class ItemStore:
             fps = sorted({fp for (_sid, fp), _it in keyed})
             known: set[tuple[int, str]] = set()
             for start in range(0, len(fps), 500):
-                known.update(s.execute(select(ItemRow.source_id, ItemRow.fingerprint)
-                                       .where(ItemRow.fingerprint.in_(fps[start:start + 500]))).tuples())
+                known.update((sid, fp) for sid, fp in s.execute(
+                    select(ItemRow.source_id, ItemRow.fingerprint).where(ItemRow.fingerprint.in_(fps[start:start + 500]))))
         fresh: list[Item] = []
         for key, it in keyed:
             if key not in known:
