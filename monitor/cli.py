@@ -96,7 +96,7 @@ def cli(ctx: click.Context, config_opt, db_opt, quiet) -> None:
     """Lagebild: watches platform newsrooms, changelogs, blogs and legal sources for social media teams.
 
     Commands: run, digest, serve, daemon, demo, classify, items, sources, train, eval, trends,
-    outbox, notify-test, hash-password.
+    outbox, notify-test, hash-password, sources-export, sources-import.
     """
     ctx.obj = App(config_opt, db_opt, quiet)
 

@@ -64,7 +64,24 @@ def _item(source, title, url, *, hours, tags=(), scores=None, platforms=(), lang
 
 @pytest.fixture
 def store(tmp_path):
-    st = Store.open(f"sqlite:///{tmp_path / 'monitor.db'}")
+    st = _filled(Store.open(f"sqlite:///{tmp_path / 'monitor.db'}"))
+    yield st
+    st.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request, tmp_path):
+    """The archive's data on SQLite, and on PostgreSQL when the local server is there (else skipped)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    st = _filled(Store.open(url))
+    yield st
+    st.close()
+
+
+def _filled(st: Store) -> Store:
     st.sync_sources(SOURCES)
     for name in ("Instagram Newsroom", "t3n Social Media", "LinkedIn Blog"):
         st.record_fetch(name, FetchOutcome(ok=True, status=200), timedelta(minutes=30))
@@ -91,8 +108,7 @@ def store(tmp_path):
     st.mark_alerts_failed([1], "connection refused")
     st.ids = {"reels": reels.id, "reach": reach.id, "reach_too": reach_too.id, "ruling": ruling.id, "evil": evil.id,
               "old": old.id}
-    yield st
-    st.close()
+    return st
 
 
 class FakeTagger:
@@ -226,7 +242,8 @@ def _story(store, title, placements):
     ItemQuery(sources=["LinkedIn Blog"]), ItemQuery(since=NOW - timedelta(hours=250), lang="de"),
     ItemQuery(tags=["feature_rollout"]), ItemQuery(q="Threads", order="relevance"),
 ])
-def test_a_story_is_its_first_matching_report_in_the_page_order(store, query):
+def test_a_story_is_its_first_matching_report_in_the_page_order(any_store, query):
+    store = any_store
     _story(store, "Threads öffnet die API für alle", [("LinkedIn Blog", 1), ("t3n Social Media", 230),
                                                         ("Instagram Newsroom", 260), ("LinkedIn Blog", 3)])
     every = store.query_items(query)
@@ -236,9 +253,12 @@ def test_a_story_is_its_first_matching_report_in_the_page_order(store, query):
             seen.add(it.cluster)
             heads.append(it.id)
     assert store.count_stories(query) == (len(every), len(heads))
-    for offset, limit in ((0, 50), (0, 2), (1, 3), (48, 50), (len(heads), 5)):
-        page = store.query_stories(dataclasses.replace(query, offset=offset, limit=limit), ratio=1.0)
-        assert [it.id for it in page] == heads[offset:offset + limit], (offset, limit)
+    for offset, limit in ((0, 50), (0, 2), (1, 3), (40, 3), (48, 50), (len(heads) - 1, 5), (len(heads), 5)):
+        wanted = dataclasses.replace(query, offset=offset, limit=limit)
+        assert [it.id for it in store.query_stories(wanted, ratio=1.0)] == heads[offset:offset + limit], (offset, limit)
+        total, stories, page, reports = store.story_page(wanted)      # the back half read from the old end
+        assert (total, stories) == (len(every), len(heads)) and [it.id for it in page] == heads[offset:offset + limit]
+        assert all(it.id in {r.id for r in reports[it.cluster]} for it in page)
 
 
 def test_a_story_from_many_reports_is_one_row_that_opens_to_the_others(web, store):

@@ -257,10 +257,14 @@ class ItemStore:
         """The archive's page in one transaction: (matching items, stories, the page's stories as
         their first items, every report of those stories by cluster). `offset`/`limit` count stories."""
         with self.session() as s:
-            total, stories = browse.counts(s, query)
-            if not stories or query.offset >= stories:
-                return total, stories, [], {}
-            items = self._load(s, browse.rows_by_ids(s, browse.story_ids(s, query, total / stories)))
+            if query.q:                       # a search reads its matches once, for counts and page
+                total, stories, ids = browse.story_scan(s, query)
+            else:
+                total, stories = browse.counts(s, query)
+                if not stories or query.offset >= stories:
+                    return total, stories, [], {}
+                ids = browse.story_ids(s, query, total / stories, stories)
+            items = self._load(s, browse.rows_by_ids(s, ids))
             return total, stories, items, browse.members(s, [it.cluster for it in items])
 
     def story_reports(self, clusters: Sequence[int]) -> dict[int, list[browse.Report]]:

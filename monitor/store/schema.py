@@ -68,6 +68,11 @@ class ItemRow(Base):
         Index("ix_items_cluster", "cluster_id"),
         Index("ix_items_title_key", "title_key"),
         Index("ix_items_fingerprint", "fingerprint"),
+        # Migration 0005: narrow covering indexes for the archive's newest-first pages.
+        Index("ix_items_browse", "sort_date", "id", "cluster_id", "source_id", "lang"),
+        Index("ix_items_cluster_sort", "cluster_id", "sort_date", "id"),
+        Index("ix_items_source_sort", "source_id", "sort_date", "id", "cluster_id"),
+        Index("ix_items_lang_sort", "lang", "sort_date", "id", "cluster_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
