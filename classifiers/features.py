@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from .cues import CUE_NAMES, DISCOUNTING_CUES, CueMatcher
 from .language import detect_language
@@ -230,6 +229,17 @@ def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear tf (1 + ln tf) times IDF, rows scaled to unit length."""
     counts = counts.astype(np.float64)
     counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
-    return normalize(counts, copy=False)
+    return _unit_rows(counts)
+
+
+def _unit_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Scale each row to unit L2 length in place (empty rows stay empty), as
+    scikit-learn's `normalize` does; done here so that tagging never imports it."""
+    lengths = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=matrix.data ** 2, minlength=matrix.shape[0]))
+    norms[norms == 0.0] = 1.0
+    matrix.data /= np.repeat(norms, lengths)
+    return matrix
 
 

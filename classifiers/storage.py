@@ -1,13 +1,18 @@
 """Saving and loading models without trusting the file.
 
 A pickled model runs code on load, so a model file from elsewhere would be a way in.
-The model is written with skops instead, and holds nothing but a dict of numpy
-arrays and plain values. On load:
+The model holds nothing but a dict of numpy arrays and plain values, so it is written
+as a NumPy `.npz` archive and read with `allow_pickle=False`: numbers and strings
+only, no object can be built from it. On load:
 
 1. the JSON sidecar names the model file and its SHA-256; a file that changed
    since it was saved (tampered, truncated, swapped) is refused;
-2. skops lists the types the file would create; anything beyond `TRUSTED_TYPES`
-   and skops' own safe defaults is refused before a single object is built.
+2. an array that would need unpickling (object dtype) is refused.
+
+Why not skops, which earlier models were written with (those still load: the
+sidecar names the file, and skops checks every type against `TRUSTED_TYPES`):
+importing skops pulls in all of scikit-learn, about 100 MB and a second on every
+`monitor run`, for a file that is only arrays.
 
 The sidecar also carries the thresholds and the meta data (when and on what the
 model was trained, its cross-validated figures), readable without loading the model.
@@ -20,10 +25,11 @@ import json
 import zipfile
 from pathlib import Path
 
-import skops.io as sio
+import numpy as np
 
 FORMAT = 1
-MODEL_FILE = "tagger.skops"
+MODEL_FILE = "tagger.npz"
+LEGACY_SUFFIX = ".skops"
 SIDECAR_FILE = "tagger.json"
 
 # The state is a dict of numpy arrays, strings and numbers, nothing else. skops trusts
@@ -38,10 +44,18 @@ class ModelFileError(RuntimeError):
 
 
 def save(directory: Path, state: dict, sidecar: dict) -> None:
-    """Write `state` with skops and the sidecar with the model file's checksum."""
+    """Write `state` as arrays and the sidecar with the model file's checksum."""
     directory.mkdir(parents=True, exist_ok=True)
     model_path = directory / MODEL_FILE
-    sio.dump(state, model_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    arrays = {key: np.asarray(value) for key, value in state.items()}
+    if any(a.dtype == object for a in arrays.values()):
+        raise ValueError("a model state holds numbers and strings only")
+    tmp_model = directory / (MODEL_FILE + ".tmp")
+    with open(tmp_model, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
+    tmp_model.replace(model_path)
+    for old in directory.glob("*" + LEGACY_SUFFIX):   # superseded by the file just written
+        old.unlink()
     payload = {"format": FORMAT, "model_file": MODEL_FILE, "model_sha256": sha256_file(model_path), **sidecar}
     tmp = directory / (SIDECAR_FILE + ".tmp")
     tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
@@ -64,7 +78,7 @@ def load(directory: Path) -> tuple[dict, dict]:
             f"(sha256 {actual}, expected {sidecar.get('model_sha256')}): it was changed after it was "
             "saved. Refusing to load it; retrain with `monitor train` or restore the original files."
         )
-    state = _load_trusted(model_path)
+    state = _load_legacy(model_path) if model_path.suffix == LEGACY_SUFFIX else _load_arrays(model_path)
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise ModelFileError(f"{model_path} is not a tagger model of format {FORMAT}")
     return state, sidecar
@@ -91,8 +105,25 @@ def _read_sidecar(directory: Path) -> dict:
     return sidecar
 
 
-def _load_trusted(model_path: Path):
-    """Load with skops after checking every type the file would instantiate."""
+def _load_arrays(model_path: Path) -> dict:
+    """The arrays of an `.npz` model; 0-d arrays come back as plain numbers."""
+    try:
+        with np.load(model_path, allow_pickle=False) as archive:
+            state = {key: archive[key] for key in archive.files}
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise ModelFileError(f"{model_path} contains objects that would have to be unpickled (code could "
+                                 "run). Refusing to load it; only models written by this tagger are accepted.") from None
+        raise ModelFileError(f"{model_path} could not be read as a model: {exc}") from exc
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ModelFileError(f"{model_path} could not be read as a model: {exc}") from exc
+    return {key: (value.item() if value.ndim == 0 else value) for key, value in state.items()}
+
+
+def _load_legacy(model_path: Path):
+    """A model written by an earlier version with skops: every type the file would
+    instantiate is checked before loading."""
+    import skops.io as sio
     try:
         untrusted = sio.get_untrusted_types(file=model_path)
         refused = sorted(set(untrusted) - set(TRUSTED_TYPES))

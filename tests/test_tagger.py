@@ -27,6 +27,7 @@ from classifiers import (
     train_tagger,
 )
 from classifiers.evaluation import report
+from classifiers import storage
 from classifiers.storage import MODEL_FILE, SIDECAR_FILE, sha256_file
 from classifiers.tagger import PACKAGED_MODEL
 
@@ -138,15 +139,47 @@ def test_a_tampered_model_file_is_refused(tmp_path):
         Tagger.load(model)
 
 
-def test_a_model_file_with_untrusted_types_is_refused_even_with_a_matching_checksum(tmp_path):
+def _swap_model_file(model, name: str, write) -> None:
+    """Replace the model file by one written by `write`, with a matching checksum."""
+    sidecar = json.loads((model / SIDECAR_FILE).read_text())
+    (model / sidecar["model_file"]).unlink()
+    write(model / name)
+    sidecar["model_file"], sidecar["model_sha256"] = name, sha256_file(model / name)
+    (model / SIDECAR_FILE).write_text(json.dumps(sidecar))
+
+
+def test_a_model_file_with_pickled_objects_is_refused_even_with_a_matching_checksum(tmp_path):
     model = tmp_path / "model"
     shutil.copytree(PACKAGED_MODEL, model)
-    sio.dump({"format": 1, "payload": os.system}, model / MODEL_FILE)
-    sidecar = json.loads((model / SIDECAR_FILE).read_text())
-    sidecar["model_sha256"] = sha256_file(model / MODEL_FILE)
-    (model / SIDECAR_FILE).write_text(json.dumps(sidecar))
+    payload = np.array([os.system], dtype=object)
+    _swap_model_file(model, MODEL_FILE, lambda path: np.savez(path, format=1, payload=payload))
+    with pytest.raises(ModelFileError, match="would have to be unpickled"):
+        Tagger.load(model)
+
+
+def test_a_model_saved_by_an_earlier_version_with_skops_still_loads(tagger, tmp_path):
+    model = tmp_path / "model"
+    tagger.save(model)
+    state, _ = storage.load(model)
+    _swap_model_file(model, "tagger.skops", lambda path: sio.dump(state, path))
+    docs = [doc for doc, _ in CLEAR_ITEMS]
+    assert Tagger.load(model).predict(docs) == tagger.predict(docs)
+
+
+def test_an_earlier_skops_model_with_untrusted_types_is_refused(tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(PACKAGED_MODEL, model)
+    _swap_model_file(model, "tagger.skops", lambda path: sio.dump({"format": 1, "payload": os.system}, path))
     with pytest.raises(ModelFileError, match=r"not trusted: (posix|nt)\.system"):
         Tagger.load(model)
+
+
+def test_a_new_save_replaces_an_earlier_skops_file(tagger, tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "tagger.skops").write_bytes(b"old")
+    tagger.save(model)
+    assert sorted(p.name for p in model.iterdir()) == sorted([MODEL_FILE, SIDECAR_FILE])
 
 
 def test_a_missing_model_is_reported_clearly(tmp_path):
