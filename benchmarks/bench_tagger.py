@@ -96,8 +96,8 @@ def main() -> None:
     rows.append(("predict, cold caches", f"{len(items) / seconds:,.0f} items/s", "first batch of a process"))
 
     no_lang = build_items(args.items, with_lang=False)
-    _, seconds = timed(detect_language, "Zzzz qqqq " * 8)  # too few function words: the identifier decides
-    rows.append(("language identifier load", f"{seconds * 1000:.0f} ms", "once per process, on first use"))
+    _, seconds = timed(detect_language, "Zzzz qqqq " * 8)  # no function words: the trigram model decides
+    rows.append(("language model build", f"{seconds * 1000:.0f} ms", "once per process, on first use"))
     _, seconds = timed(tagger.predict, no_lang)
     rows.append(("predict, lang detected", f"{len(no_lang) / seconds:,.0f} items/s", f"{len(no_lang)} items"))
 

@@ -12,13 +12,17 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from monitor.config import Config, ConfigError, load_config
+from monitor.errors import DatabaseError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import console, print_rows, progress_for
-from monitor.store import DatabaseError, Store
+
+if TYPE_CHECKING:   # the store (SQLAlchemy, Alembic) is imported when a command opens it
+    from monitor.store import Store
 
 
 @dataclass
@@ -59,6 +63,7 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from monitor.store import Store
             self.home  # noqa: B018 - create the data directory for the default SQLite file
             self._store = Store.open(self.db_url)
         return self._store
@@ -106,12 +111,13 @@ def cli(ctx: click.Context, config_opt, db_opt, quiet) -> None:
 @common
 def run(app: App) -> None:
     """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
+    from monitor.fetch import CrawlProcess, processes
+    crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
+
     from monitor.deliver import Sender
-    from monitor.fetch import CrawlProcess
     from monitor.pipeline import run_cycle
 
     config = app.config
-    crawl = CrawlProcess(config.settings.fetch)     # starts now; its imports overlap opening the store
     store = app.store
     due = sum(1 for s in config.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:

@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from multiprocessing.connection import wait
+from urllib.parse import urlsplit
 
-from monitor.config import FetchSettings
+from typing import TYPE_CHECKING
+
 from monitor.outcome import FetchOutcome
-from spiders.base import FetchResult, SourceSpec
+from spiders.spec import FetchResult, SourceSpec
+
+if TYPE_CHECKING:
+    from monitor.config import FetchSettings
 
 CHILD_GRACE_SECONDS = 30
+OUTBOX_LIMIT = 200      # results waiting in a crawl process for the parent: bounds its memory
+CRAWL_NICENESS = 5
 
 
 # Hosts that rate-limit unauthenticated feed readers hard: one request at a time, spaced.
@@ -101,69 +110,128 @@ def crawl(specs: list[SourceSpec], fetch: FetchSettings,
 
 def iter_crawl(specs: list[SourceSpec], fetch: FetchSettings) -> Iterator[FetchResult]:
     """Yield each source's FetchResult as soon as the crawl has it."""
-    return CrawlProcess(fetch).results(specs)
+    return CrawlProcess(processes(fetch)).results(specs, fetch)
+
+
+MIN_SOURCES_PER_PROCESS = 100   # below this a second process costs more (its start-up) than it saves
+
+
+def processes(fetch: FetchSettings | None = None) -> int:
+    """How many crawl processes to start: `fetch.processes` if set, else one per core, at most two.
+
+    Scrapy runs in one thread, so one process parses on one core; a second one on a
+    second core halves a large run. Beyond two the parent's tagging and storing, not
+    the crawl, sets the pace, and each process holds ~100 MB.
+    """
+    configured = fetch.processes if fetch is not None else None
+    return configured or max(1, min(2, os.cpu_count() or 1))
+
+
+def split_by_host(specs: list[SourceSpec], parts: int) -> list[list[SourceSpec]]:
+    """`parts` shares of about equal size, every host's sources in one share: per-host
+    concurrency and delays are kept by one process, so two processes never double them."""
+    if parts <= 1 or len(specs) < 2 * MIN_SOURCES_PER_PROCESS:
+        return [specs] + [[] for _ in range(parts - 1)]
+    by_host: dict[str, list[SourceSpec]] = {}
+    for spec in specs:
+        by_host.setdefault((urlsplit(spec.url).hostname or "").lower(), []).append(spec)
+    shares: list[list[SourceSpec]] = [[] for _ in range(parts)]
+    for group in sorted(by_host.values(), key=len, reverse=True):
+        min(shares, key=len).extend(group)
+    return shares
 
 
 class CrawlProcess:
-    """The crawl's child process, started before the sources are known.
+    """The crawl's child processes, started before the sources (or even the settings)
+    are known.
 
-    Its imports (Scrapy, Twisted) then overlap the parent's own set-up; the sources
-    follow through a pipe. Results stream back as they come, so the parent tags and
-    stores while the child still fetches and parses: both cores work on a large run.
+    Their imports (Scrapy, Twisted) then overlap the parent's own set-up; the settings
+    and sources follow through a pipe. Results stream back as they come, so the
+    parent tags and stores while the children still fetch and parse: every core
+    works on a large run. Sources are split between the children by host.
     """
 
-    def __init__(self, fetch: FetchSettings):
-        ctx = mp.get_context("spawn")
-        orders_in, self._orders = ctx.Pipe(duplex=False)      # (reader, writer)
-        self._results, results_out = ctx.Pipe(duplex=False)
-        self.child = ctx.Process(target=_child, args=(fetch, orders_in, results_out), name="monitor-crawl",
-                                 daemon=True)
-        self.child.start()
-        orders_in.close()
-        results_out.close()
+    def __init__(self, count: int = 1) -> None:
+        self._ctx = mp.get_context("spawn")
+        self.children: list[_Child] = [_Child(self._ctx, n) for n in range(max(1, count))]
 
-    def results(self, specs: list[SourceSpec]) -> Iterator[FetchResult]:
-        self._orders.send(specs)
+    def results(self, specs: list[SourceSpec], fetch: FetchSettings) -> Iterator[FetchResult]:
+        wanted = fetch.processes or len(self.children)
+        self.children += [_Child(self._ctx, n) for n in range(len(self.children), wanted)]
+        shares = split_by_host(specs, wanted) + [[] for _ in self.children[wanted:]]
+        working = max(1, sum(1 for share in shares if share))
+        per_process = fetch.model_copy(update={"concurrency": max(1, fetch.concurrency // working)})
+        busy = {}
+        for child, share in zip(self.children, shares):
+            child.orders.send((per_process, share))
+            if share:
+                busy[child.results] = child
+            else:
+                child.close(wait=True)
         seen: set[str] = set()
-        finished = False
         try:
-            while specs:
-                try:
-                    message = self._results.recv()
-                except EOFError:
-                    break
-                if message is None:
-                    finished = True
-                    break
-                if isinstance(message, str):
-                    raise CrawlError(message)
-                seen.add(message.source)
-                yield message
+            while busy:
+                for end in wait(list(busy)):
+                    child = busy[end]
+                    try:
+                        message = end.recv()
+                    except EOFError:
+                        message = None
+                    if message is None:
+                        del busy[end]
+                        child.close(wait=True)
+                        continue
+                    if isinstance(message, str):
+                        raise CrawlError(message)
+                    seen.add(message.source)
+                    yield message
         finally:
-            self.close(wait=finished or not specs)
+            self.close()
         for spec in specs:   # a source Scrapy never answered for is a failure, not a silence
             if spec.name not in seen:
                 yield FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended before "
                                                                            "this source was fetched"))
 
+    def close(self) -> None:
+        """End every child that is still running (an abandoned or failed crawl)."""
+        for child in self.children:
+            child.close(wait=False)
+
+
+class _Child:
+    """One crawl process and its two pipes: orders in, results out."""
+
+    def __init__(self, ctx, number: int) -> None:
+        orders_in, self.orders = ctx.Pipe(duplex=False)      # (reader, writer)
+        self.results, results_out = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_child, args=(orders_in, results_out), name=f"monitor-crawl-{number}",
+                                   daemon=True)
+        self.process.start()
+        orders_in.close()
+        results_out.close()
+        self.closed = False
+
     def close(self, wait: bool = False) -> None:
         """`wait`: the child sent its last message (or has nothing to do); it may still be tearing
         Scrapy down, which tells us nothing, so it is ended after a brief grace."""
-        for end in (self._orders, self._results):
+        if self.closed:
+            return
+        self.closed = True
+        for end in (self.orders, self.results):
             end.close()
-        self.child.join(0.05 if wait else 1)
-        if self.child.is_alive():
-            self.child.terminate() if wait else self.child.kill()
-            self.child.join(CHILD_GRACE_SECONDS)
+        self.process.join(0.05 if wait else 1)
+        if self.process.is_alive():
+            self.process.terminate() if wait else self.process.kill()
+            self.process.join(CHILD_GRACE_SECONDS)
 
 
-def _child(fetch: FetchSettings, orders, pipe) -> None:
+def _child(orders, pipe) -> None:
     """Runs in the crawl process: one CrawlerProcess, one spider per kind, results down the pipe.
 
     Results go through a queue to a sender thread: when the parent is busy tagging and
     the pipe is full, the crawl keeps fetching and parsing instead of waiting on `send`.
     """
-    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    outbox: queue.Queue = queue.Queue(maxsize=OUTBOX_LIMIT)
     sender = threading.Thread(target=_send_all, args=(outbox, pipe), name="crawl-sender", daemon=True)
     sender.start()
     try:
@@ -173,10 +241,11 @@ def _child(fetch: FetchSettings, orders, pipe) -> None:
         from spiders import SPIDERS
 
         try:
-            specs = orders.recv()
+            fetch, specs = orders.recv()
         except EOFError:
-            specs = []
+            fetch, specs = None, []
         if specs:
+            _yield_to_parent()
             logging.getLogger("scrapy").setLevel(logging.ERROR)
             process = CrawlerProcess({**scrapy_settings(fetch), "LOG_INSTALL_ROOT_HANDLER": False})
             by_kind: dict[str, list[SourceSpec]] = {}
@@ -197,7 +266,16 @@ def _child(fetch: FetchSettings, orders, pipe) -> None:
     sender.join()
 
 
-def _send_all(outbox: queue.SimpleQueue, pipe) -> None:
+def _yield_to_parent() -> None:
+    """Crawl processes give way to the parent: it tags and stores what they deliver, and
+    when it falls behind on a busy machine, results pile up and the run ends late."""
+    try:
+        os.nice(CRAWL_NICENESS)
+    except OSError:
+        pass
+
+
+def _send_all(outbox: queue.Queue, pipe) -> None:
     try:
         while True:
             message = outbox.get()
@@ -205,6 +283,14 @@ def _send_all(outbox: queue.SimpleQueue, pipe) -> None:
             if message is None or isinstance(message, str):
                 return
     except (BrokenPipeError, OSError):
-        return          # the parent went away; nothing left to tell
+        _drain(outbox)      # the parent went away: nothing left to tell, but the crawl must not block
     finally:
         pipe.close()
+
+
+def _drain(outbox: queue.Queue) -> None:
+    """Take results off the outbox until the crawl's last message."""
+    while True:
+        message = outbox.get()
+        if message is None or isinstance(message, str):
+            return

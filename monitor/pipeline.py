@@ -13,13 +13,13 @@ from datetime import datetime
 
 from monitor import alerts
 from monitor.config import Config
-from monitor.fetch import CrawlProcess
+from monitor.fetch import CrawlProcess, processes
 from monitor.item import Item
 from monitor.pagewatch import apply_snapshots, force_legal, spec_options
 from monitor.store import Store
 from monitor.outcome import FetchOutcome
 from monitor.store.schema import SourceRow, utcnow
-from spiders.base import FetchResult, SourceSpec
+from spiders.spec import FetchResult, SourceSpec
 
 
 @dataclass
@@ -90,8 +90,8 @@ def run_cycle(config: Config, store: Store, tagger, sender,
     report = RunReport(waiting=waiting)
     outcomes: list[tuple[str, FetchOutcome]] = []
     batch: list[Item] = []
-    crawl = crawl or CrawlProcess(config.settings.fetch)
-    for result in crawl.results(specs):
+    crawl = crawl or CrawlProcess(processes(config.settings.fetch))
+    for result in crawl.results(specs, config.settings.fetch):
         outcomes.append((result.source, result.outcome))
         if result.outcome.ok:
             batch.extend(result.items)

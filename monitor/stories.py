@@ -42,14 +42,9 @@ def tokens(title: str, summary: str = "", folded: bool = False) -> frozenset[str
     already passed through monitor.text.fold)."""
     if not folded:
         title, summary = normalize(title), normalize(summary)
-    words = title.split() + summary.split()[:SUMMARY_WORDS]
-    out = set()
-    for raw in words:
-        for word in _WORD.findall(raw):
-            if word in _STOP or (len(word) < 3 and not word.isdigit()):
-                continue
-            out.add(_stem(word))
-    return frozenset(out)
+    text = f"{title} {' '.join(summary.split(None, SUMMARY_WORDS)[:SUMMARY_WORDS])}"
+    return frozenset(_stem(word) for word in _WORD.findall(text)
+                     if word not in _STOP and (len(word) >= 3 or word.isdigit()))
 
 
 @lru_cache(maxsize=200_000)

@@ -9,7 +9,6 @@ limits, redirects) is Scrapy's, configured in monitor/fetch.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -20,32 +19,12 @@ from twisted.python.failure import Failure
 
 from monitor.item import Item
 from monitor.outcome import FetchOutcome
+from spiders.spec import FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
 
 MAX_ITEMS_PER_SOURCE = 1000
 # Statuses our callback judges itself. Not 3xx: redirects stay with Scrapy's middleware
 # (`handle_httpstatus_all` would switch redirects off).
 HANDLED_STATUSES = [304, *range(400, 600)]
-
-
-@dataclass
-class SourceSpec:
-    """The slice of a configured source a spider needs (picklable, no pydantic)."""
-    name: str
-    url: str
-    kind: str
-    category: str
-    language: str | None = None
-    platforms: list[str] = field(default_factory=list)
-    etag: str | None = None
-    last_modified: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class FetchResult:
-    source: str
-    outcome: FetchOutcome
-    items: list[Item] = field(default_factory=list)
 
 
 class SourceSpider(scrapy.Spider):

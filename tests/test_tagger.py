@@ -27,6 +27,7 @@ from classifiers import (
     train_tagger,
 )
 from classifiers.evaluation import report
+from classifiers.examples import DATA_DIR
 from classifiers import storage
 from classifiers.storage import MODEL_FILE, SIDECAR_FILE, sha256_file
 from classifiers.tagger import PACKAGED_MODEL
@@ -262,6 +263,34 @@ def test_load_examples_names_the_broken_line(tmp_path):
 ])
 def test_detect_language_on_short_titles(text, expected):
     assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("La Comisión Europea abre una investigación sobre TikTok por el diseño de su aplicación y "
+     "los riesgos para los menores", "es"),
+    ("Il Garante ha sanzionato la società per il trattamento dei dati degli utenti che non erano "
+     "stati informati", "it"),
+    ("De toezichthouder heeft een boete opgelegd omdat het bedrijf de gegevens van gebruikers niet "
+     "goed heeft beschermd", "nl"),
+    ("Urząd nałożył karę na spółkę, która nie zabezpieczyła danych klientów przed wyciekiem", "pl"),
+    ("Роскомнадзор ограничил доступ к платформе", "ru"),
+    ("Міністерство цифрової трансформації запускає застосунок", "uk"),
+    ("インスタグラムが新機能をテスト", "ja"),
+    ("인스타그램이 새로운 기능을 테스트합니다", "ko"),
+    # German punctuation and a brand name do not make German text foreign.
+    ("Meta — „neue“ Funktion für Reels…", "de"),
+    # No function word decides: character trigrams of the training texts do.
+    ("Datenschutzbeauftragte kritisiert Kontaktabgleich", "de"),
+    ("Creator monetization dashboard rollout", "en"),
+])
+def test_detect_language_names_other_languages_and_scripts(text, expected):
+    assert detect_language(text) == expected
+
+
+def test_detect_language_agrees_with_the_language_of_the_training_files():
+    wrong = [(lang, ex.title) for lang in ("de", "en") for ex in load_examples(DATA_DIR / f"train_{lang}.jsonl")
+             if detect_language(f"{ex.title}\n{ex.summary}") != lang]
+    assert len(wrong) <= 3, wrong
 
 
 def test_items_without_language_are_tagged_like_items_with_it(tagger):

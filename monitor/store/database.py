@@ -11,11 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from monitor.errors import DatabaseError
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened or migrated; the message says which and why."""
 
 
 def make_engine(url: str) -> Engine:
