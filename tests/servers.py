@@ -1,4 +1,5 @@
-"""Real servers for tests, bound to 127.0.0.1 only: a feed server and a webhook receiver."""
+"""Real servers for tests, bound to loopback only (127.0.0.1 unless told another 127.x
+address): a feed server and a webhook receiver."""
 
 from __future__ import annotations
 
@@ -26,16 +27,17 @@ class Route:
 class FeedServer:
     """Serves configured routes; records every request (path, headers) for assertions."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
+        assert host.startswith("127."), "test servers bind to loopback only"
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict]] = []
         self.posts: list[tuple[str, bytes]] = []
         self.post_status: list[int] = []       # statuses to answer POSTs with, in order; then 200
         self.lock = threading.Lock()
         self.modified = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd = ThreadingHTTPServer((host, 0), self._handler())
         self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.base = f"http://{host}:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> "FeedServer":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.config import FetchSettings
-from monitor.fetch import crawl
+from monitor.fetch import MIN_SOURCES_PER_PROCESS, CrawlProcess, crawl, split_by_host
 from spiders.base import SourceSpec
 from tests.servers import FeedServer, rss
 
@@ -97,3 +97,32 @@ def test_server_errors_are_retried_with_backoff_then_reported():
         result = crawl([spec("flaky", url)], FetchSettings(timeout=timedelta(seconds=5), retries=2))[0]
         hits = len(web.requests_to("/flaky.xml"))
     assert not result.outcome.ok and "HTTP 500" in result.outcome.error and hits == 3
+
+
+def test_sources_are_split_between_processes_by_host_and_evenly():
+    hosts = {"a.example": 150, "b.example": 60, "c.example": 50, "d.example": 40}
+    specs = [spec(f"{host}-{n}", f"https://{host}/feed/{n}.xml") for host, count in hosts.items()
+             for n in range(count)]
+    first, second = split_by_host(specs, 2)
+    assert sorted(s.name for s in first + second) == sorted(s.name for s in specs)
+    for host in hosts:           # every host's sources in one process: its politeness holds
+        assert sum(any(host in s.url for s in share) for share in (first, second)) == 1
+    assert abs(len(first) - len(second)) <= 50
+    few = specs[: 2 * MIN_SOURCES_PER_PROCESS - 1]
+    assert split_by_host(few, 2) == [few, []]      # too few to pay for a second process
+
+
+def test_a_crawl_over_two_processes_answers_every_source_once():
+    per_host = MIN_SOURCES_PER_PROCESS + 10
+    with FeedServer("127.0.0.1") as one, FeedServer("127.0.0.2") as two:
+        specs = [spec(f"{web.base}-{n}", web.add(f"/f{n}.xml", rss(f"F{n}", [
+            {"title": f"Instagram testet Funktion {n}", "link": f"http://127.0.0.1/{n}"}])))
+            for web in (one, two) for n in range(per_host)]
+        crawler = CrawlProcess(2)
+        results = list(crawler.results(specs, FetchSettings(timeout=timedelta(seconds=20), retries=0,
+                                                            processes=2)))
+        assert len(one.requests) == len(two.requests) == per_host
+    assert len(crawler.children) == 2
+    assert sorted(r.source for r in results) == sorted(s.name for s in specs)
+    assert all(r.outcome.ok and len(r.items) == 1 for r in results)
+    assert not any(child.process.is_alive() for child in crawler.children)
