@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.config import Config, ConfigError, load_config
-from monitor.errors import DatabaseError
+from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import console, print_rows, progress_for
 
-if TYPE_CHECKING:   # the store (SQLAlchemy, Alembic) is imported when a command opens it
+if TYPE_CHECKING:   # config (pydantic) and store (SQLAlchemy) are imported when a command needs them
+    from monitor.config import Config
     from monitor.store import Store
 
 
@@ -45,6 +45,7 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from monitor.config import load_config
             from spiders import KINDS
             self._config = load_config(self.locations.config, known_kinds=set(KINDS))
         return self._config

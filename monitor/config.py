@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from monitor.durations import parse_duration
+from monitor.errors import ConfigError  # noqa: F401 - part of this module's interface
 
 TAGS = ("feature_rollout", "legal_change", "algorithm_reach_change")
 PLATFORMS = ("facebook", "instagram", "threads", "whatsapp", "messenger", "linkedin", "xing", "tiktok",
@@ -31,10 +32,6 @@ CATEGORIES = ("platform", "industry", "legal", "network")
 Tag = Literal["feature_rollout", "legal_change", "algorithm_reach_change"]
 Category = Literal["platform", "industry", "legal", "network"]
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
-class ConfigError(Exception):
-    """A config problem a person must fix; the message names file, line and fix."""
 
 
 class Strict(BaseModel):

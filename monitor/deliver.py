@@ -24,8 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import apprise
-from apprise import AppriseResultStatus, NotifyFormat
 
 LARGE = 1_000_000            # services that take any length we would sensibly send
 ROOMY_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"}
@@ -36,6 +34,13 @@ _GRACE = 5.0                 # seconds the watchdog thread allows beyond the dea
 class SendResult:
     ok: bool
     error: str | None = None
+
+
+def _apprise():
+    """apprise, imported when a message goes out: loading its plugins takes a quarter
+    second, which `monitor run` should not spend before its crawl has started."""
+    import apprise
+    return apprise
 
 
 class Sender:
@@ -52,7 +57,7 @@ class Sender:
         with _captured_privately():
             log.addHandler(collector)
             try:
-                return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+                return _apprise().Apprise.instantiate(url, suppress_exceptions=True)
             except Exception:  # noqa: BLE001 - a plugin's constructor may raise anything
                 return None
             finally:
@@ -72,9 +77,9 @@ class Sender:
     def formats(self, url: str) -> tuple[str, ...]:
         plugin = self.plugin(url)
         declared = getattr(plugin, "notify_format", ()) if plugin else ()
-        if isinstance(declared, (str, NotifyFormat)):
+        if isinstance(declared, (str, _apprise().NotifyFormat)):
             declared = (declared,)
-        return tuple(NotifyFormat(f).value for f in declared)
+        return tuple(_apprise().NotifyFormat(f).value for f in declared)
 
     def takes_html(self, url: str) -> bool:
         """E-mail-like services: HTML first and long bodies (Telegram's HTML is neither)."""
@@ -117,7 +122,7 @@ class Sender:
             plugin.socket_read_timeout = min(float(plugin.socket_read_timeout or self.timeout), self.timeout)
 
     def _notify(self, plugin, url: str, title: str, body: str, body_format: str, box: dict) -> None:
-        ap = apprise.Apprise()
+        ap = _apprise().Apprise()
         ap.add(plugin)
         try:
             with _captured_privately():
@@ -126,7 +131,7 @@ class Sender:
         except Exception as e:  # noqa: BLE001 - report, never crash the run
             box["result"] = SendResult(False, f"{where(url)}: {scrub(str(e), url)}")
             return
-        if result.status == AppriseResultStatus.SUCCESS:
+        if result.status == _apprise().AppriseResultStatus.SUCCESS:
             box["result"] = SendResult(True)
         else:
             box["result"] = SendResult(False, explain(result, url))
@@ -190,7 +195,7 @@ def explain(result, url: str) -> str:
     """One readable line from apprise's log: where, and what went wrong."""
     entries = [(e.level, e.message) for e in result.logs()]
     text = " ".join(m for _, m in entries)
-    if result.status == AppriseResultStatus.TIMEOUT:
+    if result.status == _apprise().AppriseResultStatus.TIMEOUT:
         return f"{where(url)}: no answer within the time limit"
     for pattern, reason in _REASONS:
         if pattern.search(text):

@@ -1,10 +1,14 @@
 """Errors every command may end with, importable without the libraries behind them.
 
 The CLI catches these around every command; defining them here keeps `monitor run`
-from importing SQLAlchemy and Alembic before it has started the crawl process.
+from importing pydantic, SQLAlchemy and Alembic before it has started the crawl.
 """
 
 from __future__ import annotations
+
+
+class ConfigError(Exception):
+    """A config problem a person must fix; the message names file, line and fix."""
 
 
 class DatabaseError(Exception):

@@ -160,3 +160,10 @@ def test_unrelated_items_with_templated_summaries_stay_apart(store):
     added = store.add_items([item("t3n", t, f"https://t3n.example/{n}", summary=f"Worum es geht: {t}.")
                              for n, t in enumerate(titles)], now=NOW)
     assert added[0].cluster != added[1].cluster
+
+
+def test_the_quick_schema_check_knows_the_same_head_as_alembic():
+    from alembic.script import ScriptDirectory
+
+    from monitor.store.database import _alembic_config, head_revision
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
