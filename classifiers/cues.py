@@ -125,10 +125,16 @@ class CueMatcher:
         for gid, spec in enumerate(groups.values()):
             for entry in _entries(spec):
                 self._add(entry, gid)
-        self._cache: dict[str, frozenset[int]] = {}
+        self._cache: dict[str, int] = {}
 
     def groups_of(self, word: str) -> frozenset[int]:
-        """Cue groups a single word belongs to (cached: words repeat across items)."""
+        """Cue groups a single word belongs to."""
+        mask = self.word_mask(word)
+        return frozenset(gid for gid in range(len(CUE_NAMES)) if mask >> gid & 1)
+
+    def word_mask(self, word: str) -> int:
+        """The groups of one word as bits (cached: words repeat across items, and OR-ing
+        ints is the cheapest way to collect an item's groups)."""
         found = self._cache.get(word)
         if found is None:
             hits = set(self.exact.get(word, ()))
@@ -136,16 +142,23 @@ class CueMatcher:
             hits.update(gid for part, gid in self.infixes if part in word)
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            found = self._cache[word] = frozenset(hits)
+            found = self._cache[word] = sum(1 << gid for gid in hits)
+        return found
+
+    def mask(self, words: Sequence[str]) -> int:
+        """Bit `gid` set for each group found in `words`."""
+        cache, found = self._cache, 0
+        for word in set(words):
+            bits = cache.get(word)
+            found |= self.word_mask(word) if bits is None else bits
+        for _, gid in self._phrase_hits(words):
+            found |= 1 << gid
         return found
 
     def values(self, words: Sequence[str]) -> list[float]:
         """1.0 for each group found in `words`, else 0.0."""
-        hits: set[int] = set()
-        for word in set(words):
-            hits |= self.groups_of(word)
-        hits.update(gid for _, gid in self._phrase_hits(words))
-        return [1.0 if gid in hits else 0.0 for gid in range(len(CUE_NAMES))]
+        found = self.mask(words)
+        return [1.0 if found >> gid & 1 else 0.0 for gid in range(len(CUE_NAMES))]
 
     def matches(self, words: Sequence[str]) -> dict[str, str]:
         """The first word or phrase each group found, to show why a score rose."""

@@ -170,13 +170,16 @@ class Featurizer:
         return matrix
 
     def _cue_block(self, docs: Sequence[Parsed]) -> np.ndarray:
-        """Cue groups found (1/0) followed by a one-hot language."""
-        out = np.zeros((len(docs), len(CUE_NAMES) + len(LANGS)))
-        for row, doc in enumerate(docs):
-            out[row, : len(CUE_NAMES)] = self.cues.values(doc.title + doc.summary)
-            out[row, _DISCOUNTING] = np.array(self.cues.values(doc.title))[_DISCOUNTING]
-            if doc.lang in LANGS:
-                out[row, len(CUE_NAMES) + LANGS.index(doc.lang)] = 1.0
+        """Cue groups found (1/0) followed by a one-hot language. Groups are collected
+        as bit masks per item and unpacked for the whole batch at once."""
+        n_cues, count = len(CUE_NAMES), len(docs)
+        everywhere = np.fromiter((self.cues.mask(d.title + d.summary) for d in docs), dtype=np.int64, count=count)
+        in_title = np.fromiter((self.cues.mask(d.title) for d in docs), dtype=np.int64, count=count)
+        out = np.zeros((count, n_cues + len(LANGS)))
+        out[:, :n_cues] = (everywhere[:, None] >> np.arange(n_cues)) & 1
+        out[:, _DISCOUNTING] = (in_title[:, None] >> np.array(_DISCOUNTING)) & 1
+        for column, lang in enumerate(LANGS, start=n_cues):
+            out[:, column] = [doc.lang == lang for doc in docs]
         return out
 
     def to_state(self) -> dict:
