@@ -24,18 +24,18 @@ _ATTRIBUTES = {"a": {"href", "title"}}
 _BLOCK_END = re.compile(r"<(?:br|/?p|/?div|/?li|/?h[1-6]|/?tr|/?td|/?th|/?blockquote|/?ul|/?ol|/?pre)\b[^>]*>", re.I)
 
 
+# Built once: nh3 converts the allow-lists on every call to `nh3.clean`, which more than
+# doubles the cost per item (two calls per item, tens of thousands of items per run).
+_SANITIZER = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                         link_rel="noopener noreferrer nofollow", strip_comments=True)
+_TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
+
+
 def sanitize_html(raw: str | None) -> str:
     """Allow-listed HTML with links forced to open safely."""
     if not raw:
         return ""
-    return nh3.clean(
-        raw[:MAX_HTML_CHARS],
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
+    return _SANITIZER.clean(raw[:MAX_HTML_CHARS])
 
 
 def html_to_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
@@ -46,7 +46,7 @@ def html_to_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
         return ""
     raw = raw[:MAX_HTML_CHARS]
     if "<" in raw:
-        raw = nh3.clean(_BLOCK_END.sub(" ", raw), tags=set(), clean_content_tags={"script", "style"})
+        raw = _TEXT_ONLY.clean(_BLOCK_END.sub(" ", raw))
     text = " ".join(html.unescape(raw).split())
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
