@@ -27,6 +27,7 @@ class Item:
     scores: dict[str, float] = field(default_factory=dict)
     kind: str = "entry"            # entry | change (a watched page changed)
     canonical_url: str = ""
+    annotated: bool = False        # lang and platforms read from the text (monitor.annotate)
     # Set by the store.
     id: int | None = None
     fetched: datetime | None = None

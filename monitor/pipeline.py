@@ -75,13 +75,12 @@ BATCH_ITEMS = 2000
 def run_cycle(config: Config, store: Store, tagger, sender,
               on_result: Callable[[FetchResult], None] | None = None,
               crawl: CrawlProcess | None = None) -> RunReport:
-    """`tagger` is a Tagger or a function that loads one: loaded only when new items arrive,
-    while the crawl process is already fetching (the model's libraries take seconds to import).
-    `crawl` may be started by the caller earlier, so that its start-up overlaps the caller's."""
     """One cycle; a failing source is reported, never fatal.
 
     Results are handled in batches as the crawl delivers them, so tagging and storing
-    (here) overlap with fetching and parsing (in the crawl process).
+    (here) overlap with fetching and parsing (in the crawl processes). `tagger` is a
+    Tagger or a function that loads one when the first new items arrive; `crawl` may be
+    started by the caller earlier, so that its start-up overlaps the caller's.
     """
     now = utcnow()
     load_tagger = (lambda: tagger) if hasattr(tagger, "predict") else tagger
@@ -108,12 +107,12 @@ def run_cycle(config: Config, store: Store, tagger, sender,
 
 
 def _store_new(config: Config, store: Store, load_tagger: Callable, items: list[Item], now: datetime) -> list[Item]:
-    if not items:
-        return []
     """Dedup against the store, tag only what is new, store it with its alerts in one transaction.
 
     Watched pages arrive as snapshots; they become change items (or nothing) here.
     """
+    if not items:
+        return []
     items = apply_snapshots(store, items, now, language=config.settings.language)
     fresh = store.unseen(items)
     if not fresh:

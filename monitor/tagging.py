@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from classifiers import Tagger, detect_language, find_platforms
+from classifiers import Tagger
+from monitor.annotate import annotate
 from monitor.item import Item
 
 USER_MODEL_DIR = "model"
@@ -32,26 +33,13 @@ def item_doc(item: Item) -> dict:
 
 
 def tag_items(tagger: Tagger, items: Sequence[Item]) -> None:
-    """Set lang, tags, scores and platforms on each item, in one batch through the model."""
+    """Set tags and scores on each item, in one batch through the model; lang and
+    platforms too where the crawl has not set them already."""
     if not items:
         return
-    for item in items:
-        if not item.lang:
-            item.lang = detect_language(item.text)
+    annotate(items)
     for item, prediction in zip(items, tagger.predict([item_doc(i) for i in items])):
         item.tags, item.scores = list(prediction.tags), dict(prediction.scores)
-        item.platforms = item_platforms(item)
-
-
-def item_platforms(item: Item) -> list[str]:
-    """Platforms named in the text; a single-platform source's hint when the text names none.
-
-    A multi-platform hint (Meta's newsroom covers five apps) would mislabel most items.
-    """
-    named = find_platforms(item.text)
-    if named:
-        return named
-    return list(item.platforms) if len(item.platforms) == 1 else []
 
 
 def explain_item(tagger: Tagger, item: Item, top: int = 6) -> dict[str, list[tuple[str, float]]]:

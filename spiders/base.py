@@ -17,6 +17,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from monitor.annotate import annotate
 from monitor.item import Item
 from monitor.outcome import FetchOutcome
 from spiders.spec import FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
@@ -75,6 +76,7 @@ class SourceSpider(scrapy.Spider):
             yield FetchResult(spec.name, FetchOutcome(ok=False, status=status,
                                                       error=f"could not read the response: {type(e).__name__}: {e}"))
             return
+        annotate(items)     # language and platforms here, on the crawl's cores (see monitor.annotate)
         yield FetchResult(spec.name, FetchOutcome(
             ok=True, status=status, etag=header(response, "ETag"),
             last_modified=header(response, "Last-Modified")), items)

@@ -126,3 +126,13 @@ def test_a_crawl_over_two_processes_answers_every_source_once():
     assert sorted(r.source for r in results) == sorted(s.name for s in specs)
     assert all(r.outcome.ok and len(r.items) == 1 for r in results)
     assert not any(child.process.is_alive() for child in crawler.children)
+
+
+def test_items_leave_the_crawl_with_their_language_and_platforms():
+    entries = [{"title": "Instagram testet eine neue Funktion für Kommentare", "link": "http://127.0.0.1/de"},
+               {"title": "LinkedIn is rolling out a new analytics tab for pages", "link": "http://127.0.0.1/en"}]
+    with FeedServer() as web:
+        [result] = crawl([spec("mixed", web.add("/mixed.xml", rss("Mixed", entries)))], FAST)
+    assert {item.url.rsplit("/", 1)[1]: (item.lang, item.platforms) for item in result.items} == {
+        "de": ("de", ["instagram"]), "en": ("en", ["linkedin"])}
+    assert all(item.annotated for item in result.items)     # the parent does not read them again

@@ -1,0 +1,39 @@
+"""What an item's own text says about it before any model looks at it: its language
+(where the feed does not declare one) and the platforms it names.
+
+Done where items are made, in the crawl processes, which parse on every core while
+the parent process tags and stores: the parent is the busier of the two on a large
+run. Whatever was not annotated there (change items made from watched pages, items
+from elsewhere) is annotated by `monitor.tagging.tag_items`. Light on purpose: the
+crawl processes import this, and nothing here may pull in the tagger's libraries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from classifiers.language import detect_language
+from classifiers.platforms import find_platforms
+from monitor.item import Item
+
+
+def annotate(items: Iterable[Item]) -> None:
+    """Set `lang` (if missing) and `platforms` on every item not annotated yet."""
+    for item in items:
+        if item.annotated:
+            continue
+        if not item.lang:
+            item.lang = detect_language(item.text)
+        item.platforms = item_platforms(item)
+        item.annotated = True
+
+
+def item_platforms(item: Item) -> list[str]:
+    """Platforms named in the text; a single-platform source's hint when the text names none.
+
+    A multi-platform hint (Meta's newsroom covers five apps) would mislabel most items.
+    """
+    named = find_platforms(item.text)
+    if named:
+        return named
+    return list(item.platforms) if len(item.platforms) == 1 else []
