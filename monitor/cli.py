@@ -112,7 +112,7 @@ def cli(ctx: click.Context, config_opt, db_opt, quiet) -> None:
 @common
 def run(app: App) -> None:
     """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
-    from monitor.fetch import CrawlProcess, processes
+    from monitor.fetch import CrawlProcess, processes, tune_garbage_collection
     crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
 
     from monitor.deliver import Sender
@@ -120,6 +120,7 @@ def run(app: App) -> None:
 
     config = app.config
     store = app.store
+    tune_garbage_collection()
     due = sum(1 for s in config.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
         report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
