@@ -58,10 +58,15 @@ _OTHERS = {
 }
 # Every function word with the languages it counts for, so that one pass over an item's
 # words counts all languages at once.
-_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
-for _lang, _words in (("de", _GERMAN), ("en", _ENGLISH), *((k, v.split()) for k, v in _OTHERS.items())):
-    for _word in _words:
-        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
+def _languages_of_words() -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for lang, words in (("de", _GERMAN), ("en", _ENGLISH), *((k, v.split()) for k, v in _OTHERS.items())):
+        for word in words:
+            found[word] = (*found.get(word, ()), lang)
+    return found
+
+
+_LANGUAGES_OF = _languages_of_words()
 _GERMAN_LETTERS = re.compile(r"[äöüß]")
 _CLEAR_LEAD = 2
 _OTHER_MIN = 3

@@ -14,13 +14,16 @@ from collections.abc import Iterable
 
 from classifiers.language import detect_language
 from classifiers.platforms import find_platforms
-from monitor.item import Item
+from monitor.item import SNAPSHOT, Item
 
 
 def annotate(items: Iterable[Item]) -> None:
-    """Set `lang` (if missing) and `platforms` on every item not annotated yet."""
+    """Set `lang` (if missing) and `platforms` on every item not annotated yet.
+
+    Watched pages' snapshots are skipped: they are a whole page's text, and the parent
+    turns them into new change items (annotated then) or into nothing."""
     for item in items:
-        if item.annotated:
+        if item.annotated or item.kind == SNAPSHOT:
             continue
         if not item.lang:
             item.lang = detect_language(item.text)

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+SNAPSHOT = "snapshot"   # kind of a watched page's whole text, before the store turns it into a change
+
+
 @dataclass
 class Item:
     source: str
@@ -25,7 +28,7 @@ class Item:
     platforms: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
-    kind: str = "entry"            # entry | change (a watched page changed)
+    kind: str = "entry"            # entry | change (a watched page changed) | snapshot (see SNAPSHOT)
     canonical_url: str = ""
     annotated: bool = False        # lang and platforms read from the text (monitor.annotate)
     # Set by the store.

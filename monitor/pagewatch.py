@@ -24,10 +24,9 @@ from datetime import datetime, timezone
 
 from lxml import etree, html as lxml_html
 
-from monitor.item import Item
+from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
 from monitor.pagediff import change_summary, sentence_diff, text_hash
 
-SNAPSHOT = "snapshot"
 MAX_TEXT_CHARS = 500_000
 LEGAL_TAG = "legal_change"
 

@@ -205,3 +205,12 @@ def test_real_crawl_of_a_watched_page_twice_with_a_change_in_between(sqlite_page
     [change] = changed
     assert change.kind == "change" and change.url == url and "18 years" in change.summary
     assert len(store.versions("Terms")) == 2
+
+
+def test_a_watched_pages_snapshot_is_not_annotated_in_the_crawl():
+    from monitor.annotate import annotate
+    from monitor.pagewatch import SNAPSHOT
+    snap = Item(source="terms", title="Nutzungsbedingungen", url="https://example.org/terms",
+                summary="Instagram " * 1000, kind=SNAPSHOT)
+    annotate([snap])
+    assert not snap.annotated and snap.lang is None and snap.platforms == []
