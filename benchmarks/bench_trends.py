@@ -41,8 +41,8 @@ from monitor.config import Source  # noqa: E402
 from monitor.item import Item  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.store.schema import ItemRow  # noqa: E402
-from monitor.terms import TermExtractor  # noqa: E402
-from monitor.trends import compute_trends  # noqa: E402
+from monitor.trends.terms import TermExtractor  # noqa: E402
+from monitor.trends.rising import compute_trends  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 PLATFORMS = ["Instagram", "TikTok", "LinkedIn", "YouTube", "Facebook", "WhatsApp", "Pinterest", "Snapchat",

@@ -112,10 +112,10 @@ def cli(ctx: click.Context, config_opt, db_opt, quiet) -> None:
 @common
 def run(app: App) -> None:
     """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
-    from monitor.fetch import CrawlProcess, processes, tune_garbage_collection
+    from spiders.crawl import CrawlProcess, processes, tune_garbage_collection
     crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
 
-    from monitor.deliver import Sender
+    from monitor.tell.deliver import Sender
     from monitor.pipeline import run_cycle
 
     config = app.config
@@ -136,8 +136,8 @@ def run(app: App) -> None:
 @common
 def digest(app: App, since: str | None, output: Path | None, dry_run: bool) -> None:
     """Send the digest of every item not yet in a sent digest."""
-    from monitor.deliver import Sender
-    from monitor.digest import send_digest
+    from monitor.tell.deliver import Sender
+    from monitor.tell.digest import send_digest
     from monitor.durations import parse_duration
 
     window = parse_duration(since) if since else None
@@ -166,7 +166,7 @@ def _tagger_loader(home: Path, required: bool = True) -> Callable:
     """Load the tagger on first use, once (its libraries take seconds to import)."""
     @functools.lru_cache(maxsize=1)
     def load():
-        from monitor.tagging import load_tagger
+        from monitor.tag.tagging import load_tagger
         if required:
             return load_tagger(home)
         try:
@@ -209,8 +209,8 @@ def demo(app: App, host: str, port: int, workdir: Path | None, no_serve: bool) -
 @common
 def classify(app: App, source: str, explain: bool) -> None:
     """Tag JSON lines (title, optional summary, lang); one line out per line in."""
-    from monitor.classify_cmd import classify_lines
-    from monitor.tagging import load_tagger
+    from monitor.tag.classify import classify_lines
+    from monitor.tag.tagging import load_tagger
 
     stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
     with stream:
@@ -222,7 +222,7 @@ def classify(app: App, source: str, explain: bool) -> None:
 @common
 def train(app: App) -> None:
     """Retrain the tagger from classifiers/ data plus corrections made in the archive."""
-    from monitor.training_cmd import retrain
+    from monitor.tag.train import retrain
     for line in retrain(app.store, app.home):
         click.echo(line)
 
@@ -233,7 +233,7 @@ def train(app: App) -> None:
 def eval_(app: App, file: Path) -> None:
     """Precision, recall and F1 per tag on a labelled JSON-lines file (`tags` field)."""
     from classifiers import cv_report, evaluate, load_examples
-    from monitor.tagging import load_tagger
+    from monitor.tag.tagging import load_tagger
 
     home = app.locations.home if app.locations.home.exists() else None
     tagger = load_tagger(home)
@@ -318,7 +318,7 @@ def sources_import(app: App, file: Path) -> None:
 @common
 def trends(app: App, days: int, fmt: str) -> None:
     """Terms and platforms rising across sources."""
-    from monitor.trends import compute_trends, trend_json
+    from monitor.trends.rising import compute_trends, trend_json
 
     settings = app.config.settings
     rows = [trend_json(t) for t in compute_trends(app.store, days=days, language=settings.language,
@@ -332,7 +332,7 @@ def trends(app: App, days: int, fmt: str) -> None:
 @common
 def outbox(app: App, fmt: str) -> None:
     """Alerts and digests waiting for, or failing at, their targets, and why."""
-    from monitor.outbox_report import outbox_rows
+    from monitor.tell.outbox_report import outbox_rows
     rows = outbox_rows(app.store, app.config)
     if not rows and fmt == "table":
         click.echo("Nothing pending: every alert and digest was delivered.")
@@ -345,8 +345,8 @@ def outbox(app: App, fmt: str) -> None:
 @common
 def notify_test(app: App, target: str) -> None:
     """Send a test message to one named target from `notify:`."""
-    from monitor.deliver import Sender
-    from monitor.outbox_report import notify_test as send_test
+    from monitor.tell.deliver import Sender
+    from monitor.tell.outbox_report import notify_test as send_test
     result = send_test(app.config, target, Sender())
     click.echo(f"{target}: " + ("accepted" if result.ok else f"failed: {result.error}"))
     sys.exit(0 if result.ok else 1)

@@ -30,7 +30,7 @@ class Item:
     scores: dict[str, float] = field(default_factory=dict)
     kind: str = "entry"            # entry | change (a watched page changed) | snapshot (see SNAPSHOT)
     canonical_url: str = ""
-    annotated: bool = False        # lang and platforms read from the text (monitor.annotate)
+    annotated: bool = False        # lang and platforms read from the text (monitor.watch.annotate)
     # Set by the store.
     id: int | None = None
     fetched: datetime | None = None

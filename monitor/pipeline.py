@@ -11,15 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor import alerts
+from monitor.tell import alerts, rules
 from monitor.config import Config
-from monitor.fetch import CrawlProcess, processes
+from spiders.crawl import CrawlProcess, processes
 from monitor.item import Item
-from monitor.pagewatch import apply_snapshots, force_legal, spec_options
+from monitor.tag.legal_pages import force_legal
+from monitor.watch.contract import spec_options
+from monitor.watch.page_changes import apply_snapshots
 from monitor.store import Store
-from monitor.outcome import FetchOutcome
+from monitor.watch.contract import FetchOutcome
 from monitor.store.schema import SourceRow, utcnow
-from spiders.spec import FetchResult, SourceSpec
+from monitor.watch.contract import FetchResult, SourceSpec
 
 
 @dataclass
@@ -117,10 +119,10 @@ def _store_new(config: Config, store: Store, load_tagger: Callable, items: list[
     fresh = store.unseen(items)
     if not fresh:
         return []
-    from monitor.tagging import tag_items
+    from monitor.tag.tagging import tag_items
     tag_items(load_tagger(), fresh)
     force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
-    return store.add_items(fresh, alerts.route(fresh, config), now=now)
+    return store.add_items(fresh, rules.route(fresh, config), now=now)
 
 
 def _record_health(config: Config, store: Store, outcomes: list[tuple[str, FetchOutcome]], report: RunReport,

@@ -3,7 +3,7 @@
 A spider is handed its sources and their stored fetch state; for each source it
 yields exactly one `FetchResult` (items plus what happened), whether the source
 answered, failed, or was unchanged. Network behaviour (timeouts, retries, size
-limits, redirects) is Scrapy's, configured in monitor/fetch.py.
+limits, redirects) is Scrapy's, configured in spiders/crawl.py.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.annotate import annotate
+from monitor.watch.annotate import annotate
 from monitor.item import Item
-from monitor.outcome import FetchOutcome
-from spiders.spec import FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
+from monitor.watch.contract import FetchOutcome
+from monitor.watch.contract import FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
 
 MAX_ITEMS_PER_SOURCE = 1000
 # Statuses our callback judges itself. Not 3xx: redirects stay with Scrapy's middleware
@@ -76,7 +76,7 @@ class SourceSpider(scrapy.Spider):
             yield FetchResult(spec.name, FetchOutcome(ok=False, status=status,
                                                       error=f"could not read the response: {type(e).__name__}: {e}"))
             return
-        annotate(items)     # language and platforms here, on the crawl's cores (see monitor.annotate)
+        annotate(items)     # language and platforms here, on the crawl's cores (see monitor.watch.annotate)
         yield FetchResult(spec.name, FetchOutcome(
             ok=True, status=status, etag=header(response, "ETag"),
             last_modified=header(response, "Last-Modified")), items)

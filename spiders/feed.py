@@ -1,7 +1,7 @@
 """kind: feed — RSS, Atom, RDF and JSON Feed bodies handed to feedparser.
 
 feedparser is told not to sanitise or resolve URIs itself: we sanitise once with an
-allow-list (monitor.text), and skipping its own passes roughly halves parse time.
+allow-list (monitor.watch.text), and skipping its own passes roughly halves parse time.
 Entity declarations are refused before parsing (a DOCTYPE on the same line as
 `<?xml?>` gets past feedparser's own stripping: billion-laughs territory).
 """
@@ -19,8 +19,8 @@ import feedparser
 from scrapy.http import Response
 
 from monitor.item import Item
-from monitor.text import clean_title, html_to_text, sanitize_html
-from monitor.urls import canonical_url
+from monitor.watch.text import clean_title, html_to_text, sanitize_html
+from monitor.watch.urls import canonical_url
 from spiders.base import SourceError, SourceSpec, SourceSpider
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)

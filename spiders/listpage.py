@@ -25,8 +25,8 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 
 from monitor.item import Item
-from monitor.text import clean_title, html_to_text, sanitize_html
-from monitor.urls import canonical_url
+from monitor.watch.text import clean_title, html_to_text, sanitize_html
+from monitor.watch.urls import canonical_url
 from spiders.base import SourceError, SourceSpec, SourceSpider
 
 _MONTHS = {"jan": 1, "january": 1, "januar": 1, "jän": 1, "jänner": 1, "feb": 2, "february": 2, "februar": 2,

@@ -16,8 +16,8 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from monitor.item import Item
-from monitor.text import clean_title
-from monitor.urls import canonical_url
+from monitor.watch.text import clean_title
+from monitor.watch.urls import canonical_url
 from spiders.base import SourceError, SourceSpec, SourceSpider
 from spiders.listpage import html_response, page_url, parse_date, slug, text_of
 

@@ -2,8 +2,8 @@
 
 Spiders are stateless, so this one only reads: it yields ONE Item of kind "snapshot"
 whose `summary` is the page's whole normalised text (one block per line, noise
-removed by monitor.pagewatch.extract_page) and whose `title` is the page title. The
-parent process compares it with the stored versions (monitor.pagewatch.apply_snapshots)
+removed by monitor.watch.page_text.extract_page) and whose `title` is the page title. The
+parent process compares it with the stored versions (monitor.watch.page_changes.apply_snapshots)
 and replaces it by a "change" item, or by nothing. A snapshot is never stored as an item.
 
 Options (SourceSpec.options, from feeds.yaml): `select` (CSS/XPath of the main text),
@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from scrapy.http import Response
 
 from monitor.item import Item
-from monitor.pagewatch import SNAPSHOT, SelectError, clean_lines, extract_page
-from monitor.urls import canonical_url
+from monitor.item import SNAPSHOT
+from monitor.watch.page_text import SelectError, clean_lines, extract_page
+from monitor.watch.urls import canonical_url
 from spiders.base import SourceError, SourceSpec, SourceSpider
 from spiders.listpage import html_response
 

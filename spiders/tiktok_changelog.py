@@ -17,7 +17,7 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from monitor.item import Item
-from monitor.text import html_to_text
+from monitor.watch.text import html_to_text
 from spiders.base import SourceError, SourceSpec, SourceSpider
 from spiders.listpage import Entry, blocks, first_words, html_response, page_url, parse_date, slug, text_of
 

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from monitor.alerts import build_messages, route
+from monitor.tell.alerts import build_messages
+from monitor.tell.rules import route
 from monitor.config import Config
-from monitor.deliver import Sender
+from monitor.tell.deliver import Sender
 from monitor.i18n import Translator
 from monitor.item import Item
 

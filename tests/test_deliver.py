@@ -18,12 +18,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from monitor.alerts import deliver_due, route
+from monitor.tell.alerts import deliver_due
+from monitor.tell.rules import route
 from monitor.config import Config
-from monitor.deliver import Sender
-from monitor.digest import send_digest
+from monitor.tell.deliver import Sender
+from monitor.tell.digest import send_digest
 from monitor.item import Item
-from monitor.outbox_report import notify_test, outbox_rows
+from monitor.tell.outbox_report import notify_test, outbox_rows
 from monitor.store import Store
 
 NOW = datetime(2026, 11, 21, 6, 30, tzinfo=timezone.utc)

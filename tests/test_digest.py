@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from monitor.config import Config
-from monitor.deliver import Sender
-from monitor.digest import render_html, render_text, send_digest
-from monitor.digest_model import build_digest
+from monitor.tell.deliver import Sender
+from monitor.tell.digest import render_html, render_text, send_digest
+from monitor.tell.digest_content import build_digest
 from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.store import FetchOutcome, Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.config import FetchSettings
-from monitor.fetch import MIN_SOURCES_PER_PROCESS, CrawlProcess, crawl, split_by_host
+from spiders.crawl import MIN_SOURCES_PER_PROCESS, CrawlProcess, crawl, split_by_host
 from spiders.base import SourceSpec
 from tests.servers import FeedServer, rss
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FetchSettings
-from monitor.fetch import crawl
+from spiders.crawl import crawl
 from spiders.base import SourceSpec
 from spiders.feed import parse_feed
 from tests.hostile import HostileServer

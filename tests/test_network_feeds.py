@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.fetch import POLITE_HOSTS
+from spiders.crawl import POLITE_HOSTS
 from spiders.base import SourceSpec
 from spiders.feed import parse_feed
 

@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FetchSettings, Source
-from monitor.fetch import crawl
+from spiders.crawl import crawl
 from monitor.item import Item
-from monitor.pagediff import sentence_diff, sentences
-from monitor.pagewatch import SNAPSHOT, apply_snapshots, extract_page, force_legal, spec_options
+from monitor.watch.page_diff import sentence_diff, sentences
+from monitor.item import SNAPSHOT
+from monitor.tag.legal_pages import force_legal
+from monitor.watch.contract import spec_options
+from monitor.watch.page_changes import apply_snapshots
+from monitor.watch.page_text import extract_page
 from monitor.store import Store
 from monitor.store.pages import PageStore
 from spiders.base import SourceSpec
@@ -208,8 +212,8 @@ def test_real_crawl_of_a_watched_page_twice_with_a_change_in_between(sqlite_page
 
 
 def test_a_watched_pages_snapshot_is_not_annotated_in_the_crawl():
-    from monitor.annotate import annotate
-    from monitor.pagewatch import SNAPSHOT
+    from monitor.watch.annotate import annotate
+    from monitor.item import SNAPSHOT
     snap = Item(source="terms", title="Nutzungsbedingungen", url="https://example.org/terms",
                 summary="Instagram " * 1000, kind=SNAPSHOT)
     annotate([snap])

@@ -16,8 +16,9 @@ import pytest
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from monitor.config import FetchSettings, Source
-from monitor.fetch import crawl
-from monitor.pagewatch import SNAPSHOT, spec_options
+from spiders.crawl import crawl
+from monitor.item import SNAPSHOT
+from monitor.watch.contract import spec_options
 from spiders import SPIDERS
 from spiders.base import SourceError, SourceSpec
 from spiders.listpage import parse_date

@@ -8,7 +8,7 @@ from monitor.config import Source
 from monitor.item import Item
 from monitor.store import ItemQuery, NewDelivery, item_json
 from monitor.store.sources import FetchOutcome
-from monitor.urls import canonical_url
+from monitor.watch.urls import canonical_url
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 

@@ -1,6 +1,6 @@
 """Term extraction: what counts as a term, and which written forms are the same term."""
 
-from monitor.terms import HASHTAG, PHRASE, PLATFORM, TermExtractor, looks_like_name, stem, term_key
+from monitor.trends.terms import HASHTAG, PHRASE, PLATFORM, TermExtractor, looks_like_name, stem, term_key
 
 
 def keys(title: str, summary: str = "") -> set[str]:

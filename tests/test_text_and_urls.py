@@ -1,7 +1,7 @@
 """Untrusted feed HTML and tracking-laden URLs."""
 
-from monitor.text import clean_title, html_to_text, sanitize_html
-from monitor.urls import canonical_url
+from monitor.watch.text import clean_title, html_to_text, sanitize_html
+from monitor.watch.urls import canonical_url
 
 
 def test_sanitizer_keeps_text_and_links_but_drops_active_content():

@@ -10,8 +10,8 @@ import pytest
 from monitor.config import Source
 from monitor.item import Item
 from monitor.store import Store
-from monitor.terms import term_key
-from monitor.trends import compute_trends, trend_json
+from monitor.trends.terms import term_key
+from monitor.trends.rising import compute_trends, trend_json
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 SYLLABLES = ["ka", "lo", "mi", "ner", "tus", "bri", "go", "fen", "dra", "pel", "son", "vi", "rum", "ta", "wek"]
@@ -199,7 +199,7 @@ def test_usual_counts_only_the_weeks_the_store_has_data_for(store):
 
 
 def test_single_everyday_words_are_not_trend_terms_but_names_are():
-    from monitor.trends import worth_tracking
+    from monitor.trends.rising import worth_tracking
     for name in ("DSA", "TikTok", "Broadcast-Kanäle", "A/B-Tests", "Kennzeichnungspflicht"):
         assert worth_tracking(name.lower(), name), name
     for word in ("content", "change", "Profil", "Millionen", "Services"):

@@ -36,8 +36,8 @@ from monitor.config import Config, Settings, Source, User, WebSettings
 from monitor.item import Item
 from monitor.store import ItemQuery, NewDelivery, Store, item_json
 from monitor.store.sources import FetchOutcome
-from monitor.text import clean_title, html_to_text, sanitize_html
-from monitor.urls import canonical_url
+from monitor.watch.text import clean_title, html_to_text, sanitize_html
+from monitor.watch.urls import canonical_url
 from monitor.web import create_app
 from monitor.web.auth import LoginThrottle
 from monitor.web.filters import parse_filters
@@ -566,9 +566,9 @@ class FakeTrend:
 def test_trends_show_a_chart_numbers_and_links(web, store, monkeypatch):
     trend = FakeTrend("reichweite", 5.0, 12, 1.2, "phrase", daily=[1, 0, 2, 1, 1, 0, 1, 3, 5, 8, 12, 9, 10, 12],
                       item_ids=[store.ids["reach"], store.ids["reach_too"]])
-    fake = types.ModuleType("monitor.trends")
+    fake = types.ModuleType("monitor.trends.rising")
     fake.compute_trends = lambda st, days=7, **kw: [trend]
-    monkeypatch.setitem(sys.modules, "monitor.trends", fake)
+    monkeypatch.setitem(sys.modules, "monitor.trends.rising", fake)
     soup = BeautifulSoup(web.get("/trends").text, "html.parser")
     assert len(soup.select("svg.spark rect")) == 14 and len(soup.select("svg.spark rect.recent")) == 7
     assert "12 Quellen diese Woche" in soup.text and "sonst meist 1" in soup.text
@@ -577,7 +577,7 @@ def test_trends_show_a_chart_numbers_and_links(web, store, monkeypatch):
 
 
 def test_trends_page_explains_when_trends_are_not_available(web, monkeypatch):
-    monkeypatch.setitem(sys.modules, "monitor.trends", None)
+    monkeypatch.setitem(sys.modules, "monitor.trends.rising", None)
     response = web.get("/trends")
     assert response.status_code == 200 and "noch nicht verfügbar" in response.text
 
@@ -610,7 +610,7 @@ def test_filters_round_trip_through_their_url():
 
 
 def test_trends_page_with_the_real_trend_computation(tmp_path):
-    trends = pytest.importorskip("monitor.trends")
+    trends = pytest.importorskip("monitor.trends.rising")
     assert hasattr(trends, "compute_trends")
     st = Store.open(f"sqlite:///{tmp_path / 'trends.db'}")
     st.sync_sources(SOURCES)

@@ -13,7 +13,7 @@ from monitor.store.database import DatabaseError, make_engine, migrate
 from monitor.store.items import ItemQuery, ItemStore, NewDelivery, item_json
 from monitor.store.outbox import OutboxStore
 from monitor.store.pages import PageStore
-from monitor.outcome import FetchOutcome
+from monitor.watch.contract import FetchOutcome
 from monitor.store.sources import SourceStore
 
 

@@ -15,7 +15,7 @@ from monitor.store.schema import (CorrectionRow, DeliveryRow, ItemPlatformRow, I
                                   utcnow)
 from monitor.store import browse
 from monitor.store.search import normalize
-from monitor.stories import StoryIndex, tokens
+from monitor.stories.clusters import StoryIndex, tokens
 
 CLUSTER_WINDOW = timedelta(days=14)
 STORY_WINDOW = timedelta(days=3)     # near-duplicates: reports of one event come within days

@@ -2,13 +2,13 @@
 
 A version is written only when the normalised text differs from the latest one, so
 the table holds the page's history, not one row per fetch. `item_id` links a version
-to the change item that reported it; monitor/pagewatch.py sets it once the item is
+to the change item that reported it; monitor/watch/page_changes.py sets it once the item is
 known to be stored, which lets a change survive a crash between the two writes.
 """
 
 from __future__ import annotations
 
-from monitor.pagediff import text_hash
+from monitor.watch.page_diff import text_hash
 
 from dataclasses import dataclass
 from datetime import datetime

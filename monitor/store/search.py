@@ -13,7 +13,7 @@ import re
 from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, text
 from sqlalchemy.orm import InstrumentedAttribute
 
-from monitor.text import fold
+from monitor.watch.text import fold
 
 _WORD = re.compile(r"[\w#@+-]+", re.UNICODE)
 _TSWORD = re.compile(r"[^\w]", re.UNICODE)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from monitor.config import Source
-from monitor.outcome import FetchOutcome
+from monitor.watch.contract import FetchOutcome
 from monitor.store.schema import ItemRow, SourceRow, utcnow
 
 MAX_BACKOFF = timedelta(hours=6)

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from monitor.config import TAGS
 from monitor.item import Item
-from monitor.text import sanitize_html
+from monitor.watch.text import sanitize_html
 from monitor.web.render import render
 from monitor.web.security import csrf_protected
 
@@ -51,7 +51,7 @@ def explain(tagger, item: Item) -> dict[str, list[tuple[str, float]]]:
         return {}
     try:
         try:
-            from monitor.tagging import explain_item
+            from monitor.tag.tagging import explain_item
         except ImportError:
             explain_item = None
         if explain_item is not None:

@@ -79,7 +79,7 @@ def cached_trends(web, days: int) -> tuple[list[TrendView], bool]:
 
 def load_trends(store, days: int, settings) -> tuple[list[TrendView], bool]:
     try:
-        from monitor.trends import compute_trends
+        from monitor.trends.rising import compute_trends
     except ImportError:
         return [], False
     wanted = {"language": settings.language, "timezone": settings.timezone}

@@ -32,7 +32,7 @@ from sqlalchemy import String, cast, func, select
 
 from monitor.i18n import Translator
 from monitor.store.schema import ItemRow, utcnow
-from monitor.terms import (PHRASE, PLATFORM, Mentions, TermExtractor, key_words, kind_of, looks_like_name,
+from monitor.trends.terms import (PHRASE, PLATFORM, Mentions, TermExtractor, key_words, kind_of, looks_like_name,
                            platform_display)
 
 MIN_SCORE = 3.0            # noise units above the usual level

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from classifiers import Tagger
-from monitor.annotate import annotate
+from monitor.watch.annotate import annotate
 from monitor.item import Item
 
 USER_MODEL_DIR = "model"

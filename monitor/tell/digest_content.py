@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
-from monitor.alerts import ORDER, platform_label, shorten
+from monitor.tell.render import ORDER, platform_label, shorten
 from monitor.config import PLATFORMS, Config
 from monitor.i18n import Translator
 from monitor.item import Item
@@ -252,7 +252,7 @@ def trend_lines(store, now: datetime, base: str | None, notes: list[str], limit:
                 settings=None) -> list[dict]:
     """What is rising, when the trends module is there; a digest never fails because of it."""
     try:
-        from monitor.trends import compute_trends
+        from monitor.trends.rising import compute_trends
     except ImportError:
         return []
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 from classifiers import default_training_files, load_examples, train_tagger
 from classifiers.training import Example
 from monitor.store import Store
-from monitor.tagging import user_model_dir
+from monitor.tag.tagging import user_model_dir
 
 CORRECTION_WEIGHT = 3.0
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from monitor.text import MAX_SUMMARY_CHARS, sanitize_html
+from monitor.watch.text import MAX_SUMMARY_CHARS, sanitize_html
 
 CONTEXT = 1             # unchanged sentences shown before and after each change
 SIMILAR = 0.5           # a removed and an added sentence this alike are one rewritten sentence

@@ -4,7 +4,7 @@
 Done where items are made, in the crawl processes, which parse on every core while
 the parent process tags and stores: the parent is the busier of the two on a large
 run. Whatever was not annotated there (change items made from watched pages, items
-from elsewhere) is annotated by `monitor.tagging.tag_items`. Light on purpose: the
+from elsewhere) is annotated by `monitor.tag.tagging.tag_items`. Light on purpose: the
 crawl processes import this, and nothing here may pull in the tagger's libraries.
 """
 

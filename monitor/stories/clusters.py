@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from monitor.text import fold as normalize
+from monitor.watch.text import fold as normalize
 
 SIMILARITY = 0.24         # IDF-weighted Jaccard of token sets (tuned on the demo's multi-source stories)
 MIN_SHARED = 3            # tokens two reports must share
@@ -39,7 +39,7 @@ about after over into than then also just says said amp
 
 def tokens(title: str, summary: str = "", folded: bool = False) -> frozenset[str]:
     """Distinctive word stems of the title and the start of the summary (`folded`: both
-    already passed through monitor.text.fold)."""
+    already passed through monitor.watch.text.fold)."""
     if not folded:
         title, summary = normalize(title), normalize(summary)
     text = f"{title} {' '.join(summary.split(None, SUMMARY_WORDS)[:SUMMARY_WORDS])}"

@@ -23,10 +23,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from monitor.alerts import TEMPLATES, platform_label, translator
+from monitor.tell.render import TEMPLATES, platform_label, translator
 from monitor.config import Config
-from monitor.deliver import SendResult, Sender, pack
-from monitor.digest_model import COLORS, Digest, build_digest
+from monitor.tell.deliver import SendResult, Sender, pack
+from monitor.tell.digest_content import COLORS, Digest, build_digest
 from monitor.i18n import Translator
 from monitor.item import Item
 

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from typing import TYPE_CHECKING
 
-from monitor.outcome import FetchOutcome
-from spiders.spec import FetchResult, SourceSpec
+from monitor.watch.contract import FetchOutcome
+from monitor.watch.contract import FetchResult, SourceSpec
 
 if TYPE_CHECKING:
     from monitor.config import FetchSettings

@@ -1,0 +1,1 @@
+"""Stories: reports of the same event across sources, grouped into one story cluster."""

@@ -1,0 +1,1 @@
+"""Tell: alert rules, instant alerts, the daily digest, shared rendering, delivery through apprise, the outbox report."""

@@ -1,0 +1,63 @@
+"""Rendering shared by alerts and the digest: templates, labels, shortening, Markdown escapes.
+
+One place, so an alert and the digest spell a platform, a tag order or a shortened
+summary the same way.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from monitor.config import Config
+from monitor.i18n import Translator
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+
+
+ORDER = ("legal_change", "algorithm_reach_change", "feature_rollout")   # what a team must see first
+
+
+def translator(config: Config) -> Translator:
+    return Translator(config.settings.language, config.settings.timezone)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word where possible."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ""
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut).rstrip(" ,.;:") + "…"
+
+
+@lru_cache(maxsize=1)
+def alert_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
+    env.filters["platform"] = platform_label
+    env.filters["mdtext"] = md_text
+    env.filters["mdurl"] = md_url
+    return env
+
+
+PLATFORM_LABELS = {"x": "X", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube",
+                   "whatsapp": "WhatsApp", "xing": "XING"}
+
+
+def platform_label(platform: str) -> str:
+    """'linkedin' -> 'LinkedIn': how the teams write them."""
+    return PLATFORM_LABELS.get(platform, platform.capitalize())
+
+
+def md_text(text: str) -> str:
+    """Link text stays readable and exact, only the brackets that would end it are escaped."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def md_url(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
