@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import re
 
-PLATFORMS = ("facebook", "instagram", "threads", "whatsapp", "messenger", "linkedin", "xing",
-             "tiktok", "youtube", "x", "pinterest", "snapchat", "reddit", "bluesky", "mastodon",
-             "google", "telegram", "twitch")
+from .labels import PLATFORMS  # noqa: F401 - re-exported: the dictionary covers exactly these
 
 _I = re.IGNORECASE
 _START = r"(?<![\w.-])"  # not inside a word, domain or compound; "@name" and "#name" count

@@ -24,8 +24,8 @@ from . import storage
 from .cues import CUE_NAMES, DISCOUNTING_CUES
 from .explanation import explain_scores
 from .features import Featurizer, parse
+from .labels import TAGS
 
-TAGS = ("feature_rollout", "legal_change", "algorithm_reach_change")
 PACKAGED_MODEL = Path(__file__).parent / "model"
 _BATCH = 4096
 _DISCOUNTING = [CUE_NAMES.index(name) for name in DISCOUNTING_CUES]

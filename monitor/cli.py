@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from classifiers.labels import TAGS
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import console, print_rows, progress_for
@@ -247,7 +248,7 @@ def eval_(app: App, file: Path) -> None:
 
 # --------------------------------------------------------------------------- keep
 @cli.command()
-@click.option("--tag", "tags", multiple=True, help="feature_rollout, legal_change, algorithm_reach_change")
+@click.option("--tag", "tags", multiple=True, help=", ".join(TAGS))
 @click.option("--platform", "platforms", multiple=True)
 @click.option("--source", "sources", multiple=True, metavar="NAME")
 @click.option("--category", "categories", multiple=True)

@@ -23,14 +23,8 @@ from ruamel.yaml.error import YAMLError
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError  # noqa: F401 - part of this module's interface
 
-TAGS = ("feature_rollout", "legal_change", "algorithm_reach_change")
-PLATFORMS = ("facebook", "instagram", "threads", "whatsapp", "messenger", "linkedin", "xing", "tiktok",
-             "youtube", "x", "pinterest", "snapchat", "reddit", "bluesky", "mastodon", "google",
-             "telegram", "twitch")
-CATEGORIES = ("platform", "industry", "legal", "network")
+from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, Category, Tag, platform_code  # noqa: F401 - re-exported
 
-Tag = Literal["feature_rollout", "legal_change", "algorithm_reach_change"]
-Category = Literal["platform", "industry", "legal", "network"]
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -39,9 +33,7 @@ class Strict(BaseModel):
 
 
 def _platform(value: str) -> str:
-    low = value.strip().lower()
-    if low == "twitter":
-        low = "x"
+    low = platform_code(value)
     if not re.fullmatch(r"[a-z0-9_-]+", low):
         raise ValueError(f"{value!r} is not a platform name; use lowercase names such as {', '.join(PLATFORMS[:5])}")
     return low

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
+from classifiers.labels import LEGAL_TAG
+from monitor.item import Item
 
 
-LEGAL_TAG = "legal_change"
+
 
 
 def legal_sources(sources) -> set[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from classifiers.labels import TAG_DISPLAY_ORDER, platform_label  # noqa: F401 - platform_label re-exported
 from monitor.config import Config
 from monitor.i18n import Translator
 
@@ -18,7 +19,7 @@ from monitor.i18n import Translator
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
 
-ORDER = ("legal_change", "algorithm_reach_change", "feature_rollout")   # what a team must see first
+ORDER = TAG_DISPLAY_ORDER   # what a team must see first
 
 
 def translator(config: Config) -> Translator:
@@ -43,15 +44,6 @@ def alert_env() -> Environment:
     env.filters["mdtext"] = md_text
     env.filters["mdurl"] = md_url
     return env
-
-
-PLATFORM_LABELS = {"x": "X", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube",
-                   "whatsapp": "WhatsApp", "xing": "XING"}
-
-
-def platform_label(platform: str) -> str:
-    """'linkedin' -> 'LinkedIn': how the teams write them."""
-    return PLATFORM_LABELS.get(platform, platform.capitalize())
 
 
 def md_text(text: str) -> str:

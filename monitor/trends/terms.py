@@ -24,19 +24,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from classifiers.labels import PLATFORM_ALIASES, PLATFORM_NAMES, platform_label
+
 PLATFORM, HASHTAG, PHRASE = "platform", "hashtag", "phrase"
 MAX_WORDS = 3                # tokens in a phrase; a hyphenated word is one token
 MAX_PHRASE_WORDS = 4         # words in a phrase, counting each part of a hyphenated word
 SUMMARY_CHARS = 400          # the lead of a summary carries its topic; the rest costs time and adds noise
 
-PLATFORM_NAMES = {
-    "facebook": "Facebook", "instagram": "Instagram", "threads": "Threads", "whatsapp": "WhatsApp",
-    "messenger": "Messenger", "linkedin": "LinkedIn", "xing": "XING", "tiktok": "TikTok", "youtube": "YouTube",
-    "x": "X", "pinterest": "Pinterest", "snapchat": "Snapchat", "reddit": "Reddit", "bluesky": "Bluesky",
-    "mastodon": "Mastodon", "google": "Google", "telegram": "Telegram", "twitch": "Twitch",
-}
+
 # Words that name a platform: they make a platform term, not a one-word phrase of their own.
-_ALIASES = {name: name for name in PLATFORM_NAMES if name not in ("threads", "messenger", "x")} | {"twitter": "x"}
+_ALIASES = {name: name for name in PLATFORM_NAMES if name not in ("threads", "messenger", "x")} | PLATFORM_ALIASES
 # X is a letter too: only 'on X', 'X (formerly Twitter)', 'X-Chef' and the like name the platform.
 # It starts with the literal X so the engine jumps from X to X: scanning every position costs 200 times more.
 _X = re.compile(r"X\b(?:(?<=\bon X)|(?<=\bauf X)|(?<=\bbei X)|(?<=\bvia X)|(?<=\bvon X)|(?<=\bfrom X)"
@@ -126,7 +123,7 @@ def stem(word: str) -> str:
 
 
 STOP_WORDS = frozenset(fold(w) for w in (_STOP_DE + _STOP_EN).split())
-_PLATFORM_KEYS = frozenset(stem(fold(w)) for w in [*PLATFORM_NAMES, "twitter"] if len(w) > 1)
+_PLATFORM_KEYS = frozenset(stem(fold(w)) for w in [*PLATFORM_NAMES, *PLATFORM_ALIASES] if len(w) > 1)
 
 
 def term_key(text: str) -> str:
@@ -158,8 +155,7 @@ def looks_like_name(surface: str) -> bool:
 
 
 def platform_display(key: str) -> str:
-    name = key.lstrip("@")
-    return PLATFORM_NAMES.get(name, name.capitalize())
+    return platform_label(key.lstrip("@"))
 
 
 @dataclass(frozen=True)

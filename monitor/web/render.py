@@ -10,21 +10,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from monitor.config import CATEGORIES, PLATFORMS, TAGS
+from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, platform_label
 from monitor.i18n import Translator
 from monitor.web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PLATFORM_NAMES = {
-    "facebook": "Facebook", "instagram": "Instagram", "threads": "Threads", "whatsapp": "WhatsApp",
-    "messenger": "Messenger", "linkedin": "LinkedIn", "xing": "XING", "tiktok": "TikTok", "youtube": "YouTube",
-    "x": "X", "pinterest": "Pinterest", "snapchat": "Snapchat", "reddit": "Reddit", "bluesky": "Bluesky",
-    "mastodon": "Mastodon", "google": "Google", "telegram": "Telegram", "twitch": "Twitch",
-}
-
-
-def platform_name(code: str) -> str:
-    return PLATFORM_NAMES.get(code, code.capitalize())
+platform_name = platform_label   # the templates' filter name
 
 
 def make_env(t: Translator) -> Environment:
