@@ -21,6 +21,7 @@ _EXPORTS = {
     "train_tagger": "training",
     "Settings": "training",
     "evaluate": "evaluation",
+    "evaluate_breakdown": "evaluation",
     "EvalReport": "evaluation",
     "cv_report": "evaluation",
     "ModelFileError": "storage",

@@ -21,6 +21,8 @@ class Example:
     lang: str | None = None
     tags: list[str] = field(default_factory=list)
     weight: float = 1.0
+    title_kind: str | None = None          # "headline", or "lead" when a first sentence stands in
+    platforms: list[str] | None = None     # labelled platforms, where a file has them
 
     def as_doc(self) -> dict:
         return {"title": self.title, "summary": self.summary, "lang": self.lang}
@@ -29,7 +31,7 @@ class Example:
 def load_examples(*paths: str | Path) -> list[Example]:
     """Examples from JSON-lines files (`title`, optional `summary`, `lang`, `tags`,
     `weight`); blank lines are skipped, a broken line names its file and line."""
-    from .tagger import TAGS
+    from .labels import TAGS
 
     examples = []
     for path in paths:
@@ -74,4 +76,6 @@ def _parse_line(line: str, where: str, known_tags: tuple[str, ...]) -> Example:
         lang=record.get("lang") or None,
         tags=[t for t in known_tags if t in tags],
         weight=float(record.get("weight", 1.0)),
+        title_kind=record.get("title_kind") or None,
+        platforms=list(record["platforms"]) if isinstance(record.get("platforms"), list) else None,
     )

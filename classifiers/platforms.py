@@ -45,6 +45,17 @@ _X_COMPOUNDS = (r"Chef\w*|CEO|Konto|Kontos|Account\w*|Nutzer\w*|User\w*|Post\w*|
                 r"Algorithmus|Feed|Premium|Werbung|Ads|Kanal|Kanäle|Eigentümer\w*|Mutter\w*|Timeline|"
                 r"Plattform|App|Community|Communities|Alternative\w*|Abo\w*|Blue|Chefin|Sperre|Verbot|Daten")
 
+# Words after which "X" is a verb's subject: "X is throttling", "X Rewrites Terms".
+_X_MORE_VERBS = (r"throttl\w*|drosselt|rewrites?|will|is|has|was|says|said|announced|announces|confirmed|confirms|"
+                 r"rolled|rolls|begins|began|started|stopped|stops|no longer|now|teilte|hat|wird|gibt|zeigt|"
+                 r"versteckt|entfernt|rewards|penali[sz]es|suspends?|fines?|faces|must|owned|updated|updates")
+# Nouns that name what X is: "social media giant X", "die Plattform X".
+_X_NOUNS = (r"giant|platform|Plattform|network|Netzwerk|Dienst|service|app|App|company|Konzern|Unternehmen|"
+            r"firm|site|Kurznachrichtendienst|Kurznachrichtenplattform|Onlinedienst|Online-Plattform|owner|"
+            r"Musk's|Musks")
+# German verbs before their subject (verb second): "teilte X mit", "hat X angekündigt".
+_X_BEFORE = r"teilte|hat|hatte|will|plant|testet|führt|startet|kündigte|verklagt|sperrt|ändert|soll|muss|darf|kann|gegen"
+
 # (platforms, pattern, flags). Patterns run on the original text.
 _RULES: list[tuple[tuple[str, ...], str, int]] = [
     (("facebook",), _START + r"facebook", _I),
@@ -77,6 +88,11 @@ _RULES: list[tuple[tuple[str, ...], str, int]] = [
     (("x",), r"(?<![\w/-])X-(?:" + _X_COMPOUNDS + r")\b", 0),
     (("x",), r"(?<![\w/-])X (?:" + _X_COMPOUNDS + r"|Money|Spaces|Pro|Grok|Inc)\b", 0),
     (("x",), r"(?:^|[.!?:]\s+)X (?:" + _X_VERBS + r")\b", 0),
+    (("x",), r"(?<![\w/-])X,? (?i:" + _X_VERBS + r"|" + _X_MORE_VERBS + r")\b", 0),
+    (("x",), r"\b(?:" + _X_NOUNS + r")\s+X\b(?![-'’]?\w)", 0),
+    (("x",), r"\b(?:" + _X_BEFORE + r")\s+X\b(?![-'’]?\w)", 0),
+    (("x",), r"\b(?:Facebook|Instagram|TikTok|Tiktok|YouTube|LinkedIn|Threads|Bluesky|Mastodon|Snapchat|Meta),? "
+             r"X\b(?![-'’]?\w)|(?<![\w/-])X,? (?:und|and|or|oder|&) (?:Co\b|[A-Z])", 0),
     (("pinterest",), _START + r"pinterest", _I),
     (("snapchat",), _START + r"snapchat", _I),
     (("snapchat",), r"(?<![\w-])(?<!Oh )Snap(?:'s|’s| Inc\b| Map\b| Star\b|\b)(?![-.]\w)", 0),
@@ -94,7 +110,7 @@ _COMPILED = tuple((names, re.compile(pattern, flags)) for names, pattern, flags 
 # Substrings (of the lower-cased text) without which no rule of a platform can match: a
 # cheap test that spares ~30 regex searches on most items (tens of thousands a run).
 _TRIGGERS = {
-    "facebook": ("facebook", "fb", "meta business"), "instagram": ("insta", "ig", "reel", "meta business"),
+    "facebook": ("facebook", "fb", "meta"), "instagram": ("insta", "ig", "reel", "meta"),
     "threads": ("threads",), "whatsapp": ("whats",), "messenger": ("messenger",), "linkedin": ("linked",),
     "xing": ("xing",), "tiktok": ("tik",), "youtube": ("you", "yt", "shorts"), "pinterest": ("pinterest",),
     "snapchat": ("snap",), "reddit": ("reddit", "r/"), "bluesky": ("blue", "bsky"),
@@ -120,8 +136,27 @@ _X_NEGATIVE = re.compile(r"\b(?:Gen(?:eration)?|Model|Malcolm|OS|Mac OS|Windows|
                          r"Phase|Typ|Type|Faktor|Factor|Tesla|Space) X\b|\bX-(?:Men|Ray|Files|Box|Factor)\b")
 
 
+# A company stands for the platforms it runs when the item is about the company itself
+# ("Meta senkt die organische Reichweite", "EU court rules Meta …"); when one of its
+# platforms is named ("Threads, Metas App …"), the company is only the owner.
+_COMPANIES = (
+    (re.compile(r"(?<![\w@#./-])Meta(?:'s|’s|s)?\b(?![-.]\w)(?! (?:[Dd]escription|[Tt]ags?|[Tt]itles?|[Dd]ata)\b)"
+                r"|(?<![\w@#./-])Meta-(?:Konzern|Chef\w*|CEO|Plattform\w*|Dienste?|Apps?|Tochter|Gruppe)\b"),
+     ("facebook", "instagram"), {"facebook", "instagram", "threads", "whatsapp", "messenger"}),
+)
+
+# A platform named only as the yardstick of another ("much like TikTok", "Twitter-Alternative
+# Threads", "ähnlich wie Instagram") is not what the item is about.
+_COMPARED_BEFORE = re.compile(r"(?:\b(?:like|wie|resembl\w*|similar to|ähnlich\w*|rivals?|rivalling|"
+                              r"Konkurrent\w*|alternative to|Alternative zu|à la|copy\w*|copies|kopier\w*|"
+                              r"clone of|Vorbild|competitor to|compete with|take on|than|neben)\b[^.!?]{0,25})$",
+                              re.I)
+_COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurrent\w*|Klon|Rivale\w*|Trend|like|style|ähnlich\w*)\b",
+                             re.I)
+
+
 def find_platforms(text: str) -> list[str]:
-    """Sorted lowercase platform names mentioned in `text`."""
+    """Sorted lowercase platform names the item in `text` is about."""
     if not text:
         return []
     found: set[str] = set()
@@ -131,7 +166,20 @@ def find_platforms(text: str) -> list[str]:
             found.update(names)
     if "x" in found and not _x_survives(text):
         found.discard("x")
+    compared = {name for name in found if _only_compared(text, name)} if len(found) > 1 else set()
+    if compared != found:
+        found -= compared
+    for pattern, platforms, own in _COMPANIES:
+        if not found & own and pattern.search(text):
+            found.update(platforms)
     return sorted(found)
+
+
+def _only_compared(text: str, name: str) -> bool:
+    """Whether every mention of platform `name` is a comparison with another one."""
+    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    return bool(spans) and all(_COMPARED_BEFORE.search(text[max(0, a - 60):a]) or _COMPARED_AFTER.search(text[b:b + 20])
+                               for a, b in spans)
 
 
 def _x_survives(text: str) -> bool:

@@ -229,17 +229,20 @@ def train(app: App) -> None:
 
 
 @cli.command(name="eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @common
-def eval_(app: App, file: Path) -> None:
-    """Precision, recall and F1 per tag on a labelled JSON-lines file (`tags` field)."""
-    from classifiers import cv_report, evaluate, load_examples
+def eval_(app: App, files: tuple[Path, ...]) -> None:
+    """Precision, recall and F1 per tag on labelled JSON-lines files (`tags` field), each
+    file also by language, by title kind (`title_kind`) and for platforms (`platforms`)."""
+    from classifiers import cv_report, evaluate_breakdown, load_examples
     from monitor.tag.tagging import load_tagger
 
     home = app.locations.home if app.locations.home.exists() else None
     tagger = load_tagger(home)
-    click.echo(f"{file}:")
-    click.echo(evaluate(tagger, load_examples(file)).format())
+    for number, file in enumerate(files):
+        click.echo(("\n" if number else "") + f"{file}:")
+        click.echo(evaluate_breakdown(tagger, load_examples(file), file.name).format())
     cv = cv_report(tagger.meta)
     if cv is not None:
         click.echo("\nCross-validation on the training data (from the model's training run):")

@@ -100,3 +100,38 @@ def test_every_platform_has_a_rule_and_names_are_lowercase():
     for name, text in samples.items():
         assert name in find_platforms(text), text
     assert all(name == name.lower() for name in PLATFORMS)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Meta senkt die organische Reichweite von Unternehmensseiten", ["facebook", "instagram"]),
+    ("EU court rules Meta must ask before using data for ads", ["facebook", "instagram"]),
+    ("Threads, Metas Kurznachrichten-App, testet Communities", ["threads"]),
+    ("WhatsApp, owned by Meta, adds usernames", ["whatsapp"]),
+    ("Meta-Daten im Seitenkopf richtig pflegen", []),
+    ("Meta description length for SEO in 2025", []),
+])
+def test_a_company_counts_for_its_platforms_only_when_the_item_is_about_it(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "X throttles posts that contain links",
+    "The EU fined the social media giant X over its blue checkmarks",
+    "Am Dienstag teilte X mit, Links anders anzuzeigen",
+    "Wer ein Firmenkonto bei Instagram, X und Co. hat, braucht ein Impressum",
+    "X Rewrites Its Terms Of Service To Train Grok",
+])
+def test_x_counts_in_context(text):
+    assert "x" in find_platforms(text)
+
+
+@pytest.mark.parametrize("text", ["Generation X kauft anders ein", "Faktor X im Marketing-Mix",
+                                  "Schritt 3 x 4 Bilder im Raster", "The X-Men trailer is out"])
+def test_x_is_not_the_letter(text):
+    assert "x" not in find_platforms(text)
+
+
+def test_a_platform_named_only_as_a_yardstick_is_not_what_the_item_is_about():
+    assert find_platforms("Pinterest launches short videos, much like TikTok") == ["pinterest"]
+    assert find_platforms("Metas Twitter-Alternative Threads startet in der EU") == ["threads"]
+    assert find_platforms("TikTok tests longer videos") == ["tiktok"]   # nothing to compare with: kept
