@@ -22,8 +22,34 @@ from .language import FUNCTION_WORDS
 from .text import doc_fields, fold, surface_forms
 
 # Function words carry weight in the model (word order, phrasing) but explain nothing
-# to a reader, so explanations leave them out when they stand alone.
-_QUIET = frozenset(fold(word) for word in FUNCTION_WORDS)
+# to a reader, so explanations leave them out, alone and inside phrases. The language
+# detector's short list is not enough here: "es", "eines", "wegen" must go too.
+_STOP_DE = (
+    "aber alle allem allen aller alles als also am an ans auch auf aus bei beim bin bis bist da dabei damit "
+    "dann darf darum das dass dem den denen der deren des dessen dich die dies diese diesem diesen dieser "
+    "dieses dir doch dort du durch ein eine einem einen einer eines er es etwa euch euer eure für gegen "
+    "habe haben hat hatte hätte ich ihm ihn ihnen ihr ihre ihrem ihren ihrer im in ins ist ja jede jedem "
+    "jeden jeder jedes jetzt kann kein keine keinem keinen keiner können könnte man mehr mich mir mit muss "
+    "müssen nach nicht noch nun nur ob oder ohne sehr sein seine seinem seinen seiner seit sich sie sind so "
+    "soll sollen sondern um und uns unser unsere unter vom von vor war waren was weil welche welchem welchen "
+    "welcher wenn wer werden wie wieder will wir wird wo wurde wurden zu zum zur zwar zwischen über wegen "
+    "ab sowie bzw etc beim mal schon sei seien laut"
+)
+_STOP_EN = (
+    "a about above after again against all am an and any are as at be because been before being below "
+    "between both but by can could did do does doing down during each few for from further had has have "
+    "having he her here hers him his how i if in into is it its itself just me more most my no nor not now "
+    "of off on once only or other our ours out over own same she should so some such than that the their "
+    "them then there these they this those through to too under until up very was we were what when where "
+    "which while who whom why will with would you your yours also via per says said new"
+)
+_QUIET = frozenset(fold(word) for word in (*FUNCTION_WORDS, *_STOP_DE.split(), *_STOP_EN.split()))
+
+# Words Lagebild itself writes into items (a watched page's change summary): they say
+# nothing about what the source reported, so they never explain a tag.
+GENERATED_WORDS = frozenset(fold(word) for word in (
+    "geändert geaendert entfernt hinzugefügt neu neuer neue neues gestrichen ergänzt fassung version "
+    "changed removed added new deleted wording version sentence sentences satz sätze").split())
 
 
 def explain_scores(featurizer: Featurizer, parsed: Parsed, doc: Mapping, row: sp.csr_matrix,
@@ -43,8 +69,14 @@ def explain_scores(featurizer: Featurizer, parsed: Parsed, doc: Mapping, row: sp
         if name in matches and cue_start + offset in by_column:
             totals[matches[name]] += by_column[cue_start + offset]
     forms = surface_forms(" ".join(doc_fields(doc)))
-    ranked = sorted(((v, k) for k, v in totals.items() if v > 0 and k not in _QUIET), reverse=True)[:top]
+    ranked = sorted(((v, k) for k, v in totals.items() if v > 0 and _telling(k)), reverse=True)[:top]
     return [(_display(term, forms), round(value, 4)) for value, term in ranked]
+
+
+def _telling(term: str) -> bool:
+    """A term worth showing: no function word in it and nothing Lagebild wrote itself."""
+    words = term.split()
+    return bool(words) and not any(w in _QUIET or w in GENERATED_WORDS or w.isdigit() or w == "0" for w in words)
 
 
 def _grams_to_words(featurizer: Featurizer, parsed: Parsed, by_column: dict[int, float],

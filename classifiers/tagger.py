@@ -86,6 +86,16 @@ class Tagger:
             for j, tag in enumerate(TAGS)
         }
 
+    def reasons(self, doc: Mapping, top: int = 6, why_not: bool = False) -> dict[str, dict[str, list[tuple[str, float]]]]:
+        """What a reader is shown: the terms behind each *assigned* tag, and, when asked,
+        behind tags that scored high but stayed under their threshold ("why not")."""
+        prediction = self.predict([doc])[0]
+        explained = self.explain(doc, top=top)
+        near = {tag for tag in TAGS if tag not in prediction.tags
+                and prediction.scores[tag] >= 0.5 * self.thresholds[tag]}
+        return {"tags": {tag: explained[tag] for tag in prediction.tags},
+                "why_not": {tag: explained[tag] for tag in TAGS if tag in near} if why_not else {}}
+
     def save(self, path: Path) -> None:
         """Write the model file and its JSON sidecar (thresholds, meta, checksum)."""
         state = {

@@ -206,9 +206,10 @@ def demo(app: App, host: str, port: int, workdir: Path | None, no_serve: bool) -
 # --------------------------------------------------------------------------- tag
 @cli.command()
 @click.argument("source", default="-", metavar="[FILE|-]")
-@click.option("--explain", is_flag=True, help="add the terms that drove each tag")
+@click.option("--explain", is_flag=True, help="add the terms that drove each assigned tag (and why_not)")
+@click.option("--text", "as_text", is_flag=True, help="a readable block per item instead of JSON lines")
 @common
-def classify(app: App, source: str, explain: bool) -> None:
+def classify(app: App, source: str, explain: bool, as_text: bool) -> None:
     """Tag JSON lines (title, optional summary, lang); one line out per line in."""
     from monitor.tag.classify import classify_lines
     from monitor.tag.tagging import load_tagger
@@ -216,7 +217,7 @@ def classify(app: App, source: str, explain: bool) -> None:
     stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
     with stream:
         classify_lines(load_tagger(app.locations.home if app.locations.home.exists() else None),
-                       stream, sys.stdout, explain=explain)
+                       stream, sys.stdout, explain=explain, text=as_text)
 
 
 @cli.command()

@@ -103,6 +103,38 @@ def test_explain_shows_a_compound_through_its_character_grams(tagger):
     assert "reichweitenverlust" in [t.lower() for t in terms]
 
 
+def test_reasons_explain_only_assigned_tags_in_content_words(tagger):
+    doc = {"title": "Wegen der DSGVO: EU-Kommission verhängt Bußgeld gegen TikTok, es ist eines der höchsten",
+           "summary": "Die Strafe betrifft die Übermittlung von Nutzerdaten."}
+    prediction = tagger.predict([doc])[0]
+    reasons = tagger.reasons(doc)
+    assert set(reasons["tags"]) == set(prediction.tags) and "legal_change" in reasons["tags"]
+    words = {w for terms in reasons["tags"].values() for term, _ in terms for w in term.lower().split()}
+    assert not words & {"es", "eines", "wegen", "der", "die", "ist", "gegen"}
+    assert reasons["why_not"] == {}
+
+
+def test_reasons_never_name_words_lagebild_wrote(tagger):
+    doc = {"title": "Geändert: Nutzungsbedingungen von Instagram",
+           "summary": "Neu: Inhalte dürfen für das Training von KI-Modellen genutzt werden. Entfernt: ein Satz."}
+    words = {w for terms in tagger.reasons(doc, why_not=True)["tags"].values() for term, _ in terms
+             for w in term.lower().split()}
+    assert not words & {"geändert", "neu", "entfernt", "satz"}
+
+
+def test_classify_explains_in_a_readable_text_form(tagger):
+    import io
+
+    from monitor.tag.classify import classify_lines
+
+    out = io.StringIO()
+    line = '{"title": "TikTok testet längere Videos für alle Creator in Deutschland"}'
+    classify_lines(tagger, [line], out, explain=True, text=True)
+    block = out.getvalue()
+    assert block.startswith("TikTok testet") and "feature_rollout" in block and "platforms: tiktok" in block
+    assert "{" not in block
+
+
 @pytest.mark.parametrize("footer", [
     " Impressum | Datenschutz | Cookie-Einstellungen | AGB",
     " Subscribe to our newsletter for weekly tips and interviews. Read more on our website.",

@@ -16,14 +16,15 @@ from classifiers import detect_language, find_platforms
 BATCH = 2000
 
 
-def classify_lines(tagger, lines: Iterable[str], out: TextIO, explain: bool = False) -> None:
+def classify_lines(tagger, lines: Iterable[str], out: TextIO, explain: bool = False, text: bool = False) -> None:
+    """JSON lines out (or, with `text`, a readable block per item for people at a terminal)."""
     batch: list[dict] = []
     for line in lines:
         batch.append(_parse(line))
         if len(batch) >= BATCH:
-            _flush(tagger, batch, out, explain)
+            _flush(tagger, batch, out, explain, text)
             batch = []
-    _flush(tagger, batch, out, explain)
+    _flush(tagger, batch, out, explain, text)
 
 
 def _parse(line: str) -> dict:
@@ -36,7 +37,7 @@ def _parse(line: str) -> dict:
     return data
 
 
-def _flush(tagger, batch: list[dict], out: TextIO, explain: bool) -> None:
+def _flush(tagger, batch: list[dict], out: TextIO, explain: bool, text: bool = False) -> None:
     docs = [d for d in batch if not d.get("_skip")]
     prepared = [{"title": str(d.get("title") or ""), "summary": str(d.get("summary") or ""),
                  "lang": d.get("lang") or detect_language(f"{d.get('title') or ''} {d.get('summary') or ''}")}
@@ -47,9 +48,30 @@ def _flush(tagger, batch: list[dict], out: TextIO, explain: bool) -> None:
         doc["tags"], doc["scores"] = list(pred.tags), dict(pred.scores)
         doc["platforms"] = find_platforms(f"{prep['title']}\n{prep['summary']}")
         if explain:
-            doc["explain"] = {tag: [[term, round(w, 4)] for term, w in terms]
-                              for tag, terms in tagger.explain(prep).items()}
+            reasons = tagger.reasons(prep, why_not=True)
+            doc["explain"] = {tag: [[term, round(w, 4)] for term, w in terms] for tag, terms in reasons["tags"].items()}
+            doc["why_not"] = {tag: [[term, round(w, 4)] for term, w in terms]
+                              for tag, terms in reasons["why_not"].items()}
     for d in batch:
         d.pop("_skip", None)
-        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        out.write(_as_text(d) if text else json.dumps(d, ensure_ascii=False) + "\n")
     out.flush()
+
+
+def _as_text(doc: dict) -> str:
+    """One item for a person: its title, each tag with its score and the words behind it."""
+    if "error" in doc:
+        return f"! {doc['error']}\n\n"
+    lines = [str(doc.get("title") or "")]
+    scores = doc.get("scores") or {}
+    for tag in doc.get("tags") or []:
+        words = ", ".join(term for term, _ in (doc.get("explain") or {}).get(tag, []))
+        lines.append(f"  {tag} {scores.get(tag, 0):.2f}" + (f": {words}" if words else ""))
+    for tag, terms in (doc.get("why_not") or {}).items():
+        words = ", ".join(term for term, _ in terms)
+        lines.append(f"  (not {tag}, {scores.get(tag, 0):.2f}" + (f": {words})" if words else ")"))
+    if not doc.get("tags"):
+        lines.append("  no tag")
+    if doc.get("platforms"):
+        lines.append("  platforms: " + ", ".join(doc["platforms"]))
+    return "\n".join(lines) + "\n\n"
