@@ -1,4 +1,5 @@
-"""Shared fixtures: real SQLite files, and a real PostgreSQL database when the server is there."""
+"""Shared fixtures: stores on real SQLite files (and on a real PostgreSQL database when
+the server is there), and the local servers of tests/servers.py a test talks to."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.store import Store
+from tests.servers import Mailbox, Webhook
 
 PG_ADMIN = os.environ.get("LAGEBILD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -22,8 +24,11 @@ def _postgres_available() -> bool:
         return False
 
 
+# --------------------------------------------------------------------------- stores
+
 @pytest.fixture
 def sqlite_store(tmp_path: Path):
+    """An empty store in a SQLite file."""
     store = Store.open(f"sqlite:///{tmp_path / 'test.db'}")
     yield store
     store.close()
@@ -44,13 +49,43 @@ def postgres_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path: Path):
-    """The same store tests on both databases."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    store = Store.open(url)
+@pytest.fixture
+def postgres_store(postgres_url: str):
+    """An empty store in a fresh PostgreSQL database; skips without a server."""
+    store = Store.open(postgres_url)
     yield store
     store.close()
+
+
+@pytest.fixture(params=["sqlite_store", "postgres_store"], ids=["sqlite", "postgresql"])
+def store(request) -> Store:
+    """An empty store, once on each database: the same test on SQLite and PostgreSQL.
+
+    A test module that needs data in it overrides `store`, asking for this one (or for
+    `sqlite_store` where SQLite is enough) and filling it."""
+    return request.getfixturevalue(request.param)
+
+
+# --------------------------------------------------------------------------- servers a test sends to
+
+@pytest.fixture
+def webhook():
+    """Makes JSON webhooks on 127.0.0.1: `webhook(fail=2)` answers HTTP 500 twice, then 200."""
+    made: list[Webhook] = []
+
+    def make(fail: int = 0) -> Webhook:
+        made.append(Webhook(statuses=[500] * fail))
+        return made[-1]
+    yield make
+    for hook in made:
+        hook.close()
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server on 127.0.0.1, listening; `smtp.stop()` and `smtp.start()` take it down and up."""
+    pytest.importorskip("aiosmtpd.controller")
+    box = Mailbox()
+    box.start()
+    yield box
+    box.stop()

@@ -1,16 +1,39 @@
 """Real servers for tests, bound to loopback only (127.0.0.1 unless told another 127.x
-address): a feed server and a webhook receiver."""
+address): a feed server, a webhook receiver, an SMTP server and the web app on uvicorn.
+Every wait in them is bounded."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import email.message
+import email.policy
 import email.utils
 import hashlib
+import json
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
+
+import httpx
+import uvicorn
+
+
+def _loopback(host: str) -> str:
+    assert host.startswith("127."), "test servers bind to loopback only"
+    return host
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now, for a server that must be named before it starts."""
+    with socket.socket() as s:
+        s.bind((_loopback(host), 0))
+        return s.getsockname()[1]
 
 
 @dataclass
@@ -28,11 +51,9 @@ class FeedServer:
     """Serves configured routes; records every request (path, headers) for assertions."""
 
     def __init__(self, host: str = "127.0.0.1"):
-        assert host.startswith("127."), "test servers bind to loopback only"
+        _loopback(host)
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict]] = []
-        self.posts: list[tuple[str, bytes]] = []
-        self.post_status: list[int] = []       # statuses to answer POSTs with, in order; then 200
         self.lock = threading.Lock()
         self.modified = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
@@ -70,16 +91,6 @@ class FeedServer:
 
             def do_GET(self):
                 server._get(self)
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with server.lock:
-                    server.posts.append((self.path, body))
-                    status = server.post_status.pop(0) if server.post_status else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
         return Handler
 
     def _get(self, h: BaseHTTPRequestHandler) -> None:
@@ -126,3 +137,147 @@ def rss(title: str, entries: list[dict], now: datetime | None = None) -> str:
         f"</pubDate><description>{escape(e.get('summary', ''))}</description></item>" for e in entries)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
             f"<link>http://127.0.0.1/</link><description>test</description>{items}</channel></rss>")
+
+
+class Webhook:
+    """A JSON webhook (apprise json://) that records every POST, can answer errors and hold its answer.
+
+    `statuses` answers the next POSTs in order, then 200. `commit` says when a message
+    counts as accepted (shown in the chat):
+      "on_answer":  when the 2xx answer goes out; a client that hung up before is dropped
+                    (the target never accepted it);
+      "on_receipt": as soon as the body arrived, even if the answer never reaches the client.
+    `hold` seconds pass between the two; a client that hangs up ends the hold at once.
+    """
+
+    def __init__(self, path: str = "/hook", statuses: list[int] | None = None, host: str = "127.0.0.1"):
+        self.statuses: list[int] = list(statuses or [])
+        self.hold = 0.0
+        self.commit = "on_answer"
+        self.posts: list[dict] = []          # every payload, in order, answered or not
+        self.accepted: list[dict] = []
+        self.dropped: list[dict] = []
+        self.in_flight = threading.Event()   # set once a POST has arrived
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer((_loopback(host), 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.url = f"json://{host}:{self.httpd.server_port}{path}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _accept(self, payload: dict) -> None:
+        with self.lock:
+            self.accepted.append(payload)
+
+    def _handler(self):
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                with hook.lock:
+                    hook.posts.append(payload)
+                    status = hook.statuses.pop(0) if hook.statuses else 200
+                    hold, commit = hook.hold, hook.commit
+                ok = 200 <= status < 300
+                if ok and commit == "on_receipt":
+                    hook._accept(payload)
+                hook.in_flight.set()
+                if hold and _hung_up(self.connection, hold):
+                    with hook.lock:
+                        hook.dropped.append(payload)
+                    self.close_connection = True
+                    return
+                if ok and commit == "on_answer":
+                    hook._accept(payload)
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}" if ok else b"no")
+        return Handler
+
+
+def _hung_up(sock: socket.socket, seconds: float) -> bool:
+    """Wait up to `seconds`; True as soon as the client closes its end (a killed process does)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([sock], [], [], 0.05)
+        if readable:
+            try:
+                return sock.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                return True
+    return False
+
+
+class Mailbox:
+    """An SMTP server (aiosmtpd) that keeps every mail it accepts; can hold its answer to DATA.
+
+    Its port is fixed when it is made, so `url` is known before `start()` and a test can
+    take the server down and up again. `hold` and `commit` as for Webhook: aiosmtpd cancels
+    the handler when the client's connection is lost, so with "on_answer" a mail whose
+    sender died before the "250 OK" is never delivered.
+    """
+
+    def __init__(self, host: str = "127.0.0.1"):
+        self.host, self.port = host, free_port(host)
+        self.url = f"mailto://{host}:{self.port}?from=lagebild@example.org&to=team@example.org&mode=insecure"
+        self.hold = 0.0
+        self.commit = "on_answer"
+        self.delivered: list[bytes] = []     # every accepted mail as it came over the wire
+        self.in_data = threading.Event()     # set once a mail's DATA has arrived
+        self._controller = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller  # imported here: only tests that send mail need it
+
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        self.hold = 0
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(raw, policy=email.policy.default) for raw in self.delivered]
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        mail = envelope.original_content or envelope.content
+        if self.commit == "on_receipt":
+            self.delivered.append(mail)
+        self.in_data.set()
+        if self.hold:
+            await asyncio.sleep(self.hold)
+        if self.commit == "on_answer":
+            self.delivered.append(mail)
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def running(app, host: str = "127.0.0.1"):
+    """An ASGI app on a real uvicorn server on a free loopback port; yields an httpx client for it."""
+    port = free_port(host)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "the web server did not start"
+    try:
+        with httpx.Client(base_url=f"http://{host}:{port}", timeout=15) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -21,15 +21,12 @@ child), as a container stop or the OOM killer of a cgroup would do. Every wait i
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import json
 import os
 import re
-import select
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,7 +36,6 @@ from collections import Counter
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -49,8 +45,6 @@ from monitor.pipeline import BATCH_ITEMS
 from monitor.store import Store
 from monitor.store.schema import DeliveryRow
 from tests.servers import FeedServer, rss
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
 
@@ -89,12 +83,6 @@ def filler(feed: int, count: int) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- processes
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @dataclass
 class World:
@@ -228,139 +216,27 @@ class GatedFeedServer(FeedServer):
         super()._get(h)
 
 
-class ChatHook:
-    """A JSON webhook (apprise json://) that can answer errors, and hold its answer.
-
-    `commit` says when a message counts as accepted (shown in the chat):
-      "on_answer":  when the 2xx answer goes out; a client that hung up before is dropped
-                    (the target never accepted it);
-      "on_receipt": as soon as the body arrived, even if the answer never reaches the client.
-    `hold` seconds pass between the two; a client that hangs up ends the hold at once.
-    """
-
-    def __init__(self):
-        self.statuses: list[int] = []        # answers for the next POSTs, in order; then 200
-        self.hold = 0.0
-        self.commit = "on_answer"
-        self.received: list[dict] = []
-        self.accepted: list[dict] = []
-        self.dropped: list[dict] = []
-        self.in_flight = threading.Event()
-        self.lock = threading.Lock()
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-                with hook.lock:
-                    hook.received.append(payload)
-                    status = hook.statuses.pop(0) if hook.statuses else 200
-                    hold, commit = hook.hold, hook.commit
-                ok = 200 <= status < 300
-                if ok and commit == "on_receipt":
-                    hook._accept(payload)
-                hook.in_flight.set()
-                if hold and _hung_up(self.connection, hold):
-                    with hook.lock:
-                        hook.dropped.append(payload)
-                    self.close_connection = True
-                    return
-                if ok and commit == "on_answer":
-                    hook._accept(payload)
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}" if ok else b"no")
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"json://127.0.0.1:{self.httpd.server_port}/hooks/chat"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def _accept(self, payload: dict) -> None:
-        with self.lock:
-            self.accepted.append(payload)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def alerted(self) -> Counter:
-        """How many accepted messages name each item URL."""
-        with self.lock:
-            return Counter(url for p in self.accepted for url in set(ITEM_URL.findall(p["message"])))
-
-
-def _hung_up(sock: socket.socket, seconds: float) -> bool:
-    """Wait up to `seconds`; True as soon as the client closes its end (a killed process does)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        readable, _, _ = select.select([sock], [], [], 0.05)
-        if readable:
-            try:
-                return sock.recv(1, socket.MSG_PEEK) == b""
-            except OSError:
-                return True
-    return False
-
-
 @pytest.fixture
-def chat():
-    hook = ChatHook()
-    yield hook
-    hook.close()
+def chat(webhook):
+    """The team chat: a webhook the tests make answer errors or hold its answer."""
+    return webhook()
 
 
-class SlowMailbox:
-    """An aiosmtpd handler that holds its answer to DATA; `commit` as for ChatHook.
+def alerted_urls(chat) -> Counter:
+    """How many accepted messages name each item URL."""
+    with chat.lock:
+        return Counter(url for p in chat.accepted for url in set(ITEM_URL.findall(p["message"])))
 
-    aiosmtpd cancels the handler when the client's connection is lost, so with
-    "on_answer" a mail whose sender died before the "250 OK" is never delivered.
-    """
 
-    def __init__(self):
-        self.hold = 0.0
-        self.commit = "on_answer"
-        self.delivered: list[bytes] = []
-        self.in_data = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        mail = envelope.original_content or envelope.content
-        if self.commit == "on_receipt":
-            self.delivered.append(mail)
-        self.in_data.set()
-        if self.hold:
-            await asyncio.sleep(self.hold)
-        if self.commit == "on_answer":
-            self.delivered.append(mail)
-        return "250 OK"
-
-    def digested(self) -> Counter:
-        """How many delivered mails link each item URL."""
-        return Counter(url for raw in self.delivered for url in mail_links(raw))
+def digested_urls(smtp) -> Counter:
+    """How many delivered mails link each item URL."""
+    return Counter(url for raw in smtp.delivered for url in mail_links(raw))
 
 
 def mail_links(raw: bytes) -> set[str]:
     """The item URLs a digest mail links to (in its HTML part, where the links are)."""
     mail = email.message_from_bytes(raw, policy=email.policy.default)
     return set(ITEM_URL.findall(mail.get_body(("html",)).get_content()))
-
-
-@pytest.fixture
-def smtp():
-    box = SlowMailbox()
-    controller = aiosmtpd.Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.url = (f"mailto://127.0.0.1:{controller.port}?from=lagebild@example.org&to=team@example.org"
-               "&mode=insecure")
-    yield box
-    box.hold = 0
-    controller.stop()
 
 
 def two_feeds(web: FeedServer) -> dict[str, str]:
@@ -420,7 +296,7 @@ def test_killed_while_fetching_then_run_again_stores_and_alerts_everything_once(
             wait_for(lambda: world.stored_items() > 0, "items stored", first)
             crash(first)
         assert 0 < world.stored_items() < len(served.urls), "killed between the first stored batch and the end"
-        assert chat.received == [], "no alert goes out before the crawl has ended"
+        assert chat.posts == [], "no alert goes out before the crawl has ended"
         legal_so_far = world.legal_urls()
         assert legal_so_far & served.legal, "the first batch held some of the legal news"
         waiting = pending_alerts(world)
@@ -436,7 +312,7 @@ def test_killed_while_fetching_then_run_again_stores_and_alerts_everything_once(
     legal = world.legal_urls()
     assert served.legal <= legal and not (served.other & legal), "the model tags the clear cases right"
     assert legal - legal_so_far, "the second run stored legal news of its own (the slow feeds)"
-    alerted = chat.alerted()
+    alerted = alerted_urls(chat)
     assert {url: alerted[url] for url in legal} == {url: 1 for url in legal}, "every legal item alerted exactly once"
     assert set(alerted) == legal, f"alerted but not legal: {sorted(set(alerted) - legal)}"
     assert pending_alerts(world) is None
@@ -456,7 +332,7 @@ def test_killed_while_the_alert_is_in_flight_then_run_again_loses_nothing(tmp_pa
         with world.started("run") as first:
             wait_for(chat.in_flight.is_set, "alert POST", first)
             crash(first)
-        assert len(chat.received) == 1
+        assert len(chat.posts) == 1
         legal = world.legal_urls()
         assert legal >= {url for _, url in LEGAL}
         waiting = pending_alerts(world)
@@ -469,11 +345,11 @@ def test_killed_while_the_alert_is_in_flight_then_run_again_loses_nothing(tmp_pa
         third = world.monitor("run")
         assert third.returncode == 0, third.stdout + third.stderr
 
-    assert len(chat.received) == 2, "the second run sends the pending alerts once; the third sends nothing"
-    resent = Counter(ITEM_URL.findall(chat.received[1]["message"]))
+    assert len(chat.posts) == 2, "the second run sends the pending alerts once; the third sends nothing"
+    resent = Counter(ITEM_URL.findall(chat.posts[1]["message"]))
     assert resent == Counter({url: 1 for url in legal}), "the second run names every legal item once"
-    assert chat.dropped == [chat.received[0]], "the killed run hung up while the first POST waited"
-    alerted = chat.alerted()
+    assert chat.dropped == [chat.posts[0]], "the killed run hung up while the first POST waited"
+    alerted = alerted_urls(chat)
     assert set(alerted) == legal, "nothing lost, nothing else named"
     if commit == "on_answer":
         assert all(alerted[url] == 1 for url in legal), "the killed POST was never accepted: exactly once"
@@ -512,7 +388,7 @@ def test_killed_while_the_digest_is_sent_then_digest_again_loses_nothing(tmp_pat
     assert third.returncode == 0, third.stdout + third.stderr
     assert len(smtp.delivered) == delivered, "a third digest sends nothing"
 
-    digested = smtp.digested()
+    digested = digested_urls(smtp)
     assert set(digested) == items, "every item is in a delivered mail"
     assert mail_links(smtp.delivered[-1]) == items, "the mail of the second digest holds them all"
     in_sent_digests = Counter(iid for (iid,) in world.query(
@@ -543,20 +419,20 @@ def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tm
         assert world.monitor("run").returncode == 0
         legal = world.legal_urls()
         failing = pending_alerts(world)
-        assert len(chat.received) == 1 and chat.accepted == []
+        assert len(chat.posts) == 1 and chat.accepted == []
         assert failing["status"] == "failing" and failing["attempts"] == 1 and "500" in failing["last_error"]
         first_wait = _next_attempt(failing) - started
         assert timedelta(minutes=4) < first_wait <= timedelta(minutes=6)
 
         assert world.monitor("run").returncode == 0
-        assert len(chat.received) == 1, "a run before the retry time leaves the target alone"
+        assert len(chat.posts) == 1, "a run before the retry time leaves the target alone"
         assert pending_alerts(world)["attempts"] == 1
 
         world.move_retries_to_the_past()
         moved = datetime.now(timezone.utc)
         assert world.monitor("run").returncode == 0
         failing = pending_alerts(world)
-        assert len(chat.received) == 2 and chat.accepted == []
+        assert len(chat.posts) == 2 and chat.accepted == []
         assert failing["attempts"] == 2 and "500" in failing["last_error"]
         assert _next_attempt(failing) - moved > first_wait + timedelta(minutes=4), "the wait grows"
 
@@ -566,6 +442,6 @@ def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tm
         world.move_retries_to_the_past()
         assert world.monitor("run").returncode == 0
 
-    assert len(chat.received) == 3 and len(chat.accepted) == 1, "two refusals, one delivery, then silence"
-    assert chat.alerted() == Counter({url: 1 for url in legal})
+    assert len(chat.posts) == 3 and len(chat.accepted) == 1, "two refusals, one delivery, then silence"
+    assert alerted_urls(chat) == Counter({url: 1 for url in legal})
     assert {url for _, url in LEGAL} <= legal

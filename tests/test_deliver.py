@@ -6,17 +6,11 @@ real refused connections and real HTTP 500s. Every server binds 127.0.0.1 only.
 
 from __future__ import annotations
 
-import email
-import json
 import socket
-import threading
 import time
 from datetime import datetime, timedelta, timezone
-from email import policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from monitor.tell.alerts import deliver_due
 from monitor.tell.rules import route
@@ -39,88 +33,6 @@ ITEMS = [("Dr. Schwenke", "BGH: Impressumspflicht gilt auch auf Instagram", {"le
          ("t3n", "Die 10 besten Tools für Social-Media-Planung", {}, [])]
 
 
-# --------------------------------------------------------------------------- local servers
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    """Start/stop an SMTP server on a fixed free port, so a test can have it 'down then up'."""
-    port, box = free_port(), Mailbox()
-    controllers: list[Controller] = []
-
-    class Server:
-        url = f"mailto://127.0.0.1:{port}?from=lagebild@example.org&to=team@example.org&mode=insecure"
-        mailbox = box
-
-        @staticmethod
-        def start():
-            ctl = Controller(box, hostname="127.0.0.1", port=port)
-            ctl.start()
-            controllers.append(ctl)
-
-    yield Server
-    for ctl in controllers:
-        ctl.stop()
-
-
-class Hook:
-    """A JSON webhook that answers HTTP 500 to the first `fail` POSTs, then 200."""
-
-    def __init__(self, fail: int = 0):
-        self.fail, self.posts, self.accepted = fail, [], []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                hook.posts.append(payload)
-                ok = len(hook.posts) > hook.fail
-                if ok:
-                    hook.accepted.append(payload)
-                self.send_response(200 if ok else 500)
-                self.end_headers()
-                self.wfile.write(b"ok" if ok else b"boom")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"json://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def hook_factory():
-    hooks: list[Hook] = []
-
-    def make(fail: int = 0) -> Hook:
-        hooks.append(Hook(fail))
-        return hooks[-1]
-    yield make
-    for h in hooks:
-        h.close()
-
-
 # --------------------------------------------------------------------------- store and config
 
 def make_config(notify: dict, language: str = "de", digest: list[str] = (), alerts: list[dict] = ()) -> Config:
@@ -130,8 +42,7 @@ def make_config(notify: dict, language: str = "de", digest: list[str] = (), aler
         "notify": notify, "sources": SOURCES})
 
 
-def make_store(tmp_path, config: Config, with_alerts: bool = False) -> Store:
-    store = Store.open(f"sqlite:///{tmp_path / 'lagebild.db'}")
+def fill(store: Store, config: Config, with_alerts: bool = False) -> Store:
     store.sync_sources(list(config.sources))
     items = [Item(source=src, title=title, url=f"https://example.org/{n}/", tags=list(tags), scores=tags,
                   platforms=plats, summary=f"Zusammenfassung {n}.", published=NOW - timedelta(hours=n + 1))
@@ -151,13 +62,12 @@ LEGAL = [title for _, title, tags, _ in ITEMS if "legal_change" in tags]
     ("en", "Lagebild 21 Nov: 2 legal changes, 1 reach change, 2 new features",
      ["Legal changes", "Reach &amp; algorithm", "New features", "Other news from the sources"]),
 ])
-def test_the_digest_arrives_as_multipart_alternative_mail(tmp_path, smtp, language, subject, order):
-    smtp.start()
+def test_the_digest_arrives_as_multipart_alternative_mail(sqlite_store, smtp, language, subject, order):
     cfg = make_config({"team-email": smtp.url}, language=language, digest=["team-email"])
-    store = make_store(tmp_path, cfg)
+    store = fill(sqlite_store, cfg)
     report = send_digest(store, cfg, Sender(timeout=10), now=NOW)
     assert report.exit_code == 0, report.lines
-    [msg] = smtp.mailbox.messages
+    [msg] = smtp.messages
     assert msg["Subject"] == subject
     assert msg.get_content_type() == "multipart/alternative"
     parts = {p.get_content_type(): p.get_content() for p in msg.iter_parts()}
@@ -170,9 +80,10 @@ def test_the_digest_arrives_as_multipart_alternative_mail(tmp_path, smtp, langua
     assert "https://lagebild.example.org/items/" in html
 
 
-def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(tmp_path, smtp):
+def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(sqlite_store, smtp):
+    smtp.stop()
     cfg = make_config({"team-email": smtp.url}, digest=["team-email"])
-    store = make_store(tmp_path, cfg)
+    store = fill(sqlite_store, cfg)
     down = send_digest(store, cfg, Sender(timeout=5), now=NOW)
     assert down.exit_code == 1
     assert "connection refused" in " ".join(down.lines)
@@ -184,17 +95,17 @@ def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(tmp_path, smtp):
     assert up.exit_code == 0
     again = send_digest(store, cfg, Sender(timeout=5), now=NOW + timedelta(minutes=11))
     assert again.exit_code == 0 and again.sent == {}
-    [msg] = smtp.mailbox.messages                             # digested exactly once
+    [msg] = smtp.messages                                     # digested exactly once
     html = msg.get_body(("html",)).get_content()
     assert all(title in html for _, title, _, _ in ITEMS)
 
 
 # --------------------------------------------------------------------------- alerts to a webhook
 
-def test_alerts_to_a_failing_webhook_are_retried_and_sent_exactly_once(tmp_path, hook_factory):
-    hook = hook_factory(fail=2)
+def test_alerts_to_a_failing_webhook_are_retried_and_sent_exactly_once(sqlite_store, webhook):
+    hook = webhook(fail=2)
     cfg = make_config({"chat": hook.url}, alerts=[{"tags": ["legal_change"], "notify": ["chat"]}])
-    store = make_store(tmp_path, cfg, with_alerts=True)
+    store = fill(sqlite_store, cfg, with_alerts=True)
     sender = Sender(timeout=5)
 
     first = deliver_due(store, cfg, sender, now=NOW)
@@ -219,10 +130,10 @@ def test_alerts_to_a_failing_webhook_are_retried_and_sent_exactly_once(tmp_path,
     assert accepted["title"] == "Lagebild: 2 neue Alarme"
 
 
-def test_a_disabled_target_keeps_its_alerts_pending(tmp_path, hook_factory):
-    hook = hook_factory()
+def test_a_disabled_target_keeps_its_alerts_pending(sqlite_store, webhook):
+    hook = webhook()
     rules = [{"tags": ["legal_change"], "notify": ["chat"]}]
-    store = make_store(tmp_path, make_config({"chat": hook.url}, alerts=rules), with_alerts=True)
+    store = fill(sqlite_store, make_config({"chat": hook.url}, alerts=rules), with_alerts=True)
     disabled = make_config({"chat": ""}, alerts=rules)
     report = deliver_due(store, disabled, Sender(timeout=5), now=NOW)
     assert report.sent == 0 and report.pending == {"chat": 2}
@@ -231,10 +142,10 @@ def test_a_disabled_target_keeps_its_alerts_pending(tmp_path, hook_factory):
     assert enabled.sent == 2
 
 
-def test_the_json_digest_names_every_item_in_one_post(tmp_path, hook_factory):
-    hook = hook_factory()
+def test_the_json_digest_names_every_item_in_one_post(sqlite_store, webhook):
+    hook = webhook()
     cfg = make_config({"digest-hook": hook.url}, digest=["digest-hook"])
-    store = make_store(tmp_path, cfg)
+    store = fill(sqlite_store, cfg)
     assert send_digest(store, cfg, Sender(timeout=5), now=NOW).exit_code == 0
     [post] = hook.posts
     assert all(title in post["message"] for _, title, _, _ in ITEMS)
@@ -249,10 +160,10 @@ def test_an_invalid_url_gives_a_clear_error_without_secrets():
     assert "hunter2secret" not in result.error and "tok3n-abcdef" not in result.error
 
 
-def test_alerts_to_an_invalid_url_stay_pending_with_the_error(tmp_path):
+def test_alerts_to_an_invalid_url_stay_pending_with_the_error(sqlite_store):
     rules = [{"tags": ["legal_change"], "notify": ["chat"]}]
     cfg = make_config({"chat": "nosuchservice://x"}, alerts=rules)
-    store = make_store(tmp_path, cfg, with_alerts=True)
+    store = fill(sqlite_store, cfg, with_alerts=True)
     report = deliver_due(store, cfg, Sender(), now=NOW)
     assert "not a valid notification URL" in report.failed["chat"]
     assert deliver_due(store, cfg, Sender(), now=NOW + timedelta(hours=1)).failed   # still there, retried
@@ -268,8 +179,8 @@ def test_a_silent_server_is_given_up_on_within_the_timeout():
     assert time.monotonic() - started < 10
 
 
-def test_notify_test_names_known_targets_and_sends_in_the_configured_language(hook_factory):
-    hook = hook_factory()
+def test_notify_test_names_known_targets_and_sends_in_the_configured_language(webhook):
+    hook = webhook()
     cfg = make_config({"chat": hook.url, "off": ""}, language="de")
     unknown = notify_test(cfg, "nope", Sender())
     assert not unknown.ok and "chat, off" in unknown.error

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -22,40 +19,6 @@ NOW = datetime(2026, 11, 21, 6, 30, tzinfo=timezone.utc)
 SOURCES = [{"name": name, "url": f"https://{slug}.example.org/feed", "category": cat}
            for name, slug, cat in (("Dr. Schwenke", "schwenke", "legal"), ("Meta Newsroom", "meta", "platform"),
                                    ("t3n", "t3n", "industry"), ("TikTok Newsroom", "tiktok", "platform"))]
-
-
-class Hook:
-    """A JSON webhook on 127.0.0.1 that records every POST; `fail` first ones get HTTP 500."""
-
-    def __init__(self, fail: int = 0):
-        self.fail, self.posts = fail, []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                hook.posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(500 if len(hook.posts) <= hook.fail else 200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"json://127.0.0.1:{self.server.server_port}/digest"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def hook():
-    made: list[Hook] = []
-
-    def make(fail: int = 0) -> Hook:
-        made.append(Hook(fail))
-        return made[-1]
-    yield make
-    for h in made:
-        h.server.shutdown()
-        h.server.server_close()
 
 
 def make_config(url: str = "", language: str = "de", **settings) -> Config:
@@ -78,11 +41,10 @@ def add(store: Store, *specs: tuple, fetched: datetime = NOW - timedelta(hours=2
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.open(f"sqlite:///{tmp_path / 'digest.db'}")
-    s.sync_sources(list(make_config().sources))
-    yield s
-    s.close()
+def store(sqlite_store):
+    """The four sources of the digest, on SQLite."""
+    sqlite_store.sync_sources(list(make_config().sources))
+    return sqlite_store
 
 
 STANDARD = [
@@ -202,8 +164,8 @@ def test_titles_are_escaped_in_html(store):
 
 # --------------------------------------------------------------------------- once per item and target
 
-def test_a_second_digest_right_after_sends_nothing_and_new_items_come_next_time(store, hook):
-    receiver = hook()
+def test_a_second_digest_right_after_sends_nothing_and_new_items_come_next_time(store, webhook):
+    receiver = webhook()
     cfg = make_config(receiver.url)
     add(store, *STANDARD)
     assert send_digest(store, cfg, Sender(timeout=5), now=NOW).exit_code == 0
@@ -217,8 +179,8 @@ def test_a_second_digest_right_after_sends_nothing_and_new_items_come_next_time(
     assert "Threads testet Hashtag-Feeds" in third and "Trial Reels für alle Profikonten" not in third
 
 
-def test_a_failing_target_keeps_its_items_for_the_next_try(store, hook):
-    receiver = hook(fail=1)
+def test_a_failing_target_keeps_its_items_for_the_next_try(store, webhook):
+    receiver = webhook(fail=1)
     cfg = make_config(receiver.url)
     add(store, *STANDARD)
     failed = send_digest(store, cfg, Sender(timeout=5), now=NOW)
@@ -229,8 +191,8 @@ def test_a_failing_target_keeps_its_items_for_the_next_try(store, hook):
     assert store.digest_candidates("team") == []
 
 
-def test_output_and_dry_run_mark_nothing(store, hook, tmp_path):
-    receiver = hook()
+def test_output_and_dry_run_mark_nothing(store, webhook, tmp_path):
+    receiver = webhook()
     cfg = make_config(receiver.url)
     add(store, *STANDARD)
     out = tmp_path / "preview.html"
@@ -253,14 +215,14 @@ def test_since_limits_the_digest_to_recently_fetched_items(store, tmp_path):
 
 # --------------------------------------------------------------------------- empty days
 
-def test_an_empty_day_sends_nothing_unless_asked(store, hook):
-    receiver = hook()
+def test_an_empty_day_sends_nothing_unless_asked(store, webhook):
+    receiver = webhook()
     report = send_digest(store, make_config(receiver.url), Sender(timeout=5), now=NOW)
     assert report.exit_code == 0 and receiver.posts == []
 
 
-def test_an_empty_day_sends_one_short_note_when_asked(store, hook):
-    receiver = hook()
+def test_an_empty_day_sends_one_short_note_when_asked(store, webhook):
+    receiver = webhook()
     cfg = make_config(receiver.url, digest={"send_empty": True})
     assert send_digest(store, cfg, Sender(timeout=5), now=NOW).exit_code == 0
     [note] = receiver.posts
@@ -287,8 +249,8 @@ class ShortMessages(Sender):
         return 700
 
 
-def test_a_digest_too_long_for_the_service_goes_out_in_parts_naming_each_item_once(store, hook):
-    receiver = hook()
+def test_a_digest_too_long_for_the_service_goes_out_in_parts_naming_each_item_once(store, webhook):
+    receiver = webhook()
     add(store, *STANDARD)
     report = send_digest(store, make_config(receiver.url), ShortMessages(timeout=5), now=NOW)
     assert report.exit_code == 0 and len(receiver.posts) > 1

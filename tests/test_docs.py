@@ -1,16 +1,21 @@
-"""Docs that cannot drift: every command and every feeds.yaml key is in the README."""
+"""Docs that cannot drift: every command, feeds.yaml key and source kind is in the README,
+and the maps where people extend Lagebild name files that exist."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 from pydantic import BaseModel
 
 from monitor.cli import cli
 from monitor.config import Config
+from spiders import KINDS
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MAPS = [ROOT / "spiders" / "README.md", ROOT / "classifiers" / "README.md"]
 
 
 def test_every_command_is_documented():
@@ -43,5 +48,24 @@ def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
     block = README.split("## Quick start", 1)[1].split("```", 2)[1]
     commands = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")]
     assert len(commands) == 2
-    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci
+
+
+def test_every_source_kind_is_documented():
+    missing = [kind for kind in KINDS if not re.search(rf"\bkind: {re.escape(kind)}\b", README)]
+    assert not missing, f"source kinds missing from README.md (write `kind: NAME` where it is explained): {missing}"
+
+
+def _named_files(text: str):
+    """Paths in `backticks` that end like a file (placeholders such as <kind> and files outside the repo left out)."""
+    for path in re.findall(r"`([\w./*-]+\.(?:py|md|jsonl|json|html|yaml|css|npz))`", text):
+        if not path.startswith("../"):
+            yield path
+
+
+@pytest.mark.parametrize("doc", MAPS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_maps_name_files_that_exist(doc):
+    missing = [path for path in _named_files(doc.read_text(encoding="utf-8"))
+               if not any(ROOT.glob(path)) and not any(doc.parent.glob(path))]
+    assert not missing, f"{doc.relative_to(ROOT)} names files that do not exist: {missing}"

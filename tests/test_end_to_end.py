@@ -8,11 +8,8 @@ second digest must send nothing.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,9 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import FeedServer, rss
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+from tests.servers import FeedServer, free_port, rss
 
 ENTRIES_DE = [
     {"title": "EU-Kommission verhängt Bußgeld gegen TikTok nach dem DSA", "link": "http://127.0.0.1/a/dsa",
@@ -43,21 +38,6 @@ ENTRIES_EN = [
 ]
 
 
-class Mailbox:
-    def __init__(self):
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(envelope.original_content or envelope.content)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def monitor(env: dict, *args: str, timeout: int = 240) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
@@ -72,10 +52,8 @@ def get(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def world(tmp_path: Path):
-    mailbox = Mailbox()
-    smtp = aiosmtpd.Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+def world(tmp_path: Path, smtp, webhook):
+    chat = webhook()
     with FeedServer() as web:
         web.add("/de.xml", rss("Plattform-Radar", ENTRIES_DE))
         web.add("/en.xml", rss("Policy Wire", ENTRIES_EN))
@@ -89,8 +67,8 @@ settings:
     - tags: [legal_change]
       notify: [team-chat]
 notify:
-  team-email: mailto://127.0.0.1:{smtp.port}?from=lagebild@example.org&to=team@example.org&mode=insecure
-  team-chat: json://127.0.0.1:{web.httpd.server_port}/hooks/chat
+  team-email: {smtp.url}
+  team-chat: {chat.url}
 sources:
   - name: Plattform-Radar
     url: {web.url('/de.xml')}
@@ -104,16 +82,16 @@ sources:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
         env.update(MONITOR_CONFIG=str(config), MONITOR_HOME=str(tmp_path / "home"),
                    MONITOR_DB=f"sqlite:///{tmp_path / 'lagebild.db'}", NO_PROXY="127.0.0.1,localhost")
-        yield env, web, mailbox
-    smtp.stop()
+        yield env, web, chat, smtp
 
 
-def chat_posts(web: FeedServer) -> list[str]:
-    return [body.decode("utf-8") for path, body in web.posts if path == "/hooks/chat"]
+def chat_posts(chat) -> list[str]:
+    """Each POST to the chat as apprise sent it (its JSON, dumped again as apprise dumps it)."""
+    return [json.dumps(payload) for payload in chat.posts]
 
 
 def test_run_alert_digest_archive_then_nothing_twice(world):
-    env, web, mailbox = world
+    env, web, chat, smtp = world
 
     first = monitor(env, "run")
     assert first.returncode == 0, first.stderr
@@ -122,7 +100,7 @@ def test_run_alert_digest_archive_then_nothing_twice(world):
 
     legal = [i for i in items if "legal_change" in i["tags"]]
     assert {i["url"] for i in legal} >= {"http://127.0.0.1/a/dsa", "http://127.0.0.1/a/court"}
-    posts = chat_posts(web)
+    posts = chat_posts(chat)
     for item in legal:
         assert sum(item["url"] in p or item["title"] in p for p in posts) == 1, item["title"]
     assert not any("5 Tipps" in p for p in posts), "an untagged item was alerted"
@@ -130,10 +108,10 @@ def test_run_alert_digest_archive_then_nothing_twice(world):
     digest = monitor(env, "digest")
     assert digest.returncode == 0, digest.stderr + digest.stdout
     deadline = time.monotonic() + 10
-    while not mailbox.messages and time.monotonic() < deadline:
+    while not smtp.messages and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert len(mailbox.messages) == 1
-    mail = email.message_from_bytes(mailbox.messages[0], policy=email.policy.default)
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0]
     text = mail.get_body(("plain",)).get_content() + mail.get_body(("html",)).get_content()
     for item in items:
         assert item["title"] in text or item["title"].replace("&", "&amp;") in text
@@ -158,18 +136,18 @@ def test_run_alert_digest_archive_then_nothing_twice(world):
 
     second = monitor(env, "run")
     assert second.returncode == 0
-    assert len(chat_posts(web)) == len(posts), "the second run alerted again"
+    assert len(chat_posts(chat)) == len(posts), "the second run alerted again"
     assert json.loads(monitor(env, "items", "--format", "json").stdout) == items
     assert any(h.get("If-None-Match") for h in web.requests_to("/de.xml")[1:])
 
     again = monitor(env, "digest")
     assert again.returncode == 0
     time.sleep(0.5)
-    assert len(mailbox.messages) == 1, "the second digest sent mail again"
+    assert len(smtp.messages) == 1, "the second digest sent mail again"
 
 
 def test_config_error_stops_before_any_fetch(world, tmp_path: Path):
-    env, web, _ = world
+    env, web, _, _ = world
     bad = tmp_path / "bad.yaml"
     bad.write_text(Path(env["MONITOR_CONFIG"]).read_text().replace("  language: de", "  langauge: de"))
     result = monitor({**env, "MONITOR_CONFIG": str(bad)}, "run")

@@ -17,8 +17,6 @@ from monitor.tag.legal_pages import force_legal
 from monitor.watch.contract import spec_options
 from monitor.watch.page_changes import apply_snapshots
 from monitor.watch.page_text import extract_page
-from monitor.store import Store
-from monitor.store.pages import PageStore
 from spiders.base import SourceSpec
 from spiders.page import snapshot
 from tests.servers import FeedServer
@@ -28,30 +26,20 @@ FACEBOOK_TERMS = Path("/work/shared/fixtures/real-feeds/opentermsarchive__facebo
 URL = "https://example.org/terms"
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
 FAST = FetchSettings(timeout=timedelta(seconds=5), retries=0)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path: Path):
-    """SQLite always; PostgreSQL too when the local server is there (conftest's postgres_url skips otherwise)."""
-    url = f"sqlite:///{tmp_path / 'pages.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    store = open_store(url)
-    yield store
-    store.close()
+TERMS = Source(name="Terms", url=URL, kind="page", category="legal", language="en")
 
 
 @pytest.fixture
-def sqlite_pages(tmp_path: Path):
-    store = open_store(f"sqlite:///{tmp_path / 'pages.db'}")
-    yield store
-    store.close()
-
-
-def open_store(url: str):
-    """The Store with the PageStore mixin (until the lead adds it to Store itself)."""
-    cls = Store if issubclass(Store, PageStore) else type("PageWatchStore", (Store, PageStore), {})
-    store = cls.open(url)
-    store.sync_sources([Source(name="Terms", url=URL, kind="page", category="legal", language="en")])
+def store(store):
+    """The watched terms page on SQLite and on PostgreSQL (conftest's store)."""
+    store.sync_sources([TERMS])
     return store
+
+
+@pytest.fixture
+def sqlite_pages(sqlite_store):
+    sqlite_store.sync_sources([TERMS])
+    return sqlite_store
 
 
 def page(name: str) -> str:

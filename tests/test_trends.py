@@ -9,7 +9,6 @@ import pytest
 
 from monitor.config import Source
 from monitor.item import Item
-from monitor.store import Store
 from monitor.trends.terms import term_key
 from monitor.trends.rising import compute_trends, trend_json
 
@@ -19,11 +18,10 @@ _urls = itertools.count()
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = Store.open(f"sqlite:///{tmp_path / 'trends.db'}")
-    st.sync_sources([Source(name=f"Quelle {n}", url=f"https://example.org/{n}/feed") for n in range(40)])
-    yield st
-    st.close()
+def store(sqlite_store):
+    """40 sources on SQLite, no items yet."""
+    sqlite_store.sync_sources([Source(name=f"Quelle {n}", url=f"https://example.org/{n}/feed") for n in range(40)])
+    return sqlite_store
 
 
 def item(source: int, title: str, days_ago: float, summary: str = "") -> Item:

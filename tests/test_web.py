@@ -7,26 +7,19 @@ strangers, script in feed content).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
 import json
 import re
-import socket
 import stat
-import sys
-import threading
-import time
 import types
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
-import httpx
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 from lxml import etree
@@ -41,6 +34,7 @@ from monitor.watch.urls import canonical_url
 from monitor.web import create_app
 from monitor.web.auth import LoginThrottle
 from monitor.web.filters import parse_filters
+from tests.servers import running
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 FIXED_DAY = datetime(2025, 3, 14, 10, 0, tzinfo=timezone.utc)
@@ -63,25 +57,19 @@ def _item(source, title, url, *, hours, tags=(), scores=None, platforms=(), lang
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = _filled(Store.open(f"sqlite:///{tmp_path / 'monitor.db'}"))
-    yield st
-    st.close()
+def store(sqlite_store):
+    """The archive's data on SQLite."""
+    return filled(sqlite_store)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request, tmp_path):
+@pytest.fixture(params=["sqlite_store", "postgres_store"], ids=["sqlite", "postgresql"])
+def any_store(request):
     """The archive's data on SQLite, and on PostgreSQL when the local server is there (else skipped)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'monitor.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    st = _filled(Store.open(url))
-    yield st
-    st.close()
+    return filled(request.getfixturevalue(request.param))
 
 
-def _filled(st: Store) -> Store:
+def filled(st: Store) -> Store:
+    """Four sources (one failing), 66 reports in 65 stories, one alert waiting; `st.ids` names the main items."""
     st.sync_sources(SOURCES)
     for name in ("Instagram Newsroom", "t3n Social Media", "LinkedIn Blog"):
         st.record_fetch(name, FetchOutcome(ok=True, status=200), timedelta(minutes=30))
@@ -119,27 +107,6 @@ class FakeTagger:
 def make_config(language="de", users=(), rss_token=None):
     web = WebSettings(users=list(users), rss_token=rss_token)
     return Config(settings=Settings(language=language, web=web), sources=SOURCES)
-
-
-@contextlib.contextmanager
-def running(app):
-    """The app on a real uvicorn server on a free loopback port, stopped afterwards."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the web server did not start"
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 @pytest.fixture
@@ -566,9 +533,7 @@ class FakeTrend:
 def test_trends_show_a_chart_numbers_and_links(web, store, monkeypatch):
     trend = FakeTrend("reichweite", 5.0, 12, 1.2, "phrase", daily=[1, 0, 2, 1, 1, 0, 1, 3, 5, 8, 12, 9, 10, 12],
                       item_ids=[store.ids["reach"], store.ids["reach_too"]])
-    fake = types.ModuleType("monitor.trends.rising")
-    fake.compute_trends = lambda st, days=7, **kw: [trend]
-    monkeypatch.setitem(sys.modules, "monitor.trends.rising", fake)
+    monkeypatch.setattr("monitor.trends.rising.compute_trends", lambda st, days=7, **kw: [trend])
     soup = BeautifulSoup(web.get("/trends").text, "html.parser")
     assert len(soup.select("svg.spark rect")) == 14 and len(soup.select("svg.spark rect.recent")) == 7
     assert "12 Quellen diese Woche" in soup.text and "sonst meist 1" in soup.text
@@ -577,7 +542,7 @@ def test_trends_show_a_chart_numbers_and_links(web, store, monkeypatch):
 
 
 def test_trends_page_explains_when_trends_are_not_available(web, monkeypatch):
-    monkeypatch.setitem(sys.modules, "monitor.trends.rising", None)
+    monkeypatch.delattr("monitor.trends.rising.compute_trends")     # the import of it fails
     response = web.get("/trends")
     assert response.status_code == 200 and "noch nicht verfügbar" in response.text
 
@@ -609,10 +574,10 @@ def test_filters_round_trip_through_their_url():
     assert f.adding("tag", "algorithm_reach_change").page == 1
 
 
-def test_trends_page_with_the_real_trend_computation(tmp_path):
+def test_trends_page_with_the_real_trend_computation(sqlite_store, tmp_path):
     trends = pytest.importorskip("monitor.trends.rising")
     assert hasattr(trends, "compute_trends")
-    st = Store.open(f"sqlite:///{tmp_path / 'trends.db'}")
+    st = sqlite_store
     st.sync_sources(SOURCES)
     st.add_items([_item(src.name, f"Threads führt Werbeanzeigen in Europa ein ({src.name})", f"https://x.example/{n}",
                         hours=6 + n, summary="Werbeanzeigen auf Threads starten jetzt in Europa.")
@@ -624,4 +589,3 @@ def test_trends_page_with_the_real_trend_computation(tmp_path):
     assert cards, soup.select_one("main").get_text(" ", strip=True)
     assert all(card.select("svg.spark rect.recent") for card in cards)
     assert any("Quellen" in card.select_one(".trend-numbers").get_text() for card in cards)
-    st.close()

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.test_web import FakeTagger, make_config, running, store  # noqa: F401 - `store` is a fixture
+from tests.servers import running
+from tests.test_web import FakeTagger, filled, make_config
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +34,13 @@ def browser():
 
 
 @pytest.fixture
-def site(store, tmp_path):  # noqa: F811 - the fixture imported above
+def store(sqlite_store):
+    """The archive's data of test_web.py on SQLite."""
+    return filled(sqlite_store)
+
+
+@pytest.fixture
+def site(store, tmp_path):
     from monitor.web import create_app
 
     app = create_app(make_config(), store, home=tmp_path / "home", tagger_loader=FakeTagger)
@@ -82,7 +89,7 @@ def test_filtering_and_searching_through_the_form_gives_a_shareable_url(page, si
     assert page.problems == []
 
 
-def test_correcting_tags_in_the_browser(page, site, store):  # noqa: F811
+def test_correcting_tags_in_the_browser(page, site, store):
     iid = store.ids["reels"]
     page.goto(f"{site}/items/{iid}")
     assert page.locator(".tag-scores meter").count() == 3
@@ -106,7 +113,7 @@ def test_keyboard_users_get_a_skip_link_and_a_search_shortcut(page, site):
     assert page.evaluate("document.activeElement.id") == "f-q"
 
 
-def test_pages_run_under_the_strict_csp_without_violations(page, site, store):  # noqa: F811
+def test_pages_run_under_the_strict_csp_without_violations(page, site, store):
     for path in ("/", "/sources", "/trends", f"/items/{store.ids['evil']}", "/?q=Reichweite&page=1"):
         page.goto(site + path)
         assert page.evaluate("typeof window.alert") == "function"
@@ -128,7 +135,7 @@ def test_on_a_phone_the_filters_fold_away_and_nothing_overflows(browser, site):
     context.close()
 
 
-def test_a_story_opens_to_its_other_reports_without_script_and_fits_a_phone(browser, site, store):  # noqa: F811
+def test_a_story_opens_to_its_other_reports_without_script_and_fits_a_phone(browser, site, store):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="de-DE")
     pg = context.new_page()
     pg.goto(site + "/")
@@ -141,7 +148,7 @@ def test_a_story_opens_to_its_other_reports_without_script_and_fits_a_phone(brow
     context.close()
 
 
-def test_signing_in_and_out_in_the_browser(browser, store, tmp_path):  # noqa: F811
+def test_signing_in_and_out_in_the_browser(browser, store, tmp_path):
     from monitor.web import create_app
 
     app = create_app(make_config(language="en"), store, home=tmp_path, password="correct horse")
