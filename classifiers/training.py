@@ -36,6 +36,10 @@ class Settings:
     combine_C: float = 1.0  # inverse regularisation of the model combining text scores and cues
     min_df: int = 2  # words, phrases and grams seen in fewer documents are dropped
     block_weights: tuple[float, float, float] = (1.0, 0.5, 1.0)  # words, char grams (halved: they learnt house style), cues
+    # Real items score lower than the written examples the thresholds are chosen on
+    # (other phrasing, longer summaries); scaling every tag's threshold by one factor,
+    # chosen on the real evaluation set, recovers most of the recall that costs.
+    threshold_scale: float = 0.7
     folds: int = 5
     seed: int = 0
     n_jobs: int = 2
@@ -67,7 +71,8 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     text_scores, text_models = _text_stage(features[:, :n_text], labels, weights, settings)
     stacked = combiner_inputs(text_scores, features[:, n_text:].toarray())
     probabilities, combiners = _combine_stage(stacked, labels, weights, settings)
-    thresholds = {tag: best_threshold(probabilities[:, j], labels[:, j]) for j, tag in enumerate(TAGS)}
+    thresholds = {tag: round(best_threshold(probabilities[:, j], labels[:, j]) * settings.threshold_scale, 2)
+                  for j, tag in enumerate(TAGS)}
     cv = _cv_figures(probabilities, labels, thresholds, settings.folds)
     meta = _meta(base, extra, extra_weight, settings, cv, time.perf_counter() - started)
     return Tagger(featurizer, np.column_stack([m[0] for m in text_models]), np.array([m[1] for m in text_models]),
