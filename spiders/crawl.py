@@ -69,6 +69,7 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
         "RETRY_ENABLED": False,                       # replaced by BackoffRetryMiddleware
         "RETRY_TIMES": fetch.retries,
         "DOWNLOADER_MIDDLEWARES": {"spiders.middlewares.BackoffRetryMiddleware": 550,
+                                   "spiders.politeness.HostGate": 990,     # last before the download
                                    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
                                    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
                                    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None},

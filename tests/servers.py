@@ -55,6 +55,8 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
+        self.in_flight = 0              # requests being answered right now
+        self.peak_in_flight = 0         # the most at once: the server-side gauge of politeness
         self.modified = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
         self.httpd.daemon_threads = True
@@ -94,6 +96,16 @@ class FeedServer:
         return Handler
 
     def _get(self, h: BaseHTTPRequestHandler) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            self._answer(h)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _answer(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path.split("?")[0]
         with self.lock:
             self.requests.append((path, dict(h.headers)))
