@@ -273,7 +273,7 @@ def pick_urls(store: Store) -> list[tuple[str, str]]:
 
 def in_process(store: Store, config: Config, url: str) -> Callable[[], object]:
     """The store calls the page behind `url` makes, without HTTP and HTML."""
-    from monitor.store.schema import utcnow
+    from monitor.clock import utcnow
     from monitor.web import archive, items
     from monitor.web.filters import parse_filters
 

@@ -266,7 +266,7 @@ def items(app: App, tags, platforms, sources, categories, lang, since, query, li
     """The archive from the command line, newest first."""
     from monitor.durations import parse_duration
     from monitor.store import ItemQuery, item_json
-    from monitor.store.schema import utcnow
+    from monitor.clock import utcnow
 
     q = ItemQuery(tags=list(tags), platforms=[p.lower() for p in platforms], sources=list(sources),
                   categories=list(categories), lang=lang, q=query, limit=limit,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from monitor.clock import utcnow
 from monitor.config import Config
 
 POLL = 5.0            # seconds between looks at a running child
@@ -60,7 +61,7 @@ class Daemon:
         self.at, self.tz = config.settings.digest.at, config.settings.tz
         self._log = log
         self._stop = threading.Event()
-        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.now = now or utcnow
         self.sleep = sleep or self._stop.wait
         self.spawn = spawn or (lambda argv: subprocess.Popen(argv, start_new_session=True))
         self.grace = grace

@@ -23,7 +23,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,6 +32,7 @@ from lxml import etree
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from monitor.clock import utcnow
 from monitor.config import CATEGORIES, Config, ConfigError, load_config
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -57,7 +58,7 @@ def export_opml(config: Config, *, now: datetime | None = None) -> str:
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = "Lagebild sources"
-    etree.SubElement(head, "dateCreated").text = format_datetime(now or datetime.now(timezone.utc))
+    etree.SubElement(head, "dateCreated").text = format_datetime(now or utcnow())
     etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(root, "body")
     for category in CATEGORIES:

@@ -20,7 +20,8 @@ from monitor.watch.contract import spec_options
 from monitor.watch.page_changes import apply_snapshots
 from monitor.store import Store
 from monitor.watch.contract import FetchOutcome
-from monitor.store.schema import SourceRow, utcnow
+from monitor.clock import utcnow
+from monitor.store.schema import SourceRow
 from monitor.watch.contract import FetchResult, SourceSpec
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import email.utils
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ruamel.yaml import YAML
+
+from monitor.clock import utcnow
 
 SAMPLES = Path(__file__).resolve().parent / "samples.yaml"
 
@@ -35,7 +37,7 @@ def load_samples(path: Path = SAMPLES) -> list[SampleSource]:
 
 
 def render(source: SampleSource, base: str, now: datetime | None = None) -> bytes:
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or utcnow()).replace(microsecond=0)
     entries = [(item, now - timedelta(hours=float(item["age_hours"]))) for item in source.items]
     entries.sort(key=lambda pair: pair[1], reverse=True)
     return (_atom if source.format == "atom" else _rss)(source, entries, base, now).encode("utf-8")

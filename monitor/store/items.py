@@ -11,8 +11,8 @@ from sqlalchemy import Select, bindparam, delete, func, insert, select, text, up
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.item import Item
-from monitor.store.schema import (CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow,
-                                  utcnow)
+from monitor.clock import utcnow
+from monitor.store.schema import CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow
 from monitor.store import browse
 from monitor.store.search import normalize
 from monitor.stories.clusters import StoryIndex, tokens

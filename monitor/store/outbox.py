@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 
 from monitor.item import Item
-from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, ItemRow, utcnow
+from monitor.clock import utcnow
+from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, ItemRow
 
 RETRY_BASE = timedelta(minutes=5)
 RETRY_MAX = timedelta(hours=6)

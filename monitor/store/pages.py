@@ -15,7 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from monitor.store.schema import ItemRow, PageVersionRow, SourceRow, utcnow
+from monitor.clock import utcnow
+from monitor.store.schema import ItemRow, PageVersionRow, SourceRow
 
 
 @dataclass

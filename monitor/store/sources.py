@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from monitor.config import Source
 from monitor.watch.contract import FetchOutcome
-from monitor.store.schema import ItemRow, SourceRow, utcnow
+from monitor.clock import utcnow
+from monitor.store.schema import ItemRow, SourceRow
 
 MAX_BACKOFF = timedelta(hours=6)
 RHYTHM_WINDOW = timedelta(days=120)

@@ -23,12 +23,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from monitor.tell.render import TEMPLATES, platform_label, translator
+from monitor.clock import utcnow
 from monitor.config import Config
-from monitor.tell.deliver import SendResult, Sender, pack
-from monitor.tell.digest_content import COLORS, Digest, build_digest
 from monitor.i18n import Translator
 from monitor.item import Item
+from monitor.tell.deliver import Sender, SendResult, pack
+from monitor.tell.digest_content import COLORS, Digest, build_digest
+from monitor.tell.render import TEMPLATES, platform_label, translator
 
 EMPTY_NOTE_GAP = timedelta(hours=20)    # one 'nothing new' note a day, not one per manual run
 
@@ -51,7 +52,7 @@ def send_digest(store, config: Config, sender: Sender, *, since: timedelta | Non
                 output: Path | None = None, dry_run: bool = False, base_url: str | None = None,
                 now: datetime | None = None, echo=print) -> DigestReport:
     """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     t = translator(config)
     base = base_url or config.settings.web.base_url
     cutoff = now - since if since else None

@@ -31,7 +31,8 @@ import numpy as np
 from sqlalchemy import String, cast, func, select
 
 from monitor.i18n import Translator
-from monitor.store.schema import ItemRow, utcnow
+from monitor.clock import utcnow
+from monitor.store.schema import ItemRow
 from monitor.trends.terms import (PHRASE, PLATFORM, Mentions, TermExtractor, key_words, kind_of, looks_like_name,
                            platform_display)
 

@@ -9,9 +9,9 @@ A change whose item a crashed run never stored is reported again on the next fet
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
-
+from monitor.clock import utcnow
 from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
 from monitor.watch.page_diff import change_summary, sentence_diff, text_hash
 
@@ -23,7 +23,7 @@ def apply_snapshots(store, items: Sequence[Item], now: datetime | None = None, *
     Versions are stored here. A change whose item a crashed run never stored is
     reported again on the next fetch (same guid, so never twice).
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     out: list[Item] = []
     for item in items:
         if item.kind != SNAPSHOT:

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from monitor.config import TAGS
 from monitor.item import Item
 from monitor.store import ItemQuery, Store, item_json
-from monitor.store.schema import utcnow
+from monitor.clock import utcnow
 from monitor.web.filters import BadParameter, Filters, parse_filters, parse_limit
 
 CHUNK = 500

@@ -18,7 +18,7 @@ from monitor.config import PLATFORMS
 from monitor.item import Item
 from monitor.store import Store
 from monitor.store.browse import Report
-from monitor.store.schema import utcnow
+from monitor.clock import utcnow
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor.item import Item
-from monitor.store.schema import utcnow
+from monitor.clock import utcnow
 from monitor.web.api import request_filters
 from monitor.web.filters import Filters
 

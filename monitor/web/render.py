@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 from babel.dates import format_timedelta
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, platform_label
+from monitor.clock import utcnow
 from monitor.i18n import Translator
 from monitor.web.security import CSRF_FIELD, csrf_token
 
@@ -21,7 +22,7 @@ platform_name = platform_label   # the templates' filter name
 def make_env(t: Translator) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    now = lambda: datetime.now(timezone.utc)  # noqa: E731
+    now = utcnow
 
     def ago(value: datetime | None) -> str:
         if value is None:
