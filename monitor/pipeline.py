@@ -18,10 +18,9 @@ from monitor.item import Item
 from monitor.tag.legal_pages import force_legal
 from monitor.watch.contract import spec_options
 from monitor.watch.page_changes import apply_snapshots
-from monitor.store import Store
+from monitor.store import FetchState, Store
 from monitor.watch.contract import FetchOutcome
 from monitor.clock import utcnow
-from monitor.store.schema import SourceRow
 from monitor.watch.contract import FetchResult, SourceSpec
 
 
@@ -56,7 +55,7 @@ class RunReport:
         return out + self.delivery_lines
 
 
-def due_specs(config: Config, state: dict[str, SourceRow], now: datetime) -> tuple[list[SourceSpec], dict]:
+def due_specs(config: Config, state: dict[str, FetchState], now: datetime) -> tuple[list[SourceSpec], dict]:
     """Sources to fetch now, and those still waiting out a backoff after failures."""
     specs, waiting = [], {}
     for src in config.sources:

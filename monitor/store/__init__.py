@@ -1,7 +1,13 @@
-"""The store: sources and their health, items with tags and clusters, the outbox.
+"""The store: sources and their health, items with tags and clusters, the outbox, watched pages.
 
 SQLAlchemy 2 over SQLite (default) or PostgreSQL; the schema is migrated by Alembic
-when the store opens. Each concern lives in its own mixin module.
+when the store opens. All SQL of the monitor lives in this package: the rest of the
+code calls `Store`'s named methods and gets plain data or `monitor.item.Item`s back.
+
+`Store` is composed, not inherited: one class per entity (sources.py, items.py,
+outbox.py, pages.py), each given the same session factory and nothing else. The
+methods the pipeline, the archive and the commands call are theirs, named here in one
+place per entity.
 """
 
 from __future__ import annotations
@@ -9,21 +15,68 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.store.browse import Report
 from monitor.store.database import DatabaseError, make_engine, migrate
-from monitor.store.items import ItemQuery, ItemStore, NewDelivery, item_json
+from monitor.store.items import ItemQuery, ItemStore, NewDelivery, TrendRow, item_json
 from monitor.store.outbox import OutboxStore
-from monitor.store.pages import PageStore
+from monitor.store.pages import PageStore, PageVersion
+from monitor.store.sources import FetchState, SourceStore
 from monitor.watch.contract import FetchOutcome
-from monitor.store.sources import SourceStore
 
 
-class Store(SourceStore, ItemStore, OutboxStore, PageStore):
-    def __init__(self, engine: Engine):
+class Store:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # For tests and benchmarks that look under the hood; the monitor itself never does.
+        self.session: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        sources, items = SourceStore(self.session), ItemStore(self.session)
+        outbox, pages = OutboxStore(self.session), PageStore(self.session)
+
+        self.sync_sources = sources.sync_sources
+        self.fetch_state = sources.fetch_state
+        self.record_fetch = sources.record_fetch
+        self.record_fetches = sources.record_fetches
+        self.list_sources = sources.list_sources
+        self.health_version = sources.health_version
+
+        self.unseen = items.unseen
+        self.add_items = items.add_items
+        self.query_items = items.query_items
+        self.query_ids = items.query_ids
+        self.count_items = items.count_items
+        self.count_stories = items.count_stories
+        self.query_stories = items.query_stories
+        self.story_page = items.story_page
+        self.story_reports = items.story_reports
+        self.get_item = items.get_item
+        self.cluster_items = items.cluster_items
+        self.items_by_ids = items.items_by_ids
+        self.newest_item_id = items.newest_item_id
+        self.first_item_date = items.first_item_date
+        self.trend_rows = items.trend_rows
+        self.correct_tags = items.correct_tags
+        self.corrections = items.corrections
+        self.correction_history = items.correction_history
+
+        self.due_alerts = outbox.due_alerts
+        self.mark_alerts_sent = outbox.mark_alerts_sent
+        self.mark_alerts_failed = outbox.mark_alerts_failed
+        self.digest_candidates = outbox.digest_candidates
+        self.begin_digest = outbox.begin_digest
+        self.finish_digest = outbox.finish_digest
+        self.last_digest_sent = outbox.last_digest_sent
+        self.outbox = outbox.outbox
+        self.sent_digests = outbox.sent_digests
+
+        self.latest_version = pages.latest_version
+        self.previous_version = pages.previous_version
+        self.versions = pages.versions
+        self.add_version = pages.add_version
+        self.link_version = pages.link_version
+        self.stored_item_id = pages.stored_item_id
 
     @classmethod
-    def open(cls, url: str) -> "Store":
+    def open(cls, url: str) -> Store:
         engine = make_engine(url)
         migrate(engine)
         return cls(engine)
@@ -32,11 +85,9 @@ class Store(SourceStore, ItemStore, OutboxStore, PageStore):
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def session(self) -> Session:
-        return self._sessions()
-
     def close(self) -> None:
         self.engine.dispose()
 
 
-__all__ = ["Store", "ItemQuery", "NewDelivery", "FetchOutcome", "DatabaseError", "item_json"]
+__all__ = ["Store", "ItemQuery", "NewDelivery", "FetchOutcome", "FetchState", "DatabaseError", "PageVersion",
+           "Report", "TrendRow", "item_json"]

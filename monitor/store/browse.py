@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlalchemy import Float, Integer, Select, and_, distinct, func, literal_column, not_, or_, select, text
 from sqlalchemy.orm import aliased
 
+from monitor.store.rows import rows_by_ids
 from monitor.store.schema import ItemPlatformRow, ItemRow, ItemTagRow, SourceRow
 from monitor.store.search import query_terms, relevance_order, search_clause
 
@@ -279,17 +280,6 @@ def _heads_of(rows, need: int, seen: set[int] | None = None) -> tuple[list[int],
             if len(heads) >= need:
                 break
     return heads, used
-
-
-def rows_by_ids(s, ids: Sequence[int]) -> list:
-    """(ItemRow, source name) for `ids`, in that order."""
-    found: dict[int, tuple] = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start:start + 500])
-        for row in s.execute(select(ItemRow, SourceRow.name).join(SourceRow, SourceRow.id == ItemRow.source_id)
-                             .where(ItemRow.id.in_(chunk))).all():
-            found[row[0].id] = row
-    return [found[i] for i in ids if i in found]
 
 
 def members(s, clusters: Sequence[int]) -> dict[int, list[Report]]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.item import Item
 from monitor.clock import utcnow
+from monitor.item import Item
+from monitor.store.rows import items_by_ids
 from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, ItemRow
 
 RETRY_BASE = timedelta(minutes=5)
@@ -24,17 +26,20 @@ def retry_wait(attempts: int) -> timedelta:
 
 
 class OutboxStore:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
     # ------------------------------------------------------------------ alerts
     def due_alerts(self, now: datetime | None = None, force: bool = False) -> dict[str, list[tuple[int, Item, str]]]:
         """Pending alerts whose retry time has come, by target: (delivery id, item, reason)."""
         now = now or utcnow()
-        with self.session() as s:
+        with self.sessions() as s:
             stmt = select(DeliveryRow.id, DeliveryRow.target, DeliveryRow.item_id, DeliveryRow.reason).where(
                 DeliveryRow.state == "pending")
             if not force:
                 stmt = stmt.where((DeliveryRow.next_attempt.is_(None)) | (DeliveryRow.next_attempt <= now))
             rows = s.execute(stmt.order_by(DeliveryRow.id)).all()
-        items = {it.id: it for it in self.items_by_ids(sorted({r.item_id for r in rows}))}
+            items = {it.id: it for it in items_by_ids(s, sorted({r.item_id for r in rows}))}
         due: dict[str, list[tuple[int, Item, str]]] = {}
         for did, target, iid, reason in rows:
             if iid in items:
@@ -42,13 +47,13 @@ class OutboxStore:
         return due
 
     def mark_alerts_sent(self, ids: list[int], now: datetime | None = None) -> None:
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(
                 state="sent", sent_at=now or utcnow(), last_error=None, attempts=DeliveryRow.attempts + 1))
 
     def mark_alerts_failed(self, ids: list[int], error: str, now: datetime | None = None) -> None:
         now = now or utcnow()
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(ids))):
                 row.attempts += 1
                 row.last_error, row.next_attempt = error, now + retry_wait(row.attempts)
@@ -56,19 +61,19 @@ class OutboxStore:
     # ------------------------------------------------------------------ digests
     def digest_candidates(self, target: str, since: datetime | None = None) -> list[Item]:
         """Items not yet in a digest that reached `target`, newest first."""
-        with self.session() as s:
+        with self.sessions() as s:
             sent = exists().where(DigestItemRow.item_id == ItemRow.id, DigestItemRow.digest_id == DigestRow.id,
                                   DigestRow.target == target, DigestRow.state == "sent")
             stmt = select(ItemRow.id).where(~sent)
             if since is not None:
                 stmt = stmt.where(ItemRow.fetched >= since)
             ids = list(s.scalars(stmt.order_by(ItemRow.sort_date.desc(), ItemRow.id.desc())))
-        return self.items_by_ids(ids)
+            return items_by_ids(s, ids)
 
     def begin_digest(self, target: str, item_ids: list[int], now: datetime | None = None) -> int:
         """Record the digest about to be sent; unsent earlier attempts for the target are replaced."""
         now = now or utcnow()
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             previous = s.execute(select(func.coalesce(func.sum(DigestRow.attempts), 0)).where(
                 DigestRow.target == target, DigestRow.state != "sent")).scalar() or 0
             s.execute(delete(DigestRow).where(DigestRow.target == target, DigestRow.state != "sent"))
@@ -82,7 +87,7 @@ class OutboxStore:
 
     def finish_digest(self, digest_id: int, error: str | None, now: datetime | None = None) -> None:
         now = now or utcnow()
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             row = s.get(DigestRow, digest_id)
             row.attempts += 1
             if error is None:
@@ -90,10 +95,16 @@ class OutboxStore:
             else:
                 row.state, row.last_error, row.next_attempt = "failed", error, now + retry_wait(row.attempts)
 
+    def last_digest_sent(self, target: str) -> datetime | None:
+        """When a digest last reached `target` (None: never)."""
+        with self.sessions() as s:
+            return s.scalar(select(func.max(DigestRow.sent_at)).where(DigestRow.target == target,
+                                                                       DigestRow.state == "sent"))
+
     # ------------------------------------------------------------------ overview
     def outbox(self) -> list[dict]:
         """What is pending or failing, and why: for `monitor outbox` and the sources page."""
-        with self.session() as s:
+        with self.sessions() as s:
             alerts = s.execute(select(DeliveryRow.target, func.count(), func.max(DeliveryRow.attempts),
                                       func.max(DeliveryRow.last_error), func.min(DeliveryRow.next_attempt))
                                .where(DeliveryRow.state == "pending").group_by(DeliveryRow.target)).all()
@@ -105,7 +116,7 @@ class OutboxStore:
             return out
 
     def sent_digests(self, target: str | None = None) -> int:
-        with self.session() as s:
+        with self.sessions() as s:
             stmt = select(func.count()).select_from(DigestRow).where(DigestRow.state == "sent")
             if target:
                 stmt = stmt.where(and_(DigestRow.target == target))

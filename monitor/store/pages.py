@@ -8,15 +8,15 @@ known to be stored, which lets a change survive a crash between the two writes.
 
 from __future__ import annotations
 
-from monitor.watch.page_diff import text_hash
-
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.store.schema import ItemRow, PageVersionRow, SourceRow
+from monitor.watch.page_diff import text_hash
 
 
 @dataclass
@@ -30,26 +30,29 @@ class PageVersion:
 
 
 class PageStore:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
     def latest_version(self, source_name: str) -> PageVersion | None:
-        with self.session() as s:
-            row = s.execute(self._versions_of(source_name).order_by(PageVersionRow.id.desc()).limit(1)).first()
+        with self.sessions() as s:
+            row = s.execute(_versions_of(source_name).order_by(PageVersionRow.id.desc()).limit(1)).first()
         return _version(source_name, row[0]) if row else None
 
     def previous_version(self, source_name: str, version_id: int) -> PageVersion | None:
         """The version stored just before `version_id` (None for the baseline)."""
-        with self.session() as s:
-            row = s.execute(self._versions_of(source_name).where(PageVersionRow.id < version_id)
+        with self.sessions() as s:
+            row = s.execute(_versions_of(source_name).where(PageVersionRow.id < version_id)
                             .order_by(PageVersionRow.id.desc()).limit(1)).first()
         return _version(source_name, row[0]) if row else None
 
     def versions(self, source_name: str) -> list[PageVersion]:
-        with self.session() as s:
-            rows = s.scalars(self._versions_of(source_name).order_by(PageVersionRow.id)).all()
+        with self.sessions() as s:
+            rows = s.scalars(_versions_of(source_name).order_by(PageVersionRow.id)).all()
         return [_version(source_name, r) for r in rows]
 
     def add_version(self, source_name: str, text: str, now: datetime | None = None) -> PageVersion:
         """Store one version; the source must already be synced from the config."""
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             source_id = s.scalar(select(SourceRow.id).where(SourceRow.name == source_name))
             if source_id is None:
                 raise KeyError(f"unknown source {source_name!r}; sync the sources first")
@@ -59,19 +62,19 @@ class PageStore:
             return _version(source_name, row)
 
     def link_version(self, version_id: int, item_id: int) -> None:
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             s.execute(update(PageVersionRow).where(PageVersionRow.id == version_id).values(item_id=item_id))
 
     def stored_item_id(self, source_name: str, fingerprint: str) -> int | None:
         """The id of the item with this fingerprint in this source, if it was stored."""
-        with self.session() as s:
+        with self.sessions() as s:
             return s.scalar(select(ItemRow.id).join(SourceRow, SourceRow.id == ItemRow.source_id)
                             .where(SourceRow.name == source_name, ItemRow.fingerprint == fingerprint))
 
-    @staticmethod
-    def _versions_of(source_name: str):
-        return (select(PageVersionRow).join(SourceRow, SourceRow.id == PageVersionRow.source_id)
-                .where(SourceRow.name == source_name))
+
+def _versions_of(source_name: str) -> Select[tuple[PageVersionRow]]:
+    return (select(PageVersionRow).join(SourceRow, SourceRow.id == PageVersionRow.source_id)
+            .where(SourceRow.name == source_name))
 
 
 def _version(source_name: str, row: PageVersionRow) -> PageVersion:

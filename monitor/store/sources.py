@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Source
-from monitor.watch.contract import FetchOutcome
 from monitor.clock import utcnow
 from monitor.store.schema import ItemRow, SourceRow
+from monitor.watch.contract import FetchOutcome
+
+if TYPE_CHECKING:    # the store works on plain data; the config's models are only named here
+    from monitor.config import Source
 
 MAX_BACKOFF = timedelta(hours=6)
 RHYTHM_WINDOW = timedelta(days=120)
@@ -22,10 +27,21 @@ def backoff(failures: int, interval: timedelta) -> timedelta:
     return min(interval * (2 ** max(failures - 1, 0)), MAX_BACKOFF)
 
 
+@dataclass(frozen=True)
+class FetchState:
+    """What the next fetch of a source needs to know: its validators and when it may be tried."""
+    etag: str | None
+    last_modified: str | None
+    next_attempt: datetime | None
+
+
 class SourceStore:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
     def sync_sources(self, sources: list[Source]) -> None:
         """Make the stored sources match the config: add new, update changed, deactivate removed."""
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             rows = {r.name: r for r in s.scalars(select(SourceRow))}
             for src in sources:
                 row = rows.get(src.name)
@@ -39,12 +55,12 @@ class SourceStore:
             for name in rows.keys() - {s_.name for s_ in sources}:
                 rows[name].active = False
 
-    def fetch_state(self) -> dict[str, SourceRow]:
-        """Active sources by name, detached, for building conditional requests."""
-        with self.session() as s:
-            rows = list(s.scalars(select(SourceRow).where(SourceRow.active.is_(True))))
-            s.expunge_all()
-        return {r.name: r for r in rows}
+    def fetch_state(self) -> dict[str, FetchState]:
+        """Active sources by name, for building conditional requests and honouring backoff."""
+        with self.sessions() as s:
+            rows = s.execute(select(SourceRow.name, SourceRow.etag, SourceRow.last_modified, SourceRow.next_attempt)
+                             .where(SourceRow.active.is_(True))).all()
+        return {name: FetchState(etag, modified, next_attempt) for name, etag, modified, next_attempt in rows}
 
     def record_fetch(self, name: str, outcome: FetchOutcome, interval: timedelta, now: datetime | None = None) -> None:
         self.record_fetches([(name, outcome)], interval, now)
@@ -53,7 +69,7 @@ class SourceStore:
                        now: datetime | None = None) -> None:
         """Health after a cycle, for every source in one transaction (thousands of sources)."""
         now = now or utcnow()
-        with self.session() as s, s.begin():
+        with self.sessions() as s, s.begin():
             rows = {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.active.is_(True)))}
             for name, outcome in outcomes:
                 if name in rows:
@@ -62,14 +78,24 @@ class SourceStore:
     def list_sources(self, now: datetime | None = None) -> list[dict]:
         """Every active source with its health, as the contract's Source objects (plus a few extras)."""
         now = now or utcnow()
-        with self.session() as s:
+        with self.sessions() as s:
             counts = dict(s.execute(select(ItemRow.source_id, func.count()).group_by(ItemRow.source_id)).all())
             rhythm = _rhythms(s, now)
             rows = s.scalars(select(SourceRow).where(SourceRow.active.is_(True)).order_by(SourceRow.name)).all()
             return [source_json(r, counts.get(r.id, 0), rhythm.get(r.id), now) for r in rows]
 
+    def health_version(self) -> tuple[Any, ...]:
+        """A value that changes whenever a run changed what `list_sources` reports: the newest
+        item, the latest fetch, the number of active sources and their failures."""
+        with self.sessions() as s:
+            newest = s.scalar(select(func.max(ItemRow.id)))
+            fetched, active, failures = s.execute(
+                select(func.max(SourceRow.last_fetch), func.count(), func.sum(SourceRow.consecutive_failures))
+                .where(SourceRow.active.is_(True))).one()
+        return newest, fetched, active, failures
 
-def _rhythms(s, now: datetime) -> dict[int, tuple[timedelta, datetime]]:
+
+def _rhythms(s: Session, now: datetime) -> dict[int, tuple[timedelta, datetime]]:
     """Per source: the median gap between its recent items, and its newest item's date."""
     dates: dict[int, list[datetime]] = {}
     for source_id, when in s.execute(select(ItemRow.source_id, ItemRow.sort_date)

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
 
 from monitor.clock import utcnow
 from monitor.config import Config
@@ -30,6 +30,9 @@ from monitor.item import Item
 from monitor.tell.deliver import Sender, SendResult, pack
 from monitor.tell.digest_content import COLORS, Digest, build_digest
 from monitor.tell.render import TEMPLATES, platform_label, translator
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 EMPTY_NOTE_GAP = timedelta(hours=20)    # one 'nothing new' note a day, not one per manual run
 
@@ -152,15 +155,9 @@ def _blocks(text: str, limit: int) -> list[str]:
     return [b[:limit] for b in blocks]
 
 
-def _sent_recently(store, target: str, now: datetime) -> bool:
-    from monitor.store.schema import DigestRow
-    with store.session() as s:
-        last = s.scalar(select(func.max(DigestRow.sent_at)).where(DigestRow.target == target,
-                                                                   DigestRow.state == "sent"))
-    if last is None:
-        return False
-    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)
-    return now - last < EMPTY_NOTE_GAP
+def _sent_recently(store: Store, target: str, now: datetime) -> bool:
+    last = store.last_digest_sent(target)
+    return last is not None and now - last < EMPTY_NOTE_GAP
 
 
 # --------------------------------------------------------------------------- rendering

@@ -28,11 +28,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import String, cast, func, select
 
 from monitor.i18n import Translator
 from monitor.clock import utcnow
-from monitor.store.schema import ItemRow
 from monitor.trends.terms import (PHRASE, PLATFORM, Mentions, TermExtractor, key_words, kind_of, looks_like_name,
                            platform_display)
 
@@ -93,7 +91,7 @@ def compute_trends(store, *, days: int = 7, now: datetime | None = None, limit: 
     days = min(max(days, 1), MAX_DAYS // 2)
     frame = _Window(now or utcnow(), days, min(max(baseline_days, 1), MAX_DAYS - days))
     extractor = TermExtractor()
-    window = _chunk(list(_stream(store, frame.window_start, frame.now, include_end=True)), frame, extractor)
+    window = _chunk(list(store.trend_rows(frame.window_start, frame.now, include_end=True)), frame, extractor)
     codes, keys = _candidates(window, extractor, min_sources)
     if not keys:
         return []
@@ -145,30 +143,13 @@ class _Chunk:
     mentions: Mentions
 
 
-def _stream(store, since: datetime, until: datetime, include_end: bool = False, batch: int = 5000):
-    """(id, source_id, sort_date, title, summary, platforms) of the items in the period: no full Items.
-
-    Platforms are the ones the pipeline stored (`classifiers.find_platforms` at fetch
-    time), so the dictionary is not run a second time over 100,000 texts. Date and
-    platforms come as text and are parsed here: a plain `fromisoformat` is several
-    times cheaper than the column types' own conversion, which mattered at 100,000 rows.
-    """
-    end = ItemRow.sort_date <= until if include_end else ItemRow.sort_date < until
-    stmt = (select(ItemRow.id, ItemRow.source_id, cast(ItemRow.sort_date, String), ItemRow.title, ItemRow.summary,
-                   cast(ItemRow.platforms, String)).where(ItemRow.sort_date >= since, end))
-    with store.engine.connect() as conn:
-        for iid, src, when, title, summary, platforms in conn.execution_options(yield_per=batch).execute(stmt):
-            yield (iid, src, datetime.fromisoformat(when).replace(tzinfo=UTC), title or "", summary or "",
-                   json.loads(platforms) if platforms and platforms != "[]" else ())
-
-
 def _chunks(store, frame: _Window, extractor: TermExtractor, words: set[str], size: int = 10_000):
     """The baseline's items, `size` at a time: it is six times the window and need not sit in memory.
 
     Only phrases made of the candidates' words are looked for, which spares most of the work.
     """
     rows: list[tuple] = []
-    for row in _stream(store, frame.start, frame.window_start):
+    for row in store.trend_rows(frame.start, frame.window_start):
         rows.append(row)
         if len(rows) == size:
             yield _chunk(rows, frame, extractor, words)
@@ -212,8 +193,7 @@ def _hits(chunk: _Chunk, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
 
 def _history_blocks(store, frame: _Window) -> int:
     """How many baseline windows the store has data for (a new install has none yet)."""
-    with store.session() as s:
-        first = s.scalar(select(func.min(ItemRow.sort_date)))
+    first = store.first_item_date()
     if first is None:
         return 0
     covered = (frame.window_start - max(first, frame.start)) / DAY + 1   # a day's slack for the first fetch

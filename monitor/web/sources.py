@@ -6,13 +6,11 @@ import re
 import time
 from datetime import datetime
 
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from monitor.store.schema import ItemRow, SourceRow
 from monitor.web.render import render
 
 STATUS_ORDER = {"failing": 0, "new": 1, "ok": 2}
@@ -47,10 +45,7 @@ def health(web) -> list[dict]:
     the newest item id or a source's last fetch, which ends the reuse at once.
     """
     store = web.store
-    with store.session() as s:
-        key = (s.scalar(select(func.max(ItemRow.id))),
-               *s.execute(select(func.max(SourceRow.last_fetch), func.count(), func.sum(SourceRow.consecutive_failures))
-                          .where(SourceRow.active.is_(True))).one())
+    key = store.health_version()
     with web.memo_lock:
         cached = web.memo.get("health")
         if cached and cached[0] == key and time.monotonic() - cached[1] < FRESH_SECONDS:

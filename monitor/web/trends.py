@@ -8,14 +8,12 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor.item import Item
-from monitor.store.schema import ItemRow
 from monitor.web.render import render
 
 log = logging.getLogger(__name__)
@@ -64,8 +62,7 @@ def cached_trends(web, days: int) -> tuple[list[TrendView], bool]:
     Trends are computed over the whole window and its baseline (about a second at
     100,000 items); their rolling days barely move in five minutes, new items end the
     reuse at once."""
-    with web.store.session() as s:
-        newest = s.scalar(select(func.max(ItemRow.id)))
+    newest = web.store.newest_item_id()
     key = ("trends", days)
     with web.memo_lock:
         cached = web.memo.get(key)

@@ -1,0 +1,77 @@
+"""Story clusters as items are added: exact matches by index, near-duplicates by tokens.
+
+Same canonical URL or same normalised title within two weeks: one story, found by the
+indexed columns. Near-duplicates within three days are found by monitor/stories/'s
+token index, which is loaded once per process and kept up to date as items are added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from monitor.item import Item
+from monitor.store.rows import CHUNK, Folded
+from monitor.store.schema import ItemRow
+from monitor.stories.clusters import StoryIndex, tokens
+
+CLUSTER_WINDOW = timedelta(days=14)
+STORY_WINDOW = timedelta(days=3)     # near-duplicates: reports of one event come within days
+
+
+class StoryClusters:
+    """Gives each new item its story cluster (an earlier item's cluster, else its own id)."""
+
+    def __init__(self) -> None:
+        self._stories: StoryIndex | None = None
+
+    def assign(self, s: Session, items: Sequence[Item], now: datetime, folded: dict[int, Folded]) -> None:
+        """Set `cluster` on the (just inserted) items and write it to their rows.
+
+        Looked up in bulk (indexed columns, chunks of 500) because a first run can
+        bring tens of thousands of items.
+        """
+        if not items:
+            return
+        since, new_ids = now - CLUSTER_WINDOW, {it.id for it in items if it.id is not None}
+        by_url: dict[str, int] = {}
+        by_title: dict[str, int] = {}
+        urls = sorted({it.canonical_url for it in items if it.canonical_url})
+        keys = sorted({folded[id(it)].key for it in items})
+        for column, values, found in ((ItemRow.canonical_url, urls, by_url), (ItemRow.title_key, keys, by_title)):
+            for start in range(0, len(values), CHUNK):
+                rows = s.execute(select(column, func.coalesce(ItemRow.cluster_id, ItemRow.id), ItemRow.id)
+                                 .where(column.in_(values[start:start + CHUNK]), ItemRow.fetched >= since)
+                                 .order_by(ItemRow.id)).all()
+                for value, cluster, iid in rows:
+                    if iid not in new_ids:
+                        found.setdefault(value, cluster)
+        stories = self._index(s, now, new_ids)
+        for it in items:
+            text = folded[id(it)]
+            key, toks = text.key, tokens(text.title, text.summary, folded=True)
+            it.cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or it.id
+            if it.canonical_url:
+                by_url.setdefault(it.canonical_url, it.cluster)
+            by_title.setdefault(key, it.cluster)
+            stories.add(it.id, it.cluster, toks)
+        table = ItemRow.__table__
+        s.execute(table.update().where(table.c.id == bindparam("item")).values(cluster_id=bindparam("cluster")),
+                  [{"item": it.id, "cluster": it.cluster} for it in items])
+
+    def _index(self, s: Session, now: datetime, new_ids: set[int]) -> StoryIndex:
+        """Recent items' token sets, loaded once per process and kept up to date as items are added.
+
+        The items being added right now are left out of the load: they are added one by
+        one after their own match, or they would match themselves.
+        """
+        if self._stories is None:
+            index = StoryIndex()
+            rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary)
+                             .where(ItemRow.fetched >= now - STORY_WINDOW)).all()
+            index.load(row for row in rows if row[0] not in new_ids)
+            self._stories = index
+        return self._stories
