@@ -12,8 +12,7 @@ names made unique, and the result must load with `load_config` before it replace
 the file (atomically).
 
 OPML comes from strangers, so it is parsed without entity expansion, DTD loading or
-network access (defusedxml when installed, else lxml with those features off); a file
-that declares entities is refused.
+network access (defusedxml); a file that declares entities is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +27,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 from lxml import etree
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -175,19 +176,6 @@ def _parse_safely(data: bytes, path: Path):
     """No entity expansion, no DTD, no network: a declared entity is refused outright."""
     refusal = (f"{path}: the file declares XML entities (<!ENTITY ...> in a DOCTYPE); refusing it, since "
                "entities can expand to gigabytes or read local files. Remove the DOCTYPE and import again")
-    try:
-        from defusedxml import DefusedXmlException
-        from defusedxml.ElementTree import fromstring
-    except ImportError:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-        try:
-            root = etree.fromstring(data, parser)
-        except etree.XMLSyntaxError as e:
-            raise OpmlError(f"{path}: not well-formed XML ({e})") from None
-        dtd = root.getroottree().docinfo.internalDTD
-        if dtd is not None and any(True for _ in dtd.iterentities()):
-            raise OpmlError(refusal) from None
-        return root
     try:
         return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:

@@ -3,7 +3,6 @@ untouched), known URLs are skipped, names stay unique, and hostile XML is refuse
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -157,17 +156,6 @@ def test_an_opml_that_declares_entities_is_refused_and_nothing_changes(tmp_path)
         with pytest.raises(OpmlError, match="declares XML entities"):
             import_opml(hostile, target)
     assert target.read_text(encoding="utf-8") == COMMENTED
-
-
-def test_without_defusedxml_the_lxml_parser_refuses_entities_too(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "defusedxml", None)
-    monkeypatch.setitem(sys.modules, "defusedxml.ElementTree", None)
-    hostile = write(tmp_path / "h.opml", opml('<outline text="&a;" type="rss" xmlUrl="https://x.example/f"/>',
-                                               '<!DOCTYPE opml [<!ENTITY a "aaaaaaaa">]>\n'))
-    with pytest.raises(OpmlError, match="declares XML entities"):
-        read_opml(hostile)
-    plain = write(tmp_path / "p.opml", opml('<outline text="A" type="rss" xmlUrl="https://x.example/f"/>'))
-    assert [a["xmlUrl"] for a, _ in read_opml(plain)] == ["https://x.example/f"]
 
 
 def test_files_that_are_not_opml_get_a_clear_error(tmp_path):

@@ -25,6 +25,7 @@ from monitor.tell.render import ORDER, platform_label, shorten
 from monitor.config import PLATFORMS, Config
 from monitor.i18n import Translator
 from monitor.item import Item
+from monitor.trends import rising
 
 OTHER = "other"
 SECTIONS = (*ORDER, OTHER)
@@ -250,14 +251,10 @@ def failing_sources(store, t: Translator, base: str | None) -> list[dict]:
 
 def trend_lines(store, now: datetime, base: str | None, notes: list[str], limit: int = 5,
                 settings=None) -> list[dict]:
-    """What is rising, when the trends module is there; a digest never fails because of it."""
-    try:
-        from monitor.trends.rising import compute_trends
-    except ImportError:
-        return []
+    """What is rising; a digest never fails because of it."""
     try:
         where = {"language": settings.language, "timezone": settings.timezone} if settings else {}
-        trends = compute_trends(store, days=7, now=now, limit=limit, **where)
+        trends = rising.compute_trends(store, days=7, now=now, limit=limit, **where)
     except Exception as e:  # noqa: BLE001 - trends are a bonus, the digest must still go out
         notes.append(f"trends left out: {e}")
         return []

@@ -49,15 +49,9 @@ def explain(tagger, item: Item) -> dict[str, list[tuple[str, float]]]:
     """Terms that pushed each tag's score, from the tagger; empty when there is no tagger."""
     if tagger is None:
         return {}
+    from monitor.tag.tagging import explain_item   # the tagger's code loads with the tagger, not with the app
     try:
-        try:
-            from monitor.tag.tagging import explain_item
-        except ImportError:
-            explain_item = None
-        if explain_item is not None:
-            found = explain_item(tagger, item)
-        else:
-            found = tagger.explain({"title": item.title, "summary": item.summary, "lang": item.lang})
+        found = explain_item(tagger, item)
     except Exception:  # noqa: BLE001 - explanations are a help, never a reason for a broken page
         log.warning("could not explain item %s", item.id, exc_info=True)
         return {}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +14,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor.item import Item
+from monitor.trends import rising
+from monitor.trends.rising import Trend
 from monitor.web.render import render
+
+if TYPE_CHECKING:
+    from monitor.config import Settings
+    from monitor.store import Store
+    from monitor.web.app import Web
 
 log = logging.getLogger(__name__)
 DAY_CHOICES = (1, 7, 14, 30)
@@ -35,7 +42,7 @@ class Bar:
 
 @dataclass
 class TrendView:
-    trend: object
+    trend: Trend
     bars: list[Bar]
     items: list[Item]
     search_url: str
@@ -47,16 +54,15 @@ async def trends_page(request: Request) -> Response:
     days = _days(request.query_params.get("days"))
     failed = False
     try:
-        views, available = await run_in_threadpool(cached_trends, web, days)
+        views = await run_in_threadpool(cached_trends, web, days)
     except Exception:  # noqa: BLE001 - a broken trend computation must not take the page down
         log.exception("computing trends failed")
-        views, available, failed = [], True, True
-    return render(request, "web/trends.html", section="trends", views=views, available=available, days=days,
-                  failed=failed,
+        views, failed = [], True
+    return render(request, "web/trends.html", section="trends", views=views, days=days, failed=failed,
                   day_choices=DAY_CHOICES, chart_width=CHART_WIDTH, chart_height=CHART_HEIGHT)
 
 
-def cached_trends(web, days: int) -> tuple[list[TrendView], bool]:
+def cached_trends(web: Web, days: int) -> list[TrendView]:
     """`load_trends`, reused while no new item came in, for at most five minutes.
 
     Trends are computed over the whole window and its baseline (about a second at
@@ -74,21 +80,15 @@ def cached_trends(web, days: int) -> tuple[list[TrendView], bool]:
     return result
 
 
-def load_trends(store, days: int, settings) -> tuple[list[TrendView], bool]:
-    try:
-        from monitor.trends.rising import compute_trends
-    except ImportError:
-        return [], False
-    wanted = {"language": settings.language, "timezone": settings.timezone}
-    accepted = inspect.signature(compute_trends).parameters
-    trends = compute_trends(store, days=days, **{k: v for k, v in wanted.items() if k in accepted})
+def load_trends(store: Store, days: int, settings: Settings) -> list[TrendView]:
+    trends = rising.compute_trends(store, days=days, language=settings.language, timezone=settings.timezone)
     wanted = [iid for tr in trends for iid in list(tr.item_ids)[:SHOWN_ITEMS]]
     found = {it.id: it for it in store.items_by_ids(list(dict.fromkeys(wanted)))} if wanted else {}
     views = [TrendView(trend=tr, bars=bars(list(tr.daily), days),
                        items=[found[i] for i in list(tr.item_ids)[:SHOWN_ITEMS] if i in found],
                        search_url=search_url(tr, days), usual=round(float(tr.baseline)))
              for tr in trends]
-    return views, True
+    return views
 
 
 def bars(daily: list[int], window: int) -> list[Bar]:
@@ -106,10 +106,10 @@ def bars(daily: list[int], window: int) -> list[Bar]:
     return out
 
 
-def search_url(trend, days: int) -> str:
+def search_url(trend: Trend, days: int) -> str:
     """The archive showing this trend's items in its window."""
-    if getattr(trend, "kind", "") == "platform":
-        code = (getattr(trend, "key", "") or trend.term).lstrip("@").lower()
+    if trend.kind == "platform":
+        code = (trend.key or trend.term).lstrip("@").lower()
         return "/?" + urlencode({"platform": code, "since": f"{days}d"})
     return "/?" + urlencode({"q": trend.term, "since": f"{days}d"})
 
