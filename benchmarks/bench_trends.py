@@ -30,7 +30,7 @@ import tempfile
 import time
 import tracemalloc
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,10 +41,10 @@ from monitor.config import Source  # noqa: E402
 from monitor.item import Item  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.store.schema import ItemRow  # noqa: E402
-from monitor.trends.terms import TermExtractor  # noqa: E402
 from monitor.trends.rising import compute_trends  # noqa: E402
+from monitor.trends.terms import TermExtractor  # noqa: E402
 
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PLATFORMS = ["Instagram", "TikTok", "LinkedIn", "YouTube", "Facebook", "WhatsApp", "Pinterest", "Snapchat",
              "Threads", "Bluesky", "Reddit", "Xing"]
 FEATURES = ["Reels", "Stories", "Karussell-Posts", "Live-Videos", "Creator-Tools", "Werbeanzeigen", "Kommentare",

@@ -45,7 +45,7 @@ import time
 import types
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -506,7 +506,7 @@ def main() -> None:
         return
 
     started = time.perf_counter()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     sources = make_sources(args.sources)
     config = Config(settings=Settings(language="de"), sources=sources)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "

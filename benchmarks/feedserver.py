@@ -13,7 +13,7 @@ import hashlib
 import json
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape
 
 PLATFORMS = ["Instagram", "TikTok", "LinkedIn", "YouTube", "Facebook", "WhatsApp", "Threads", "Pinterest",
@@ -47,7 +47,7 @@ def feed_body(index: int, items: int, now: datetime) -> bytes:
 
 class Farm:
     def __init__(self, feeds: int, items: int, delay: float):
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         self.bodies = {f"/feed/{i}.xml": feed_body(i, items, now) for i in range(feeds)}
         self.etags = {p: '"' + hashlib.sha1(b).hexdigest()[:16] + '"' for p, b in self.bodies.items()}
         self.delay, self.stats = delay, {"200": 0, "304": 0, "404": 0}

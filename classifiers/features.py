@@ -99,7 +99,7 @@ class Featurizer:
         self.cues = CueMatcher()
 
     @classmethod
-    def fit(cls, docs: Sequence[Parsed], min_df: int = 2, weights=(1.0, 1.0, 1.0)) -> "Featurizer":
+    def fit(cls, docs: Sequence[Parsed], min_df: int = 2, weights=(1.0, 1.0, 1.0)) -> Featurizer:
         """Keep terms and grams seen in at least `min_df` documents (rarer ones are
         mostly names and typos that would not recur) and compute smoothed IDF."""
         word_df = Counter(t for d in docs for t in set(word_terms(d)))
@@ -193,7 +193,7 @@ class Featurizer:
         }
 
     @classmethod
-    def from_state(cls, state: Mapping) -> "Featurizer":
+    def from_state(cls, state: Mapping) -> Featurizer:
         return cls(state["words"].tolist(), state["grams"].tolist(),
                    np.asarray(state["word_idf"], dtype=np.float64),
                    np.asarray(state["gram_idf"], dtype=np.float64),

@@ -54,7 +54,8 @@ _X_NOUNS = (r"giant|platform|Plattform|network|Netzwerk|Dienst|service|app|App|c
             r"firm|site|Kurznachrichtendienst|Kurznachrichtenplattform|Onlinedienst|Online-Plattform|owner|"
             r"Musk's|Musks")
 # German verbs before their subject (verb second): "teilte X mit", "hat X angekündigt".
-_X_BEFORE = r"teilte|hat|hatte|will|plant|testet|führt|startet|kündigte|verklagt|sperrt|ändert|soll|muss|darf|kann|gegen"
+_X_BEFORE = (r"teilte|hat|hatte|will|plant|testet|führt|startet|kündigte|verklagt|sperrt|ändert|soll|muss|darf"
+             r"|kann|gegen")
 
 # (platforms, pattern, flags). Patterns run on the original text.
 _RULES: list[tuple[tuple[str, ...], str, int]] = [

@@ -113,7 +113,8 @@ def _load_arrays(model_path: Path) -> dict:
     except ValueError as exc:
         if "allow_pickle" in str(exc):
             raise ModelFileError(f"{model_path} contains objects that would have to be unpickled (code could "
-                                 "run). Refusing to load it; only models written by this tagger are accepted.") from None
+                                 "run). Refusing to load it; only models written by this tagger are accepted."
+                                 ) from None
         raise ModelFileError(f"{model_path} could not be read as a model: {exc}") from exc
     except (OSError, zipfile.BadZipFile, EOFError) as exc:
         raise ModelFileError(f"{model_path} could not be read as a model: {exc}") from exc

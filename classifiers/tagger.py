@@ -86,7 +86,8 @@ class Tagger:
             for j, tag in enumerate(TAGS)
         }
 
-    def reasons(self, doc: Mapping, top: int = 6, why_not: bool = False) -> dict[str, dict[str, list[tuple[str, float]]]]:
+    def reasons(self, doc: Mapping, top: int = 6,
+                why_not: bool = False) -> dict[str, dict[str, list[tuple[str, float]]]]:
         """What a reader is shown: the terms behind each *assigned* tag, and, when asked,
         behind tags that scored high but stayed under their threshold ("why not")."""
         prediction = self.predict([doc])[0]
@@ -111,7 +112,7 @@ class Tagger:
         storage.save(Path(path), state, {"thresholds": self.thresholds, "meta": self.meta})
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "Tagger":
+    def load(cls, path: Path | None = None) -> Tagger:
         """The packaged model, or one saved by `save` (e.g. by `monitor train`)."""
         state, sidecar = storage.load(Path(path) if path is not None else PACKAGED_MODEL)
         for key, expected in (("tags", TAGS), ("cue_names", CUE_NAMES)):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import filterfalse
 from collections.abc import Mapping
+from itertools import filterfalse
 
 _FOLD = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("ẞ", "ss"))
 _URL = re.compile(r"https?://\S+|www\.\S+")

@@ -14,7 +14,7 @@ import platform
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,8 @@ class Settings:
     C: float = 4.0  # inverse regularisation of each tag's text model
     combine_C: float = 1.0  # inverse regularisation of the model combining text scores and cues
     min_df: int = 2  # words, phrases and grams seen in fewer documents are dropped
-    block_weights: tuple[float, float, float] = (1.0, 0.5, 1.0)  # words, char grams (halved: they learnt house style), cues
+    # words, char grams (halved: they learnt house style), cues
+    block_weights: tuple[float, float, float] = (1.0, 0.5, 1.0)
     # Real items score lower than the written examples the thresholds are chosen on
     # (other phrasing, longer summaries); scaling every tag's threshold by one factor,
     # chosen on the real evaluation set, recovers most of the recall that costs.
@@ -114,7 +115,7 @@ def _text_stage(features, labels, weights, settings: Settings):
         delayed(_fit_text)(features, labels[:, j], weights, train, test, settings.C) for j, train, test in jobs
     )
     scores, models = np.zeros(labels.shape), [None] * len(TAGS)
-    for (j, train, test), result in zip(jobs, results):
+    for (j, _train, test), result in zip(jobs, results):
         if test is None:
             models[j] = result
             if len(_splits(labels[:, j], settings)) == 0:  # no folds: in-sample scores
@@ -151,7 +152,8 @@ def _combine_stage(stacked, labels, weights, settings: Settings):
 
 
 def _fit_combiner(stacked, y, weights, C) -> tuple[np.ndarray, float]:
-    """Weights over the stage-two inputs and an intercept. No class weights here: its output must be a probability at the true prevalence."""
+    """Weights over the stage-two inputs and an intercept. No class weights here: its output must be
+    a probability at the true prevalence."""
     if y.all() or not y.any():
         return np.zeros(stacked.shape[1]), 10.0 if y.all() else -10.0
     model = LogisticRegression(C=C, max_iter=5000).fit(stacked, y, sample_weight=weights)
@@ -174,7 +176,7 @@ def _meta(base, extra, extra_weight, settings: Settings, cv: dict, seconds: floa
     import skops
 
     return {
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "n_examples": len(base) + len(extra),
         "n_extra": len(extra),
         "extra_weight": extra_weight,

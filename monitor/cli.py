@@ -116,8 +116,8 @@ def run(app: App) -> None:
     from spiders.crawl import CrawlProcess, processes, tune_garbage_collection
     crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
 
-    from monitor.tell.deliver import Sender
     from monitor.pipeline import run_cycle
+    from monitor.tell.deliver import Sender
 
     config = app.config
     store = app.store
@@ -137,9 +137,9 @@ def run(app: App) -> None:
 @common
 def digest(app: App, since: str | None, output: Path | None, dry_run: bool) -> None:
     """Send the digest of every item not yet in a sent digest."""
+    from monitor.durations import parse_duration
     from monitor.tell.deliver import Sender
     from monitor.tell.digest import send_digest
-    from monitor.durations import parse_duration
 
     window = parse_duration(since) if since else None
     report = send_digest(app.store, app.config, Sender(), since=window, output=output, dry_run=dry_run,
@@ -155,7 +155,8 @@ def digest(app: App, since: str | None, output: Path | None, dry_run: bool) -> N
 @common
 def serve(app: App, host: str, port: int) -> None:
     """The web archive."""
-    from monitor.web import create_app, serve as serve_app
+    from monitor.web import create_app
+    from monitor.web import serve as serve_app
 
     web = create_app(app.config, app.store, home=app.home, password=os.environ.get("MONITOR_WEB_PASSWORD"),
                      tagger_loader=_tagger_loader(app.home, required=False))
@@ -264,9 +265,9 @@ def eval_(app: App, files: tuple[Path, ...]) -> None:
 @common
 def items(app: App, tags, platforms, sources, categories, lang, since, query, limit, fmt) -> None:
     """The archive from the command line, newest first."""
+    from monitor.clock import utcnow
     from monitor.durations import parse_duration
     from monitor.store import ItemQuery, item_json
-    from monitor.clock import utcnow
 
     q = ItemQuery(tags=list(tags), platforms=[p.lower() for p in platforms], sources=list(sources),
                   categories=list(categories), lang=lang, q=query, limit=limit,

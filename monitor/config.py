@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, Category, Tag, platform_code  # noqa: F401 - re-exported
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError  # noqa: F401 - part of this module's interface
-
-from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, Category, Tag, platform_code  # noqa: F401 - re-exported
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -204,7 +203,7 @@ class Source(Strict):
         return v
 
     @model_validator(mode="after")
-    def _options_fit_kind(self) -> "Source":
+    def _options_fit_kind(self) -> Source:
         if self.kind == "listpage" and self.selectors is None:
             raise ValueError("kind listpage needs `selectors:` with at least item and title")
         if self.selectors is not None and self.kind != "listpage":

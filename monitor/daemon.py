@@ -11,8 +11,8 @@ with zoneinfo for every day, so it stays at 07:30 across daylight-saving changes
 (a time that does not exist that night runs an hour later; one that exists twice runs
 once). After the machine slept past it, the digest runs once on waking, not once per
 missed day. A digest that failed (exit status 1: a target did not accept it) is
-tried again after 5, 10, 20 … minutes until the next day's. The clock, the sleep and the process start are injectable so the tests
-run a simulated week in milliseconds.
+tried again after 5, 10, 20 … minutes until the next day's. The clock, the sleep and
+the process start are injectable so the tests run a simulated week in milliseconds.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.clock import utcnow
@@ -39,8 +39,8 @@ def next_digest_time(after: datetime, at: time, tz: ZoneInfo) -> datetime:
     day = after.astimezone(tz).date()
     for offset in range(3):
         wall = datetime.combine(day + timedelta(days=offset), at).replace(tzinfo=tz)
-        candidate = wall.astimezone(timezone.utc)      # compare in UTC: same-tzinfo compares ignore DST
-        if candidate > after.astimezone(timezone.utc):
+        candidate = wall.astimezone(UTC)      # compare in UTC: same-tzinfo compares ignore DST
+        if candidate > after.astimezone(UTC):
             return candidate
     raise AssertionError("unreachable: a day always has the time")
 

@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
 SNAPSHOT = "snapshot"   # kind of a watched page's whole text, before the store turns it into a change
 
 

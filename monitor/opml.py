@@ -353,7 +353,8 @@ def _replace_checked(config_path: Path, text: str, expected: int) -> None:
         try:
             loaded = load_config(Path(tmp))
         except ConfigError as e:
-            raise ConfigError(str(e).replace(tmp, str(config_path)) + " (after the import; nothing was changed)") from None
+            raise ConfigError(str(e).replace(tmp, str(config_path))
+                              + " (after the import; nothing was changed)") from None
         if len(loaded.sources) != expected:
             raise OpmlError(f"{config_path}: the updated file would hold {len(loaded.sources)} sources, "
                             f"not {expected}; nothing was changed")

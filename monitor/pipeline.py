@@ -11,17 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.tell import alerts, rules
-from monitor.config import Config
-from spiders.crawl import CrawlProcess, processes
-from monitor.item import Item
-from monitor.tag.legal_pages import force_legal
-from monitor.watch.contract import spec_options
-from monitor.watch.page_changes import apply_snapshots
-from monitor.store import FetchState, Store
-from monitor.watch.contract import FetchOutcome
 from monitor.clock import utcnow
-from monitor.watch.contract import FetchResult, SourceSpec
+from monitor.config import Config
+from monitor.item import Item
+from monitor.store import FetchState, Store
+from monitor.tag.legal_pages import force_legal
+from monitor.tell import alerts, rules
+from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec, spec_options
+from monitor.watch.page_changes import apply_snapshots
+from spiders.crawl import CrawlProcess, processes
 
 
 @dataclass

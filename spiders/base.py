@@ -9,7 +9,7 @@ limits, redirects) is Scrapy's, configured in spiders/crawl.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -17,10 +17,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from monitor.watch.annotate import annotate
 from monitor.item import Item
-from monitor.watch.contract import FetchOutcome
-from monitor.watch.contract import FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
+from monitor.watch.annotate import annotate
+from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
 
 MAX_ITEMS_PER_SOURCE = 1000
 # Statuses our callback judges itself. Not 3xx: redirects stay with Scrapy's middleware
@@ -119,9 +118,9 @@ def retry_after(response: Response) -> timedelta | None:
     if value.strip().isdigit():
         return timedelta(seconds=min(int(value), 86400))
     try:
-        from datetime import datetime, timezone
+        from datetime import datetime
         when = parsedate_to_datetime(value)
-        return max(when - datetime.now(timezone.utc), timedelta(0))
+        return max(when - datetime.now(UTC), timedelta(0))
     except (TypeError, ValueError):
         return None
 

@@ -9,6 +9,7 @@ per-host politeness, timeouts, retries, redirects and size limits.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing as mp
@@ -17,12 +18,10 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from typing import TYPE_CHECKING
-
-from monitor.watch.contract import FetchOutcome
-from monitor.watch.contract import FetchResult, SourceSpec
+from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
 
 if TYPE_CHECKING:
     from monitor.config import FetchSettings
@@ -280,10 +279,8 @@ def tune_garbage_collection() -> None:
 def _yield_to_parent() -> None:
     """Crawl processes give way to the parent: it tags and stores what they deliver, and
     when it falls behind on a busy machine, results pile up and the run ends late."""
-    try:
+    with contextlib.suppress(OSError):
         os.nice(CRAWL_NICENESS)
-    except OSError:
-        pass
 
 
 def _send_all(outbox: queue.Queue, pipe) -> None:

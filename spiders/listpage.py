@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,7 +57,7 @@ def parse_date(text: str | None, month_only: bool = False) -> datetime | None:
     text = " ".join(text.split())
     try:
         when = parsedate_to_datetime(text)   # RFC 2822, as in HTTP and mail headers
-        return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
     except (TypeError, ValueError, IndexError):
         pass
     found = [m for pattern in _PATTERNS + ([_MONTH_ONLY] if month_only else []) for m in pattern.finditer(text)]
@@ -77,8 +77,8 @@ def _from_match(m: re.Match) -> datetime | None:
         if parts.get("time"):
             iso = f"{parts['y']}-{month:02d}-{int(parts['d']):02d}T{parts['time']}{parts.get('tz') or ''}"
             when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-            return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
-        return datetime(int(parts["y"]), month, int(parts.get("d") or 1), tzinfo=timezone.utc)
+            return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+        return datetime(int(parts["y"]), month, int(parts.get("d") or 1), tzinfo=UTC)
     except ValueError:
         return None
 

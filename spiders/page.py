@@ -16,8 +16,7 @@ from collections.abc import Iterable
 
 from scrapy.http import Response
 
-from monitor.item import Item
-from monitor.item import SNAPSHOT
+from monitor.item import SNAPSHOT, Item
 from monitor.watch.page_text import SelectError, clean_lines, extract_page
 from monitor.watch.urls import canonical_url
 from spiders.base import SourceError, SourceSpec, SourceSpider

@@ -6,6 +6,7 @@ chains and loops, a connection reset, an empty body, wrong encodings, broken XML
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 import threading
@@ -40,7 +41,7 @@ class HostileServer:
         self.bomb = gzip_bomb()
         self.thread = threading.Thread(target=self._serve, daemon=True)
 
-    def __enter__(self) -> "HostileServer":
+    def __enter__(self) -> HostileServer:
         self.thread.start()
         return self
 
@@ -74,10 +75,8 @@ class HostileServer:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
     @staticmethod
     def _reply(conn, status: str, body: bytes, ctype: str = "application/rss+xml", extra: str = "") -> None:
@@ -133,7 +132,7 @@ class HostileServer:
     def _undeclared(self, conn, path):
         body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>No charset</title>'
                 "<item><title>Überraschung: Änderungen bei Plattformen</title>"
-                "<link>http://127.0.0.1/undeclared</link></item></channel></rss>").encode("utf-8")
+                "<link>http://127.0.0.1/undeclared</link></item></channel></rss>").encode()
         self._reply(conn, "200 OK", body, "text/xml")
 
     def _broken(self, conn, path):

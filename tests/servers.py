@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
@@ -57,13 +57,13 @@ class FeedServer:
         self.lock = threading.Lock()
         self.in_flight = 0              # requests being answered right now
         self.peak_in_flight = 0         # the most at once: the server-side gauge of politeness
-        self.modified = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
+        self.modified = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
         self.httpd.daemon_threads = True
         self.base = f"http://{host}:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FeedServer":
+    def __enter__(self) -> FeedServer:
         self.thread.start()
         return self
 
@@ -142,7 +142,7 @@ class FeedServer:
 
 def rss(title: str, entries: list[dict], now: datetime | None = None) -> str:
     """A small RSS 2.0 document; entries: title, link, summary (HTML), age_hours."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     items = "".join(
         f"<item><title>{escape(e['title'])}</title><link>{e['link']}</link><guid>{e['link']}</guid>"
         f"<pubDate>{email.utils.format_datetime(now - timedelta(hours=e.get('age_hours', 1)), usegmt=True)}"

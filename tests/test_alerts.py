@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from monitor.tell.alerts import build_messages
-from monitor.tell.rules import route
 from monitor.config import Config
-from monitor.tell.deliver import Sender
 from monitor.i18n import Translator
 from monitor.item import Item
+from monitor.tell.alerts import build_messages
+from monitor.tell.deliver import Sender
+from monitor.tell.rules import route
 
 SOURCES = [
     {"name": "Meta Newsroom", "url": "https://about.fb.com/news/feed/", "category": "platform",
@@ -125,7 +125,7 @@ def test_a_burst_becomes_one_message_naming_every_item(url):
     [message] = build_messages(rows, url, Sender(), Translator("en"), "https://lagebild.example.org")
     assert message.title == "Lagebild: 20 new alerts"
     assert message.ids == [r[0] for r in rows]
-    for _, it, reason in rows:
+    for _, it, _reason in rows:
         assert it.title in message.body and it.url in message.body
         assert f"https://lagebild.example.org/items/{it.id}" in message.body
     assert message.body.count("Why: Legal change 0.90 · Rule 1") == 20
@@ -151,7 +151,7 @@ def test_messages_split_only_where_the_service_limit_forces_it():
     # fewest messages: no two neighbours would have fit together
     for a, b in zip(messages, messages[1:]):
         assert len(a.body) + len(b.body) > limit
-    assert messages[0].title.endswith("(part 1/%d)" % len(messages))
+    assert messages[0].title.endswith(f"(part 1/{len(messages)})")
 
 
 def test_a_single_oversized_item_is_shortened_not_dropped():

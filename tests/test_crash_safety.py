@@ -33,9 +33,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,7 +102,7 @@ class World:
     @contextmanager
     def started(self, *args: str):
         """`monitor ARGS` in its own process group; whatever is left of the group is killed on exit."""
-        log = open(self.tmp / f"{args[0]}-{time.monotonic_ns()}.log", "w+")
+        log = open(self.tmp / f"{args[0]}-{time.monotonic_ns()}.log", "w+")  # noqa: SIM115 - closed on exit below
         proc = subprocess.Popen([sys.executable, "-m", "monitor", *args], env=self.env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         proc.log = log
@@ -146,7 +146,7 @@ class World:
             with store.session() as s, s.begin():
                 s.execute(update(DeliveryRow)
                           .where(DeliveryRow.state == "pending", DeliveryRow.next_attempt.isnot(None))
-                          .values(next_attempt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+                          .values(next_attempt=datetime.now(UTC) - timedelta(seconds=1)))
         finally:
             store.close()
 
@@ -176,10 +176,8 @@ def make_world(tmp: Path, web: FeedServer, feeds: dict[str, str], *, notify: dic
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def crash(proc: subprocess.Popen) -> None:
@@ -407,7 +405,7 @@ def test_killed_while_the_digest_is_sent_then_digest_again_loses_nothing(tmp_pat
 
 def _next_attempt(row: dict) -> datetime:
     when = datetime.fromisoformat(row["next_attempt"])
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tmp_path, chat):
@@ -415,7 +413,7 @@ def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tm
     with FeedServer() as web:
         world = make_world(tmp_path, web, two_feeds(web), notify={"team-chat": chat.url})
 
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         assert world.monitor("run").returncode == 0
         legal = world.legal_urls()
         failing = pending_alerts(world)
@@ -429,7 +427,7 @@ def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tm
         assert pending_alerts(world)["attempts"] == 1
 
         world.move_retries_to_the_past()
-        moved = datetime.now(timezone.utc)
+        moved = datetime.now(UTC)
         assert world.monitor("run").returncode == 0
         failing = pending_alerts(world)
         assert len(chat.posts) == 2 and chat.accepted == []

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, time as wall, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from datetime import time as wall
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from monitor.config import Config
 from monitor.daemon import next_digest_time, run_daemon
 
 BERLIN = ZoneInfo("Europe/Berlin")
-UTC = timezone.utc
+UTC = UTC
 
 
 class Clock:

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import socket
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.tell.alerts import deliver_due
-from monitor.tell.rules import route
 from monitor.config import Config
+from monitor.item import Item
+from monitor.store import Store
+from monitor.tell.alerts import deliver_due
 from monitor.tell.deliver import Sender
 from monitor.tell.digest import send_digest
-from monitor.item import Item
 from monitor.tell.outbox_report import notify_test, outbox_rows
-from monitor.store import Store
+from monitor.tell.rules import route
 
-NOW = datetime(2026, 11, 21, 6, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
 SOURCES = [{"name": "Dr. Schwenke", "url": "https://drschwenke.de/feed/", "category": "legal"},
            {"name": "Meta Newsroom", "url": "https://about.fb.com/news/feed/", "category": "platform"},
            {"name": "t3n", "url": "https://t3n.de/rss.xml", "category": "industry"}]

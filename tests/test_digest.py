@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor.config import Config
-from monitor.tell.deliver import Sender
-from monitor.tell.digest import render_html, render_text, send_digest
-from monitor.tell.digest_content import build_digest
 from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.store import FetchOutcome, Store
+from monitor.tell.deliver import Sender
+from monitor.tell.digest import render_html, render_text, send_digest
+from monitor.tell.digest_content import build_digest
 
-NOW = datetime(2026, 11, 21, 6, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
 SOURCES = [{"name": name, "url": f"https://{slug}.example.org/feed", "category": cat}
            for name, slug, cat in (("Dr. Schwenke", "schwenke", "legal"), ("Meta Newsroom", "meta", "platform"),
                                    ("t3n", "t3n", "industry"), ("TikTok Newsroom", "tiktok", "platform"))]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.config import FetchSettings
-from spiders.crawl import MIN_SOURCES_PER_PROCESS, CrawlProcess, crawl, split_by_host
 from spiders.base import SourceSpec
+from spiders.crawl import MIN_SOURCES_PER_PROCESS, CrawlProcess, crawl, split_by_host
 from tests.servers import FeedServer, rss
 
 FAST = FetchSettings(timeout=timedelta(seconds=5), retries=0)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FetchSettings
-from spiders.crawl import crawl
 from spiders.base import SourceSpec
+from spiders.crawl import crawl
 from spiders.feed import parse_feed
 from tests.hostile import HostileServer
 

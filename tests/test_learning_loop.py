@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.config import Source
@@ -43,7 +43,7 @@ def test_a_correction_in_the_archive_retrains_the_tagger(tmp_path: Path):
     store = Store.open(db)
     store.sync_sources([Source(name="Wire", url="https://wire.example/feed")])
     [item] = store.add_items([Item(source="Wire", title=CORRECTED, url="https://wire.example/newsletters", lang="en",
-                                   tags=[], scores={})], now=datetime.now(timezone.utc))
+                                   tags=[], scores={})], now=datetime.now(UTC))
     store.correct_tags(item.id, ["algorithm_reach_change"], user="anna")
     assert store.get_item(item.id).tags == ["algorithm_reach_change"]   # overrides the model at once
     store.close()

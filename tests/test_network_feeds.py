@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from spiders.crawl import POLITE_HOSTS
 from spiders.base import SourceSpec
+from spiders.crawl import POLITE_HOSTS
 from spiders.feed import parse_feed
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "network"

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from monitor.config import FetchSettings, Source
-from spiders.crawl import crawl
-from monitor.item import Item
-from monitor.watch.page_diff import sentence_diff, sentences
-from monitor.item import SNAPSHOT
+from monitor.item import SNAPSHOT, Item
 from monitor.tag.legal_pages import force_legal
 from monitor.watch.contract import spec_options
 from monitor.watch.page_changes import apply_snapshots
+from monitor.watch.page_diff import sentence_diff, sentences
 from monitor.watch.page_text import extract_page
 from spiders.base import SourceSpec
+from spiders.crawl import crawl
 from spiders.page import snapshot
 from tests.servers import FeedServer
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 FACEBOOK_TERMS = Path("/work/shared/fixtures/real-feeds/opentermsarchive__facebook_terms_raw.html")
 URL = "https://example.org/terms"
-T0 = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 FAST = FetchSettings(timeout=timedelta(seconds=5), retries=0)
 TERMS = Source(name="Terms", url=URL, kind="page", category="legal", language="en")
 
@@ -200,8 +199,8 @@ def test_real_crawl_of_a_watched_page_twice_with_a_change_in_between(sqlite_page
 
 
 def test_a_watched_pages_snapshot_is_not_annotated_in_the_crawl():
-    from monitor.watch.annotate import annotate
     from monitor.item import SNAPSHOT
+    from monitor.watch.annotate import annotate
     snap = Item(source="terms", title="Nutzungsbedingungen", url="https://example.org/terms",
                 summary="Instagram " * 1000, kind=SNAPSHOT)
     annotate([snap])

@@ -16,11 +16,11 @@ import pytest
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from monitor.config import FetchSettings, Source
-from spiders.crawl import crawl
 from monitor.item import SNAPSHOT
 from monitor.watch.contract import spec_options
 from spiders import SPIDERS
 from spiders.base import SourceError, SourceSpec
+from spiders.crawl import crawl
 from spiders.listpage import parse_date
 from tests.servers import FeedServer
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from monitor.config import Source
 from monitor.item import Item
@@ -10,7 +10,7 @@ from monitor.store import ItemQuery, NewDelivery, item_json
 from monitor.store.sources import FetchOutcome
 from monitor.watch.urls import canonical_url
 
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 def item(source: str, title: str, url: str, **kw) -> Item:

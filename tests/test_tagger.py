@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,11 +23,11 @@ from classifiers import (
     detect_language,
     evaluate,
     load_examples,
+    storage,
     train_tagger,
 )
 from classifiers.evaluation import report
 from classifiers.examples import DATA_DIR
-from classifiers import storage
 from classifiers.storage import MODEL_FILE, SIDECAR_FILE, sha256_file
 from classifiers.tagger import PACKAGED_MODEL
 

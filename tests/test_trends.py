@@ -3,16 +3,16 @@
 import itertools
 import math
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor.config import Source
 from monitor.item import Item
-from monitor.trends.terms import term_key
 from monitor.trends.rising import compute_trends, trend_json
+from monitor.trends.terms import term_key
 
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SYLLABLES = ["ka", "lo", "mi", "ner", "tus", "bri", "go", "fen", "dra", "pel", "son", "vi", "rum", "ta", "wek"]
 _urls = itertools.count()
 

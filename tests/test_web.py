@@ -15,7 +15,7 @@ import re
 import stat
 import types
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
@@ -36,8 +36,8 @@ from monitor.web.auth import LoginThrottle
 from monitor.web.filters import parse_filters
 from tests.servers import running
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
-FIXED_DAY = datetime(2025, 3, 14, 10, 0, tzinfo=timezone.utc)
+NOW = datetime.now(UTC).replace(microsecond=0)
+FIXED_DAY = datetime(2025, 3, 14, 10, 0, tzinfo=UTC)
 SOURCES = [
     Source(name="Instagram Newsroom", url="https://about.instagram.com/feed", category="platform", language="en"),
     Source(name="t3n Social Media", url="https://t3n.de/feed", category="industry", language="de"),

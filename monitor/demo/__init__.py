@@ -40,11 +40,11 @@ def _quote(text: str) -> str:
 def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = None,
              serve_archive: bool = True, quiet: bool = False) -> int:
     from monitor.config import load_config
-    from monitor.tell.deliver import Sender
-    from monitor.tell.digest import send_digest
     from monitor.pipeline import run_cycle
     from monitor.store import Store
     from monitor.tag.tagging import load_tagger
+    from monitor.tell.deliver import Sender
+    from monitor.tell.digest import send_digest
     from spiders import KINDS
 
     say = (lambda *_: None) if quiet else (lambda text: click.echo(text))

@@ -57,7 +57,8 @@ def _rss(source: SampleSource, entries, base: str, now: datetime) -> str:
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
             f"<title>{escape(source.name)}</title><link>{base}/</link><language>{source.language}</language>"
             f"<description>Lagebild demo source</description>"
-            f"<lastBuildDate>{email.utils.format_datetime(now, usegmt=True)}</lastBuildDate>\n{items}</channel></rss>\n")
+            f"<lastBuildDate>{email.utils.format_datetime(now, usegmt=True)}</lastBuildDate>\n"
+            f"{items}</channel></rss>\n")
 
 
 def _atom(source: SampleSource, entries, base: str, now: datetime) -> str:

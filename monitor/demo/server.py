@@ -26,7 +26,7 @@ class DemoServer:
         self.docs = {path: render(src, self.base) for path, src in self.sources.items() if not src.broken}
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-sources", daemon=True)
 
-    def start(self) -> "DemoServer":
+    def start(self) -> DemoServer:
         self.thread.start()
         return self
 

@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Insert, String, Table, cast, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -82,8 +81,9 @@ class ItemStore:
             fps = sorted({fp for (_sid, fp), _it in keyed})
             known: set[tuple[int, str]] = set()
             for start in range(0, len(fps), CHUNK):
+                chunk = fps[start:start + CHUNK]
                 known.update((sid, fp) for sid, fp in s.execute(
-                    select(ItemRow.source_id, ItemRow.fingerprint).where(ItemRow.fingerprint.in_(fps[start:start + CHUNK]))))
+                    select(ItemRow.source_id, ItemRow.fingerprint).where(ItemRow.fingerprint.in_(chunk))))
         fresh: list[Item] = []
         for key, it in keyed:
             if key not in known:
@@ -226,7 +226,8 @@ class ItemStore:
             s.add(CorrectionRow(item_id=item_id, tags=sorted(set(tags)), user=user, created=now))
             s.execute(delete(ItemTagRow).where(ItemTagRow.item_id == item_id))
             if tags:
-                s.execute(insert(ItemTagRow), [{"item_id": item_id, "tag": t, "score": None} for t in sorted(set(tags))])
+                s.execute(insert(ItemTagRow), [{"item_id": item_id, "tag": t, "score": None}
+                                               for t in sorted(set(tags))])
             row.tags_origin = "correction"
 
     def corrections(self) -> list[tuple[Item, list[str], str, datetime]]:

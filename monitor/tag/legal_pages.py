@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
 from classifiers.labels import LEGAL_TAG
 from monitor.item import Item
-
-
-
 
 
 def legal_sources(sources) -> set[str]:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from classifiers import Tagger
-from monitor.watch.annotate import annotate
 from monitor.item import Item
+from monitor.watch.annotate import annotate
 
 USER_MODEL_DIR = "model"
 

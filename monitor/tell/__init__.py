@@ -1,1 +1,2 @@
-"""Tell: alert rules, instant alerts, the daily digest, shared rendering, delivery through apprise, the outbox report."""
+"""Tell: alert rules, instant alerts, the daily digest, shared rendering, delivery through apprise,
+the outbox report."""

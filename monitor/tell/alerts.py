@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
 from monitor.config import Config
-from monitor.tell.deliver import Sender, pack
 from monitor.i18n import Translator
 from monitor.item import Item
+from monitor.tell.deliver import Sender, pack
 from monitor.tell.render import ORDER, alert_env, shorten, translator
-
 
 SUMMARY_CHARS = 280
 
@@ -121,7 +119,7 @@ class AlertEntry:
     archive_url: str | None
 
     @classmethod
-    def of(cls, item: Item, reason: str, base_url: str | None) -> "AlertEntry":
+    def of(cls, item: Item, reason: str, base_url: str | None) -> AlertEntry:
         archive = f"{base_url.rstrip('/')}/items/{item.id}" if base_url and item.id else None
         tags = [tag for tag in ORDER if tag in item.tags]
         return cls(item.title, item.url, item.source, item.summary or "", list(item.platforms), tags, reason,

@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
-
 LARGE = 1_000_000            # services that take any length we would sensibly send
 ROOMY_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"}
 _GRACE = 5.0                 # seconds the watchdog thread allows beyond the deadline

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
-from monitor.tell.render import ORDER, platform_label, shorten
 from monitor.config import PLATFORMS, Config
 from monitor.i18n import Translator
 from monitor.item import Item
+from monitor.tell.render import ORDER, platform_label, shorten
 from monitor.trends import rising
 
 OTHER = "other"

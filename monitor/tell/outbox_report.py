@@ -7,9 +7,9 @@ message that proves a target works before the first real alert depends on it.
 
 from __future__ import annotations
 
-from monitor.tell.render import translator
 from monitor.config import Config
-from monitor.tell.deliver import SendResult, Sender, redact
+from monitor.tell.deliver import Sender, SendResult, redact
+from monitor.tell.render import translator
 
 
 def outbox_rows(store, config: Config) -> list[dict]:

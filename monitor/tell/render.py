@@ -15,7 +15,6 @@ from classifiers.labels import TAG_DISPLAY_ORDER, platform_label  # noqa: F401 -
 from monitor.config import Config
 from monitor.i18n import Translator
 
-
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
 

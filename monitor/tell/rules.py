@@ -6,13 +6,11 @@ the items (see the outbox), so an item is never stored without its alerts.
 
 from __future__ import annotations
 
-
-
 from monitor.config import AlertRule, Config
 from monitor.i18n import Translator
 from monitor.item import Item
-from monitor.tell.render import translator
 from monitor.store import NewDelivery
+from monitor.tell.render import translator
 
 
 def route(items: list[Item], config: Config) -> list[NewDelivery]:

@@ -22,17 +22,24 @@ install does not call everything new.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.i18n import Translator
 from monitor.clock import utcnow
-from monitor.trends.terms import (PHRASE, PLATFORM, Mentions, TermExtractor, key_words, kind_of, looks_like_name,
-                           platform_display)
+from monitor.i18n import Translator
+from monitor.trends.terms import (
+    PHRASE,
+    PLATFORM,
+    Mentions,
+    TermExtractor,
+    key_words,
+    kind_of,
+    looks_like_name,
+    platform_display,
+)
 
 MIN_SCORE = 3.0            # noise units above the usual level
 MIN_RISE = 2.0             # this window against the usual window: at least doubled
@@ -349,8 +356,5 @@ def explain(sources: int, usual: float, days: int, baseline_days: int, history_b
         before = (t("trends.before.weeks", weeks=span // 7) if span % 7 == 0
                   else t("trends.before.days", days=span))
         return t("trends.explain.new", before=before, **values)
-    if usual < 1:
-        shown = t("trends.under_one")
-    else:
-        shown = t.number(round(usual, 1) if usual < 10 else round(usual))
+    shown = t("trends.under_one") if usual < 1 else t.number(round(usual, 1) if usual < 10 else round(usual))
     return t("trends.explain.usual", usual=shown, **values)

@@ -9,7 +9,6 @@ change. The HTML uses only <p>, <ins>, <del>, so the allow-list sanitiser keeps 
 from __future__ import annotations
 
 import hashlib
-
 import html
 import re
 from dataclasses import dataclass, field

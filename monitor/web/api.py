@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from monitor.clock import utcnow
 from monitor.config import TAGS
 from monitor.item import Item
 from monitor.store import ItemQuery, Store, item_json
-from monitor.clock import utcnow
 from monitor.web.filters import BadParameter, Filters, parse_filters, parse_limit
 
 CHUNK = 500

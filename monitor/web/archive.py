@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from monitor.clock import utcnow
 from monitor.config import PLATFORMS
 from monitor.item import Item
 from monitor.store import Store
 from monitor.store.browse import Report
-from monitor.clock import utcnow
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
 

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from monitor.item import Item
 from monitor.clock import utcnow
+from monitor.item import Item
 from monitor.web.api import request_filters
 from monitor.web.filters import Filters
 

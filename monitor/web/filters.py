@@ -65,7 +65,7 @@ class Filters:
         wanted = self.scope == "team" or (self.scope == "" and self.team_default)
         return bool(self.team) and wanted and not self.platforms
 
-    def for_machines(self) -> "Filters":
+    def for_machines(self) -> Filters:
         """The same view for /api/items, /feed.xml and the exports, whose default is every platform."""
         return dataclasses.replace(self, scope="team") if self.team_only and not self.scope else self
 
@@ -89,17 +89,17 @@ class Filters:
         pairs = self.pairs() + [(k, str(v)) for k, v in extra.items() if v not in (None, "")]
         return path + ("?" + urlencode(pairs) if pairs else "")
 
-    def replace(self, **changes) -> "Filters":
+    def replace(self, **changes) -> Filters:
         """A copy with some filters changed; back to the first page unless a page is given."""
         changes.setdefault("page", 1)
         return dataclasses.replace(self, **changes)
 
-    def adding(self, key: str, value: str) -> "Filters":
+    def adding(self, key: str, value: str) -> Filters:
         attr = MULTI[key]
         values = getattr(self, attr)
         return self.replace(**{attr: values if value in values else [*values, value]})
 
-    def removing(self, key: str, value: str | None = None) -> "Filters":
+    def removing(self, key: str, value: str | None = None) -> Filters:
         if key in MULTI:
             return self.replace(**{MULTI[key]: [v for v in getattr(self, MULTI[key]) if v != value]})
         if key == "since":
@@ -110,7 +110,7 @@ class Filters:
             return self.replace(scope="all" if self.team_default else "")
         return self.replace(**{key: ""})
 
-    def at_page(self, page: int) -> "Filters":
+    def at_page(self, page: int) -> Filters:
         return dataclasses.replace(self, page=page)
 
     @property

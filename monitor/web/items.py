@@ -49,7 +49,7 @@ def explain(tagger, item: Item) -> dict[str, list[tuple[str, float]]]:
     """Terms that pushed each tag's score, from the tagger; empty when there is no tagger."""
     if tagger is None:
         return {}
-    from monitor.tag.tagging import explain_item   # the tagger's code loads with the tagger, not with the app
+    from monitor.tag.tagging import explain_item  # the tagger's code loads with the tagger, not with the app
     try:
         found = explain_item(tagger, item)
     except Exception:  # noqa: BLE001 - explanations are a help, never a reason for a broken page

@@ -32,7 +32,8 @@ async def sources_page(request: Request) -> Response:
     rows, outbox = await run_in_threadpool(lambda: (health(web), web.store.outbox()))
     rows = sorted((with_dates(r) for r in rows), key=lambda r: (STATUS_ORDER.get(r["status"], 3), r["name"].lower()))
     for row in rows:
-        row["problem"] = plain_error(row.get("last_error"), row.get("last_status")) if row["status"] == "failing" else None
+        failing = row["status"] == "failing"
+        row["problem"] = plain_error(row.get("last_error"), row.get("last_status")) if failing else None
     counts = {status: sum(1 for r in rows if r["status"] == status) for status in STATUS_ORDER}
     return render(request, "web/sources.html", section="sources", sources=rows, counts=counts, outbox=outbox)
 

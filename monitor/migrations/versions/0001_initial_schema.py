@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-21 22:43:15.064675
 """
-from alembic import op
 import sqlalchemy as sa
-import monitor.store.schema
+from alembic import op
 
+import monitor.store.schema
 
 revision = '0001'
 down_revision = None
