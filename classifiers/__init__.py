@@ -9,6 +9,16 @@ tagger is used).
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:   # the exports' types for the checker (F401: they are re-exported by __getattr__)
+    from classifiers.evaluation import EvalReport, cv_report, evaluate  # noqa: F401
+    from classifiers.examples import Example, default_dev_files, default_training_files, load_examples  # noqa: F401
+    from classifiers.language import detect_language  # noqa: F401
+    from classifiers.platforms import find_platforms  # noqa: F401
+    from classifiers.storage import ModelFileError  # noqa: F401
+    from classifiers.tagger import TAGS, Prediction, Tagger  # noqa: F401
+    from classifiers.training import Settings, train_tagger  # noqa: F401
 
 _EXPORTS = {
     "TAGS": "tagger",
@@ -32,7 +42,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'classifiers' has no attribute {name!r}")

@@ -15,7 +15,7 @@ match that phrase, each word optionally with ``*``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 _GROUPS: dict[str, str] = {
     # feature_rollout
@@ -170,7 +170,7 @@ class CueMatcher:
                 found.setdefault(CUE_NAMES[gid], word)
         return found
 
-    def _phrase_hits(self, words: Sequence[str]):
+    def _phrase_hits(self, words: Sequence[str]) -> Iterator[tuple[str, int]]:
         """(matched text, group) for each phrase occurrence."""
         last = len(words) - 1
         for i, word in enumerate(words):

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .labels import TAGS
+
+if TYPE_CHECKING:
+    from .examples import Example
+    from .tagger import Tagger
 
 Figures = tuple[float, float, float, int]  # precision, recall, f1, support
 
@@ -39,7 +44,7 @@ class EvalReport:
         return {"per_tag": tags, "macro_f1": self.macro_f1, "n_items": self.n_items}
 
 
-def evaluate(tagger, examples: Iterable, title: str = "evaluation") -> EvalReport:
+def evaluate(tagger: Tagger, examples: Iterable[Example], title: str = "evaluation") -> EvalReport:
     """Compare the tagger's predictions with the examples' `tags`."""
     examples = list(examples)
     predictions = tagger.predict([ex.as_doc() for ex in examples])
@@ -123,7 +128,7 @@ class Breakdown:
                  "f1": self.platforms.f1, "n_items": self.platforms.n_items}}
 
 
-def evaluate_breakdown(tagger, examples: Iterable, title: str = "evaluation") -> Breakdown:
+def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str = "evaluation") -> Breakdown:
     """`evaluate`, plus the same figures per language and per title kind, plus platforms."""
     from .platforms import find_platforms
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -99,7 +100,8 @@ class Featurizer:
         self.cues = CueMatcher()
 
     @classmethod
-    def fit(cls, docs: Sequence[Parsed], min_df: int = 2, weights=(1.0, 1.0, 1.0)) -> Featurizer:
+    def fit(cls, docs: Sequence[Parsed], min_df: int = 2,
+            weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> Featurizer:
         """Keep terms and grams seen in at least `min_df` documents (rarer ones are
         mostly names and typos that would not recur) and compute smoothed IDF."""
         word_df = Counter(t for d in docs for t in set(word_terms(d)))
@@ -107,7 +109,7 @@ class Featurizer:
         words = sorted(t for t, n in word_df.items() if n >= min_df)
         grams = sorted(g for g, n in gram_df.items() if n >= min_df)
         return cls(words, grams, _idf(word_df, words, len(docs)), _idf(gram_df, grams, len(docs)),
-                   tuple(weights))
+                   weights)
 
     @property
     def feature_names(self) -> list[str]:
@@ -197,7 +199,7 @@ class Featurizer:
         return cls(state["words"].tolist(), state["grams"].tolist(),
                    np.asarray(state["word_idf"], dtype=np.float64),
                    np.asarray(state["gram_idf"], dtype=np.float64),
-                   tuple(float(w) for w in state["block_weights"]))
+                   cast(tuple[float, float, float], tuple(float(w) for w in state["block_weights"])))
 
 
 def _dedupe_doc_grams(docs: Iterable[Parsed]) -> Iterable[str]:

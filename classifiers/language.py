@@ -149,7 +149,7 @@ def _de_or_en(lowered: str) -> str:
 def _trigram_model() -> dict[str, tuple[dict[str, float], float]]:
     """Log-probabilities of character trigrams per language (add-one smoothing), from the
     packaged training examples: train_de.jsonl is German, train_en.jsonl English."""
-    counts = {"de": Counter(), "en": Counter()}
+    counts: dict[str, Counter[str]] = {"de": Counter(), "en": Counter()}
     for lang, counter in counts.items():
         with open(DATA_DIR / f"train_{lang}.jsonl", encoding="utf-8") as handle:
             for line in handle:

@@ -24,6 +24,7 @@ import hashlib
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,8 @@ def save(directory: Path, state: dict, sidecar: dict) -> None:
     """Write `state` as arrays and the sidecar with the model file's checksum."""
     directory.mkdir(parents=True, exist_ok=True)
     model_path = directory / MODEL_FILE
-    arrays = {key: np.asarray(value) for key, value in state.items()}
+    # Typed Any: to numpy's stubs any key of **arrays could be its allow_pickle flag.
+    arrays: dict[str, Any] = {key: np.asarray(value) for key, value in state.items()}
     if any(a.dtype == object for a in arrays.values()):
         raise ValueError("a model state holds numbers and strings only")
     tmp_model = directory / (MODEL_FILE + ".tmp")
@@ -121,7 +123,7 @@ def _load_arrays(model_path: Path) -> dict:
     return {key: (value.item() if value.ndim == 0 else value) for key, value in state.items()}
 
 
-def _load_legacy(model_path: Path):
+def _load_legacy(model_path: Path) -> Any:
     """A model written by an earlier version with skops: every type the file would
     instantiate is checked before loading."""
     import skops.io as sio

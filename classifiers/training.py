@@ -16,8 +16,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -104,10 +106,11 @@ def _splits(y: np.ndarray, settings: Settings) -> list[tuple[np.ndarray, np.ndar
     return list(StratifiedKFold(k, shuffle=True, random_state=settings.seed).split(np.zeros(len(y)), y))
 
 
-def _text_stage(features, labels, weights, settings: Settings):
+def _text_stage(features: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
+                settings: Settings) -> tuple[np.ndarray, list[Any]]:
     """Out-of-fold text scores (items x tags) and the final text model per tag,
     all fitted in parallel."""
-    jobs = []
+    jobs: list[tuple[int, np.ndarray, np.ndarray | None]] = []
     for j in range(len(TAGS)):
         jobs += [(j, train, test) for train, test in _splits(labels[:, j], settings)]
         jobs.append((j, np.arange(len(labels)), None))
@@ -125,7 +128,8 @@ def _text_stage(features, labels, weights, settings: Settings):
     return scores, models
 
 
-def _fit_text(features, y, weights, train, test, C):
+def _fit_text(features: sp.csr_matrix, y: np.ndarray, weights: np.ndarray, train: np.ndarray,
+              test: np.ndarray | None, C: float) -> np.ndarray | tuple[np.ndarray, float]:
     """Fit on `train`; return raw scores on `test`, or (coef, intercept) when final."""
     if y[train].all() or not y[train].any():  # one class only: a constant model
         constant = 5.0 if y[train].all() else -5.0
@@ -137,9 +141,11 @@ def _fit_text(features, y, weights, train, test, C):
     return model.coef_[0], float(model.intercept_[0])
 
 
-def _combine_stage(stacked, labels, weights, settings: Settings):
+def _combine_stage(stacked: np.ndarray, labels: np.ndarray, weights: np.ndarray,
+                   settings: Settings) -> tuple[np.ndarray, list[tuple[np.ndarray, float]]]:
     """Out-of-fold probabilities of the combining model, and its final fit per tag."""
-    probabilities, combiners = np.zeros(labels.shape), []
+    probabilities = np.zeros(labels.shape)
+    combiners: list[tuple[np.ndarray, float]] = []
     for j in range(len(TAGS)):
         y = labels[:, j]
         for train, test in _splits(y, settings):
@@ -151,7 +157,7 @@ def _combine_stage(stacked, labels, weights, settings: Settings):
     return probabilities, combiners
 
 
-def _fit_combiner(stacked, y, weights, C) -> tuple[np.ndarray, float]:
+def _fit_combiner(stacked: np.ndarray, y: np.ndarray, weights: np.ndarray, C: float) -> tuple[np.ndarray, float]:
     """Weights over the stage-two inputs and an intercept. No class weights here: its output must be
     a probability at the true prevalence."""
     if y.all() or not y.any():
@@ -164,13 +170,14 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
-def _cv_figures(probabilities, labels, thresholds, folds: int) -> dict:
+def _cv_figures(probabilities: np.ndarray, labels: np.ndarray, thresholds: dict[str, float], folds: int) -> dict:
     limits = np.array([thresholds[tag] for tag in TAGS])
     result = report(labels, probabilities >= limits, TAGS, "cross-validation").to_dict()
     return {**result, "folds": folds}
 
 
-def _meta(base, extra, extra_weight, settings: Settings, cv: dict, seconds: float) -> dict:
+def _meta(base: list[Example], extra: list[Example], extra_weight: float, settings: Settings, cv: dict,
+          seconds: float) -> dict:
     import scipy
     import sklearn
     import skops
@@ -199,7 +206,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"saved to {args.output} in {tagger.meta['training_seconds']} s "
           f"({tagger.meta['n_examples']} examples)")
     print("thresholds: " + ", ".join(f"{t} {v:.2f}" for t, v in tagger.thresholds.items()))
-    print(cv_report(tagger.meta).format())
+    cv = cv_report(tagger.meta)
+    if cv is not None:
+        print(cv.format())
     if default_dev_files():
         print(evaluate(tagger, load_examples(*default_dev_files()), "dev files").format())
 

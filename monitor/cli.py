@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +20,9 @@ from classifiers.labels import TAGS
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import console, print_rows, progress_for
+
+if TYPE_CHECKING:
+    from classifiers.tagger import Tagger
 
 if TYPE_CHECKING:   # config (pydantic) and store (SQLAlchemy) are imported when a command needs them
     from monitor.config import Config
@@ -78,7 +81,7 @@ def common(command: Callable) -> Callable:
                                                         "sqlite in the data directory)")
     @click.option("--quiet", "-q", is_flag=True, help="no progress, only errors and results")
     @functools.wraps(command)
-    def wrapper(config_opt, db_opt, quiet, **kwargs):
+    def wrapper(config_opt: str | None, db_opt: str | None, quiet: bool, **kwargs: Any) -> Any:
         parent = click.get_current_context().find_object(App)
         app = App(config_opt or (parent.config_opt if parent else None),
                   db_opt or (parent.db_opt if parent else None), quiet or bool(parent and parent.quiet))
@@ -99,7 +102,7 @@ def common(command: Callable) -> Callable:
 @click.option("--quiet", "-q", is_flag=True)
 @click.version_option(package_name="lagebild")
 @click.pass_context
-def cli(ctx: click.Context, config_opt, db_opt, quiet) -> None:
+def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: bool) -> None:
     """Lagebild: watches platform newsrooms, changelogs, blogs and legal sources for social media teams.
 
     Commands: run, digest, serve, daemon, demo, classify, items, sources, train, eval, trends,
@@ -167,7 +170,7 @@ def serve(app: App, host: str, port: int) -> None:
 def _tagger_loader(home: Path, required: bool = True) -> Callable:
     """Load the tagger on first use, once (its libraries take seconds to import)."""
     @functools.lru_cache(maxsize=1)
-    def load():
+    def load() -> Tagger | None:
         from monitor.tag.tagging import load_tagger
         if required:
             return load_tagger(home)
@@ -263,7 +266,9 @@ def eval_(app: App, files: tuple[Path, ...]) -> None:
 @click.option("--limit", type=int)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @common
-def items(app: App, tags, platforms, sources, categories, lang, since, query, limit, fmt) -> None:
+def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: tuple[str, ...],
+          categories: tuple[str, ...], lang: str | None, since: str | None, query: str | None, limit: int | None,
+          fmt: str) -> None:
     """The archive from the command line, newest first."""
     from monitor.clock import utcnow
     from monitor.durations import parse_duration

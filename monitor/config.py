@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, Category, Tag, platform_code  # noqa: F401 - re-exported
@@ -224,7 +225,7 @@ class Config(Strict):
 
     def targets(self, names: list[str]) -> dict[str, str]:
         """Named apprise URLs that are set (an empty `${VAR:-}` disables a target)."""
-        return {n: self.notify[n] for n in names if self.notify.get(n)}
+        return {n: url for n in names if (url := self.notify.get(n))}
 
 
 # --------------------------------------------------------------------------- loading
@@ -264,7 +265,7 @@ def _fast_load(text: str) -> Any:
     return yaml.load(text, Loader=_Loader) or {}
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's when built with it
     pass
 
 
@@ -274,8 +275,9 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: load
 class _LazyTree:
     """The round-trip YAML tree with line numbers, parsed only when an error needs a line."""
 
-    def __init__(self, text: str, path: Path):
-        self.text, self.path, self._tree = text, path, None
+    def __init__(self, text: str, path: Path) -> None:
+        self.text, self.path = text, path
+        self._tree: Any = None
 
     @property
     def tree(self) -> Any:
@@ -300,7 +302,8 @@ def _check_references(config: Config, raw: Any, path: Path) -> None:
         if src.name in seen:
             fail(("sources", i, "name"), f"the source name {src.name!r} is used twice; names must be unique")
         seen.add(src.name)
-    uses = [(("settings", "digest", "notify"), config.settings.digest.notify)]
+    uses: list[tuple[tuple[str | int, ...], list[str]]] = [
+        (("settings", "digest", "notify"), config.settings.digest.notify)]
     uses += [(("settings", "alerts", i, "notify"), rule.notify) for i, rule in enumerate(config.settings.alerts)]
     for loc, names in uses:
         for j, name in enumerate(names):
@@ -358,10 +361,10 @@ def _line(raw: Any, loc: tuple) -> int:
     node, line = (raw.tree if isinstance(raw, _LazyTree) else raw), 1
     for part in loc:
         try:
-            if isinstance(node, dict) and part in node:
+            if isinstance(node, CommentedMap) and part in node:
                 line = node.lc.key(part)[0] + 1
                 node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
                 line = node.lc.item(part)[0] + 1
                 node = node[part]
             else:

@@ -170,7 +170,7 @@ class Daemon:
         self.log("daemon stopped")
 
     # ------------------------------------------------------------------ helpers
-    def stop(self, *_args) -> None:
+    def stop(self, *_args: object) -> None:
         self._stop.set()
 
     def local(self, moment: datetime) -> str:

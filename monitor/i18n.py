@@ -7,6 +7,7 @@ formatted by Babel so '21.11.2026' and 'Nov 21, 2026' come out right.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +35,7 @@ def _catalog() -> dict[str, dict[str, str]]:
 class Translator:
     """`t("web.filters")`, `t("mail.more", n=3)`; falls back to English, then to the key."""
 
-    def __init__(self, language: str = "de", timezone: str = "Europe/Berlin"):
+    def __init__(self, language: str = "de", timezone: str = "Europe/Berlin") -> None:
         self.language = language if language in LANGUAGES else "en"
         self.tz = ZoneInfo(timezone)
         self.locale = _BABEL[self.language]
@@ -60,7 +61,7 @@ class Translator:
             return ""
         return format_datetime(value, format=form, tzinfo=self.tz, locale=self.locale)
 
-    def short_date(self, value: datetime | date) -> str:
+    def short_date(self, value: dt.datetime | dt.date) -> str:   # dt.: the methods above shadow the names
         """'21.11.' in German, '21 Nov' in English: for subjects."""
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()

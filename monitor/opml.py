@@ -26,6 +26,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -34,7 +35,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.clock import utcnow
-from monitor.config import CATEGORIES, Config, ConfigError, load_config
+from monitor.config import CATEGORIES, Config, ConfigError, Source, load_config
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_CATEGORY = "industry"
@@ -72,7 +73,7 @@ def export_opml(config: Config, *, now: datetime | None = None) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode", pretty_print=True)
 
 
-def _outline(src) -> etree._Element:
+def _outline(src: Source) -> etree._Element:
     attrs = {"text": src.name, "title": src.name}
     if src.kind == "feed":
         attrs.update(type="rss", xmlUrl=src.url)
@@ -158,7 +159,7 @@ def read_opml(path: Path) -> list[tuple[dict[str, str], list[str]]]:
         raise OpmlError(f"{path}: the OPML file has no <body>")
     found: list[tuple[dict[str, str], list[str]]] = []
 
-    def walk(node, folders: list[str]) -> None:
+    def walk(node: Element, folders: list[str]) -> None:
         for child in node:
             if _local(child.tag) != "outline":
                 continue
@@ -172,7 +173,7 @@ def read_opml(path: Path) -> list[tuple[dict[str, str], list[str]]]:
     return found
 
 
-def _parse_safely(data: bytes, path: Path):
+def _parse_safely(data: bytes, path: Path) -> Element:
     """No entity expansion, no DTD, no network: a declared entity is refused outright."""
     refusal = (f"{path}: the file declares XML entities (<!ENTITY ...> in a DOCTYPE); refusing it, since "
                "entities can expand to gigabytes or read local files. Remove the DOCTYPE and import again")
@@ -184,7 +185,7 @@ def _parse_safely(data: bytes, path: Path):
         raise OpmlError(f"{path}: not well-formed XML ({e})") from None
 
 
-def _local(tag) -> str:
+def _local(tag: object) -> str:
     return str(tag).rsplit("}", 1)[-1]
 
 
@@ -247,14 +248,14 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _load_yaml(text: str, config_path: Path):
+def _load_yaml(text: str, config_path: Path) -> CommentedMap:
     try:
         doc = _yaml().load(text) if text.strip() else None
     except Exception as e:  # noqa: BLE001 - ruamel's many error kinds
         raise OpmlError(f"{config_path}: not valid YAML, fix it first ({e})") from None
     if doc is None:
         return CommentedMap()
-    if not isinstance(doc, dict):
+    if not isinstance(doc, CommentedMap):    # what ruamel's round-trip loader makes of a mapping
         raise OpmlError(f"{config_path}: the config must be a mapping with settings, notify and sources")
     sources = doc.get("sources")
     if sources is not None and not isinstance(sources, list):
@@ -262,7 +263,7 @@ def _load_yaml(text: str, config_path: Path):
     return doc
 
 
-def append_sources(text: str, doc, entries: list[dict], note: str = "") -> str:
+def append_sources(text: str, doc: CommentedMap, entries: list[dict], note: str = "") -> str:
     """`text` with `entries` added at the end of its `sources:` list, everything else unchanged."""
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
@@ -306,7 +307,7 @@ def _blank_before(lines: list[str], line: int) -> bool:
     return n >= 0 and not lines[n].strip()
 
 
-def _end_of_list(lines: list[str], doc, key_line: int, offset: int) -> int:
+def _end_of_list(lines: list[str], doc: CommentedMap, key_line: int, offset: int) -> int:
     """The line after the last line of the sources list: before the next top-level key and
     before trailing comments at the list's indentation or less (they close the file)."""
     later = [doc.lc.key(k)[0] for k in doc if doc.lc.key(k)[0] > key_line]

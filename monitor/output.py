@@ -48,7 +48,7 @@ def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = N
         print("(none)")
 
 
-def _cell(value, width: int | None = None) -> str:
+def _cell(value: object, width: int | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from monitor.clock import utcnow
 from monitor.config import Config
@@ -20,6 +21,10 @@ from monitor.tell import alerts, rules
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec, spec_options
 from monitor.watch.page_changes import apply_snapshots
 from spiders.crawl import CrawlProcess, processes
+
+if TYPE_CHECKING:
+    from classifiers.tagger import Tagger
+    from monitor.tell.deliver import Sender
 
 
 @dataclass
@@ -72,7 +77,7 @@ def due_specs(config: Config, state: dict[str, FetchState], now: datetime) -> tu
 BATCH_ITEMS = 2000
 
 
-def run_cycle(config: Config, store: Store, tagger, sender,
+def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger], sender: Sender,
               on_result: Callable[[FetchResult], None] | None = None,
               crawl: CrawlProcess | None = None) -> RunReport:
     """One cycle; a failing source is reported, never fatal.
@@ -83,7 +88,7 @@ def run_cycle(config: Config, store: Store, tagger, sender,
     started by the caller earlier, so that its start-up overlaps the caller's.
     """
     now = utcnow()
-    load_tagger = (lambda: tagger) if hasattr(tagger, "predict") else tagger
+    load_tagger = tagger if callable(tagger) else (lambda: tagger)
     store.sync_sources(config.sources)
     specs, waiting = due_specs(config, store.fetch_state(), now)
     report = RunReport(waiting=waiting)
@@ -106,7 +111,8 @@ def run_cycle(config: Config, store: Store, tagger, sender,
     return report
 
 
-def _store_new(config: Config, store: Store, load_tagger: Callable, items: list[Item], now: datetime) -> list[Item]:
+def _store_new(config: Config, store: Store, load_tagger: Callable[[], Tagger], items: list[Item],
+               now: datetime) -> list[Item]:
     """Dedup against the store, tag only what is new, store it with its alerts in one transaction.
 
     Watched pages arrive as snapshots; they become change items (or nothing) here.

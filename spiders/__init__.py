@@ -8,7 +8,12 @@ pay for importing Scrapy.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, KeysView
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spiders.base import SourceSpider
 
 KINDS = {
     "feed": "spiders.feed:FeedSpider",
@@ -20,21 +25,21 @@ KINDS = {
 }
 
 
-def spider_class(kind: str):
+def spider_class(kind: str) -> type[SourceSpider]:
     module, _, name = KINDS[kind].partition(":")
     return getattr(import_module(module), name)
 
 
-class _Spiders(dict):
+class _Spiders(dict[str, "type[SourceSpider]"]):
     """`SPIDERS[kind]` imports the spider on first use; `set(SPIDERS)` is just the names."""
 
-    def __missing__(self, kind: str):
+    def __missing__(self, kind: str) -> type[SourceSpider]:
         if kind not in KINDS:
             raise KeyError(kind)
         self[kind] = spider_class(kind)
         return self[kind]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(KINDS)
 
     def __contains__(self, kind: object) -> bool:
@@ -43,7 +48,7 @@ class _Spiders(dict):
     def __len__(self) -> int:
         return len(KINDS)
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:  # type: ignore[override]  # the names, loaded or not
         return KINDS.keys()
 
 

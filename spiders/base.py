@@ -81,7 +81,7 @@ class SourceSpider(scrapy.Spider):
             last_modified=header(response, "Last-Modified")), items)
 
     def _failed(self, failure: Failure) -> Iterator[FetchResult]:
-        spec: SourceSpec = failure.request.meta["spec"]
+        spec: SourceSpec = failure.request.meta["spec"]  # type: ignore[attr-defined]  # set by Scrapy
         yield FetchResult(spec.name, FetchOutcome(ok=False, error=network_error(failure)))
 
     def parse_source(self, response: Response, spec: SourceSpec) -> Iterable[Item]:

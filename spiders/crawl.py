@@ -17,13 +17,17 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import wait
-from typing import TYPE_CHECKING
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import SpawnContext
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
 
 if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.http import Response
+
     from monitor.config import FetchSettings
 
 CHILD_GRACE_SECONDS = 30
@@ -162,7 +166,7 @@ class CrawlProcess:
         shares = split_by_host(specs, wanted) + [[] for _ in self.children[wanted:]]
         working = max(1, sum(1 for share in shares if share))
         per_process = fetch.model_copy(update={"concurrency": max(1, fetch.concurrency // working)})
-        busy = {}
+        busy: dict[Connection, _Child] = {}
         for child, share in zip(self.children, shares):
             child.orders.send((per_process, share))
             if share:
@@ -172,8 +176,9 @@ class CrawlProcess:
         seen: set[str] = set()
         try:
             while busy:
-                for end in wait(list(busy)):
+                for end in cast(list[Connection], wait(list(busy))):
                     child = busy[end]
+                    message: FetchResult | str | None
                     try:
                         message = end.recv()
                     except EOFError:
@@ -202,7 +207,7 @@ class CrawlProcess:
 class _Child:
     """One crawl process and its two pipes: orders in, results out."""
 
-    def __init__(self, ctx, number: int) -> None:
+    def __init__(self, ctx: SpawnContext, number: int) -> None:
         orders_in, self.orders = ctx.Pipe(duplex=False)      # (reader, writer)
         self.results, results_out = ctx.Pipe(duplex=False)
         self.process = ctx.Process(target=_child, args=(orders_in, results_out), name=f"monitor-crawl-{number}",
@@ -226,13 +231,13 @@ class _Child:
             self.process.join(CHILD_GRACE_SECONDS)
 
 
-def _child(orders, pipe) -> None:
+def _child(orders: Connection, pipe: Connection) -> None:
     """Runs in the crawl process: one CrawlerProcess, one spider per kind, results down the pipe.
 
     Results go through a queue to a sender thread: when the parent is busy tagging and
     the pipe is full, the crawl keeps fetching and parsing instead of waiting on `send`.
     """
-    outbox: queue.Queue = queue.Queue(maxsize=OUTBOX_LIMIT)
+    outbox: queue.Queue[FetchResult | str | None] = queue.Queue(maxsize=OUTBOX_LIMIT)
     sender = threading.Thread(target=_send_all, args=(outbox, pipe), name="crawl-sender", daemon=True)
     sender.start()
     try:
@@ -254,7 +259,7 @@ def _child(orders, pipe) -> None:
             for spec in specs:
                 by_kind.setdefault(spec.kind, []).append(spec)
 
-            def scraped(item, response, spider):
+            def scraped(item: FetchResult, response: Response, spider: Spider) -> None:
                 outbox.put(item)
 
             for kind, group in by_kind.items():
@@ -283,7 +288,7 @@ def _yield_to_parent() -> None:
         os.nice(CRAWL_NICENESS)
 
 
-def _send_all(outbox: queue.Queue, pipe) -> None:
+def _send_all(outbox: queue.Queue[FetchResult | str | None], pipe: Connection) -> None:
     try:
         while True:
             message = outbox.get()
@@ -296,7 +301,7 @@ def _send_all(outbox: queue.Queue, pipe) -> None:
         pipe.close()
 
 
-def _drain(outbox: queue.Queue) -> None:
+def _drain(outbox: queue.Queue[FetchResult | str | None]) -> None:
     """Take results off the outbox until the crawl's last message."""
     while True:
         message = outbox.get()

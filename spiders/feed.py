@@ -11,11 +11,13 @@ from __future__ import annotations
 import calendar
 import json
 import re
+import time
 import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import feedparser
+from feedparser import FeedParserDict
 from scrapy.http import Response
 
 from monitor.item import Item
@@ -70,7 +72,7 @@ def _lang(value: str | None) -> str | None:
     return code if code.isalpha() else None
 
 
-def _entry_item(entry, spec: SourceSpec, lang: str | None, base_url: str | None) -> Item | None:
+def _entry_item(entry: FeedParserDict, spec: SourceSpec, lang: str | None, base_url: str | None) -> Item | None:
     body_html = _body(entry)
     summary = html_to_text(body_html)
     title = clean_title(entry.get("title")) or _title_from(summary)
@@ -85,7 +87,7 @@ def _entry_item(entry, spec: SourceSpec, lang: str | None, base_url: str | None)
                 platforms=list(spec.platforms), canonical_url=canonical_url(url))
 
 
-def _body(entry) -> str:
+def _body(entry: FeedParserDict) -> str:
     contents = entry.get("content") or []
     richest = max((c.get("value", "") for c in contents), key=len, default="")
     summary = entry.get("summary", "") or ""
@@ -95,7 +97,7 @@ def _body(entry) -> str:
     return richest if len(richest) > len(summary) else summary
 
 
-def _first_link(entry) -> str | None:
+def _first_link(entry: FeedParserDict) -> str | None:
     for link in entry.get("links", []):
         if link.get("href") and link.get("rel", "alternate") == "alternate":
             return link["href"]
@@ -110,7 +112,7 @@ def _title_from(summary: str) -> str:
     return " ".join(words[:_TITLE_WORDS]) + ("…" if len(words) > _TITLE_WORDS else "")
 
 
-def _date(parsed) -> datetime | None:
+def _date(parsed: time.struct_time | None) -> datetime | None:
     if not parsed:
         return None
     try:
@@ -146,7 +148,7 @@ def _json_feed(body: bytes, spec: SourceSpec) -> list[Item]:
     return items
 
 
-def _iso(value) -> datetime | None:
+def _iso(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:

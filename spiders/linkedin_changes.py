@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from datetime import datetime
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -45,10 +46,10 @@ def parse_changes(response: TextResponse, spec: SourceSpec) -> list[Item]:
 class _Walk:
     """Reads the article top to bottom, one block at a time, keeping month, section and entry."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.month = self.month_anchor = self.section = ""
-        self.published = None
+        self.published: datetime | None = None
         self.entry: Entry | None = None
 
     def step(self, tag: str, block: Selector) -> None:
@@ -66,20 +67,22 @@ class _Walk:
         elif tag in ("h4", "h5", "h6"):
             self.start(text, block.attrib.get("id", ""))
         elif tag == "p" and (lead := _bold_lead(block)):
-            self.start(lead.rstrip(":").strip(), "")
+            entry = self.start(lead.rstrip(":").strip(), "")
             rest = fold(text[len(lead):] if text.startswith(lead) else text).lstrip(":").strip()
             if rest:
-                self.entry.parts.append(f"<p>{html.escape(rest)}</p>")
+                entry.parts.append(f"<p>{html.escape(rest)}</p>")
         else:
-            if self.entry is None:
+            current = self.entry
+            if current is None:
                 title = f"{self.section} ({self.month})" if self.section else self.month
-                self.start(title, "", section=True)
-            self.entry.add(block)
+                current = self.start(title, "", section=True)
+            current.add(block)
 
-    def start(self, title: str, anchor: str, section: bool = False) -> None:
+    def start(self, title: str, anchor: str, section: bool = False) -> Entry:
         self.flush()
         key = f"{self.month_anchor}--{slug(title if section else f'{self.section} {title}')}"
         self.entry = Entry(title=title, key=key, anchor=anchor or self.month_anchor, published=self.published)
+        return self.entry
 
     def flush(self) -> None:
         if self.entry is not None and (self.entry.parts or self.entry.title):

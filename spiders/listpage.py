@@ -56,8 +56,8 @@ def parse_date(text: str | None, month_only: bool = False) -> datetime | None:
         return None
     text = " ".join(text.split())
     try:
-        when = parsedate_to_datetime(text)   # RFC 2822, as in HTTP and mail headers
-        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+        stamp = parsedate_to_datetime(text)   # RFC 2822, as in HTTP and mail headers
+        return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
     except (TypeError, ValueError, IndexError):
         pass
     found = [m for pattern in _PATTERNS + ([_MONTH_ONLY] if month_only else []) for m in pattern.finditer(text)]
@@ -100,9 +100,9 @@ def first_words(text: str, words: int = _WORDS) -> str:
 
 def text_of(selection: SelectorList | Selector) -> str:
     """Readable text of a selection: strings as they are, elements without their scripts and styles."""
-    selection = selection if isinstance(selection, SelectorList) else [selection]
+    selectors = selection if isinstance(selection, SelectorList) else [selection]
     parts = []
-    for sel in selection:
+    for sel in selectors:
         if isinstance(sel.root, str):
             parts.append(sel.root)
         else:

@@ -9,7 +9,10 @@ base * 2^n seconds. 429 is retried only when the server says when.
 
 from __future__ import annotations
 
+from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet import defer, error, reactor, task
 from twisted.web._newclient import ResponseFailed
@@ -21,7 +24,7 @@ RETRYABLE_EXCEPTIONS = (defer.TimeoutError, error.TimeoutError, error.TCPTimedOu
 
 
 class BackoffRetryMiddleware:
-    def __init__(self, settings):
+    def __init__(self, settings: BaseSettings) -> None:
         self.max_retries = settings.getint("RETRY_TIMES", 2)
         self.codes = set(settings.getlist("RETRY_HTTP_CODES", [500, 502, 503, 504, 522, 524, 408]))
         self.base = settings.getfloat("LAGEBILD_BACKOFF_BASE", 1.0)
@@ -29,10 +32,11 @@ class BackoffRetryMiddleware:
         self.retry_after_max = settings.getfloat("LAGEBILD_RETRY_AFTER_MAX", 60.0)
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         return cls(crawler.settings)
 
-    async def process_response(self, request: Request, response: Response, spider=None):
+    async def process_response(self, request: Request, response: Response,
+                               spider: Spider | None = None) -> Request | Response:
         wait = retry_after(response)
         retryable = response.status in self.codes or (response.status == 429 and wait is not None)
         if not retryable or self._attempts(request) >= self.max_retries:
@@ -42,7 +46,8 @@ class BackoffRetryMiddleware:
             return response          # too long for this run: the source's next try comes after it
         return await self._later(request, seconds)
 
-    async def process_exception(self, request: Request, exception: Exception, spider=None):
+    async def process_exception(self, request: Request, exception: Exception,
+                                spider: Spider | None = None) -> Request | None:
         if not isinstance(exception, RETRYABLE_EXCEPTIONS) or isinstance(exception, error.ConnectionRefusedError):
             return None
         if self._attempts(request) >= self.max_retries:

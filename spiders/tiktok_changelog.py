@@ -54,7 +54,7 @@ def _release_date(tag: str, block: Selector) -> datetime | None:
 
 
 class _Walk:
-    def __init__(self):
+    def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.date: datetime | None = None
         self.date_anchor = self.product = ""

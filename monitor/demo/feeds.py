@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,7 +48,7 @@ def _link(base: str, item: dict) -> str:
     return f"{base}/articles/{item['id']}"
 
 
-def _rss(source: SampleSource, entries, base: str, now: datetime) -> str:
+def _rss(source: SampleSource, entries: Iterable[tuple[dict, datetime]], base: str, now: datetime) -> str:
     items = "".join(
         f"<item><title>{escape(item['title'])}</title><link>{_link(base, item)}</link>"
         f"<guid isPermaLink=\"true\">{_link(base, item)}</guid>"
@@ -61,7 +62,7 @@ def _rss(source: SampleSource, entries, base: str, now: datetime) -> str:
             f"{items}</channel></rss>\n")
 
 
-def _atom(source: SampleSource, entries, base: str, now: datetime) -> str:
+def _atom(source: SampleSource, entries: Iterable[tuple[dict, datetime]], base: str, now: datetime) -> str:
     parts = "".join(
         f"<entry><title>{escape(item['title'])}</title><id>{_link(base, item)}</id>"
         f"<link rel=\"alternate\" href={quoteattr(_link(base, item))}/>"

@@ -34,17 +34,17 @@ class DemoServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def _handler(self):
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         demo = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
+            def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self):
+            def do_GET(self) -> None:
                 demo.answer_get(self)
 
-            def do_POST(self):
+            def do_POST(self) -> None:
                 length = min(int(self.headers.get("Content-Length") or 0), 1_000_000)
                 body = self.rfile.read(length).decode("utf-8", "replace")
                 with demo.chat_log.open("a", encoding="utf-8") as f:
@@ -76,7 +76,7 @@ class DemoServer:
             self._send(h, 404, b"not found", "text/plain")
 
     @staticmethod
-    def _send(h, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
+    def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
         h.send_response(status)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))

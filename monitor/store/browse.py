@@ -25,13 +25,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Float, Integer, Select, and_, distinct, func, literal_column, not_, or_, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    distinct,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session, aliased
 
-from monitor.store.rows import rows_by_ids
+from monitor.store.rows import RowWithSource, rows_by_ids
 from monitor.store.schema import ItemPlatformRow, ItemRow, ItemTagRow, SourceRow
 from monitor.store.search import query_terms, relevance_order, search_clause
+
+if TYPE_CHECKING:
+    from monitor.store.items import ItemQuery
 
 NEWEST = (ItemRow.sort_date.desc(), ItemRow.id.desc())
 
@@ -47,7 +64,7 @@ class Report:
     when: datetime
 
 
-def conditions(s, q, form: str = "page") -> list | None:
+def conditions(s: Session, q: ItemQuery, form: str = "page") -> list[ColumnElement[bool]] | None:
     """WHERE conditions on `items` for the query's filters; None when nothing can match.
 
     How tags and platforms are tested depends on the read (`form`); on SQLite the choice
@@ -65,12 +82,12 @@ def conditions(s, q, form: str = "page") -> list | None:
     listed = form != "page"
     member = item_id if form == "count" else ItemRow.id
 
-    def tagged(tag: str):
+    def tagged(tag: str) -> ColumnElement[bool]:
         if listed:
             return member.in_(select(ItemTagRow.item_id).where(ItemTagRow.tag == tag))
         return select(ItemTagRow.item_id).where(ItemTagRow.item_id == ItemRow.id, ItemTagRow.tag == tag).exists()
 
-    def on_platforms(platforms: Sequence[str] | None):
+    def on_platforms(platforms: Sequence[str] | None) -> ColumnElement[bool]:
         where = [] if platforms is None else [ItemPlatformRow.platform.in_(list(platforms))]
         if listed:
             return member.in_(select(ItemPlatformRow.item_id).where(*where))
@@ -79,9 +96,8 @@ def conditions(s, q, form: str = "page") -> list | None:
     out = [tagged(tag) for tag in q.tags]
     if q.platforms:
         out.append(on_platforms(q.platforms))
-    scope = getattr(q, "platform_scope", None)
-    if scope:
-        out.append(or_(on_platforms(scope), not_(on_platforms(None))))
+    if q.platform_scope:
+        out.append(or_(on_platforms(q.platform_scope), not_(on_platforms(None))))
     if q.sources or q.categories:
         ids = source_ids(s, q.sources, q.categories)
         if not ids:
@@ -100,7 +116,7 @@ def conditions(s, q, form: str = "page") -> list | None:
     return out
 
 
-def source_ids(s, names: Sequence[str], categories: Sequence[str]) -> list[int]:
+def source_ids(s: Session, names: Sequence[str], categories: Sequence[str]) -> list[int]:
     stmt = select(SourceRow.id)
     if names:
         stmt = stmt.where(SourceRow.name.in_(list(names)))
@@ -109,7 +125,7 @@ def source_ids(s, names: Sequence[str], categories: Sequence[str]) -> list[int]:
     return sorted(s.scalars(stmt))
 
 
-def ordered(s, q, *columns, form: str = "page") -> Select | None:
+def ordered(s: Session, q: ItemQuery, *columns: Any, form: str = "page") -> Select[Any] | None:
     """SELECT `columns` of the matching items in the query's order (relevance or newest first)."""
     where = conditions(s, q, form)
     if where is None:
@@ -130,7 +146,7 @@ def ordered(s, q, *columns, form: str = "page") -> Select | None:
     return stmt.order_by(*([order] if order is not None else []), *NEWEST)
 
 
-def tune(s) -> None:
+def tune(s: Session) -> None:
     """PostgreSQL: price random reads as on SSD or cached data (the default, 4, is for disks).
 
     With the default the planner reads all 100,000 rows to test a text search (0.3 s)
@@ -140,7 +156,7 @@ def tune(s) -> None:
         s.info["tuned"] = True
 
 
-def item_rows(s, q) -> list:
+def item_rows(s: Session, q: ItemQuery) -> list[RowWithSource]:
     """(ItemRow, source name) of the matching items in order: a page by ids first, a long list
     (no limit, or a large one) in one pass, where sorting wide rows costs less than many lookups."""
     if q.limit is not None and q.limit <= 1000:
@@ -153,7 +169,7 @@ def item_rows(s, q) -> list:
     return list(s.execute(stmt).all())
 
 
-def item_ids(s, q) -> list[int]:
+def item_ids(s: Session, q: ItemQuery) -> list[int]:
     """The ids of the matching items in order (the query's offset and limit). A page walks the
     date index with probes; a long list scans the covering index once, testing lists."""
     tune(s)
@@ -174,13 +190,13 @@ def item_ids(s, q) -> list[int]:
         result.close()
 
 
-def count(s, q) -> int:
+def count(s: Session, q: ItemQuery) -> int:
     tune(s)
     where = conditions(s, q, "count")
-    return 0 if where is None else s.scalar(select(func.count()).select_from(ItemRow).where(*where))
+    return 0 if where is None else s.scalar(select(func.count()).select_from(ItemRow).where(*where)) or 0
 
 
-def counts(s, q) -> tuple[int, int]:
+def counts(s: Session, q: ItemQuery) -> tuple[int, int]:
     """(matching items, stories they belong to) in one pass; an item without a cluster is its own story."""
     tune(s)
     where = conditions(s, q, "count")
@@ -192,14 +208,14 @@ def counts(s, q) -> tuple[int, int]:
     return total, clusters + (total - clustered)
 
 
-def story_ids(s, q, ratio: float = 1.0, stories: int | None = None) -> list[int]:
+def story_ids(s: Session, q: ItemQuery, ratio: float = 1.0, stories: int | None = None) -> list[int]:
     """One page of stories (the query's offset and limit count stories): the id of each story's
     first matching item in the query's order. `ratio` (items per story, if known) sizes the read,
     which goes straight to the driver's cursor: the last page of 100,000 items reads them all,
     unless `stories` (their number) allows reading the unfiltered archive from its old end."""
     tune(s)
     if stories is not None and q.limit and q.offset > stories // 2 and _unfiltered(q):
-        return _stories_from_the_end(s, q, stories)
+        return _stories_from_the_end(s, q.offset, q.limit, stories)
     stmt = ordered(s, q, ItemRow.id, ItemRow.cluster_id)
     if stmt is None or q.limit == 0:
         return []
@@ -212,7 +228,7 @@ def story_ids(s, q, ratio: float = 1.0, stories: int | None = None) -> list[int]
         fetch = max(2 * fetch, int(read * need / max(len(heads), 1) * 1.1) + 50)
 
 
-def story_scan(s, q) -> tuple[int, int, list[int]]:
+def story_scan(s: Session, q: ItemQuery) -> tuple[int, int, list[int]]:
     """(matching items, stories, the page's story ids) from ONE ordered read of every match.
 
     For searches: the text test is the costly part (PostgreSQL rechecks each candidate
@@ -231,25 +247,25 @@ def story_scan(s, q) -> tuple[int, int, list[int]]:
     return len(rows), len(heads), heads[q.offset:end]
 
 
-def _unfiltered(q) -> bool:
-    return not (q.tags or q.platforms or getattr(q, "platform_scope", None) or q.sources or q.categories or q.lang
+def _unfiltered(q: ItemQuery) -> bool:
+    return not (q.tags or q.platforms or q.platform_scope or q.sources or q.categories or q.lang
                 or q.since or q.until or q.q)
 
 
-def _stories_from_the_end(s, q, stories: int) -> list[int]:
+def _stories_from_the_end(s: Session, offset: int, limit: int, stories: int) -> list[int]:
     """The back half of the unfiltered archive's pages, read oldest first: an item heads its
     story when no newer item of its cluster exists (one probe of the cluster index each)."""
     newer = aliased(ItemRow)
     later = or_(newer.sort_date > ItemRow.sort_date, and_(newer.sort_date == ItemRow.sort_date, newer.id > ItemRow.id))
-    from_end = stories - q.offset - q.limit
+    from_end = stories - offset - limit
     stmt = (select(ItemRow.id)
             .where(~select(newer.id).where(newer.cluster_id == ItemRow.cluster_id, later).exists())
             .order_by(ItemRow.sort_date.asc(), ItemRow.id.asc())
-            .offset(max(from_end, 0)).limit(q.limit + min(from_end, 0)))
+            .offset(max(from_end, 0)).limit(limit + min(from_end, 0)))
     return list(reversed(s.scalars(stmt).all()))
 
 
-def _heads(s, stmt, need: int) -> tuple[list[int], int]:
+def _heads(s: Session, stmt: Select[int, int | None], need: int) -> tuple[list[int], int]:
     """The first item of each cluster in the statement's (id, cluster) rows, up to `need` of them,
     and how many rows were read."""
     heads: list[int] = []
@@ -266,7 +282,7 @@ def _heads(s, stmt, need: int) -> tuple[list[int], int]:
     return heads, read
 
 
-def _heads_of(rows, need: int, seen: set[int] | None = None) -> tuple[list[int], int]:
+def _heads_of(rows: Sequence[Any], need: int, seen: set[int] | None = None) -> tuple[list[int], int]:
     """The ids of (id, cluster) rows whose cluster was not seen before, up to `need`, and rows used."""
     seen = set() if seen is None else seen
     heads: list[int] = []
@@ -282,7 +298,7 @@ def _heads_of(rows, need: int, seen: set[int] | None = None) -> tuple[list[int],
     return heads, used
 
 
-def members(s, clusters: Sequence[int]) -> dict[int, list[Report]]:
+def members(s: Session, clusters: Sequence[int | None]) -> dict[int, list[Report]]:
     """Every item of the given story clusters, newest first, as light Reports."""
     out: dict[int, list[Report]] = {}
     wanted = sorted({c for c in clusters if c is not None})
@@ -293,5 +309,7 @@ def members(s, clusters: Sequence[int]) -> dict[int, list[Report]]:
                          .where(ItemRow.cluster_id.in_(wanted[start:start + 500]))
                          .order_by(*NEWEST)).all()
         for iid, cluster, name, title, url, when in rows:
+            if cluster is None:     # never, by the WHERE clause
+                continue
             out.setdefault(cluster, []).append(Report(iid, cluster, name, title, url, when))
     return out

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor.item import Item
 from monitor.store.rows import CHUNK, Folded
-from monitor.store.schema import ItemRow
+from monitor.store.schema import ItemRow, table_of
 from monitor.stories.clusters import StoryIndex, tokens
 
 CLUSTER_WINDOW = timedelta(days=14)
@@ -36,7 +36,7 @@ class StoryClusters:
         """
         if not items:
             return
-        since, new_ids = now - CLUSTER_WINDOW, {it.id for it in items if it.id is not None}
+        since, new_ids = now - CLUSTER_WINDOW, {_stored_id(it) for it in items}
         by_url: dict[str, int] = {}
         by_title: dict[str, int] = {}
         urls = sorted({it.canonical_url for it in items if it.canonical_url})
@@ -53,12 +53,13 @@ class StoryClusters:
         for it in items:
             text = folded[id(it)]
             key, toks = text.key, tokens(text.title, text.summary, folded=True)
-            it.cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or it.id
+            cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or _stored_id(it)
             if it.canonical_url:
-                by_url.setdefault(it.canonical_url, it.cluster)
-            by_title.setdefault(key, it.cluster)
-            stories.add(it.id, it.cluster, toks)
-        table = ItemRow.__table__
+                by_url.setdefault(it.canonical_url, cluster)
+            by_title.setdefault(key, cluster)
+            stories.add(_stored_id(it), cluster, toks)
+            it.cluster = cluster
+        table = table_of(ItemRow)
         s.execute(table.update().where(table.c.id == bindparam("item")).values(cluster_id=bindparam("cluster")),
                   [{"item": it.id, "cluster": it.cluster} for it in items])
 
@@ -75,3 +76,9 @@ class StoryClusters:
             index.load(row for row in rows if row[0] not in new_ids)
             self._stories = index
         return self._stories
+
+
+def _stored_id(item: Item) -> int:
+    if item.id is None:
+        raise ValueError(f"{item.url}: clustered before it was stored")
+    return item.id

@@ -20,7 +20,7 @@ from monitor.item import Item
 from monitor.store import browse
 from monitor.store.clusters import StoryClusters
 from monitor.store.rows import CHUNK, Folded, item_values, items_by_ids, load_items, rows_by_ids, with_source
-from monitor.store.schema import CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow
+from monitor.store.schema import CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow, table_of
 
 # (id, source id, sort date, title, summary, platforms) of one item, as the trends read it.
 TrendRow = tuple[int, int, datetime, str, str, Sequence[str]]
@@ -79,7 +79,7 @@ class ItemStore:
             ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
             keyed = [((ids.get(it.source), it.fingerprint), it) for it in items]
             fps = sorted({fp for (_sid, fp), _it in keyed})
-            known: set[tuple[int, str]] = set()
+            known: set[tuple[int | None, str]] = set()
             for start in range(0, len(fps), CHUNK):
                 chunk = fps[start:start + CHUNK]
                 known.update((sid, fp) for sid, fp in s.execute(
@@ -109,7 +109,7 @@ class ItemStore:
             if not rows:
                 return []
             # Core, not the ORM's bulk path: a third less time at tens of thousands of rows.
-            table = ItemRow.__table__
+            table = table_of(ItemRow)
             stmt = _insert_ignore(s, table).returning(table.c.id, table.c.source_id, table.c.fingerprint)
             inserted = {(sid, fp): iid for iid, sid, fp in s.execute(stmt, rows)}
             position: dict[int, int] = {}
@@ -125,7 +125,7 @@ class ItemStore:
             alerts = [{"target": d.target, "item_id": position[d.index], "reason": d.reason, "state": "pending",
                        "attempts": 0, "created": now} for d in deliveries if d.index in position]
             if alerts:
-                s.execute(_insert_ignore(s, DeliveryRow.__table__), alerts)
+                s.execute(_insert_ignore(s, table_of(DeliveryRow)), alerts)
         return added
 
     # ------------------------------------------------------------------ reading
@@ -267,6 +267,6 @@ def _write_labels(s: Session, items: Sequence[Item]) -> None:
     tags = [{"item_id": it.id, "tag": t, "score": it.scores.get(t)} for it in items for t in it.tags]
     plats = [{"item_id": it.id, "platform": p} for it in items for p in set(it.platforms)]
     if tags:   # Core executemany: the ORM's bulk path costs more than the insert at 40k rows
-        s.execute(ItemTagRow.__table__.insert(), tags)
+        s.execute(table_of(ItemTagRow).insert(), tags)
     if plats:
-        s.execute(ItemPlatformRow.__table__.insert(), plats)
+        s.execute(table_of(ItemPlatformRow).insert(), plats)

@@ -89,6 +89,8 @@ class OutboxStore:
         now = now or utcnow()
         with self.sessions() as s, s.begin():
             row = s.get(DigestRow, digest_id)
+            if row is None:
+                raise KeyError(digest_id)
             row.attempts += 1
             if error is None:
                 row.state, row.sent_at, row.last_error = "sent", now, None

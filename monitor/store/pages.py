@@ -72,7 +72,7 @@ class PageStore:
                             .where(SourceRow.name == source_name, ItemRow.fingerprint == fingerprint))
 
 
-def _versions_of(source_name: str) -> Select[tuple[PageVersionRow]]:
+def _versions_of(source_name: str) -> Select[PageVersionRow]:
     return (select(PageVersionRow).join(SourceRow, SourceRow.id == PageVersionRow.source_id)
             .where(SourceRow.name == source_name))
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ CHUNK = 500          # ids per IN (...) list: well below every driver's paramete
 _WORDS = re.compile(r"\w+")
 
 # An item row with its source's name, as `with_source()` selects it.
-RowWithSource = Row[tuple[ItemRow, str]] | tuple[ItemRow, str]
+RowWithSource: TypeAlias = "Row[ItemRow, str]"
 
 
 def title_key(title: str, folded: bool = False) -> str:
@@ -59,7 +59,7 @@ def item_values(it: Item, source_id: int, now: datetime, folded: Folded) -> dict
     }
 
 
-def with_source() -> Select[tuple[ItemRow, str]]:
+def with_source() -> Select[ItemRow, str]:
     """SELECT item rows with the name of their source."""
     return select(ItemRow, SourceRow.name).join(SourceRow, SourceRow.id == ItemRow.source_id)
 

@@ -9,9 +9,9 @@ and for the query, and SQLite matches trigrams inside words ('Reichweite' finds
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, text
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, SQLColumnExpression, TextClause, and_, false, func, literal_column, or_, text
 
 from monitor.watch.text import fold
 
@@ -27,7 +27,7 @@ def query_terms(query: str) -> list[str]:
     return [t.strip("-") for t in _WORD.findall(normalize(query)) if t.strip("-")]
 
 
-def search_clause(dialect: str, id_column: InstrumentedAttribute, text_column: InstrumentedAttribute,
+def search_clause(dialect: str, id_column: SQLColumnExpression[int], text_column: SQLColumnExpression[str],
                   query: str) -> ColumnElement[bool] | None:
     """A WHERE clause matching items whose text contains every term of the query."""
     terms = query_terms(query)
@@ -45,7 +45,7 @@ def search_clause(dialect: str, id_column: InstrumentedAttribute, text_column: I
     return and_(*[or_(_pg_match(t), text_column.ilike(f"%{_escape(t)}%", escape="\\")) for t in terms])
 
 
-def _pg_tsquery(terms: list[str], joiner: str):
+def _pg_tsquery(terms: list[str], joiner: str) -> ColumnElement[Any] | None:
     """Stemmed prefix queries in both configurations ('reichweite' -> reichweit:* finds 'reichweitenverlust')."""
     words = [w for w in (_TSWORD.sub("", t) for t in terms) if w]
     if not words:
@@ -54,19 +54,19 @@ def _pg_tsquery(terms: list[str], joiner: str):
     return func.to_tsquery("german", query).op("||")(func.to_tsquery("english", query))
 
 
-def _pg_match(term: str):
+def _pg_match(term: str) -> ColumnElement[bool]:
     query = _pg_tsquery([term], "&")
     return literal_column("items.search_vector").op("@@")(query) if query is not None else false()
 
 
-def relevance_order(dialect: str, query: str):
+def relevance_order(dialect: str, query: str) -> ColumnElement[Any] | TextClause | None:
     """An ORDER BY expression for 'by relevance' (best first), or None to keep date order."""
     terms = [t for t in query_terms(query) if len(t) >= 3]
     if not terms:
         return None
     if dialect == "postgresql":
-        query = _pg_tsquery(terms, "|")
-        return func.ts_rank(literal_column("items.search_vector"), query).desc() if query is not None else None
+        tsquery = _pg_tsquery(terms, "|")
+        return func.ts_rank(literal_column("items.search_vector"), tsquery).desc() if tsquery is not None else None
     if dialect != "sqlite":
         return None
     match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

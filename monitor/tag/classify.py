@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from classifiers import detect_language, find_platforms
+
+if TYPE_CHECKING:
+    from classifiers.tagger import Tagger
 
 BATCH = 2000
 
 
-def classify_lines(tagger, lines: Iterable[str], out: TextIO, explain: bool = False, text: bool = False) -> None:
+def classify_lines(tagger: Tagger, lines: Iterable[str], out: TextIO, explain: bool = False,
+                   text: bool = False) -> None:
     """JSON lines out (or, with `text`, a readable block per item for people at a terminal)."""
     batch: list[dict] = []
     for line in lines:
@@ -37,7 +41,7 @@ def _parse(line: str) -> dict:
     return data
 
 
-def _flush(tagger, batch: list[dict], out: TextIO, explain: bool, text: bool = False) -> None:
+def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: bool = False) -> None:
     docs = [d for d in batch if not d.get("_skip")]
     prepared = [{"title": str(d.get("title") or ""), "summary": str(d.get("summary") or ""),
                  "lang": d.get("lang") or detect_language(f"{d.get('title') or ''} {d.get('summary') or ''}")}

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from monitor.config import Config
 from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.tell.deliver import Sender, pack
 from monitor.tell.render import ORDER, alert_env, shorten, translator
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 SUMMARY_CHARS = 280
 
@@ -41,23 +45,25 @@ class DeliveryReport:
         return not self.failed
 
 
-def deliver_due(store, config: Config, sender: Sender, now: datetime | None = None,
+def deliver_due(store: Store, config: Config, sender: Sender, now: datetime | None = None,
                 force: bool = False) -> DeliveryReport:
     """Send every due alert, one grouped message per target; record what was accepted."""
     t = translator(config)
     report = DeliveryReport()
     for target, rows in store.due_alerts(now=now, force=force).items():
-        if not config.notify.get(target):
+        url = config.notify.get(target)
+        if not url:
             key = "mail.report.disabled" if target in config.notify else "mail.report.unknown"
             report.pending[target] = len(rows)
             report.lines.append(t(key, target=target, n=len(rows)))
             continue
-        _deliver_target(store, config, sender, target, rows, report, t, now)
+        _deliver_target(store, config, sender, target, url, rows, report, t, now)
     return report
 
 
-def _deliver_target(store, config, sender, target, rows, report, t, now) -> None:
-    url = config.notify[target]
+def _deliver_target(store: Store, config: Config, sender: Sender, target: str, url: str,
+                    rows: list[tuple[int, Item, str]], report: DeliveryReport, t: Translator,
+                    now: datetime | None) -> None:
     first_line = len(report.lines)
     messages = build_messages(rows, url, sender, t, config.settings.web.base_url)
     for position, message in enumerate(messages):

@@ -20,9 +20,15 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
+
+if TYPE_CHECKING:   # apprise itself is imported when a message goes out (see _apprise)
+    from apprise import AppriseResult, NotifyBase
 
 LARGE = 1_000_000            # services that take any length we would sensibly send
 ROOMY_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"}
@@ -35,7 +41,7 @@ class SendResult:
     error: str | None = None
 
 
-def _apprise():
+def _apprise() -> ModuleType:
     """apprise, imported when a message goes out: loading its plugins takes a quarter
     second, which `monitor run` should not spend before its crawl has started."""
     import apprise
@@ -45,11 +51,11 @@ def _apprise():
 class Sender:
     """Sends through apprise with a bounded time per target; never raises for a bad target."""
 
-    def __init__(self, timeout: float = 20):
+    def __init__(self, timeout: float = 20) -> None:
         self.timeout = float(timeout)
 
     # ------------------------------------------------------------------ queries
-    def plugin(self, url: str, problems: list[str] | None = None):
+    def plugin(self, url: str, problems: list[str] | None = None) -> NotifyBase | None:
         """The apprise service for `url`, or None when apprise does not understand it (why: `problems`)."""
         collector = _Collector()
         log = logging.getLogger("apprise")
@@ -112,7 +118,7 @@ class Sender:
             return SendResult(False, f"{where(url)}: no answer within {self.timeout:g} s")
         return box["result"]
 
-    def _bound(self, plugin, url: str) -> None:
+    def _bound(self, plugin: NotifyBase, url: str) -> None:
         """Socket timeouts no longer than ours, unless the URL chose its own (`cto`, `rto`)."""
         query = parse_qs(urlsplit(url).query)
         if "cto" not in query:
@@ -120,7 +126,8 @@ class Sender:
         if "rto" not in query:
             plugin.socket_read_timeout = min(float(plugin.socket_read_timeout or self.timeout), self.timeout)
 
-    def _notify(self, plugin, url: str, title: str, body: str, body_format: str, box: dict) -> None:
+    def _notify(self, plugin: NotifyBase, url: str, title: str, body: str, body_format: str,
+                box: dict[str, SendResult]) -> None:
         ap = _apprise().Apprise()
         ap.add(plugin)
         try:
@@ -137,7 +144,7 @@ class Sender:
 
 
 @contextmanager
-def _captured_privately():
+def _captured_privately() -> Iterator[None]:
     """apprise's debug lines (the socket error we explain) go into the result, never to our log.
 
     They can hold webhook URLs with tokens and whole message bodies, so they must not
@@ -168,7 +175,7 @@ _LOG_STATE: dict = {"users": 0, "saved": (logging.NOTSET, True)}
 class _Collector(logging.Handler):
     """Keeps apprise's warnings while a URL is parsed: they say what is wrong with it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
 
@@ -190,7 +197,7 @@ _REASONS = (
 )
 
 
-def explain(result, url: str) -> str:
+def explain(result: AppriseResult, url: str) -> str:
     """One readable line from apprise's log: where, and what went wrong."""
     entries = [(e.level, e.message) for e in result.logs()]
     text = " ".join(m for _, m in entries)
@@ -238,7 +245,7 @@ def redact(url: str) -> str:
 
 def scrub(text: str, url: str) -> str:
     """Remove every longish piece of the target URL (user, password, path tokens) and full URLs."""
-    pieces = set()
+    pieces: set[str] = set()
     try:
         parts = urlsplit(url)
         pieces.update(p for p in (parts.username, parts.password) if p)

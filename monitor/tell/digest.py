@@ -14,6 +14,7 @@ limit forces it. `--output` and `--dry-run` render the same digest and mark noth
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -51,9 +52,9 @@ class DigestReport:
         return self.lines
 
 
-def send_digest(store, config: Config, sender: Sender, *, since: timedelta | None = None,
+def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelta | None = None,
                 output: Path | None = None, dry_run: bool = False, base_url: str | None = None,
-                now: datetime | None = None, echo=print) -> DigestReport:
+                now: datetime | None = None, echo: Callable[[str], None] = print) -> DigestReport:
     """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed."""
     now = now or utcnow()
     t = translator(config)
@@ -73,7 +74,9 @@ def send_digest(store, config: Config, sender: Sender, *, since: timedelta | Non
     return report
 
 
-def _preview(store, config, t, report, *, cutoff, now, base, output, dry_run, echo) -> None:
+def _preview(store: Store, config: Config, t: Translator, report: DigestReport, *, cutoff: datetime | None,
+             now: datetime, base: str | None, output: Path | None, dry_run: bool,
+             echo: Callable[[str], None]) -> None:
     items = pending_items(store, config, cutoff)
     targets = config.settings.digest.notify
     digest = build_digest(store, config, items, now=now, base_url=base, t=t,
@@ -90,17 +93,18 @@ def _preview(store, config, t, report, *, cutoff, now, base, output, dry_run, ec
         report.lines.append(t("mail.report.dry_run", n=t.number(len(items))))
 
 
-def pending_items(store, config: Config, cutoff: datetime | None) -> list[Item]:
+def pending_items(store: Store, config: Config, cutoff: datetime | None) -> list[Item]:
     """What a digest would hold now: pending for any digest target (all items when there is none)."""
     targets = config.settings.digest.notify or [""]
-    seen: dict[int, Item] = {}
+    seen: dict[int | None, Item] = {}
     for target in targets:
         for item in store.digest_candidates(target, since=cutoff):
             seen.setdefault(item.id, item)
     return sorted(seen.values(), key=lambda it: (it.published or it.fetched, it.id or 0), reverse=True)
 
 
-def _send_target(store, config, sender, target, report, t, *, cutoff, now, base) -> None:
+def _send_target(store: Store, config: Config, sender: Sender, target: str, report: DigestReport, t: Translator,
+                 *, cutoff: datetime | None, now: datetime, base: str | None) -> None:
     url = config.notify.get(target)
     items = store.digest_candidates(target, since=cutoff)
     if not url:

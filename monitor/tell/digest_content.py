@@ -19,13 +19,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from monitor.config import PLATFORMS, Config
+from monitor.config import PLATFORMS, Config, Settings
 from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.tell.render import ORDER, platform_label, shorten
 from monitor.trends import rising
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 OTHER = "other"
 SECTIONS = (*ORDER, OTHER)
@@ -106,7 +110,7 @@ class Digest:
                [it.title for s in self.sections for e in s.cut for it in e.items]
 
 
-def build_digest(store, config: Config, items: list[Item], *, now: datetime, base_url: str | None,
+def build_digest(store: Store, config: Config, items: list[Item], *, now: datetime, base_url: str | None,
                  t: Translator, target: str | None = None) -> Digest:
     settings = config.settings
     base = base_url.rstrip("/") if base_url else None
@@ -153,7 +157,7 @@ def headline_of(counts: list[tuple[str, int]], t: Translator) -> str:
 class _SectionBuilder:
     """Stories, platform groups and the cut for one part of the digest."""
 
-    def __init__(self, store, config: Config, t: Translator, base: str | None):
+    def __init__(self, store: Store, config: Config, t: Translator, base: str | None) -> None:
         self.store, self.config, self.t, self.base = store, config, t, base
         self.team = list(config.settings.platforms or [])
         self.limit = config.settings.digest.max_per_section
@@ -195,7 +199,7 @@ class _SectionBuilder:
         by: dict[str | None, list[Entry]] = {}
         for entry in stories:
             by.setdefault(entry.platforms[0] if entry.platforms else None, []).append(entry)
-        rank = {p: n for n, p in enumerate(self.team)}
+        rank: dict[str | None, int] = {p: n for n, p in enumerate(self.team)}
         sizes = Counter({p: len(v) for p, v in by.items()})
         order = sorted(by, key=lambda p: (p is None, rank.get(p, len(rank)), -sizes[p], p or ""))
         return [Group(platform_label(p) if p else self.t("mail.platform.general"), by[p]) for p in order]
@@ -231,7 +235,7 @@ def _cut(groups: list[Group], limit: int) -> tuple[list[Group], list[Entry]]:
     return kept, cut
 
 
-def failing_sources(store, t: Translator, base: str | None) -> list[dict]:
+def failing_sources(store: Store, t: Translator, base: str | None) -> list[dict]:
     """Sources needing attention: failing ones, then ones silent far beyond their usual rhythm."""
     out, silent = [], []
     for src in store.list_sources():
@@ -249,11 +253,11 @@ def failing_sources(store, t: Translator, base: str | None) -> list[dict]:
     return out + silent
 
 
-def trend_lines(store, now: datetime, base: str | None, notes: list[str], limit: int = 5,
-                settings=None) -> list[dict]:
+def trend_lines(store: Store, now: datetime, base: str | None, notes: list[str], limit: int = 5,
+                settings: Settings | None = None) -> list[dict]:
     """What is rising; a digest never fails because of it."""
     try:
-        where = {"language": settings.language, "timezone": settings.timezone} if settings else {}
+        where: dict[str, Any] = {"language": settings.language, "timezone": settings.timezone} if settings else {}
         trends = rising.compute_trends(store, days=7, now=now, limit=limit, **where)
     except Exception as e:  # noqa: BLE001 - trends are a bonus, the digest must still go out
         notes.append(f"trends left out: {e}")

@@ -7,12 +7,17 @@ message that proves a target works before the first real alert depends on it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from monitor.config import Config
 from monitor.tell.deliver import Sender, SendResult, redact
 from monitor.tell.render import translator
 
+if TYPE_CHECKING:
+    from monitor.store import Store
 
-def outbox_rows(store, config: Config) -> list[dict]:
+
+def outbox_rows(store: Store, config: Config) -> list[dict]:
     """One row per target and kind (alert | digest) with something waiting; empty when all went out.
 
     Keys: kind, target, url (redacted), enabled, status (pending | failing | disabled |

@@ -6,6 +6,8 @@ the items (see the outbox), so an item is never stored without its alerts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from monitor.config import AlertRule, Config
 from monitor.i18n import Translator
 from monitor.item import Item
@@ -34,7 +36,7 @@ def matches(rule: AlertRule, item: Item, config: Config, t: Translator) -> str |
     why: list[str] = []
     source = config.source(item.source)
     if rule.tags or rule.min_score > 0:
-        wanted = rule.tags or list(item.tags)
+        wanted: Sequence[str] = rule.tags or list(item.tags)
         hits = [(tag, score_of(item, tag)) for tag in wanted if tag in item.tags]
         hits = [(tag, s) for tag, s in hits if s >= rule.min_score]
         if not hits:

@@ -23,8 +23,10 @@ install does not call everything new.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,6 +42,9 @@ from monitor.trends.terms import (
     looks_like_name,
     platform_display,
 )
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 MIN_SCORE = 3.0            # noise units above the usual level
 MIN_RISE = 2.0             # this window against the usual window: at least doubled
@@ -74,7 +79,7 @@ class _Window:
     start: datetime = field(init=False)
     total: int = field(init=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.total = self.baseline_days + self.days
         self.start = self.now - self.total * DAY
 
@@ -86,7 +91,7 @@ class _Window:
         return self.now - self.days * DAY
 
 
-def compute_trends(store, *, days: int = 7, now: datetime | None = None, limit: int = 50,
+def compute_trends(store: Store, *, days: int = 7, now: datetime | None = None, limit: int = 50,
                    baseline_days: int = 42, min_sources: int = 3, language: str = "de",
                    timezone: str = "Europe/Berlin") -> list[Trend]:
     """Terms rising across sources in the last `days`, strongest first.
@@ -150,7 +155,8 @@ class _Chunk:
     mentions: Mentions
 
 
-def _chunks(store, frame: _Window, extractor: TermExtractor, words: set[str], size: int = 10_000):
+def _chunks(store: Store, frame: _Window, extractor: TermExtractor, words: set[str],
+            size: int = 10_000) -> Iterator[_Chunk]:
     """The baseline's items, `size` at a time: it is six times the window and need not sit in memory.
 
     Only phrases made of the candidates' words are looked for, which spares most of the work.
@@ -198,7 +204,7 @@ def _hits(chunk: _Chunk, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return term, item, term << _TERM_SHIFT | chunk.day[item] << _DAY_SHIFT | chunk.source[item]
 
 
-def _history_blocks(store, frame: _Window) -> int:
+def _history_blocks(store: Store, frame: _Window) -> int:
     """How many baseline windows the store has data for (a new install has none yet)."""
     first = store.first_item_date()
     if first is None:
@@ -278,14 +284,15 @@ def _window_items(window: _Chunk, term: np.ndarray, item: np.ndarray, wanted: se
 
 
 # ---------------------------------------------------------------------- choosing
-def _without_spam(rising, items) -> list[tuple[int, str, float]]:
+def _without_spam(rising: list[tuple[int, str, float]], items: dict[str, list[tuple]]) -> list[tuple[int, str, float]]:
     """Drop terms whose window items come mostly from one source."""
-    def top_share(rows) -> float:
+    def top_share(rows: list[tuple]) -> float:
         return Counter(src for _, _, src in rows).most_common(1)[0][1] / len(rows)
     return [r for r in rising if top_share(items[r[1]]) <= MAX_SOURCE_SHARE]
 
 
-def _merged(rising, items, surfaces: dict[str, str]) -> list[tuple[int, str, float]]:
+def _merged(rising: list[tuple[int, str, float]], items: dict[str, list[tuple]],
+            surfaces: dict[str, str]) -> list[tuple[int, str, float]]:
     """One trend per story: of terms covering (nearly) the same items, keep the best name.
 
     A longer phrase replaces a term it contains ('Threads Communities' replaces Threads)

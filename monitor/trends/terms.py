@@ -268,7 +268,8 @@ class TermExtractor:
         extra_item, extra_code = (np.array(column, dtype=np.int64) for column in (zip(*extra) if extra else ([], [])))
         parts = [self._phrases(table_rows, token_item, only_words), self._special_mentions(table_rows, token_item),
                  _mentions(extra_item, extra_code)]
-        return Mentions(*(np.concatenate([p[n] for p in parts]) for n in range(4)), words=parts[0][4])
+        item, code, start, length = (np.concatenate([p[n] for p in parts]) for n in range(4))
+        return Mentions(item, code, start, length, words=parts[0][4])
 
     def key_of(self, mentions: Mentions, n: int) -> str:
         """The key of mention `n`: '@instagram', '#reel', 'broadcast kanal start'."""

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from monitor.clock import utcnow
 from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
 from monitor.watch.page_diff import change_summary, sentence_diff, text_hash
 
+if TYPE_CHECKING:
+    from monitor.store import PageVersion, Store
 
-def apply_snapshots(store, items: Sequence[Item], now: datetime | None = None, *,
+
+def apply_snapshots(store: Store, items: Sequence[Item], now: datetime | None = None, *,
                     language: str = "en") -> list[Item]:
     """Items with every snapshot replaced by its change item, or dropped when nothing changed.
 
@@ -38,7 +42,7 @@ def apply_snapshots(store, items: Sequence[Item], now: datetime | None = None, *
     return out
 
 
-def _watch(store, snap: Item, now: datetime, language: str) -> Item | None:
+def _watch(store: Store, snap: Item, now: datetime, language: str) -> Item | None:
     latest = store.latest_version(snap.source)
     if latest is None:
         store.add_version(snap.source, snap.summary, now)   # the baseline: nothing to report
@@ -65,7 +69,7 @@ def _fingerprint(snap: Item, version_id: int) -> str:
     return Item(source=snap.source, title="", url=snap.url, guid=change_guid(snap.url, version_id)).fingerprint
 
 
-def change_item(snap: Item, old, new, language: str = "en") -> Item | None:
+def change_item(snap: Item, old: PageVersion, new: PageVersion, language: str = "en") -> Item | None:
     """The change between two stored versions as an Item (None when no sentence differs)."""
     diff = sentence_diff(old.text, new.text)
     if not diff.changed:

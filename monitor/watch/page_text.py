@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 MAX_TEXT_CHARS = 500_000
 
@@ -121,7 +125,7 @@ def extract_page(raw_html: str, select: str | None = None, ignore: Sequence[str]
     return PageText(title[:500], clean_lines(lines, ignore))
 
 
-def _roots(doc, select: str | None) -> list:
+def _roots(doc: HtmlElement, select: str | None) -> list[HtmlElement]:
     if select:
         found = [el for el in _select(doc, select) if isinstance(el, etree._Element)]
         if not found:
@@ -137,18 +141,18 @@ def _roots(doc, select: str | None) -> list:
     return [body if body is not None else doc]
 
 
-def _select(doc, expr: str) -> list:
+def _select(doc: HtmlElement, expr: str) -> list:
     if expr.startswith(("xpath:", "/", "./", "(")):
         return doc.xpath(expr.removeprefix("xpath:").strip())
     return doc.cssselect(expr)
 
 
-def _outermost(elements: list) -> list:
+def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
 
 
-def _drop_noise(root) -> None:
+def _drop_noise(root: HtmlElement) -> None:
     tags = " | ".join(f".//{t}" for t in _DROP)
     roles = " or ".join(f"@role='{r}'" for r in _NOISE_ROLES)
     doomed = root.xpath(f"{tags} | .//*[{roles}] | .//*[@hidden] | .//*[@aria-hidden='true']"
@@ -160,7 +164,7 @@ def _drop_noise(root) -> None:
         _drop(el)
 
 
-def _drop(el) -> None:
+def _drop(el: HtmlElement) -> None:
     parent = el.getparent()
     if parent is None:
         return
@@ -173,7 +177,7 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def _lines(root) -> list[str]:
+def _lines(root: HtmlElement) -> list[str]:
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             el.text = "\n" + (el.text or "")

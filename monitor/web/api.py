@@ -117,7 +117,7 @@ def csv_row(item: Item) -> dict:
     return {k: _cell(v) for k, v in out.items()}
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -103,8 +103,10 @@ async def favicon(request: Request) -> Response:
     return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
-async def http_error(request: Request, exc: HTTPException) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     """Errors as a page for people and as JSON for machines."""
+    if not isinstance(exc, HTTPException):   # registered for HTTPException only
+        raise exc
     headers = dict(exc.headers or {})
     if request.url.path.startswith(MACHINE_PREFIXES):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,6 +23,10 @@ from monitor.store.browse import Report
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
 
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.web.app import Web
+
 LANGUAGES = ("de", "en")
 SINCE_PRESETS = ("24h", "7d", "30d", "90d", "365d")
 SHOWN_REPORTS = 8                         # other reports listed under a story; the item page has them all
@@ -33,8 +38,8 @@ class Page:
     total: int                            # matching reports (items)
     stories: int                          # stories they make up; pages count stories
     pages: int
-    others: dict[int, list[str]]          # item id -> other sources that reported the story
-    reports: dict[int, list[Report]]      # item id -> the story's other reports, newest first
+    others: dict[int | None, list[str]]       # item id -> other sources that reported the story
+    reports: dict[int | None, list[Report]]   # item id -> the story's other reports, newest first
     sources: list[str]
     first: int                            # 1-based position of the first story shown
     last: int
@@ -67,7 +72,8 @@ def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
     total, stories, items, reports = store.story_page(f.page_query())
     pages = max(1, math.ceil(stories / PER_PAGE))
     first = (f.page - 1) * PER_PAGE + 1
-    others, rest = {}, {}
+    others: dict[int | None, list[str]] = {}
+    rest: dict[int | None, list[Report]] = {}
     for it in items:
         story = reports.get(it.cluster, []) if it.cluster is not None else []
         rest[it.id] = [r for r in story if r.id != it.id]
@@ -87,13 +93,13 @@ def page_window(current: int, pages: int, around: int = 2) -> list[int | None]:
     return out
 
 
-def platform_choices(config) -> list[str]:
+def platform_choices(config: Config) -> list[str]:
     """The team's own platforms first, then the rest."""
     own = list(config.settings.platforms or [])
     return own + [p for p in PLATFORMS if p not in own]
 
 
-def feed_url(web, f: Filters) -> str:
+def feed_url(web: Web, f: Filters) -> str:
     """This view as RSS; with the feed token when there is one, so a feed reader can subscribe."""
     token = web.auth.rss_token if web.auth.enabled else None
     return f.url("/feed.xml", token=token)

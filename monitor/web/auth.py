@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote
 
@@ -72,7 +73,9 @@ class Auth:
         return None
 
     def feed_token_ok(self, token: str | None) -> bool:
-        return bool(self.rss_token and token) and hmac.compare_digest(_digest(token), _digest(self.rss_token))
+        if not (self.rss_token and token):
+            return False
+        return hmac.compare_digest(_digest(token), _digest(self.rss_token))
 
     def _argon2_ok(self, hashed: str, password: str) -> bool:
         try:
@@ -93,7 +96,7 @@ class LoginThrottle:
     FORGET = 3600
     MAX_ADDRESSES = 10_000
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._failures: dict[str, tuple[int, float]] = {}
 

@@ -6,6 +6,7 @@ import html
 import re
 from datetime import datetime
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +18,9 @@ from monitor.clock import utcnow
 from monitor.item import Item
 from monitor.web.api import request_filters
 from monitor.web.filters import Filters
+
+if TYPE_CHECKING:
+    from monitor.i18n import Translator
 
 FEED_DEFAULT = 100
 FEED_MAX = 1000
@@ -34,7 +38,7 @@ async def feed(request: Request) -> Response:
     return Response(body, media_type="application/rss+xml; charset=utf-8")
 
 
-def rss(items: list[Item], f: Filters, *, base: str, t, source_urls: dict[str, str]) -> bytes:
+def rss(items: list[Item], f: Filters, *, base: str, t: Translator, source_urls: dict[str, str]) -> bytes:
     """An RSS 2.0 document; lxml does the XML escaping, control characters are dropped.
 
     `description` is HTML by convention, so the plain-text summary is HTML-escaped first:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
+
+from starlette.datastructures import QueryParams
 
 from monitor.durations import parse_duration
 from monitor.store import ItemQuery
@@ -89,7 +93,7 @@ class Filters:
         pairs = self.pairs() + [(k, str(v)) for k, v in extra.items() if v not in (None, "")]
         return path + ("?" + urlencode(pairs) if pairs else "")
 
-    def replace(self, **changes) -> Filters:
+    def replace(self, **changes: Any) -> Filters:
         """A copy with some filters changed; back to the first page unless a page is given."""
         changes.setdefault("page", 1)
         return dataclasses.replace(self, **changes)
@@ -138,7 +142,7 @@ class Filters:
 
 # ---------------------------------------------------------------------- parsing
 
-def parse_filters(params, tz: ZoneInfo, now: datetime, team: list[str] | None = None,
+def parse_filters(params: QueryParams, tz: ZoneInfo, now: datetime, team: list[str] | None = None,
                   team_default: bool = False) -> Filters:
     """Read filters from a (multi-)mapping of query parameters; bad values are collected, not raised.
 
@@ -194,7 +198,7 @@ def parse_when(value: str, tz: ZoneInfo, now: datetime, *, end: bool) -> datetim
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def parse_limit(params, name: str, default: int | None = None, maximum: int | None = None) -> int | None:
+def parse_limit(params: QueryParams, name: str, default: int | None = None, maximum: int | None = None) -> int | None:
     """An optional non-negative integer parameter such as `limit` or `offset`."""
     raw = _one(params, name)
     if not raw:
@@ -221,22 +225,21 @@ def _looks_like_date(raw: str) -> bool:
     return _date(raw.strip()) is not None
 
 
-def _one(params, key: str) -> str:
+def _one(params: QueryParams, key: str) -> str:
     return (params.get(key) or "").strip()
 
 
-def _many(params, key: str, split: bool = True) -> list[str]:
-    getlist = getattr(params, "getlist", None) or getattr(params, "get_list", None)
-    values = getlist(key) if getlist else [params.get(key) or ""]
+def _many(params: QueryParams, key: str, split: bool = True) -> list[str]:
+    values = params.getlist(key)
     parts = (part for v in values for part in (v.split(",") if split else [v]))
     return _unique(p.strip() for p in parts if p.strip())
 
 
-def _unique(values) -> list[str]:
+def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _positive(params, key: str, errors: list[BadParameter]) -> int | None:
+def _positive(params: QueryParams, key: str, errors: list[BadParameter]) -> int | None:
     raw = _one(params, key)
     if not raw:
         return None

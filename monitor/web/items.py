@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -16,6 +17,10 @@ from monitor.watch.text import sanitize_html
 from monitor.web.render import render
 from monitor.web.security import csrf_protected
 
+if TYPE_CHECKING:
+    from classifiers.tagger import Tagger
+    from monitor.web.app import Web
+
 log = logging.getLogger(__name__)
 ANONYMOUS = "web"
 
@@ -28,7 +33,7 @@ async def item_page(request: Request) -> Response:
     return render(request, "web/item.html", section="archive", **data)
 
 
-def load_item(web, item_id: int) -> dict | None:
+def load_item(web: Web, item_id: int) -> dict | None:
     store = web.store
     item = store.get_item(item_id)
     if item is None:
@@ -45,7 +50,7 @@ def load_item(web, item_id: int) -> dict | None:
     }
 
 
-def explain(tagger, item: Item) -> dict[str, list[tuple[str, float]]]:
+def explain(tagger: Tagger | None, item: Item) -> dict[str, list[tuple[str, float]]]:
     """Terms that pushed each tag's score, from the tagger; empty when there is no tagger."""
     if tagger is None:
         return {}

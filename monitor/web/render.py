@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_timedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -42,7 +43,7 @@ def make_env(t: Translator) -> Environment:
 
 
 def render(request: Request, template: str, *, status: int = 200, headers: dict | None = None,
-           **context) -> HTMLResponse:
+           **context: Any) -> HTMLResponse:
     """A page with what every page needs: words, user, CSRF token, a one-time notice."""
     web = request.app.state.web
     base = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -12,6 +13,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor.web.render import render
+
+if TYPE_CHECKING:
+    from monitor.web.app import Web
 
 STATUS_ORDER = {"failing": 0, "new": 1, "ok": 2}
 FRESH_SECONDS = 60        # health is computed again at least this often, and at once when a run changed it
@@ -38,7 +42,7 @@ async def sources_page(request: Request) -> Response:
     return render(request, "web/sources.html", section="sources", sources=rows, counts=counts, outbox=outbox)
 
 
-def health(web) -> list[dict]:
+def health(web: Web) -> list[dict]:
     """`store.list_sources()`, kept while nothing it depends on changed and for at most a minute.
 
     Working out each source's usual rhythm reads every item of the last 120 days (0.1 s at
