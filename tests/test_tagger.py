@@ -336,3 +336,16 @@ def test_training_module_regenerates_a_loadable_model(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "cross-validation" in out and "dev files" in out
     assert Tagger.load(tmp_path / "model").meta["n_examples"] > 0
+
+
+def test_the_item_page_explains_assigned_tags_and_only_near_misses(tagger):
+    from monitor.item import Item
+    from monitor.tag.tagging import explain_item
+
+    item = Item(source="s", title="Instagram testet Karussells mit 20 Bildern", url="https://example.org/a",
+                tags=["feature_rollout"], scores={"feature_rollout": 0.95, "legal_change": 0.01,
+                                                   "algorithm_reach_change": 0.9 * tagger.thresholds["algorithm_reach_change"]})
+    shown = explain_item(tagger, item)
+    assert "feature_rollout" in shown and shown["feature_rollout"]
+    assert "legal_change" not in shown                     # far below its threshold: nothing to explain
+    assert "algorithm_reach_change" in shown               # a near miss: "why not" is offered

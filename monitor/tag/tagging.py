@@ -43,4 +43,10 @@ def tag_items(tagger: Tagger, items: Sequence[Item]) -> None:
 
 
 def explain_item(tagger: Tagger, item: Item, top: int = 6) -> dict[str, list[tuple[str, float]]]:
-    return tagger.explain(item_doc(item), top=top)
+    """The terms behind each tag the item carries, plus ("why not") tags that scored at least
+    half their threshold without being assigned; other tags are left out, since words that
+    pushed a rejected tag a little explain nothing a reader asked about."""
+    explained = tagger.explain(item_doc(item), top=top)
+    thresholds = getattr(tagger, "thresholds", {})
+    return {tag: terms for tag, terms in explained.items()
+            if tag in item.tags or item.scores.get(tag, 0.0) >= 0.5 * thresholds.get(tag, 2.0)}
