@@ -148,6 +148,13 @@ def _selector(v: str | None) -> str | None:
     return expr
 
 
+def _regex(pattern: str, key: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"{key}: {pattern!r} is not a valid regular expression ({e})") from None
+
+
 class Selectors(Strict):
     """Where a list page (kind: listpage) keeps its entries; title/link/date/summary are relative to `item`."""
     item: str
@@ -173,7 +180,9 @@ class Source(Strict):
     note: str | None = None
     selectors: Selectors | None = None     # kind listpage: where the entries are
     select: str | None = None              # kind page: CSS/XPath of the main text (default: main, article, body)
+    remove: list[str] = Field(default_factory=list)   # kind page: CSS/XPath of parts that are not the document
     ignore: list[str] = Field(default_factory=list)   # kind page: regexes of text that is noise
+    variant: dict[str, str] = Field(default_factory=dict)   # kind page: version name -> regex found in its text
     legal: bool | None = None              # tag every item legal_change (default for pages: category legal)
 
     @field_validator("url")
@@ -193,14 +202,26 @@ class Source(Strict):
     def _select(cls, v: str | None) -> str | None:
         return _selector(v)
 
+    @field_validator("remove")
+    @classmethod
+    def _remove(cls, v: list[str]) -> list[str]:
+        return [_selector(expr) for expr in v]
+
     @field_validator("ignore")
     @classmethod
     def _ignore(cls, v: list[str]) -> list[str]:
         for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as e:
-                raise ValueError(f"ignore: {pattern!r} is not a valid regular expression ({e})") from None
+            _regex(pattern, "ignore")
+        return v
+
+    @field_validator("variant")
+    @classmethod
+    def _variant(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, pattern in v.items():
+            if not re.fullmatch(r"[\w.-]{1,40}", name):
+                raise ValueError(f"variant: {name!r} is not a short name; use letters, digits, '-' or '_' "
+                                 "such as eu, us, test-b")
+            _regex(pattern, f"variant {name}")
         return v
 
     @model_validator(mode="after")
@@ -209,8 +230,9 @@ class Source(Strict):
             raise ValueError("kind listpage needs `selectors:` with at least item and title")
         if self.selectors is not None and self.kind != "listpage":
             raise ValueError(f"`selectors:` is only for kind listpage (this source is kind {self.kind})")
-        if (self.select or self.ignore) and self.kind != "page":
-            raise ValueError(f"`select:` and `ignore:` are only for kind page (this source is kind {self.kind})")
+        if (self.select or self.ignore or self.remove or self.variant) and self.kind != "page":
+            raise ValueError("`select:`, `remove:`, `ignore:` and `variant:` are only for kind page "
+                             f"(this source is kind {self.kind})")
         return self
 
 

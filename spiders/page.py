@@ -7,17 +7,21 @@ parent process compares it with the stored versions (monitor.watch.page_changes.
 and replaces it by a "change" item, or by nothing. A snapshot is never stored as an item.
 
 Options (SourceSpec.options, from feeds.yaml): `select` (CSS/XPath of the main text),
-`ignore` (regexes removed from every line before comparing).
+`remove` (CSS/XPath of parts to cut out first), `ignore` (regexes removed from every
+line before comparing), `variant` (name -> regex of the versions the page serves).
+A `select` that no longer matches is not a failure: the page is read whole, and the
+fetch is `ok` with the warning as its `last_error`, so /sources shows it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from scrapy.http import Response
 
 from monitor.item import SNAPSHOT, Item
-from monitor.watch.page_text import SelectError, clean_lines, extract_page
+from monitor.watch.contract import FetchResult
+from monitor.watch.page_text import clean_lines, extract_page
 from monitor.watch.urls import canonical_url
 from spiders.base import SourceError, SourceSpec, SourceSpider
 from spiders.listpage import html_response
@@ -26,6 +30,10 @@ from spiders.listpage import html_response
 class PageSpider(SourceSpider):
     name = "page"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: dict[str, str] = {}    # source name -> what its health should say, though it was read
+
     def parse_source(self, response: Response, spec: SourceSpec) -> Iterable[Item]:
         page = html_response(response)
         content_type = (page.headers.get("Content-Type") or b"").decode("latin-1").lower()
@@ -33,15 +41,22 @@ class PageSpider(SourceSpider):
         if content_type.startswith("text/plain"):
             title, text = spec.name, clean_lines(page.text.splitlines(), ignore)
         else:
-            try:
-                found = extract_page(page.text, select=spec.options.get("select"), ignore=ignore)
-            except SelectError as e:
-                raise SourceError(str(e)) from None
+            found = extract_page(page.text, select=spec.options.get("select"), ignore=ignore,
+                                 remove=spec.options.get("remove") or (), variants=spec.options.get("variant"))
             title, text = found.title, found.text
+            if found.warning:
+                self.warnings[spec.name] = found.warning
         if not text:
-            raise SourceError("the page has no readable text (it may be built by JavaScript, or `select:` "
-                              "points at an empty part)")
+            raise SourceError("the page has no readable text (it may be built by JavaScript, or `remove:` "
+                              "cuts out all of it)")
         yield snapshot(spec, title, text)
+
+    def _answered(self, response: Response) -> Iterator[FetchResult]:
+        for result in super()._answered(response):
+            warning = self.warnings.pop(result.source, None)
+            if warning and result.outcome.ok and not result.outcome.error:
+                result.outcome.error = warning
+            yield result
 
 
 def snapshot(spec: SourceSpec, title: str, text: str) -> Item:

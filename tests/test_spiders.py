@@ -147,9 +147,13 @@ def test_page_spider_yields_one_snapshot_of_the_main_text():
     assert "Sign in" not in snap.summary and "cookies" not in snap.summary.lower()
 
 
-def test_page_spider_select_that_matches_nothing_is_a_source_error():
-    with pytest.raises(SourceError, match="matched nothing"):
-        run("page", "terms_v1.html", "https://example.org/terms", select="#no-such-part")
+def test_page_spider_select_that_matches_nothing_reads_the_whole_page_and_warns():
+    source = spec("page", "https://example.org/terms", select="#no-such-part")
+    response = HtmlResponse(url=source.url, body=(PAGES / "terms_v1.html").read_bytes(), encoding="utf-8")
+    spider = SPIDERS["page"](sources=[source])
+    [snap] = spider.parse_source(response, source)
+    assert snap.summary == run("page", "terms_v1.html", "https://example.org/terms")[0].summary
+    assert "matched nothing" in spider.warnings["Test source"]
 
 
 def test_page_spider_refuses_empty_pages_and_answers_that_are_not_pages():

@@ -126,7 +126,7 @@ def silence(rhythm: tuple[timedelta, datetime] | None, now: datetime) -> timedel
 def _apply(row: SourceRow, outcome: FetchOutcome, interval: timedelta, now: datetime) -> None:
     row.last_fetch, row.last_status = now, outcome.status
     if outcome.ok:
-        row.last_success, row.last_error, row.error_since = now, None, None
+        row.last_success, row.last_error, row.error_since = now, outcome.error, None   # ok, maybe with a warning
         row.consecutive_failures, row.next_attempt = 0, None
         if not outcome.not_modified:
             row.etag, row.last_modified = outcome.etag, outcome.last_modified

@@ -58,6 +58,10 @@ def spec_options(source: Any) -> dict[str, Any]:
         options["select"] = source.select
     if source.ignore:
         options["ignore"] = list(source.ignore)
+    if getattr(source, "remove", None):
+        options["remove"] = list(source.remove)
+    if getattr(source, "variant", None):
+        options["variant"] = dict(source.variant)
     if source.legal is not None:
         options["legal"] = source.legal
     return options

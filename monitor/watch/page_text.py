@@ -3,13 +3,20 @@
 Runs in the crawl process (spiders/page.py): the spider is stateless and only turns a
 page into normalised text; comparing versions happens in the parent
 (monitor/watch/page_changes.py). Noise is what changes without the document changing:
-scripts, navigation, dates and "last updated" stamps, tokens, counters, footers.
+scripts, navigation, dates and "last updated" stamps, tokens, counters, footers, and
+the boilerplate lists and hidden parts of monitor/watch/page_boilerplate.py.
+
+Per source, `remove:` cuts parts out before reading, `select:` narrows the reading to
+the document (falling back to the whole page, with a warning, when it no longer
+matches), and `variant:` names the version a page serves (EU or US terms, an A/B
+test) on a first line ⟦variant NAME⟧ that the parent reads back with split_variant.
+A table row is one line, cells joined by " | ", so a row is quoted whole.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,11 +24,15 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
+from monitor.watch.page_boilerplate import drop_boilerplate, drop_hidden
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 MAX_TEXT_CHARS = 500_000
+MAX_ROW_CHARS = 2_000     # a longer "row" is a layout table holding the page, not a row of a table
+CELL = " | "              # between the cells of a table row (page_diff keeps such lines whole)
+_VARIANT_OPEN, _VARIANT_CLOSE = "\u27e6variant ", "\u27e7"    # ⟦variant eu⟧: first line of a variant's text
 
 
 _DROP = ("script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "button",
@@ -79,12 +90,16 @@ _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.I)
 _COUNTER = re.compile(r"[\d.,'\u202f\u00a0]+\s*(?:k|m|tsd\.?|mio\.?)?\s*(?:views?|likes?|comments?|shares?|followers?|"
                       r"visitors?|reads?|readers?|reactions?|votes?|replies|answers?|downloads?|subscribers?|clicks?|"
                       r"hits?|aufrufe|kommentare?|antworten|besucher|leser|abonnenten|follower|gefällt|mal geteilt|"
-                      r"people (?:online|viewing)|personen online|online)", re.I)
+                      r"people (?:online|viewing)|personen online|online|(?:people |persons )?found this (?:helpful|useful)|"
+                      r"(?:personen |leute )?fanden (?:das|dies) hilfreich)", re.I)
 
 
 _TOKENS = [re.compile(p, re.I) for p in (
     r"\b(?:csrf|xsrf|token|nonce|session[_ -]?id|sid|request[_ -]?id|trace[_ -]?id|build)\s*[:=#]\s*\S+",
-    r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b")]
+    r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b",
+    # help-centre feedback widgets: "Was this helpful? Yes No", "War dieser Artikel hilfreich?"
+    r"\b(?:was this (?:page |article |answer )?(?:helpful|useful)|war (?:das|dies|dieser artikel|diese seite) "
+    r"hilfreich)\s*\??(?:\s*(?:yes|no|ja|nein)\b)*")]
 
 
 _WORDLIKE = re.compile(r"\b[\w-]{20,}\b")
@@ -97,17 +112,24 @@ _SPACE = re.compile(r"\s+")
 
 
 class SelectError(ValueError):
-    """The configured `select:` matched nothing on the page."""
+    """The configured `select:` matched nothing on the page (kept for callers; the page is read whole instead)."""
 
 
 @dataclass
 class PageText:
     title: str
     text: str
+    warning: str | None = None     # for the source's health: e.g. a `select:` that no longer matches
 
 
-def extract_page(raw_html: str, select: str | None = None, ignore: Sequence[str] = ()) -> PageText:
-    """The page's title and its main text as normalised lines, noise removed."""
+def extract_page(raw_html: str, select: str | None = None, ignore: Sequence[str] = (), remove: Sequence[str] = (),
+                 variants: Mapping[str, str] | None = None) -> PageText:
+    """The page's title and its main text as normalised lines, noise removed.
+
+    `remove` selectors are cut out before anything is read. A `select` that matches
+    nothing (or only noise) after a redesign does not silence the page: the whole page
+    is read as without `select`, and the warning says so.
+    """
     raw_html = re.sub(r"^\s*<\?xml[^>]*>", "", raw_html or "")
     if not raw_html.strip():
         return PageText("", "")
@@ -118,19 +140,33 @@ def extract_page(raw_html: str, select: str | None = None, ignore: Sequence[str]
     for el in doc.xpath("//script | //style | //noscript | //template | //comment() | //processing-instruction()"):
         _drop(el)
     title = _fold(" ".join(doc.xpath("//title//text()"))) or _fold(" ".join(doc.xpath("(//h1)[1]//text()")))
+    for expr in remove:
+        for el in _outermost([el for el in _select(doc, expr) if isinstance(el, etree._Element)]):
+            _drop(el)
+    warning = None
+    lines = _read(_selected(doc, select)) if select else []
+    if select and not lines:
+        warning = (f"select {select!r} matched nothing readable on the page (the layout may have changed); "
+                   "the whole page was read instead")
+    if not lines:
+        lines = _read(_default_roots(doc))
+    text = clean_lines(lines, ignore)
+    return PageText(title[:500], mark_variant(text, variants) if text and variants else text, warning)
+
+
+def _read(roots: list[HtmlElement]) -> list[str]:
     lines: list[str] = []
-    for root in _roots(doc, select):
+    for root in roots:
         _drop_noise(root)
         lines.extend(_lines(root))
-    return PageText(title[:500], clean_lines(lines, ignore))
+    return lines
 
 
-def _roots(doc: HtmlElement, select: str | None) -> list[HtmlElement]:
-    if select:
-        found = [el for el in _select(doc, select) if isinstance(el, etree._Element)]
-        if not found:
-            raise SelectError(f"select {select!r} matched nothing on the page; the layout may have changed")
-        return _outermost(found)
+def _selected(doc: HtmlElement, select: str) -> list[HtmlElement]:
+    return _outermost([el for el in _select(doc, select) if isinstance(el, etree._Element)])
+
+
+def _default_roots(doc: HtmlElement) -> list[HtmlElement]:
     mains = _outermost(doc.xpath("//main | //*[@role='main']"))
     if mains:
         return [max(mains, key=lambda el: len(el.text_content()))]
@@ -155,13 +191,14 @@ def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
 def _drop_noise(root: HtmlElement) -> None:
     tags = " | ".join(f".//{t}" for t in _DROP)
     roles = " or ".join(f"@role='{r}'" for r in _NOISE_ROLES)
-    doomed = root.xpath(f"{tags} | .//*[{roles}] | .//*[@hidden] | .//*[@aria-hidden='true']"
-                        " | .//*[contains(translate(@style, ' ', ''), 'display:none')]"
+    doomed = root.xpath(f"{tags} | .//*[{roles}]"
                         " | .//header[not(ancestor::article)] | .//footer[not(ancestor::article)]")
     doomed += [el for el in root.xpath(".//*[@class or @id]")
                if any(_NOISE_CLASS.search(tok) for tok in f"{el.get('class', '')} {el.get('id', '')}".split())]
     for el in doomed:
         _drop(el)
+    drop_boilerplate(root, _drop)
+    drop_hidden(root, _drop)
 
 
 def _drop(el: HtmlElement) -> None:
@@ -178,11 +215,52 @@ def _drop(el: HtmlElement) -> None:
 
 
 def _lines(root: HtmlElement) -> list[str]:
+    _flatten_rows(root)
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             el.text = "\n" + (el.text or "")
             el.tail = "\n" + (el.tail or "")
     return [line for line in (_fold(t) for t in root.text_content().split("\n")) if line]
+
+
+def _flatten_rows(root) -> None:
+    """A table row is one line, its cells joined by CELL: a rule and its exception stay together.
+
+    Rows of layout tables (headings, nested tables or very long cells inside) are left alone."""
+    for row in root.xpath(".//tr[not(.//tr)]"):
+        cells = row.xpath("./td | ./th")
+        if not cells or row.xpath(".//h1 | .//h2 | .//h3 | .//h4 | .//table"):
+            continue
+        text = CELL.join(t for t in (_inline(cell) for cell in cells) if t)
+        if len(text) > MAX_ROW_CHARS:
+            continue
+        for child in list(row):
+            row.remove(child)
+        row.text = text
+
+
+def _inline(cell) -> str:
+    for el in cell.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+            el.text, el.tail = " " + (el.text or ""), " " + (el.tail or "")
+    return _fold(cell.text_content().replace(CELL.strip(), "/"))
+
+
+def mark_variant(text: str, variants: Mapping[str, str]) -> str:
+    """The text with a first line naming its variant, when one of the `variant:` patterns matches it."""
+    for name, pattern in variants.items():
+        if re.search(pattern, text):
+            return f"{_VARIANT_OPEN}{name}{_VARIANT_CLOSE}\n{text}"
+    return text
+
+
+def split_variant(text: str) -> tuple[str | None, str]:
+    """(variant name or None, the text without its variant line)."""
+    if text.startswith(_VARIANT_OPEN):
+        first, _, rest = text.partition("\n")
+        if first.endswith(_VARIANT_CLOSE):
+            return first[len(_VARIANT_OPEN):-len(_VARIANT_CLOSE)], rest
+    return None, text
 
 
 def _fold(text: str) -> str:
