@@ -71,6 +71,8 @@ class Store:
         self.latest_version = pages.latest_version
         self.previous_version = pages.previous_version
         self.versions = pages.versions
+        self.recent_versions = pages.recent_versions
+        self.version_with_hash = pages.version_with_hash
         self.add_version = pages.add_version
         self.link_version = pages.link_version
         self.stored_item_id = pages.stored_item_id

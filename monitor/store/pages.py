@@ -45,6 +45,22 @@ class PageStore:
                             .order_by(PageVersionRow.id.desc()).limit(1)).first()
         return _version(source_name, row[0]) if row else None
 
+    def recent_versions(self, source_name: str, limit: int = 20, before: int | None = None) -> list[PageVersion]:
+        """The newest `limit` versions (only those stored before version id `before`, if given), newest first."""
+        query = _versions_of(source_name)
+        if before is not None:
+            query = query.where(PageVersionRow.id < before)
+        with self.sessions() as s:
+            rows = s.scalars(query.order_by(PageVersionRow.id.desc()).limit(limit)).all()
+        return [_version(source_name, r) for r in rows]
+
+    def version_with_hash(self, source_name: str, digest: str) -> PageVersion | None:
+        """The first stored version of this page whose text has this hash: was this text seen before?"""
+        with self.sessions() as s:
+            row = s.scalars(_versions_of(source_name).where(PageVersionRow.text_hash == digest)
+                            .order_by(PageVersionRow.id).limit(1)).first()
+        return _version(source_name, row) if row else None
+
     def versions(self, source_name: str) -> list[PageVersion]:
         with self.sessions() as s:
             rows = s.scalars(_versions_of(source_name).order_by(PageVersionRow.id)).all()
