@@ -13,6 +13,7 @@ from pathlib import Path
 from classifiers import Tagger
 from monitor.item import Item
 from monitor.watch.annotate import annotate
+from monitor.watch.page_diff import changed_sentences
 
 USER_MODEL_DIR = "model"
 
@@ -29,6 +30,13 @@ def load_tagger(home: Path | None = None) -> Tagger:
 
 
 def item_doc(item: Item) -> dict:
+    """What the model reads of an item. A watched page's change is read from its changed
+    sentences alone: the title and summary Lagebild wrote around them ("geändert",
+    "Neu:", "1 sentence added") would teach every change the same tags."""
+    if item.kind == "change" and item.content_html:
+        changed = changed_sentences(item.content_html)
+        if changed:
+            return {"title": "", "summary": "\n".join(changed), "lang": item.lang}
     return {"title": item.title, "summary": item.summary, "lang": item.lang}
 
 

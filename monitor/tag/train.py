@@ -8,15 +8,16 @@ from pathlib import Path
 from classifiers import default_training_files, load_examples, train_tagger
 from classifiers.training import Example
 from monitor.store import Store
-from monitor.tag.tagging import user_model_dir
+from monitor.tag.tagging import item_doc, user_model_dir
 
 CORRECTION_WEIGHT = 3.0
 
 
 def correction_examples(store: Store) -> list[Example]:
     """The archive's corrections; train_tagger weighs them CORRECTION_WEIGHT times a shipped example."""
-    return [Example(title=item.title, summary=item.summary, lang=item.lang or "", tags=list(tags))
-            for item, tags, _user, _when in store.corrections()]
+    docs = [(item_doc(item), tags) for item, tags, _user, _when in store.corrections()]
+    return [Example(title=doc["title"], summary=doc["summary"], lang=doc["lang"] or "", tags=list(tags))
+            for doc, tags in docs]
 
 
 def retrain(store: Store, home: Path) -> Iterator[str]:
