@@ -53,7 +53,10 @@ class StoryClusters:
         for it in items:
             text = folded[id(it)]
             key, toks = text.key, tokens(text.title, text.summary, folded=True)
-            cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or _stored_id(it)
+            if it.kind == "change":     # a watched document's change: its story is the document, never a look-alike
+                cluster = by_url.get(it.canonical_url) or _stored_id(it)
+            else:
+                cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or _stored_id(it)
             if it.canonical_url:
                 by_url.setdefault(it.canonical_url, cluster)
             by_title.setdefault(key, cluster)
