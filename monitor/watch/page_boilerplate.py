@@ -59,7 +59,7 @@ chinesisch|japanisch|koreanisch""".replace("\n", "").split("|"))
 def drop_boilerplate(root, drop) -> None:
     """Remove language pickers, link lists and tables of contents below `root` (with `drop`)."""
     doomed = [el for el in root.xpath(_LISTS) if _is_boilerplate_list(el)]
-    doomed += [el for el in root.xpath(_GROUPS) if _is_link_group(el)]
+    doomed += [el for el in root.xpath(_GROUPS) if _is_link_group(el) or _is_language_picker(el, _children(el))]
     for el in _outermost(doomed):
         drop(el)
 
@@ -111,20 +111,31 @@ def _is_link_entry(entry) -> bool:
 
 def _is_link_group(el) -> bool:
     """A div/p/span whose children are only links (three or more), with nothing but separators between."""
-    children = [c for c in el if isinstance(c.tag, str)]
+    children = _children(el)
     if len(children) < MIN_GROUP_LINKS or any(c.tag.lower() != "a" or c.get("href") is None for c in children):
         return False
-    return _is_link_entry(el) or _is_language_picker(el, children)
+    return _is_link_entry(el)
+
+
+def _children(el) -> list:
+    return [c for c in el if isinstance(c.tag, str)]
 
 
 def _is_language_picker(el, entries: list) -> bool:
+    """Three or more entries, most of them a short language name or a link marked with its language."""
     if len(entries) < MIN_GROUP_LINKS:
         return False
-    tagged = el.xpath(".//*[@hreflang] | .//a[@lang]")
-    if len(tagged) >= MIN_GROUP_LINKS and len(tagged) >= LANGUAGE_SHARE * len(entries):
-        return True
-    named = sum(_is_language_name(_fold(e.text_content())) for e in entries)
-    return named >= LANGUAGE_SHARE * len(entries)
+    languages = sum(_is_language_entry(e) for e in entries)
+    return languages >= LANGUAGE_SHARE * len(entries)
+
+
+def _is_language_entry(entry) -> bool:
+    label = _fold(entry.text_content())
+    if len(label) > SHORT_LINK // 2:
+        return False
+    tagged = entry.get("hreflang") is not None or bool(entry.xpath(".//*[@hreflang] | .//a[@lang]")) \
+        or (entry.tag == "a" and entry.get("lang") is not None)
+    return tagged or _is_language_name(label)
 
 
 def _is_language_name(label: str) -> bool:

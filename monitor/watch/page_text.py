@@ -111,6 +111,14 @@ _QUERY = re.compile(r"(https?://[^\s?#]+)\?[^\s#]*")
 _SPACE = re.compile(r"\s+")
 
 
+# Typography a site's template changes without the text changing: curly and straight quotes,
+# soft hyphens, zero-width characters, non-breaking hyphens.
+_TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                             "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"',
+                             "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u00ad": None, "\u200b": None,
+                             "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None})
+
+
 class SelectError(ValueError):
     """The configured `select:` matched nothing on the page (kept for callers; the page is read whole instead)."""
 
@@ -144,13 +152,12 @@ def extract_page(raw_html: str, select: str | None = None, ignore: Sequence[str]
         for el in _outermost([el for el in _select(doc, expr) if isinstance(el, etree._Element)]):
             _drop(el)
     warning = None
-    lines = _read(_selected(doc, select)) if select else []
-    if select and not lines:
+    text = clean_lines(_read(_selected(doc, select)), ignore) if select else ""
+    if select and not text:
         warning = (f"select {select!r} matched nothing readable on the page (the layout may have changed); "
                    "the whole page was read instead")
-    if not lines:
-        lines = _read(_default_roots(doc))
-    text = clean_lines(lines, ignore)
+    if not text:
+        text = clean_lines(_read(_default_roots(doc)), ignore)
     return PageText(title[:500], mark_variant(text, variants) if text and variants else text, warning)
 
 
@@ -272,6 +279,7 @@ def clean_lines(lines: Iterable[str], ignore: Sequence[str] = ()) -> str:
     patterns = [re.compile(p) for p in ignore]
     out: list[str] = []
     for line in lines:
+        line = line.translate(_TYPOGRAPHY)
         line = _WORDLIKE.sub(_drop_token, _QUERY.sub(r"\1", _STAMP_RE.sub(" ", line)))
         for pattern in _TOKENS + patterns:
             line = pattern.sub(" ", line)
