@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,7 +35,7 @@ from spiders.base import SourceSpec  # noqa: E402
 from spiders.page import snapshot  # noqa: E402
 from tests.page_histories import CHANGE, History, histories  # noqa: E402
 
-T0 = datetime(2025, 1, 1, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
 
 
 def replay(store, history: History, hints: bool = True) -> list[tuple[int, str, str, bool, str]]:

@@ -4,7 +4,7 @@ changed text, not from the words Lagebild wrote around it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from monitor.watch.page_text import extract_page
 from spiders.base import SourceSpec
 from spiders.page import snapshot
 
-T0 = datetime(2025, 6, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("source,url,page_title,platforms,german,english", [

@@ -3,7 +3,7 @@ watched-page precision and recall on the page histories of tests/page_histories.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from spiders.page import snapshot
 from tests.page_histories import CHANGE, histories
 
 URL = "https://www.example.com/legal/terms"
-T0 = datetime(2025, 5, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 EU = "These Products are provided to you by Example Platforms Ireland Limited."
 US = "These Products are provided to you by Example Platforms, Inc."
 EU_LAW = "If you habitually reside in a Member State of the European Union, its laws apply to your claims."

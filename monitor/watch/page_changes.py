@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from monitor.clock import utcnow
@@ -103,7 +104,7 @@ def _seen_before(diff: TextDiff, recent: Sequence[PageVersion]) -> bool:
     texts = [set(sentences(split_variant(v.text)[1])) for v in reversed(recent)]
     appeared: set[str] = set()
     gone: set[str] = set()
-    for before, after in zip(texts, texts[1:]):
+    for before, after in pairwise(texts):
         appeared |= after - before
         gone |= before - after
     return set(diff.added) <= appeared and set(diff.removed) <= gone

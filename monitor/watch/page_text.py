@@ -90,8 +90,9 @@ _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.I)
 _COUNTER = re.compile(r"[\d.,'\u202f\u00a0]+\s*(?:k|m|tsd\.?|mio\.?)?\s*(?:views?|likes?|comments?|shares?|followers?|"
                       r"visitors?|reads?|readers?|reactions?|votes?|replies|answers?|downloads?|subscribers?|clicks?|"
                       r"hits?|aufrufe|kommentare?|antworten|besucher|leser|abonnenten|follower|gefällt|mal geteilt|"
-                      r"people (?:online|viewing)|personen online|online|(?:people |persons )?found this (?:helpful|useful)|"
-                      r"(?:personen |leute )?fanden (?:das|dies) hilfreich)", re.I)
+                      r"people (?:online|viewing)|personen online|online|"
+                      r"(?:people |persons )?found this (?:helpful|useful)|(?:personen |leute )?fanden (?:das|dies) "
+                      r"hilfreich)", re.I)
 
 
 _TOKENS = [re.compile(p, re.I) for p in (
