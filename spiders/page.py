@@ -16,6 +16,7 @@ fetch is `ok` with the warning as its `last_error`, so /sources shows it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from scrapy.http import Response
 
@@ -30,7 +31,7 @@ from spiders.listpage import html_response
 class PageSpider(SourceSpider):
     name = "page"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.warnings: dict[str, str] = {}    # source name -> what its health should say, though it was read
 

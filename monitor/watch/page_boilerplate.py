@@ -22,8 +22,15 @@ that marks everything else `aria-hidden` must not leave Lagebild with nothing to
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+Drop = Callable[["HtmlElement"], None]
 
 SHORT_LINK = 60           # characters: a link label longer than this is a sentence, not a menu entry
 MIN_GROUP_LINKS = 3       # bare links in a row (outside a list) that make a link group
@@ -56,7 +63,7 @@ norwegisch|finnisch|tschechisch|ungarisch|rumänisch|griechisch|russisch|ukraini
 chinesisch|japanisch|koreanisch""".replace("\n", "").split("|"))
 
 
-def drop_boilerplate(root, drop) -> None:
+def drop_boilerplate(root: HtmlElement, drop: Drop) -> None:
     """Remove language pickers, link lists and tables of contents below `root` (with `drop`)."""
     doomed = [el for el in root.xpath(_LISTS) if _is_boilerplate_list(el)]
     doomed += [el for el in root.xpath(_GROUPS) if _is_link_group(el) or _is_language_picker(el, _children(el))]
@@ -64,7 +71,7 @@ def drop_boilerplate(root, drop) -> None:
         drop(el)
 
 
-def drop_hidden(root, drop) -> None:
+def drop_hidden(root: HtmlElement, drop: Drop) -> None:
     """Remove hidden elements below `root`, unless they hold most of its text.
 
     Then the big hidden parts are the document (a dialog hid them), read with the same
@@ -85,14 +92,14 @@ def drop_hidden(root, drop) -> None:
         drop(el)
 
 
-def _is_boilerplate_list(el) -> bool:
+def _is_boilerplate_list(el: HtmlElement) -> bool:
     entries = _entries(el)
     if len(entries) < 2:
         return False
     return _is_language_picker(el, entries) or all(_is_link_entry(e) for e in entries)
 
 
-def _entries(el) -> list:
+def _entries(el: HtmlElement) -> list[HtmlElement]:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if tag in ("ul", "ol"):
         return [c for c in el if isinstance(c.tag, str) and c.tag.lower() == "li"]
@@ -102,14 +109,14 @@ def _entries(el) -> list:
         [c for c in el if isinstance(c.tag, str)]
 
 
-def _is_link_entry(entry) -> bool:
+def _is_link_entry(entry: HtmlElement) -> bool:
     links = entry.xpath(".//a[@href]")
     if not links or not _ONLY_MARKS.match(_outside_links(entry)):
         return False
     return all(_is_anchor(a) or len(_fold(a.text_content())) <= SHORT_LINK for a in links)
 
 
-def _is_link_group(el) -> bool:
+def _is_link_group(el: HtmlElement) -> bool:
     """A div/p/span whose children are only links (three or more), with nothing but separators between."""
     children = _children(el)
     if len(children) < MIN_GROUP_LINKS or any(c.tag.lower() != "a" or c.get("href") is None for c in children):
@@ -117,11 +124,11 @@ def _is_link_group(el) -> bool:
     return _is_link_entry(el)
 
 
-def _children(el) -> list:
+def _children(el: HtmlElement) -> list[HtmlElement]:
     return [c for c in el if isinstance(c.tag, str)]
 
 
-def _is_language_picker(el, entries: list) -> bool:
+def _is_language_picker(el: HtmlElement, entries: list[HtmlElement]) -> bool:
     """Three or more entries, most of them a short language name or a link marked with its language."""
     if len(entries) < MIN_GROUP_LINKS:
         return False
@@ -129,7 +136,7 @@ def _is_language_picker(el, entries: list) -> bool:
     return languages >= LANGUAGE_SHARE * len(entries)
 
 
-def _is_language_entry(entry) -> bool:
+def _is_language_entry(entry: HtmlElement) -> bool:
     label = _fold(entry.text_content())
     if len(label) > SHORT_LINK // 2:
         return False
@@ -143,20 +150,20 @@ def _is_language_name(label: str) -> bool:
     return bool(low) and (low in LANGUAGES or _PAREN.sub("", low).strip() in LANGUAGES)
 
 
-def _is_anchor(link) -> bool:
+def _is_anchor(link: HtmlElement) -> bool:
     return (link.get("href") or "").startswith("#")
 
 
-def _outside_links(el) -> str:
+def _outside_links(el: HtmlElement) -> str:
     return "".join(el.xpath(".//text()[not(ancestor::a)]")) if el.tag != "a" else ""
 
 
-def _outermost(elements: list) -> list:
+def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
 
 
-def _length(el) -> int:
+def _length(el: HtmlElement) -> int:
     return len(_SPACE.sub("", el.text_content())) if isinstance(el, etree._Element) else 0
 
 

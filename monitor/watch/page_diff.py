@@ -86,7 +86,7 @@ def sentence_diff(old: str, new: str) -> TextDiff:
                 parts.append(f"<p>{_word_diff(o, w)}</p>")
             elif o is not None:
                 parts.append(f"<p><del>{html.escape(o)}</del></p>")
-            else:
+            elif w is not None:
                 parts.append(f"<p><ins>{html.escape(w)}</ins></p>")
     diff.html = sanitize_html("".join(parts)) if diff.changed else ""
     return diff

@@ -84,9 +84,9 @@ def document_name(source: str, url: str = "", page_title: str = "", platforms: S
             return DocumentName(source[:m.start()].strip(_SEPARATORS) or owner, _label(kind, m.group(0), language),
                                 source[m.end():].strip(_SEPARATORS))
     for text in (_url_words(url), page_title):
-        kind = _first_type(text)
-        if kind:
-            return DocumentName(owner, kind.de if language == "de" else kind.en)
+        found = _first_type(text)
+        if found:
+            return DocumentName(owner, found.de if language == "de" else found.en)
     return DocumentName(owner, source, known=False)
 
 

@@ -231,7 +231,7 @@ def _lines(root: HtmlElement) -> list[str]:
     return [line for line in (_fold(t) for t in root.text_content().split("\n")) if line]
 
 
-def _flatten_rows(root) -> None:
+def _flatten_rows(root: HtmlElement) -> None:
     """A table row is one line, its cells joined by CELL: a rule and its exception stay together.
 
     Rows of layout tables (headings, nested tables or very long cells inside) are left alone."""
@@ -247,7 +247,7 @@ def _flatten_rows(root) -> None:
         row.text = text
 
 
-def _inline(cell) -> str:
+def _inline(cell: HtmlElement) -> str:
     for el in cell.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             el.text, el.tail = " " + (el.text or ""), " " + (el.tail or "")
