@@ -201,6 +201,7 @@ class State:
     redesigned: bool = False
     collapsed: bool = False
     curly: bool = False
+    eu_clause: bool = True
     related: tuple = ("How to report a post", "Manage your account settings", "Delete your account")
 
     def token(self, n: int = 16) -> str:
@@ -256,7 +257,7 @@ def facebook_terms(doc: list, s: State) -> str:
     entity = "Meta Platforms Ireland Limited." if s.variant == "eu" else "Meta Platforms, Inc."
     eu_only = ('<p>If you are a consumer and habitually reside in a Member State of the European Union, '
                'the laws of that Member State will apply to any claim you bring against us.</p>'
-               if s.variant == "eu" else
+               if s.variant == "eu" and s.eu_clause else "" if s.variant == "eu" else
                '<p>Any claim you have against us must be resolved exclusively in a state or federal court '
                'located in Northern California.</p>')
     footer = "".join(f'<li><a href="/policies/{n.lower().replace(" ", "-")}?ref={s.token(5)}">{n}</a></li>'
@@ -474,6 +475,10 @@ def facebook_history() -> History:
         ("change", "list item removed", text(lambda d: edit(
             d, 8, "Create only one personal account.", "Create only one personal account per device."))),
         ("noise", "table of contents ids renamed", noise(toc_prefix="u_1_a")),
+        ("variant", "US text", noise(variant="us")),
+        ("change", "EU-only consumer clause dropped", noise(variant="eu", eu_clause=False)),
+        ("variant", "US text", noise(variant="us")),
+        ("noise", "new tokens", same()),
     ]
     return History("Facebook Terms of Service", "https://www.facebook.com/legal/terms", ["facebook"],
                    _run(facebook_terms, TERMS, State(random.Random(1)), script),

@@ -82,6 +82,13 @@ def test_variant_hints_make_a_regions_first_text_its_baseline(watched):
     assert "[unlawful → unlawful, hateful]" in reports[3][0].summary and "Ireland" not in reports[3][0].summary
 
 
+def test_with_hints_a_region_dropping_a_clause_only_it_had_is_a_change(watched):
+    without_eu_law = terms("eu").replace(f"<p>{EU_LAW}</p>", "")
+    reports = history(watched, [terms("eu"), terms("us"), terms("eu"), without_eu_law], HINTS)
+    assert [len(r) for r in reports] == [0, 0, 0, 1]
+    assert reports[3][0].summary == f"1 sentence removed. Removed: “{EU_LAW}”"
+
+
 def test_a_text_that_matches_no_variant_pattern_is_compared_with_every_version(watched):
     renamed = terms("eu").replace("Example Platforms Ireland Limited", "Example Ireland Ltd")
     reports = history(watched, [terms("eu"), renamed], HINTS)
@@ -107,16 +114,21 @@ def test_an_ab_test_paragraph_showing_again_on_top_of_a_later_change_is_not_a_ch
     assert [len(r) for r in reports] == [0, 1, 0, 1, 0, 0]
 
 
-def test_precision_and_recall_on_the_page_histories(sqlite_store):
-    """Noise-only steps, link-only changes, variant flips and real changes on pages in the shape of
-    Facebook's, Meta's, Google's, LinkedIn's, TikTok's, X's, Instagram's, YouTube's and Snap's."""
+def figures(store, hints: bool) -> tuple[float, float, int]:
     reported = real = hits = 0
     for page in histories():
-        for _n, kind, _note, said, _text in replay(sqlite_store, page, hints=False):
+        for _n, kind, _note, said, _text in replay(store, page, hints=hints):
             reported += said
             real += kind == CHANGE
             hits += said and kind == CHANGE
-    precision, recall = hits / reported, hits / real
-    print(f"watched pages: precision {precision:.2f}, recall {recall:.2f} ({hits} of {real} changes, "
-          f"{reported - hits} false alarms)")
-    assert real >= 20 and precision >= 0.85 and recall >= 0.95
+    return hits / reported, hits / real, real
+
+
+@pytest.mark.parametrize("hints", [True, False], ids=["as-configured", "no-variant-hints"])
+def test_precision_and_recall_on_the_page_histories(sqlite_store, hints):
+    """Noise-only steps, link-only changes, variant flips and real changes on pages in the shape of
+    Facebook's, Meta's, Google's, LinkedIn's, TikTok's, X's, Instagram's, YouTube's and Snap's."""
+    precision, recall, real = figures(sqlite_store, hints)
+    print(f"watched pages ({'variant hints as configured' if hints else 'no variant hints'}): "
+          f"precision {precision:.2f}, recall {recall:.2f} on {real} changes")
+    assert real >= 20 and precision >= 0.85 and recall >= (0.95 if hints else 0.9)

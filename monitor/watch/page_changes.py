@@ -100,13 +100,21 @@ def _report(snap: Item, recent: Sequence[PageVersion], new: PageVersion, languag
 
 
 def _seen_before(diff: TextDiff, recent: Sequence[PageVersion]) -> bool:
-    """Did every added sentence appear, and every removed one disappear, between two stored versions already?"""
-    texts = [set(sentences(split_variant(v.text)[1])) for v in reversed(recent)]
+    """Did every added sentence appear, and every removed one disappear, between two stored versions already?
+
+    Between two versions of the same variant, when the page names its variants: the
+    EU text leaving a clause that only the US text has is no precedent for the EU text
+    dropping it."""
+    lineages: dict[str | None, list[set[str]]] = {}
+    for version in reversed(recent):
+        variant, body = split_variant(version.text)
+        lineages.setdefault(variant, []).append(set(sentences(body)))
     appeared: set[str] = set()
     gone: set[str] = set()
-    for before, after in pairwise(texts):
-        appeared |= after - before
-        gone |= before - after
+    for texts in lineages.values():
+        for before, after in pairwise(texts):
+            appeared |= after - before
+            gone |= before - after
     return set(diff.added) <= appeared and set(diff.removed) <= gone
 
 
