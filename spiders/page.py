@@ -10,7 +10,7 @@ Options (SourceSpec.options, from feeds.yaml): `select` (CSS/XPath of the main t
 `remove` (CSS/XPath of parts to cut out first), `ignore` (regexes removed from every
 line before comparing), `variant` (name -> regex of the versions the page serves).
 A `select` that no longer matches is not a failure: the page is read whole, and the
-fetch is `ok` with the warning as its `last_error`, so /sources shows it.
+fetch is `ok` with a `warning` that the store keeps as `last_error`, so /sources shows it.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ class PageSpider(SourceSpider):
     def _answered(self, response: Response) -> Iterator[FetchResult]:
         for result in super()._answered(response):
             warning = self.warnings.pop(result.source, None)
-            if warning and result.outcome.ok and not result.outcome.error:
-                result.outcome.error = warning
+            if warning and result.outcome.ok and not result.outcome.warning:
+                result.outcome.warning = warning
             yield result
 
 

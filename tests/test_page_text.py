@@ -129,7 +129,7 @@ def test_a_select_that_broke_is_ok_with_its_warning_in_the_sources_health(sqlite
                             remove=[".meta"])
         spec = SourceSpec(name="Terms", url=url, kind="page", category="legal", options=spec_options(configured))
         [result] = crawl([replace(spec)], FAST)
-    assert result.outcome.ok and "matched nothing" in result.outcome.error
+    assert result.outcome.ok and "matched nothing" in result.outcome.warning
     [snap] = result.items
     assert snap.summary.startswith("Terms of Service\n1. Who we are") and "views" not in snap.summary
     sqlite_store.sync_sources([configured])
