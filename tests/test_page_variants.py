@@ -10,6 +10,7 @@ import pytest
 from benchmarks.bench_pages import replay
 from monitor.config import Source
 from monitor.item import Item
+from monitor.store.pages import NO_ITEM
 from monitor.watch.page_changes import apply_snapshots
 from monitor.watch.page_text import extract_page
 from spiders.base import SourceSpec
@@ -73,6 +74,8 @@ def test_the_other_region_catching_up_with_a_reported_change_is_not_reported_aga
     reports = history(watched, [terms("eu"), terms("us"), terms("eu", edited), terms("us", edited),
                                 terms("eu", edited), terms("us", edited)])
     assert [len(r) for r in reports] == [0, 1, 1, 0, 0, 0]
+    latest = watched.latest_version("Example Terms of Service")      # the US text that caught up
+    assert latest.item_id == NO_ITEM       # settled: later fetches of it are not weighed again
 
 
 def test_variant_hints_make_a_regions_first_text_its_baseline(watched):

@@ -75,6 +75,7 @@ class Store:
         self.version_with_hash = pages.version_with_hash
         self.add_version = pages.add_version
         self.link_version = pages.link_version
+        self.settle_version = pages.settle_version
         self.stored_item_id = pages.stored_item_id
 
     @classmethod

@@ -19,6 +19,9 @@ from monitor.store.schema import ItemRow, PageVersionRow, SourceRow
 from monitor.watch.page_diff import text_hash
 
 
+NO_ITEM = 0      # item_id of a version that needs no change item (settle_version)
+
+
 @dataclass
 class PageVersion:
     id: int
@@ -76,6 +79,11 @@ class PageStore:
             s.add(row)
             s.flush()
             return _version(source_name, row)
+
+    def settle_version(self, version_id: int) -> None:
+        """Mark a version that reports nothing (a baseline, a variant's first text, a text whose
+        changes were all seen before), so later fetches of the same text do not weigh it again."""
+        self.link_version(version_id, NO_ITEM)
 
     def link_version(self, version_id: int, item_id: int) -> None:
         with self.sessions() as s, s.begin():

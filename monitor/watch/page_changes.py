@@ -63,7 +63,7 @@ def _watch(store: Store, snap: Item, now: datetime, language: str) -> Item | Non
     digest = text_hash(snap.summary)
     latest = store.latest_version(snap.source)
     if latest is None:
-        store.add_version(snap.source, snap.summary, now)   # the baseline: nothing to report
+        store.settle_version(store.add_version(snap.source, snap.summary, now).id)   # the baseline
         return None
     if latest.text_hash == digest:
         return _unreported(store, snap, latest, language)
@@ -71,7 +71,10 @@ def _watch(store: Store, snap: Item, now: datetime, language: str) -> Item | Non
         return None     # back to a text seen before: another variant of the page, not a change
     recent = store.recent_versions(snap.source, RECENT)
     new = store.add_version(snap.source, snap.summary, now)
-    return _report(snap, recent, new, language)
+    change = _report(snap, recent, new, language)
+    if change is None:
+        store.settle_version(new.id)
+    return change
 
 
 def _unreported(store: Store, snap: Item, latest: PageVersion, language: str) -> Item | None:
@@ -80,6 +83,7 @@ def _unreported(store: Store, snap: Item, latest: PageVersion, language: str) ->
         return None
     change = _report(snap, store.recent_versions(snap.source, RECENT, before=latest.id), latest, language)
     if change is None:
+        store.settle_version(latest.id)
         return None
     stored = store.stored_item_id(snap.source, _fingerprint(snap, latest.id))
     if stored is not None:
