@@ -205,7 +205,7 @@ class Source(Strict):
     @field_validator("remove")
     @classmethod
     def _remove(cls, v: list[str]) -> list[str]:
-        return [_selector(expr) for expr in v]
+        return [checked for checked in map(_selector, v) if checked]
 
     @field_validator("ignore")
     @classmethod

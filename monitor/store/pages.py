@@ -18,7 +18,6 @@ from monitor.clock import utcnow
 from monitor.store.schema import ItemRow, PageVersionRow, SourceRow
 from monitor.watch.page_diff import text_hash
 
-
 NO_ITEM = 0      # item_id of a version that needs no change item (settle_version)
 
 
