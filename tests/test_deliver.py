@@ -19,6 +19,7 @@ from monitor.tell.alerts import deliver_due
 from monitor.tell.deliver import Sender
 from monitor.tell.digest import send_digest
 from monitor.tell.outbox_report import notify_test, outbox_rows
+from monitor.tell.retry import NO_RETRY
 from monitor.tell.rules import route
 
 NOW = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
@@ -84,7 +85,7 @@ def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(sqlite_store, smtp
     smtp.stop()
     cfg = make_config({"team-email": smtp.url}, digest=["team-email"])
     store = fill(sqlite_store, cfg)
-    down = send_digest(store, cfg, Sender(timeout=5), now=NOW)
+    down = send_digest(store, cfg, Sender(timeout=5, retry=NO_RETRY), now=NOW)     # down for longer than a run
     assert down.exit_code == 1
     assert "connection refused" in " ".join(down.lines)
     [row] = [r for r in outbox_rows(store, cfg) if r["kind"] == "digest"]
@@ -103,10 +104,11 @@ def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(sqlite_store, smtp
 # --------------------------------------------------------------------------- alerts to a webhook
 
 def test_alerts_to_a_failing_webhook_are_retried_and_sent_exactly_once(sqlite_store, webhook):
+    """A blip outlasting the run (no retries within it here; tests/test_retry.py has those)."""
     hook = webhook(fail=2)
     cfg = make_config({"chat": hook.url}, alerts=[{"tags": ["legal_change"], "notify": ["chat"]}])
     store = fill(sqlite_store, cfg, with_alerts=True)
-    sender = Sender(timeout=5)
+    sender = Sender(timeout=5, retry=NO_RETRY)
 
     first = deliver_due(store, cfg, sender, now=NOW)
     assert first.sent == 0 and "HTTP 500" in first.failed["chat"]

@@ -8,7 +8,9 @@ successful one finds nothing to send.
 
 E-mail gets the HTML version (apprise builds multipart/alternative with a text part);
 chat and webhook targets get the text version, split only where the service's length
-limit forces it. `--output` and `--dry-run` render the same digest and mark nothing.
+limit forces it. Each message (each part) that meets a blip is tried again within the
+run, so an accepted part is not sent again in that run (`retry.py`). `--output` and
+`--dry-run` render the same digest and mark nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from monitor.item import Item
 from monitor.tell.deliver import Sender, SendResult, pack
 from monitor.tell.digest_content import COLORS, Digest, build_digest
 from monitor.tell.render import TEMPLATES, platform_label, translator
+from monitor.tell.retry import backoff_cap
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -54,8 +57,11 @@ class DigestReport:
 
 def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelta | None = None,
                 output: Path | None = None, dry_run: bool = False, base_url: str | None = None,
-                now: datetime | None = None, echo: Callable[[str], None] = print) -> DigestReport:
-    """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed."""
+                now: datetime | None = None, echo: Callable[[str], None] = print,
+                targets: list[str] | None = None) -> DigestReport:
+    """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed.
+
+    `targets`: only these (default: `settings.digest.notify`), e.g. those a digest waits for."""
     now = now or utcnow()
     t = translator(config)
     base = base_url or config.settings.web.base_url
@@ -65,7 +71,7 @@ def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelt
         _preview(store, config, t, report, cutoff=cutoff, now=now, base=base, output=output,
                  dry_run=dry_run, echo=echo)
         return report
-    targets = config.settings.digest.notify
+    targets = config.settings.digest.notify if targets is None else targets
     if not targets:
         report.lines.append(t("mail.report.no_targets"))
     for target in targets:
@@ -108,7 +114,8 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
     url = config.notify.get(target)
     items = store.digest_candidates(target, since=cutoff)
     if not url:
-        report.lines.append(t("mail.report.disabled", target=target, n=t.number(len(items))))
+        key = "mail.report.disabled" if target in config.notify else "mail.report.unknown"
+        report.lines.append(t(key, target=target, n=t.number(len(items))))
         return
     if not items and (not config.settings.digest.send_empty or _sent_recently(store, target, now)):
         report.lines.append(t("mail.report.nothing", target=target))
@@ -117,7 +124,9 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
     report.lines += [f"{target}: {note}" for note in digest.notes]
     digest_id = store.begin_digest(target, digest.item_ids, now=now)
     result = send_rendered(sender, url, digest, t)
-    store.finish_digest(digest_id, None if result.ok else (result.error or "failed"), now=now)
+    asked = timedelta(seconds=result.retry_after) if result.retry_after is not None else None
+    store.finish_digest(digest_id, None if result.ok else (result.error or "failed"), now=now,
+                        cap=backoff_cap(config.settings.fetch.interval), asked=asked)
     if result.ok:
         report.sent[target] = len(digest.item_ids)
         key = "mail.report.digest_empty" if digest.empty else "mail.report.digest_sent"
@@ -129,19 +138,21 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
 
 
 def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator) -> SendResult:
-    """HTML to e-mail-like services in one piece; text elsewhere, in parts only when it must."""
+    """HTML to e-mail-like services in one piece; text elsewhere, in parts only when it must.
+
+    Each part rides out a blip on its own, so a part the target accepted is not sent again."""
     text = render_text(digest, t)
     if sender.takes_html(url):
-        return sender.send(url, title=digest.subject, body=text, body_format="text",
-                           attach_html=render_html(digest, t))
+        return sender.deliver(url, title=digest.subject, body=text, body_format="text",
+                              attach_html=render_html(digest, t))
     limit = sender.max_body(url)
     if len(text) <= limit:
-        return sender.send(url, title=digest.subject, body=text, body_format="text")
+        return sender.deliver(url, title=digest.subject, body=text, body_format="text")
     blocks = _blocks(text, limit)
     groups = pack(blocks, limit)
     for number, group in enumerate(groups, 1):
         title = f"{digest.subject} ({t('mail.alert.part', i=number, n=len(groups))})"
-        result = sender.send(url, title=title, body="\n\n".join(blocks[i] for i in group), body_format="text")
+        result = sender.deliver(url, title=title, body="\n\n".join(blocks[i] for i in group), body_format="text")
         if not result.ok:
             return result
     return SendResult(True)
