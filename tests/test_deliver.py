@@ -15,13 +15,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from monitor.cli import cli
 from monitor.config import Config
 from monitor.item import Item
 from monitor.store import Store
 from monitor.tell.alerts import deliver_due
 from monitor.tell.deliver import Sender
 from monitor.tell.digest import send_digest
-from monitor.cli import cli
 from monitor.tell.outbox_report import notify_test, outbox_rows, retry_waiting
 from monitor.tell.retry import NO_RETRY, RetryPolicy
 from monitor.tell.rules import route
@@ -228,7 +228,7 @@ def test_monitor_outbox_retry_prints_what_went_and_what_still_fails(tmp_path, we
                                       "notify": {"chat": hook.url}, "sources": SOURCES}), encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'lagebild.db'}"
     store = fill(Store.open(db), cfg, with_alerts=True)
-    deliver_due(store, cfg, Sender(timeout=5), now=datetime.now(timezone.utc))
+    deliver_due(store, cfg, Sender(timeout=5), now=datetime.now(UTC))
     store.close()
     runner = CliRunner()
     options = ["--config", str(config), "--db", db]

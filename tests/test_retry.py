@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -20,14 +20,20 @@ from monitor.config import Config
 from monitor.item import Item
 from monitor.store import Store
 from monitor.tell.alerts import deliver_due
-from monitor.tell.deliver import SendResult, Sender
+from monitor.tell.deliver import Sender, SendResult
 from monitor.tell.digest import send_digest
 from monitor.tell.outbox_report import outbox_rows
-from monitor.tell.retry import NO_RETRY, RetryPolicy, backoff_cap, retry_after, send_retrying
+from monitor.tell.retry import (
+    NO_RETRY,
+    RetryPolicy,
+    backoff_cap,
+    retry_after,
+    send_retrying,
+)
 from monitor.tell.rules import route
 from tests.servers import free_port
 
-NOW = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 QUICK = RetryPolicy(waits=(0.02, 0.05, 0.1), budget=5)     # the default's shape, in hundredths
 SOURCES = [{"name": "Dr. Schwenke", "url": "https://drschwenke.de/feed/", "category": "legal"},
            {"name": "t3n", "url": "https://t3n.de/rss.xml", "category": "industry"}]
@@ -310,6 +316,6 @@ def test_the_default_schedule_tries_four_times_in_13_seconds():
 
 def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after("1") == 1.0 and retry_after(None) is None and retry_after("soon") is None
-    now = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     assert retry_after("Thu, 03 Dec 2026 09:00:42 GMT", now=now) == 42.0
     assert retry_after("Thu, 03 Dec 2026 08:00:00 GMT", now=now) == 0.0

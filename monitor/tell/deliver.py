@@ -29,7 +29,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from monitor.tell.retry import Answer, RetryPolicy, http_answers, send_retrying, transient_status
+from monitor.tell.retry import (
+    Answer,
+    RetryPolicy,
+    http_answers,
+    send_retrying,
+    transient_status,
+)
 
 if TYPE_CHECKING:   # apprise itself is imported when a message goes out (see _apprise)
     from apprise import AppriseResult, NotifyBase
@@ -204,16 +210,16 @@ class _Collector(logging.Handler):
 # --------------------------------------------------------------------------- errors
 
 _REASONS = (     # pattern in apprise's log, what to tell people, transient (worth another try soon)
-    (re.compile(r"connection refused", re.I), "connection refused", True),
-    (re.compile(r"timed? ?out|timeout", re.I), "timed out", True),
-    (re.compile(r"name or service not known|nodename nor servname|getaddrinfo|resolve", re.I),
+    (re.compile(r"connection refused", re.IGNORECASE), "connection refused", True),
+    (re.compile(r"timed? ?out|timeout", re.IGNORECASE), "timed out", True),
+    (re.compile(r"name or service not known|nodename nor servname|getaddrinfo|resolve", re.IGNORECASE),
      "host name not found", True),
-    (re.compile(r"certificate|ssl", re.I), "TLS/certificate problem", False),
-    (re.compile(r"authenticat|535|credentials|unauthori[sz]ed|error=401|error=403", re.I),
+    (re.compile(r"certificate|ssl", re.IGNORECASE), "TLS/certificate problem", False),
+    (re.compile(r"authenticat|535|credentials|unauthori[sz]ed|error=401|error=403", re.IGNORECASE),
      "login rejected (check user and password/token)", False),
-    (re.compile(r"network is unreachable|no route to host", re.I), "network unreachable", True),
+    (re.compile(r"network is unreachable|no route to host", re.IGNORECASE), "network unreachable", True),
     (re.compile(r"connection (?:reset|aborted)|broken pipe|remote ?end closed|remotedisconnected"
-                r"|unexpectedly closed|server disconnected", re.I), "connection lost", True),
+                r"|unexpectedly closed|server disconnected", re.IGNORECASE), "connection lost", True),
 )
 
 
@@ -248,7 +254,7 @@ def _reason(text: str) -> tuple[str | None, bool]:
     if smtp:
         klass, rest, said = smtp.groups()
         return f"mail server answered {klass}{rest} ({said.strip()[:120]})", klass == "4"
-    if re.search(r"connection error", text, re.I):   # apprise's word for any other socket failure
+    if re.search(r"connection error", text, re.IGNORECASE):   # apprise's word for any other socket failure
         return "connection error", True
     return None, False
 
