@@ -307,6 +307,17 @@ def test_the_schedule_stops_at_its_budget_and_honours_a_retry_after_that_fits():
     assert result.tries == 3 and not result.ok and "3 tries within 23 s" in result.error
 
 
+def test_a_target_that_times_out_is_not_tried_again_past_the_budget():
+    clock = Clock()
+
+    def slow() -> SendResult:
+        clock.now += 20                                    # no answer within the 20 s timeout
+        return SendResult(False, "timed out", transient=True)
+
+    result = send_retrying(slow, RetryPolicy(), sleep=clock.sleep, clock=lambda: clock.now)
+    assert result.tries == 1 and clock.now == 20, "a second 20 s try would end at 41 s, past 30 s"
+
+
 def test_the_default_schedule_tries_four_times_in_13_seconds():
     clock = Clock()
     answers = iter([SendResult(False, "x", transient=True) for _ in range(9)])

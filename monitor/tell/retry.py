@@ -42,12 +42,16 @@ class RetryPolicy:
     waits: tuple[float, ...] = (1.0, 3.0, 9.0)
     budget: float = 30.0
 
-    def pause(self, tries: int, elapsed: float, retry_after: float | None) -> float | None:
-        """Seconds to wait before try `tries + 1`, or None when this run has done its share."""
+    def pause(self, tries: int, elapsed: float, retry_after: float | None, last_try: float = 0.0) -> float | None:
+        """Seconds to wait before try `tries + 1`, or None when this run has done its share.
+
+        The next try is expected to take as long as the last one (`last_try`), so a target
+        that times out after 20 s is not tried again at 21 s, past the budget.
+        """
         if tries > len(self.waits):
             return None
         wait = self.waits[tries - 1] if retry_after is None else retry_after
-        return wait if elapsed + wait <= self.budget else None
+        return wait if elapsed + wait + last_try <= self.budget else None
 
 
 NO_RETRY = RetryPolicy(waits=())
@@ -60,11 +64,13 @@ def send_retrying(send: Callable[[], SendResult], policy: RetryPolicy,
     started = clock()
     tries = 0
     while True:
+        began = clock()
         result = send()
         tries += 1
         if result.ok or not result.transient:
             break
-        wait = policy.pause(tries, clock() - started, result.retry_after)
+        ended = clock()
+        wait = policy.pause(tries, ended - started, result.retry_after, last_try=ended - began)
         if wait is None:
             break
         sleep(wait)
