@@ -38,6 +38,8 @@ from monitor.tell.retry import (
 )
 
 if TYPE_CHECKING:   # apprise itself is imported when a message goes out (see _apprise)
+    from collections.abc import Sequence
+
     from apprise import AppriseResult, NotifyBase
 
 LARGE = 1_000_000            # services that take any length we would sensibly send
@@ -223,7 +225,7 @@ _REASONS = (     # pattern in apprise's log, what to tell people, transient (wor
 )
 
 
-def failure(result, url: str, answers: list[Answer] = ()) -> SendResult:
+def failure(result: AppriseResult, url: str, answers: Sequence[Answer] = ()) -> SendResult:
     """What went wrong, readable, and whether it is a blip: from the HTTP layer's answers
     (status, Retry-After), else from apprise's log (the status it logs, the socket error)."""
     entries = [(e.level, e.message) for e in result.logs()]

@@ -48,7 +48,7 @@ class RetryReport:
         return not self.failed
 
 
-def retry_waiting(store, config: Config, sender: Sender, now: datetime | None = None) -> RetryReport:
+def retry_waiting(store: Store, config: Config, sender: Sender, now: datetime | None = None) -> RetryReport:
     """Send every waiting alert and digest now, whatever its backoff; what still fails stays waiting.
 
     Alerts go as in a run (grouped per target, accepted parts never again); a digest goes

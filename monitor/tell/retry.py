@@ -25,9 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from requests import PreparedRequest, Response
+    from requests.adapters import HTTPAdapter
+
     from monitor.tell.deliver import SendResult
 
 
@@ -134,15 +137,15 @@ def _observe_requests() -> None:
         original = HTTPAdapter.build_response
 
         @functools.wraps(original)
-        def build_response(self, req, resp):
+        def build_response(self: HTTPAdapter, req: PreparedRequest, resp: Any) -> Response:
             response = original(self, req, resp)
             seen = _ANSWERS.get()
             if seen is not None:
                 seen.append(Answer(response.status_code, retry_after(response.headers.get("Retry-After"))))
             return response
 
-        build_response._lagebild_observer = True
-        HTTPAdapter.build_response = build_response
+        build_response._lagebild_observer = True  # type: ignore[attr-defined]
+        HTTPAdapter.build_response = build_response  # type: ignore[method-assign]
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
