@@ -331,3 +331,23 @@ def test_retry_after_reads_seconds_and_http_dates():
     now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     assert retry_after("Thu, 03 Dec 2026 09:00:42 GMT", now=now) == 42.0
     assert retry_after("Thu, 03 Dec 2026 08:00:00 GMT", now=now) == 0.0
+
+
+def test_a_digest_in_parts_failing_after_some_were_accepted_sends_only_the_rest_next_time(sqlite_store, webhook):
+    hook = webhook()
+    cfg = make_config(hook.url, digest=True)
+    store = fill(sqlite_store, cfg)
+    hook.statuses = [200, 200, 404]                       # two parts go, the third is refused
+    first = send_digest(store, cfg, ShortMessages(timeout=5, retry=QUICK), now=NOW)
+    assert first.exit_code == 1 and len(hook.accepted) == 2 and "HTTP 404" in first.failed["chat"]
+    titles = [*LEGAL, "Zehn Ideen für Karussell-Posts"]
+    shown = {title for title in titles if any(title in p["message"] for p in hook.accepted)}
+    assert shown and first.sent == {"chat": len(shown)}
+    [waiting] = [r for r in outbox_rows(store, cfg) if r["kind"] == "digest"]
+    assert waiting["messages"] == len(titles) - len(shown) and "HTTP 404" in waiting["last_error"]
+
+    second = send_digest(store, cfg, ShortMessages(timeout=5, retry=QUICK), now=NOW + timedelta(minutes=5))
+    assert second.exit_code == 0
+    assert accepted_titles(hook) == {title: 1 for title in LEGAL}, "no item of an accepted part went again"
+    assert [r for r in outbox_rows(store, cfg) if r["kind"] == "digest"] == []
+    assert store.digest_candidates("chat") == []

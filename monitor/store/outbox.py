@@ -9,6 +9,7 @@ backoff gives (a Retry-After that did not fit into the run), within that cap.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
@@ -91,7 +92,11 @@ class OutboxStore:
             return row.id
 
     def finish_digest(self, digest_id: int, error: str | None, now: datetime | None = None,
-                      cap: timedelta = RETRY_MAX, asked: timedelta | None = None) -> None:
+                      cap: timedelta = RETRY_MAX, asked: timedelta | None = None,
+                      delivered: Collection[int] = ()) -> None:
+        """Sent, or failed with its error and next try; `delivered`: a digest in parts failed
+        after the target took the parts naming these items, so they count as sent and the
+        rest waits as a failed digest of its own."""
         now = now or utcnow()
         with self.sessions() as s, s.begin():
             row = s.get(DigestRow, digest_id)
@@ -100,9 +105,21 @@ class OutboxStore:
             row.attempts += 1
             if error is None:
                 row.state, row.sent_at, row.last_error = "sent", now, None
-            else:
-                row.state, row.last_error = "failed", error
-                row.next_attempt = now + retry_wait(row.attempts, cap, asked)
+                return
+            next_attempt = now + retry_wait(row.attempts, cap, asked)
+            if delivered:
+                shown = set(delivered)
+                rest = [i for i in s.scalars(select(DigestItemRow.item_id).where(DigestItemRow.digest_id == row.id))
+                        if i not in shown]
+                row.state, row.sent_at, row.last_error, row.item_count = "sent", now, None, len(delivered)
+                s.execute(delete(DigestItemRow).where(DigestItemRow.digest_id == row.id,
+                                                      DigestItemRow.item_id.in_(rest)))
+                row = DigestRow(target=row.target, created=row.created, attempts=row.attempts, item_count=len(rest))
+                s.add(row)
+                s.flush()
+                if rest:
+                    s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in rest])
+            row.state, row.last_error, row.next_attempt = "failed", error, next_attempt
 
     def last_digest_sent(self, target: str) -> datetime | None:
         """When a digest last reached `target` (None: never)."""

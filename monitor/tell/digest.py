@@ -16,6 +16,7 @@ run, so an accepted part is not sent again in that run (`retry.py`). `--output` 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -123,24 +124,38 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
     digest = build_digest(store, config, items, now=now, base_url=base, t=t, target=target)
     report.lines += [f"{target}: {note}" for note in digest.notes]
     digest_id = store.begin_digest(target, digest.item_ids, now=now)
-    result = send_rendered(sender, url, digest, t)
+    accepted: list[str] = []
+    result = send_rendered(sender, url, digest, t, accepted=accepted)
+    shown = [] if result.ok else shown_in(accepted, [it for it in items if it.id in set(digest.item_ids)])
     asked = timedelta(seconds=result.retry_after) if result.retry_after is not None else None
     store.finish_digest(digest_id, None if result.ok else (result.error or "failed"), now=now,
-                        cap=backoff_cap(config.settings.fetch.interval), asked=asked)
+                        cap=backoff_cap(config.settings.fetch.interval), asked=asked, delivered=shown)
     if result.ok:
         report.sent[target] = len(digest.item_ids)
         key = "mail.report.digest_empty" if digest.empty else "mail.report.digest_sent"
         report.lines.append(t(key, target=target, n=t.number(len(digest.item_ids))))
-    else:
-        report.failed[target] = result.error or "failed"
-        report.lines.append(t("mail.report.failed", target=target, n=t.number(len(digest.item_ids)),
-                              error=result.error))
+        return
+    if shown:
+        report.sent[target] = len(shown)
+        report.lines.append(t("mail.report.digest_sent", target=target, n=t.number(len(shown))))
+    report.failed[target] = result.error or "failed"
+    report.lines.append(t("mail.report.failed", target=target, n=t.number(len(digest.item_ids) - len(shown)),
+                          error=result.error))
 
 
-def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator) -> SendResult:
+def shown_in(bodies: list[str], items: list[Item]) -> list[int]:
+    """Items whose link is in one of the accepted parts: they reached the target, whatever came after."""
+    text = "\n".join(bodies)
+    return [it.id for it in items if it.id is not None and re.search(re.escape(it.url) + r"(?=\s|$)", text)]
+
+
+def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator,
+                  accepted: list[str] | None = None) -> SendResult:
     """HTML to e-mail-like services in one piece; text elsewhere, in parts only when it must.
 
-    Each part rides out a blip on its own, so a part the target accepted is not sent again."""
+    Each part rides out a blip on its own, so within a run an accepted part is not sent
+    again; `accepted` collects the bodies of the parts the target took before one failed,
+    so the items they showed count as sent and the next try holds only the rest."""
     text = render_text(digest, t)
     if sender.takes_html(url):
         return sender.deliver(url, title=digest.subject, body=text, body_format="text",
@@ -152,20 +167,29 @@ def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator) -> Se
     groups = pack(blocks, limit)
     for number, group in enumerate(groups, 1):
         title = f"{digest.subject} ({t('mail.alert.part', i=number, n=len(groups))})"
-        result = sender.deliver(url, title=title, body="\n\n".join(blocks[i] for i in group), body_format="text")
+        body = "\n\n".join(blocks[i] for i in group)
+        result = sender.deliver(url, title=title, body=body, body_format="text")
         if not result.ok:
             return result
+        if accepted is not None:
+            accepted.append(body)
     return SendResult(True)
 
 
 def _blocks(text: str, limit: int) -> list[str]:
-    """Paragraphs, with any paragraph longer than the limit broken at lines."""
+    """Paragraphs, with any paragraph longer than the limit broken at lines, never between
+    a title and the link under it (a part shows an item whole, or not at all)."""
     blocks: list[str] = []
     for para in text.split("\n\n"):
         if len(para) <= limit:
             blocks.append(para)
             continue
-        lines = para.split("\n")
+        lines: list[str] = []
+        for line in para.split("\n"):
+            if lines and line.lstrip().startswith(("http://", "https://")):
+                lines[-1] += "\n" + line
+            else:
+                lines.append(line)
         blocks += ["\n".join(lines[i] for i in g) for g in pack(lines, limit, sep="\n")]
     return [b[:limit] for b in blocks]
 
