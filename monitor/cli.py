@@ -340,15 +340,25 @@ def trends(app: App, days: int, fmt: str) -> None:
 # --------------------------------------------------------------------------- tell
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--retry", is_flag=True, help="send every waiting alert and digest now, ignoring their backoff; "
+                                            "exit 1 when a target still fails")
 @common
-def outbox(app: App, fmt: str) -> None:
+def outbox(app: App, fmt: str, retry: bool) -> None:
     """Alerts and digests waiting for, or failing at, their targets, and why."""
-    from monitor.tell.outbox_report import outbox_rows
+    from monitor.tell.outbox_report import outbox_rows, retry_waiting
+    sent = None
+    if retry:
+        from monitor.tell.deliver import Sender
+        sent = retry_waiting(app.store, app.config, Sender())
+        for line in sent.lines:
+            click.echo(line, err=fmt == "json")    # JSON output stays one parsable array
     rows = outbox_rows(app.store, app.config)
     if not rows and fmt == "table":
         click.echo("Nothing pending: every alert and digest was delivered.")
-        return
-    print_rows(rows, fmt)
+    else:
+        print_rows(rows, fmt)
+    if sent is not None and not sent.ok:
+        sys.exit(1)
 
 
 @cli.command(name="notify-test")

@@ -11,8 +11,8 @@ with zoneinfo for every day, so it stays at 07:30 across daylight-saving changes
 (a time that does not exist that night runs an hour later; one that exists twice runs
 once). After the machine slept past it, the digest runs once on waking, not once per
 missed day. A digest that failed (exit status 1: a target did not accept it) is
-tried again after 5, 10, 20 … minutes until the next day's. The clock, the sleep and
-the process start are injectable so the tests run a simulated week in milliseconds.
+tried again after 5, 10, 20 … minutes (at most one cycle) until the next day's. The clock,
+the sleep and the process start are injectable so the tests run a simulated week in milliseconds.
 """
 
 from __future__ import annotations
@@ -142,11 +142,12 @@ class Daemon:
         self.job = None
 
     def after_digest(self, code: int) -> None:
-        """A target that failed keeps its items; try again in 5, 10, 20 … minutes rather than tomorrow."""
+        """A target that failed keeps its items; try again in 5, 10, 20 … minutes rather than tomorrow,
+        never waiting longer than one cycle (as alerts do)."""
         if code == 0:
             self.digest_failures = 0
             return
-        wait = min(DIGEST_RETRY * 2 ** self.digest_failures, DIGEST_RETRY_MAX)
+        wait = min(DIGEST_RETRY * 2 ** self.digest_failures, DIGEST_RETRY_MAX, self.interval)
         self.digest_failures += 1
         if self.now() + wait < self.next_digest:
             self.digest_retry = self.now() + wait

@@ -70,11 +70,12 @@ def store(request) -> Store:
 
 @pytest.fixture
 def webhook():
-    """Makes JSON webhooks on 127.0.0.1: `webhook(fail=2)` answers HTTP 500 twice, then 200."""
+    """Makes JSON webhooks on 127.0.0.1: `webhook(fail=2)` answers HTTP 500 twice, then 200;
+    `webhook(fail=1, status=429, headers={"Retry-After": "1"})` a 429 asking for a second."""
     made: list[Webhook] = []
 
-    def make(fail: int = 0) -> Webhook:
-        made.append(Webhook(statuses=[500] * fail))
+    def make(fail: int = 0, status: int = 500, headers: dict | None = None) -> Webhook:
+        made.append(Webhook().fail(fail, status, headers))
         return made[-1]
     yield make
     for hook in made:

@@ -154,7 +154,9 @@ def rss(title: str, entries: list[dict], now: datetime | None = None) -> str:
 class Webhook:
     """A JSON webhook (apprise json://) that records every POST, can answer errors and hold its answer.
 
-    `statuses` answers the next POSTs in order, then 200. `commit` says when a message
+    `statuses` answers the next POSTs in order, then 200: a status, or (status, headers)
+    such as (429, {"Retry-After": "1"}); `fail(n, status, headers)` sets the first n of
+    them. `times` holds when each POST arrived (time.monotonic). `commit` says when a message
     counts as accepted (shown in the chat):
       "on_answer":  when the 2xx answer goes out; a client that hung up before is dropped
                     (the target never accepted it);
@@ -163,10 +165,11 @@ class Webhook:
     """
 
     def __init__(self, path: str = "/hook", statuses: list[int] | None = None, host: str = "127.0.0.1"):
-        self.statuses: list[int] = list(statuses or [])
+        self.statuses: list[int | tuple[int, dict]] = list(statuses or [])
         self.hold = 0.0
         self.commit = "on_answer"
         self.posts: list[dict] = []          # every payload, in order, answered or not
+        self.times: list[float] = []         # when each of them arrived (time.monotonic)
         self.accepted: list[dict] = []
         self.dropped: list[dict] = []
         self.in_flight = threading.Event()   # set once a POST has arrived
@@ -179,6 +182,12 @@ class Webhook:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def fail(self, n: int, status: int = 500, headers: dict | None = None) -> Webhook:
+        """Answer the next `n` POSTs with `status` (and `headers`, e.g. Retry-After), then 200 again."""
+        with self.lock:
+            self.statuses = [(status, dict(headers or {}))] * n
+        return self
 
     def _accept(self, payload: dict) -> None:
         with self.lock:
@@ -197,7 +206,9 @@ class Webhook:
                 payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 with hook.lock:
                     hook.posts.append(payload)
-                    status = hook.statuses.pop(0) if hook.statuses else 200
+                    hook.times.append(time.monotonic())
+                    answer = hook.statuses.pop(0) if hook.statuses else 200
+                    status, headers = answer if isinstance(answer, tuple) else (answer, {})
                     hold, commit = hook.hold, hook.commit
                 ok = 200 <= status < 300
                 if ok and commit == "on_receipt":
@@ -211,6 +222,8 @@ class Webhook:
                 if ok and commit == "on_answer":
                     hook._accept(payload)
                 self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"{}" if ok else b"no")

@@ -10,8 +10,10 @@ next run sends that message again (at-least-once). These tests pin down both sid
 * killed while an alert POST waits   -> before the target accepted: sent once, on the next run;
                                         after it accepted: at most one duplicate, nothing lost;
 * killed while the digest mail waits -> the same two cases for SMTP;
-* a target answering HTTP 500        -> alerts kept with the error, retried with growing waits,
-                                        delivered exactly once when it recovers.
+* a target failing its first posts   -> a blip (HTTP 500 three times): ridden out within the run,
+                                        every alert delivered once;
+* a target refusing (HTTP 404)       -> alerts kept with the error, retried on later runs with
+                                        growing waits, delivered exactly once when it is fixed.
 
 Everything is real: `python -m monitor ...` as child processes killed with SIGKILL, a
 feed server and a webhook receiver (http.server), an SMTP server (aiosmtpd), a SQLite
@@ -408,8 +410,27 @@ def _next_attempt(row: dict) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tmp_path, chat):
-    chat.statuses = [500, 500]
+def test_a_webhook_failing_its_first_three_posts_gets_every_alert_in_the_same_run_once(tmp_path, chat):
+    """The report's case: 500 to the first three posts. With the default schedule (1 s, 3 s, 9 s)
+    the fourth try of the same `monitor run` goes through."""
+    chat.fail(3, 500)
+    with FeedServer() as web:
+        world = make_world(tmp_path, web, two_feeds(web), notify={"team-chat": chat.url})
+        run = world.monitor("run")
+        assert run.returncode == 0, run.stdout + run.stderr
+        legal = world.legal_urls()
+        assert len(chat.posts) == 3 + len(chat.accepted), "three refusals, then each grouped message once"
+        assert chat.times[3] - chat.times[0] >= 12, "after waits of 1, 3 and 9 seconds"
+        assert f"team-chat: {len(legal)} gesendet" in run.stdout
+        assert pending_alerts(world) is None, "nothing left for a later run to send again"
+
+    assert alerted_urls(chat) == Counter({url: 1 for url in legal})
+    assert {url for _, url in LEGAL} <= legal
+
+
+def test_refusing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tmp_path, chat):
+    """A permanent refusal (a wrong path, fixed later) is not retried within a run, but on later runs."""
+    chat.statuses = [404, 404]
     with FeedServer() as web:
         world = make_world(tmp_path, web, two_feeds(web), notify={"team-chat": chat.url})
 
@@ -418,7 +439,7 @@ def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tm
         legal = world.legal_urls()
         failing = pending_alerts(world)
         assert len(chat.posts) == 1 and chat.accepted == []
-        assert failing["status"] == "failing" and failing["attempts"] == 1 and "500" in failing["last_error"]
+        assert failing["status"] == "failing" and failing["attempts"] == 1 and "404" in failing["last_error"]
         first_wait = _next_attempt(failing) - started
         assert timedelta(minutes=4) < first_wait <= timedelta(minutes=6)
 
@@ -431,7 +452,7 @@ def test_failing_webhook_keeps_alerts_retries_with_backoff_then_delivers_once(tm
         assert world.monitor("run").returncode == 0
         failing = pending_alerts(world)
         assert len(chat.posts) == 2 and chat.accepted == []
-        assert failing["attempts"] == 2 and "500" in failing["last_error"]
+        assert failing["attempts"] == 2 and "404" in failing["last_error"]
         assert _next_attempt(failing) - moved > first_wait + timedelta(minutes=4), "the wait grows"
 
         world.move_retries_to_the_past()

@@ -6,19 +6,24 @@ real refused connections and real HTTP 500s. Every server binds 127.0.0.1 only.
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
+from monitor.cli import cli
 from monitor.config import Config
 from monitor.item import Item
 from monitor.store import Store
 from monitor.tell.alerts import deliver_due
 from monitor.tell.deliver import Sender
 from monitor.tell.digest import send_digest
-from monitor.tell.outbox_report import notify_test, outbox_rows
+from monitor.tell.outbox_report import notify_test, outbox_rows, retry_waiting
+from monitor.tell.retry import NO_RETRY, RetryPolicy
 from monitor.tell.rules import route
 
 NOW = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
@@ -84,7 +89,7 @@ def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(sqlite_store, smtp
     smtp.stop()
     cfg = make_config({"team-email": smtp.url}, digest=["team-email"])
     store = fill(sqlite_store, cfg)
-    down = send_digest(store, cfg, Sender(timeout=5), now=NOW)
+    down = send_digest(store, cfg, Sender(timeout=5, retry=NO_RETRY), now=NOW)     # down for longer than a run
     assert down.exit_code == 1
     assert "connection refused" in " ".join(down.lines)
     [row] = [r for r in outbox_rows(store, cfg) if r["kind"] == "digest"]
@@ -103,10 +108,11 @@ def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(sqlite_store, smtp
 # --------------------------------------------------------------------------- alerts to a webhook
 
 def test_alerts_to_a_failing_webhook_are_retried_and_sent_exactly_once(sqlite_store, webhook):
+    """A blip outlasting the run (no retries within it here; tests/test_retry.py has those)."""
     hook = webhook(fail=2)
     cfg = make_config({"chat": hook.url}, alerts=[{"tags": ["legal_change"], "notify": ["chat"]}])
     store = fill(sqlite_store, cfg, with_alerts=True)
-    sender = Sender(timeout=5)
+    sender = Sender(timeout=5, retry=NO_RETRY)
 
     first = deliver_due(store, cfg, sender, now=NOW)
     assert first.sent == 0 and "HTTP 500" in first.failed["chat"]
@@ -187,3 +193,54 @@ def test_notify_test_names_known_targets_and_sends_in_the_configured_language(we
     assert "no URL" in notify_test(cfg, "off", Sender()).error
     assert notify_test(cfg, "chat", Sender(timeout=5)).ok
     assert hook.posts[0]["title"] == "Lagebild: Testnachricht"
+
+
+# --------------------------------------------------------------------------- monitor outbox --retry
+
+QUICK = RetryPolicy(waits=(0.02, 0.05, 0.1), budget=5)
+
+
+def test_outbox_retry_sends_every_waiting_alert_and_digest_now_ignoring_the_backoff(sqlite_store, webhook):
+    hook = webhook(fail=2, status=404)                   # a wrong path, fixed a minute later
+    cfg = make_config({"chat": hook.url}, digest=["chat"], alerts=[{"tags": ["legal_change"], "notify": ["chat"]}])
+    store = fill(sqlite_store, cfg, with_alerts=True)
+    assert deliver_due(store, cfg, Sender(timeout=5, retry=QUICK), now=NOW).failed
+    assert send_digest(store, cfg, Sender(timeout=5, retry=QUICK), now=NOW).exit_code == 1
+    waiting = outbox_rows(store, cfg)
+    assert {(r["kind"], r["status"]) for r in waiting} == {("alert", "failing"), ("digest", "failing")}
+    assert deliver_due(store, cfg, Sender(timeout=5, retry=QUICK), now=NOW + timedelta(minutes=1)).sent == 0
+
+    report = retry_waiting(store, cfg, Sender(timeout=5, retry=QUICK), now=NOW + timedelta(minutes=1))
+
+    assert report.ok and report.lines == ["chat: 2 gesendet", "chat: Lagebild mit 6 Meldungen gesendet"]
+    assert outbox_rows(store, cfg) == []
+    assert len(hook.accepted) == 2 and all(title in hook.accepted[0]["message"] for title in LEGAL)
+    again = retry_waiting(store, cfg, Sender(timeout=5, retry=QUICK), now=NOW + timedelta(minutes=2))
+    assert again.ok and again.lines == [] and len(hook.posts) == 4, "nothing waits, nothing is sent twice"
+
+
+def test_monitor_outbox_retry_prints_what_went_and_what_still_fails(tmp_path, webhook):
+    hook = webhook(fail=2, status=404)
+    rules = [{"tags": ["legal_change"], "notify": ["chat"]}]
+    cfg = make_config({"chat": hook.url}, alerts=rules)
+    config = tmp_path / "feeds.yaml"
+    config.write_text(yaml.safe_dump({"settings": {"language": "de", "alerts": rules},
+                                      "notify": {"chat": hook.url}, "sources": SOURCES}), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'lagebild.db'}"
+    store = fill(Store.open(db), cfg, with_alerts=True)
+    deliver_due(store, cfg, Sender(timeout=5), now=datetime.now(UTC))
+    store.close()
+    runner = CliRunner()
+    options = ["--config", str(config), "--db", db]
+
+    failing = runner.invoke(cli, ["outbox", "--retry", *options])
+    assert failing.exit_code == 1, failing.output
+    assert "chat: fehlgeschlagen, 2 bleiben offen" in failing.output and "HTTP 404" in failing.output
+    assert "failing" in failing.output, "then the outbox as `monitor outbox` shows it"
+
+    sent = runner.invoke(cli, ["outbox", "--retry", *options])
+    assert sent.exit_code == 0, sent.output
+    assert sent.output.splitlines() == ["chat: 2 gesendet", "Nothing pending: every alert and digest was delivered."]
+    assert len(hook.accepted) == 1 and all(title in hook.accepted[0]["message"] for title in LEGAL)
+    quiet = runner.invoke(cli, ["outbox", "--retry", "--format", "json", *options])
+    assert quiet.exit_code == 0 and json.loads(quiet.stdout) == [] and len(hook.posts) == 3

@@ -2,11 +2,14 @@
 
 A message is marked sent only after its target accepted it. A failing target keeps
 its messages, with the error, and they are tried again (with growing waits) on the
-next runs, so nothing is lost and nothing that went out is sent again.
+next runs, so nothing is lost and nothing that went out is sent again. The caller
+caps the wait (a little under one cycle) and may ask for a longer one than the
+backoff gives (a Retry-After that did not fit into the run), within that cap.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
@@ -21,8 +24,10 @@ RETRY_BASE = timedelta(minutes=5)
 RETRY_MAX = timedelta(hours=6)
 
 
-def retry_wait(attempts: int) -> timedelta:
-    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+def retry_wait(attempts: int, cap: timedelta = RETRY_MAX, asked: timedelta | None = None) -> timedelta:
+    """5, 10, 20 … minutes after the attempts so far, at least `asked`, never more than `cap`."""
+    backoff = RETRY_BASE * (2 ** max(attempts - 1, 0))
+    return min(max(backoff, asked or timedelta(0)), cap, RETRY_MAX)
 
 
 class OutboxStore:
@@ -51,12 +56,13 @@ class OutboxStore:
             s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(
                 state="sent", sent_at=now or utcnow(), last_error=None, attempts=DeliveryRow.attempts + 1))
 
-    def mark_alerts_failed(self, ids: list[int], error: str, now: datetime | None = None) -> None:
+    def mark_alerts_failed(self, ids: list[int], error: str, now: datetime | None = None,
+                           cap: timedelta = RETRY_MAX, asked: timedelta | None = None) -> None:
         now = now or utcnow()
         with self.sessions() as s, s.begin():
             for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(ids))):
                 row.attempts += 1
-                row.last_error, row.next_attempt = error, now + retry_wait(row.attempts)
+                row.last_error, row.next_attempt = error, now + retry_wait(row.attempts, cap, asked)
 
     # ------------------------------------------------------------------ digests
     def digest_candidates(self, target: str, since: datetime | None = None) -> list[Item]:
@@ -85,7 +91,12 @@ class OutboxStore:
                 s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in item_ids])
             return row.id
 
-    def finish_digest(self, digest_id: int, error: str | None, now: datetime | None = None) -> None:
+    def finish_digest(self, digest_id: int, error: str | None, now: datetime | None = None,
+                      cap: timedelta = RETRY_MAX, asked: timedelta | None = None,
+                      delivered: Collection[int] = ()) -> None:
+        """Sent, or failed with its error and next try; `delivered`: a digest in parts failed
+        after the target took the parts naming these items, so they count as sent and the
+        rest waits as a failed digest of its own."""
         now = now or utcnow()
         with self.sessions() as s, s.begin():
             row = s.get(DigestRow, digest_id)
@@ -94,8 +105,21 @@ class OutboxStore:
             row.attempts += 1
             if error is None:
                 row.state, row.sent_at, row.last_error = "sent", now, None
-            else:
-                row.state, row.last_error, row.next_attempt = "failed", error, now + retry_wait(row.attempts)
+                return
+            next_attempt = now + retry_wait(row.attempts, cap, asked)
+            if delivered:
+                shown = set(delivered)
+                rest = [i for i in s.scalars(select(DigestItemRow.item_id).where(DigestItemRow.digest_id == row.id))
+                        if i not in shown]
+                row.state, row.sent_at, row.last_error, row.item_count = "sent", now, None, len(delivered)
+                s.execute(delete(DigestItemRow).where(DigestItemRow.digest_id == row.id,
+                                                      DigestItemRow.item_id.in_(rest)))
+                row = DigestRow(target=row.target, created=row.created, attempts=row.attempts, item_count=len(rest))
+                s.add(row)
+                s.flush()
+                if rest:
+                    s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in rest])
+            row.state, row.last_error, row.next_attempt = "failed", error, next_attempt
 
     def last_digest_sent(self, target: str) -> datetime | None:
         """When a digest last reached `target` (None: never)."""

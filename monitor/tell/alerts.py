@@ -2,14 +2,16 @@
 
 A burst of twenty alerts as twenty chat pings trains a team to mute the channel, so
 alerts are grouped. A message is split only where the service's length limit forces
-it, and each part is marked sent only once the service accepted it; failed parts stay
-pending and are retried with backoff.
+it, and each part is marked sent only once the service accepted it, so no later try
+sends an accepted part again. A part that meets a blip (5xx, 429, a timeout) is tried
+again within the run (`retry.py`); what still fails stays pending with its error and a
+backoff that never outlasts one cycle (`settings.fetch.interval`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.config import Config
@@ -17,6 +19,7 @@ from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.tell.deliver import Sender, pack
 from monitor.tell.render import ORDER, alert_env, shorten, translator
+from monitor.tell.retry import backoff_cap
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -47,7 +50,9 @@ class DeliveryReport:
 
 def deliver_due(store: Store, config: Config, sender: Sender, now: datetime | None = None,
                 force: bool = False) -> DeliveryReport:
-    """Send every due alert, one grouped message per target; record what was accepted."""
+    """Send every due alert, one grouped message per target; record what was accepted.
+
+    `force`: every pending alert, whatever its backoff (`monitor outbox --retry`)."""
     t = translator(config)
     report = DeliveryReport()
     for target, rows in store.due_alerts(now=now, force=force).items():
@@ -67,10 +72,12 @@ def _deliver_target(store: Store, config: Config, sender: Sender, target: str, u
     first_line = len(report.lines)
     messages = build_messages(rows, url, sender, t, config.settings.web.base_url)
     for position, message in enumerate(messages):
-        result = sender.send(url, title=message.title, body=message.body, body_format=message.body_format)
+        result = sender.deliver(url, title=message.title, body=message.body, body_format=message.body_format)
         if not result.ok:
             waiting = [i for m in messages[position:] for i in m.ids]
-            store.mark_alerts_failed(waiting, result.error or "failed", now=now)
+            store.mark_alerts_failed(waiting, result.error or "failed", now=now,
+                                     cap=backoff_cap(config.settings.fetch.interval),
+                                     asked=_seconds(result.retry_after))
             report.failed[target] = result.error or "failed"
             report.pending[target] = len(waiting)
             report.lines.append(t("mail.report.failed", target=target, n=len(waiting), error=result.error))
@@ -80,6 +87,10 @@ def _deliver_target(store: Store, config: Config, sender: Sender, target: str, u
         report.counts[target] = report.counts.get(target, 0) + len(message.ids)
     if report.counts.get(target):
         report.lines.insert(first_line, t("mail.report.sent", target=target, n=report.counts[target]))
+
+
+def _seconds(value: float | None) -> timedelta | None:
+    return timedelta(seconds=value) if value is not None else None
 
 
 def build_messages(rows: list[tuple[int, Item, str]], url: str, sender: Sender, t: Translator,

@@ -10,6 +10,8 @@ Our code decides what and when; apprise decides how. What we add on top:
   a hanging server can never stall `monitor run` or the daemon;
 * a human error text built from apprise's per-call log (kept out of our own logs) ("E-Mail 127.0.0.1:2525:
   connection refused"), with anything that looks like a secret from the URL removed;
+* whether a failure is transient (worth another try within the run: 5xx, 429, timeouts,
+  connection errors) or permanent, with the target's Retry-After (see `retry.py`);
 * the choice of body: services whose first format is HTML and that take long
   bodies (e-mail and the e-mail APIs) get the HTML version, so apprise builds a
   multipart/alternative mail (text/plain + text/html); chat services get the text.
@@ -27,7 +29,17 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from monitor.tell.retry import (
+    Answer,
+    RetryPolicy,
+    http_answers,
+    send_retrying,
+    transient_status,
+)
+
 if TYPE_CHECKING:   # apprise itself is imported when a message goes out (see _apprise)
+    from collections.abc import Sequence
+
     from apprise import AppriseResult, NotifyBase
 
 LARGE = 1_000_000            # services that take any length we would sensibly send
@@ -39,6 +51,9 @@ _GRACE = 5.0                 # seconds the watchdog thread allows beyond the dea
 class SendResult:
     ok: bool
     error: str | None = None
+    transient: bool = False              # a blip: worth another try within the run
+    retry_after: float | None = None     # seconds the target asked us to wait (HTTP Retry-After)
+    tries: int = 1
 
 
 def _apprise() -> ModuleType:
@@ -49,10 +64,14 @@ def _apprise() -> ModuleType:
 
 
 class Sender:
-    """Sends through apprise with a bounded time per target; never raises for a bad target."""
+    """Sends through apprise with a bounded time per target; never raises for a bad target.
 
-    def __init__(self, timeout: float = 20) -> None:
+    `send` tries once; `deliver` rides out a blip as `retry` says (tests pass tiny waits).
+    """
+
+    def __init__(self, timeout: float = 20, retry: RetryPolicy | None = None) -> None:
         self.timeout = float(timeout)
+        self.retry = retry or RetryPolicy()
 
     # ------------------------------------------------------------------ queries
     def plugin(self, url: str, problems: list[str] | None = None) -> NotifyBase | None:
@@ -96,6 +115,12 @@ class Sender:
         return "markdown" in formats or "html" in formats   # apprise turns Markdown into HTML
 
     # ------------------------------------------------------------------ sending
+    def deliver(self, url: str, *, title: str, body: str, body_format: str = "markdown",
+                attach_html: str | None = None) -> SendResult:
+        """`send`, tried again within the run while the failure is transient (`self.retry`)."""
+        return send_retrying(lambda: self.send(url, title=title, body=body, body_format=body_format,
+                                               attach_html=attach_html), self.retry)
+
     def send(self, url: str, *, title: str, body: str, body_format: str = "markdown",
              attach_html: str | None = None) -> SendResult:
         """Deliver one message; `attach_html` replaces `body` for services that show HTML."""
@@ -115,7 +140,7 @@ class Sender:
         worker.start()
         worker.join(self.timeout + _GRACE)
         if worker.is_alive() or "result" not in box:
-            return SendResult(False, f"{where(url)}: no answer within {self.timeout:g} s")
+            return SendResult(False, f"{where(url)}: no answer within {self.timeout:g} s", transient=True)
         return box["result"]
 
     def _bound(self, plugin: NotifyBase, url: str) -> None:
@@ -131,16 +156,17 @@ class Sender:
         ap = _apprise().Apprise()
         ap.add(plugin)
         try:
-            with _captured_privately():
+            with _captured_privately(), http_answers() as answers:
                 result = ap.notify(body=body, title=title, body_format=body_format, timeout=self.timeout,
                                    log_level=logging.DEBUG)
         except Exception as e:  # noqa: BLE001 - report, never crash the run
-            box["result"] = SendResult(False, f"{where(url)}: {scrub(str(e), url)}")
+            text = f"{where(url)}: {scrub(str(e), url)}"
+            box["result"] = SendResult(False, text, transient=_reason(text)[1])
             return
         if result.status == _apprise().AppriseResultStatus.SUCCESS:
             box["result"] = SendResult(True)
         else:
-            box["result"] = SendResult(False, explain(result, url))
+            box["result"] = failure(result, url, list(answers))
 
 
 @contextmanager
@@ -185,33 +211,54 @@ class _Collector(logging.Handler):
 
 # --------------------------------------------------------------------------- errors
 
-_REASONS = (
-    (re.compile(r"connection refused", re.I), "connection refused"),
-    (re.compile(r"timed? ?out|timeout", re.I), "timed out"),
-    (re.compile(r"name or service not known|nodename nor servname|getaddrinfo|resolve", re.I),
-     "host name not found"),
-    (re.compile(r"certificate|ssl", re.I), "TLS/certificate problem"),
-    (re.compile(r"authenticat|535|credentials|unauthori[sz]ed|error=401|error=403", re.I),
-     "login rejected (check user and password/token)"),
-    (re.compile(r"network is unreachable|no route to host", re.I), "network unreachable"),
+_REASONS = (     # pattern in apprise's log, what to tell people, transient (worth another try soon)
+    (re.compile(r"connection refused", re.IGNORECASE), "connection refused", True),
+    (re.compile(r"timed? ?out|timeout", re.IGNORECASE), "timed out", True),
+    (re.compile(r"name or service not known|nodename nor servname|getaddrinfo|resolve", re.IGNORECASE),
+     "host name not found", True),
+    (re.compile(r"certificate|ssl", re.IGNORECASE), "TLS/certificate problem", False),
+    (re.compile(r"authenticat|535|credentials|unauthori[sz]ed|error=401|error=403", re.IGNORECASE),
+     "login rejected (check user and password/token)", False),
+    (re.compile(r"network is unreachable|no route to host", re.IGNORECASE), "network unreachable", True),
+    (re.compile(r"connection (?:reset|aborted)|broken pipe|remote ?end closed|remotedisconnected"
+                r"|unexpectedly closed|server disconnected", re.IGNORECASE), "connection lost", True),
 )
 
 
-def explain(result: AppriseResult, url: str) -> str:
-    """One readable line from apprise's log: where, and what went wrong."""
+def failure(result: AppriseResult, url: str, answers: Sequence[Answer] = ()) -> SendResult:
+    """What went wrong, readable, and whether it is a blip: from the HTTP layer's answers
+    (status, Retry-After), else from apprise's log (the status it logs, the socket error)."""
     entries = [(e.level, e.message) for e in result.logs()]
-    text = " ".join(m for _, m in entries)
     if result.status == _apprise().AppriseResultStatus.TIMEOUT:
-        return f"{where(url)}: no answer within the time limit"
-    for pattern, reason in _REASONS:
-        if pattern.search(text):
-            return f"{where(url)}: {reason}"
-    status = re.search(r"error=(\d{3})", text)
+        return SendResult(False, f"{where(url)}: no answer within the time limit", transient=True)
+    # Only what went wrong: debug lines also hold the payload and the server's reply,
+    # whose words ("timeout", "certificate" in a title) must not be read as the cause.
+    text = " ".join(m for level, m in entries
+                    if level in ("WARNING", "ERROR", "CRITICAL") or m.startswith("Socket Exception"))
+    refused = answers[-1] if answers and answers[-1].status >= 400 else None
+    logged = re.search(r"error=(\d{3})", text)
+    status = refused.status if refused else int(logged.group(1)) if logged else None
     warnings = [m for level, m in entries if level in ("WARNING", "ERROR", "CRITICAL")]
     detail = scrub(warnings[-1], url) if warnings else "the service did not accept the message"
-    if status:
-        return f"{where(url)}: HTTP {status.group(1)} ({detail})"
-    return f"{where(url)}: {detail}"
+    if status is not None and status not in (401, 403):
+        return SendResult(False, f"{where(url)}: HTTP {status} ({detail})", transient=transient_status(status),
+                          retry_after=refused.retry_after if refused else None)
+    reason, transient = _reason(text)
+    return SendResult(False, f"{where(url)}: {reason or detail}", transient=transient)
+
+
+def _reason(text: str) -> tuple[str | None, bool]:
+    """The readable cause in an error text and whether it passes; SMTP replies by their code class."""
+    for pattern, reason, transient in _REASONS:
+        if pattern.search(text):
+            return reason, transient
+    smtp = re.search(r"\(([45])(\d\d), b?['\"]([^'\"]*)", text)     # smtplib: (451, b'4.3.0 try again later')
+    if smtp:
+        klass, rest, said = smtp.groups()
+        return f"mail server answered {klass}{rest} ({said.strip()[:120]})", klass == "4"
+    if re.search(r"connection error", text, re.IGNORECASE):   # apprise's word for any other socket failure
+        return "connection error", True
+    return None, False
 
 
 def scheme_of(url: str) -> str:

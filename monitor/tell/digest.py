@@ -8,12 +8,15 @@ successful one finds nothing to send.
 
 E-mail gets the HTML version (apprise builds multipart/alternative with a text part);
 chat and webhook targets get the text version, split only where the service's length
-limit forces it. `--output` and `--dry-run` render the same digest and mark nothing.
+limit forces it. Each message (each part) that meets a blip is tried again within the
+run, so an accepted part is not sent again in that run (`retry.py`). `--output` and
+`--dry-run` render the same digest and mark nothing.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +34,7 @@ from monitor.item import Item
 from monitor.tell.deliver import Sender, SendResult, pack
 from monitor.tell.digest_content import COLORS, Digest, build_digest
 from monitor.tell.render import TEMPLATES, platform_label, translator
+from monitor.tell.retry import backoff_cap
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -54,8 +58,11 @@ class DigestReport:
 
 def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelta | None = None,
                 output: Path | None = None, dry_run: bool = False, base_url: str | None = None,
-                now: datetime | None = None, echo: Callable[[str], None] = print) -> DigestReport:
-    """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed."""
+                now: datetime | None = None, echo: Callable[[str], None] = print,
+                targets: list[str] | None = None) -> DigestReport:
+    """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed.
+
+    `targets`: only these (default: `settings.digest.notify`), e.g. those a digest waits for."""
     now = now or utcnow()
     t = translator(config)
     base = base_url or config.settings.web.base_url
@@ -65,7 +72,7 @@ def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelt
         _preview(store, config, t, report, cutoff=cutoff, now=now, base=base, output=output,
                  dry_run=dry_run, echo=echo)
         return report
-    targets = config.settings.digest.notify
+    targets = config.settings.digest.notify if targets is None else targets
     if not targets:
         report.lines.append(t("mail.report.no_targets"))
     for target in targets:
@@ -108,7 +115,8 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
     url = config.notify.get(target)
     items = store.digest_candidates(target, since=cutoff)
     if not url:
-        report.lines.append(t("mail.report.disabled", target=target, n=t.number(len(items))))
+        key = "mail.report.disabled" if target in config.notify else "mail.report.unknown"
+        report.lines.append(t(key, target=target, n=t.number(len(items))))
         return
     if not items and (not config.settings.digest.send_empty or _sent_recently(store, target, now)):
         report.lines.append(t("mail.report.nothing", target=target))
@@ -116,45 +124,72 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
     digest = build_digest(store, config, items, now=now, base_url=base, t=t, target=target)
     report.lines += [f"{target}: {note}" for note in digest.notes]
     digest_id = store.begin_digest(target, digest.item_ids, now=now)
-    result = send_rendered(sender, url, digest, t)
-    store.finish_digest(digest_id, None if result.ok else (result.error or "failed"), now=now)
+    accepted: list[str] = []
+    result = send_rendered(sender, url, digest, t, accepted=accepted)
+    shown = [] if result.ok else shown_in(accepted, [it for it in items if it.id in set(digest.item_ids)])
+    asked = timedelta(seconds=result.retry_after) if result.retry_after is not None else None
+    store.finish_digest(digest_id, None if result.ok else (result.error or "failed"), now=now,
+                        cap=backoff_cap(config.settings.fetch.interval), asked=asked, delivered=shown)
     if result.ok:
         report.sent[target] = len(digest.item_ids)
         key = "mail.report.digest_empty" if digest.empty else "mail.report.digest_sent"
         report.lines.append(t(key, target=target, n=t.number(len(digest.item_ids))))
-    else:
-        report.failed[target] = result.error or "failed"
-        report.lines.append(t("mail.report.failed", target=target, n=t.number(len(digest.item_ids)),
-                              error=result.error))
+        return
+    if shown:
+        report.sent[target] = len(shown)
+        report.lines.append(t("mail.report.digest_sent", target=target, n=t.number(len(shown))))
+    report.failed[target] = result.error or "failed"
+    report.lines.append(t("mail.report.failed", target=target, n=t.number(len(digest.item_ids) - len(shown)),
+                          error=result.error))
 
 
-def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator) -> SendResult:
-    """HTML to e-mail-like services in one piece; text elsewhere, in parts only when it must."""
+def shown_in(bodies: list[str], items: list[Item]) -> list[int]:
+    """Items whose link is in one of the accepted parts: they reached the target, whatever came after."""
+    text = "\n".join(bodies)
+    return [it.id for it in items if it.id is not None and re.search(re.escape(it.url) + r"(?=\s|$)", text)]
+
+
+def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator,
+                  accepted: list[str] | None = None) -> SendResult:
+    """HTML to e-mail-like services in one piece; text elsewhere, in parts only when it must.
+
+    Each part rides out a blip on its own, so within a run an accepted part is not sent
+    again; `accepted` collects the bodies of the parts the target took before one failed,
+    so the items they showed count as sent and the next try holds only the rest."""
     text = render_text(digest, t)
     if sender.takes_html(url):
-        return sender.send(url, title=digest.subject, body=text, body_format="text",
-                           attach_html=render_html(digest, t))
+        return sender.deliver(url, title=digest.subject, body=text, body_format="text",
+                              attach_html=render_html(digest, t))
     limit = sender.max_body(url)
     if len(text) <= limit:
-        return sender.send(url, title=digest.subject, body=text, body_format="text")
+        return sender.deliver(url, title=digest.subject, body=text, body_format="text")
     blocks = _blocks(text, limit)
     groups = pack(blocks, limit)
     for number, group in enumerate(groups, 1):
         title = f"{digest.subject} ({t('mail.alert.part', i=number, n=len(groups))})"
-        result = sender.send(url, title=title, body="\n\n".join(blocks[i] for i in group), body_format="text")
+        body = "\n\n".join(blocks[i] for i in group)
+        result = sender.deliver(url, title=title, body=body, body_format="text")
         if not result.ok:
             return result
+        if accepted is not None:
+            accepted.append(body)
     return SendResult(True)
 
 
 def _blocks(text: str, limit: int) -> list[str]:
-    """Paragraphs, with any paragraph longer than the limit broken at lines."""
+    """Paragraphs, with any paragraph longer than the limit broken at lines, never between
+    a title and the link under it (a part shows an item whole, or not at all)."""
     blocks: list[str] = []
     for para in text.split("\n\n"):
         if len(para) <= limit:
             blocks.append(para)
             continue
-        lines = para.split("\n")
+        lines: list[str] = []
+        for line in para.split("\n"):
+            if lines and line.lstrip().startswith(("http://", "https://")):
+                lines[-1] += "\n" + line
+            else:
+                lines.append(line)
         blocks += ["\n".join(lines[i] for i in g) for g in pack(lines, limit, sep="\n")]
     return [b[:limit] for b in blocks]
 
