@@ -126,7 +126,10 @@ def silence(rhythm: tuple[timedelta, datetime] | None, now: datetime) -> timedel
 def _apply(row: SourceRow, outcome: FetchOutcome, interval: timedelta, now: datetime) -> None:
     row.last_fetch, row.last_status = now, outcome.status
     if outcome.ok:
-        row.last_success, row.last_error, row.error_since = now, None, None
+        # A feed read only by repairing it stays ok and says so in last_error; an unchanged
+        # one (304) keeps what its last reading said.
+        kept = row.last_error if outcome.not_modified and not row.consecutive_failures else outcome.warning
+        row.last_success, row.last_error, row.error_since = now, kept, None
         row.consecutive_failures, row.next_attempt = 0, None
         if not outcome.not_modified:
             row.etag, row.last_modified = outcome.etag, outcome.last_modified

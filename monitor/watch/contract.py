@@ -40,6 +40,7 @@ class FetchOutcome:
     not_modified: bool = False
     new_items: int = 0
     retry_after: timedelta | None = None
+    warning: str | None = None     # ok, but read only by repairing it (monitor.watch.errors); kept as last_error
 
 
 @dataclass
