@@ -18,6 +18,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:       # the crawl processes import this module; they need no Babel
+    from monitor.i18n import Translator
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("crash", "could not read the answer ({detail})", r"could not read the (response|answer)"),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
-_PATTERNS = [(kind, re.compile(kind.pattern, re.IGNORECASE)) for kind in KINDS]
+_PATTERNS = [(kind, re.compile(kind.pattern, re.I)) for kind in KINDS]
 # HTTP statuses with words of their own; other 5xx are "server", other 4xx "http".
 STATUS_KEYS = {401: "login", 403: "forbidden", 404: "gone", 410: "removed", 429: "rate_limited"}
 NETWORK = frozenset(kind.key for kind in KINDS if kind.network)
@@ -109,7 +113,7 @@ def explain(text: str | None, status: int | None = None) -> Problem:
     return Problem("other", {"detail": _shorten(text) or "?"})
 
 
-def words(t, text: str | None, status: int | None = None) -> str:
+def words(t: Translator, text: str | None, status: int | None = None) -> str:
     """`explain` in the translator's language (a monitor.i18n.Translator)."""
     problem = explain(text, status)
     details = dict(problem.details)
@@ -127,7 +131,7 @@ class Health:
     notes: dict[str, str] = field(default_factory=dict)     # ok source read by repairing it -> words
 
 
-def health_words(sources: Iterable[dict], t) -> Health:
+def health_words(sources: Iterable[dict], t: Translator) -> Health:
     """Words for the contract's Source objects (`status`, `last_error`, `last_status`)."""
     sources = list(sources)
     failing = {s["name"]: explain(s.get("last_error"), s.get("last_status"))
@@ -154,7 +158,7 @@ def outage(problems: Iterable[Problem | None], total: int) -> int:
     return down if down >= 2 and down >= OUTAGE_SHARE * total else 0
 
 
-def outage_words(t, down: int, total: int) -> str:
+def outage_words(t: Translator, down: int, total: int) -> str:
     if down >= total:
         return t("errors.outage.all")
     return t("errors.outage.most", n=t.number(down), total=t.number(total))
