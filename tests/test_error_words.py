@@ -8,7 +8,7 @@ network, the run summary, `/sources` and the digest say so once.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -188,3 +188,35 @@ def test_sources_and_digest_say_it_once_in_their_language():
     assert health_words([damaged], DE).notes == {
         "Repariert": "Der Feed ist in Zeile 3 beschädigt; 6 Meldungen gelesen, weitere fehlen womöglich."}
     assert health_words([damaged], EN).notes["Repariert"].startswith("The feed is damaged at line 3; 6 items read")
+
+
+def test_sources_page_and_digest_show_the_outage_once_and_a_repair_note(tmp_path):
+    from monitor.config import Config
+    from monitor.store import Store
+    from monitor.tell.digest import render_html, render_text
+    from monitor.tell.digest_content import build_digest
+    from monitor.watch.contract import FetchOutcome
+    from monitor.web import create_app
+    from tests.servers import running
+
+    names = [f"Quelle {n}" for n in range(12)]
+    config = Config.model_validate({"settings": {"language": "de", "digest": {"notify": []}}, "sources": [
+        {"name": name, "url": f"https://q{n}.example/feed", "category": "industry"} for n, name in enumerate(names)]
+        + [{"name": "Repariert", "url": "https://r.example/feed", "category": "industry"}]})
+    store = Store.open(f"sqlite:///{tmp_path / 'outage.db'}")
+    store.sync_sources(config.sources)
+    store.record_fetches([(name, FetchOutcome(ok=False, error=describe("dns"))) for name in names]
+                         + [("Repariert", FetchOutcome(ok=True, status=200,
+                                                       warning=describe("damaged_partly", line=3, items=6)))],
+                         timedelta(minutes=30))
+    with running(create_app(config, store, home=tmp_path / "home", tagger_loader=None)) as client:
+        page = client.get("/sources").text
+    assert page.count("12 von 13 Quellen nicht erreichbar: Netzwerk oder Proxy prüfen.") == 1   # nearly all
+    assert "Tippfehler" not in page and page.count("Nicht erreichbar – siehe Hinweis oben.") == 12
+    assert "Der Feed ist in Zeile 3 beschädigt; 6 Meldungen gelesen" in page
+    digest = build_digest(store, config, [], now=datetime.now(UTC), base_url=None, t=DE)
+    text, html = render_text(digest, DE), render_html(digest, DE)
+    for out in (text, html):
+        assert out.count("12 von 13 Quellen nicht erreichbar") == 1 and "Tippfehler" not in out
+        assert "Quelle 0" in out and "DNS" not in out
+    store.close()
