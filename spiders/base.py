@@ -125,15 +125,15 @@ def retry_after(response: Response) -> timedelta | None:
         return None
 
 
-# Exception class names (Scrapy's own since 2.13, Twisted's before) and the kind they are.
+# Exception class names (Scrapy's own since 2.13, Twisted's before) and the kind they are;
+# other failures on the wire are recognised by their message (monitor.watch.errors).
 _NETWORK_KINDS = (
     (("CannotResolveHostError", "DNSLookupError"), "dns"),
     (("DownloadConnectionRefusedError", "ConnectionRefusedError"), "refused"),
     (("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError", "UserTimeoutError"), "timeout"),
     (("NoRouteError", "HostUnreachableError", "NetworkUnreachableError"), "unreachable"),
 )
-
-
+_WIRE_KINDS = {"dns", "refused", "timeout", "unreachable", "tls", "reset", "too_big", "redirect_loop"}
 _UNUSABLE_REDIRECT = re.compile(r"Missing scheme in request url: (.+)", re.DOTALL)
 
 
@@ -155,8 +155,8 @@ def network_error(failure: Failure) -> str:
             return describe(key)
     text = _failure_text(exc)
     problem = explain(text)
-    if problem.key != "other":
-        return describe(problem.key, **problem.details)
+    if problem.key in _WIRE_KINDS:
+        return describe(problem.key)
     if names.intersection(("ResponseFailed", "DownloadFailedError", "ResponseDataLossError", "ConnectionLost",
                            "ConnectionDone")):
         return describe("reset")

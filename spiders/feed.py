@@ -111,14 +111,11 @@ def read_feed(body: bytes, spec: SourceSpec, headers: dict[str, str] | None = No
 
 
 def declares_entities(text: str) -> bool:
-    """A DOCTYPE with an internal subset that declares entities. Exact case, as the XML
-    parser reads it (`<!doctype` or `<!entity` make the strict parser fail, and the
-    lenient one expands nothing)."""
+    """A DOCTYPE followed by an entity declaration. Exact case, as the XML parser reads it
+    (`<!doctype` or `<!entity` make the strict parser fail, and the lenient one expands
+    nothing). Not parsed further: a quoted ">" in the DOCTYPE must not hide its subset."""
     doctype = text.find("<!DOCTYPE")
-    if doctype < 0:
-        return False
-    subset, closing = text.find("[", doctype), text.find(">", doctype)
-    return 0 <= subset < closing and text.find("<!ENTITY", subset) >= 0
+    return doctype >= 0 and text.find("<!ENTITY", doctype) >= 0
 
 
 def _parser_headers(headers: dict[str, str], base: str, text: str) -> dict[str, str]:

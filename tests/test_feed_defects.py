@@ -18,7 +18,7 @@ import pytest
 from monitor.config import FetchSettings
 from monitor.i18n import Translator
 from monitor.watch.errors import words
-from spiders.base import SourceSpec
+from spiders.base import SourceError, SourceSpec
 from spiders.crawl import crawl
 from spiders.feed import read_feed
 from tests.servers import FeedServer
@@ -284,3 +284,14 @@ def test_a_declared_charset_that_the_bytes_contradict_is_overruled():
     feed = read_feed(body, spec("s", "https://x.example/feed"), {"content-type": "text/xml; charset=ISO-8859-1"})
     assert feed.items[0].title == "Größere Reichweite"
     assert feed.warning is None          # the XML declaration said UTF-8, and it was right
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE rss SYSTEM "a>b" [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',   # a ">" hides nothing
+    '<!DOCTYPE rss [\n<!-- comment -->\n<!ENTITY a "x">]>',
+])
+def test_entity_declarations_are_found_however_the_doctype_is_written(doctype):
+    body = f'<?xml version="1.0"?>\n{doctype}\n<rss version="2.0"><channel><title>&a;</title></channel></rss>'
+    for encoding in ("utf-8", "utf-16", "utf-32"):
+        with pytest.raises(SourceError, match="entities"):
+            read_feed(body.encode(encoding), spec("s", "https://x.example/feed"))
