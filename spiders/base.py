@@ -140,9 +140,11 @@ _UNUSABLE_REDIRECT = re.compile(r"Missing scheme in request url: (.+)", re.DOTAL
 def network_error(failure: Failure) -> str:
     """The stored sentence (monitor.watch.errors) for what went wrong on the wire."""
     from scrapy.spidermiddlewares.httperror import HttpError
-    if failure.check(HttpError):
-        return _unfollowed_redirect(failure.value.response)
     exc = failure.value
+    if exc is None:
+        return describe("crash", detail="an empty failure")
+    if isinstance(exc, HttpError):
+        return _unfollowed_redirect(exc.response)
     bad_redirect = _UNUSABLE_REDIRECT.match(str(exc)) if isinstance(exc, ValueError) else None
     if bad_redirect:        # Scrapy could not even build the request for the Location it was given
         return describe("redirect_scheme", target=bad_redirect.group(1)[:200])

@@ -56,7 +56,7 @@ def decode(body: bytes, content_type: str | None = None, language: str | None = 
         except UnicodeDecodeError:
             pass
     declared = _declared(body, content_type, sniffed)
-    for label, codec in declared:
+    for _label, codec in declared:
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
