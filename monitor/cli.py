@@ -113,8 +113,9 @@ def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: b
 
 # --------------------------------------------------------------------------- watch
 @cli.command()
+@click.option("--retry-now", is_flag=True, help="also fetch sources waiting out a backoff after failures")
 @common
-def run(app: App) -> None:
+def run(app: App, retry_now: bool) -> None:
     """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
     from spiders.crawl import CrawlProcess, processes, tune_garbage_collection
     crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
@@ -128,7 +129,7 @@ def run(app: App) -> None:
     due = sum(1 for s in config.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
         report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
-                           crawl=crawl)
+                           crawl=crawl, retry_now=retry_now)
     for line in report.lines():
         console(app.quiet).print(line, markup=False, highlight=False)
 

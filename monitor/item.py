@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from monitor.watch.urls import safe_url
+
 SNAPSHOT = "snapshot"   # kind of a watched page's whole text, before the store turns it into a change
 
 
@@ -35,15 +37,27 @@ class Item:
     fetched: datetime | None = None
     cluster: int | None = None
 
+    def __post_init__(self) -> None:
+        # The one place an item's link is set, whether it comes from a parser or from the
+        # store: only a web address passes (monitor.watch.urls.safe_url), so no output
+        # (item page, digest, alerts, /feed.xml, exports) can show a `javascript:` link,
+        # not even one stored before this check existed.
+        self.url = safe_url(self.url)
+
     @property
     def fingerprint(self) -> str:
-        """Identity within one source: GUID, else canonical URL, else title + summary.
+        """Identity within one source: GUID, else canonical URL, else title + summary + date.
 
         Stable across runs so that the unique constraint in the store makes re-runs
-        add nothing twice, even when a feed rewrites its dates or reorders entries.
+        add nothing twice, even when a feed reorders entries. Never the feed's own
+        address: items without GUID and link would all collapse into one.
         """
-        basis = self.guid or self.canonical_url or self.url or f"{self.title}\n{self.summary}"
+        basis = self.guid or self.canonical_url or self.url or self._content_key()
         return hashlib.sha256(basis.strip().encode("utf-8")).hexdigest()[:32]
+
+    def _content_key(self) -> str:
+        when = self.published.isoformat() if self.published else ""
+        return f"{self.title}\n{self.summary}\n{when}"
 
     @property
     def text(self) -> str:

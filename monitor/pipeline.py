@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from monitor.clock import utcnow
 from monitor.config import Config
+from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.store import FetchState, Store
 from monitor.tag.legal_pages import force_legal
 from monitor.tell import alerts, rules
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec, spec_options
+from monitor.watch.errors import explain, outage, outage_words
 from monitor.watch.page_changes import apply_snapshots
 from spiders.crawl import CrawlProcess, processes
 
@@ -51,21 +53,28 @@ class RunReport:
                + (f", {len(self.waiting)} waiting to retry" if self.waiting else ""),
                f"New items: {self.new_count}"
                + (" (" + ", ".join(f"{n} {t}" for t, n in tags.most_common()) + ")" if tags else "")]
+        problems = {name: explain(error) for name, error in self.failed.items()}
+        down = outage(problems.values(), self.fetched)
+        if down:          # one line for a dead network, not one "check the URL" per source
+            out.append("  " + outage_words(Translator("en"), down, self.fetched))
         for name, error in sorted(self.failed.items()):
-            out.append(f"  failing: {name}: {error}")
+            if not (down and problems[name].network):
+                out.append(f"  failing: {name}: {error}")
         for name, when in sorted(self.waiting.items()):
             out.append(f"  waiting: {name}: next try {when:%Y-%m-%d %H:%M} UTC")
         return out + self.delivery_lines
 
 
-def due_specs(config: Config, state: dict[str, FetchState], now: datetime) -> tuple[list[SourceSpec], dict]:
-    """Sources to fetch now, and those still waiting out a backoff after failures."""
+def due_specs(config: Config, state: dict[str, FetchState], now: datetime,
+              retry_now: bool = False) -> tuple[list[SourceSpec], dict]:
+    """Sources to fetch now, and those still waiting out a backoff after failures
+    (`retry_now`: none wait, every source is fetched)."""
     specs, waiting = [], {}
     for src in config.sources:
         row = state.get(src.name)
         if not src.enabled or row is None:
             continue
-        if row.next_attempt and row.next_attempt > now:
+        if not retry_now and row.next_attempt and row.next_attempt > now:
             waiting[src.name] = row.next_attempt
             continue
         specs.append(SourceSpec(name=src.name, url=src.url, kind=src.kind, category=src.category,
@@ -79,8 +88,9 @@ BATCH_ITEMS = 2000
 
 def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger], sender: Sender,
               on_result: Callable[[FetchResult], None] | None = None,
-              crawl: CrawlProcess | None = None) -> RunReport:
-    """One cycle; a failing source is reported, never fatal.
+              crawl: CrawlProcess | None = None, retry_now: bool = False) -> RunReport:
+    """One cycle; a failing source is reported, never fatal. `retry_now` also fetches
+    the sources that are waiting out a backoff (`monitor run --retry-now`).
 
     Results are handled in batches as the crawl delivers them, so tagging and storing
     (here) overlap with fetching and parsing (in the crawl processes). `tagger` is a
@@ -90,7 +100,7 @@ def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger
     now = utcnow()
     load_tagger = tagger if callable(tagger) else (lambda: tagger)
     store.sync_sources(config.sources)
-    specs, waiting = due_specs(config, store.fetch_state(), now)
+    specs, waiting = due_specs(config, store.fetch_state(), now, retry_now)
     report = RunReport(waiting=waiting)
     outcomes: list[tuple[str, FetchOutcome]] = []
     batch: list[Item] = []

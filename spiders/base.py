@@ -8,10 +8,12 @@ limits, redirects) is Scrapy's, configured in spiders/crawl.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -20,6 +22,7 @@ from twisted.python.failure import Failure
 from monitor.item import Item
 from monitor.watch.annotate import annotate
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
+from monitor.watch.errors import describe, explain
 
 MAX_ITEMS_PER_SOURCE = 1000
 # Statuses our callback judges itself. Not 3xx: redirects stay with Scrapy's middleware
@@ -35,6 +38,11 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, sources: list[SourceSpec], **kwargs: Any):
         super().__init__(**kwargs)
         self.sources = sources
+        self.notes: dict[str, str] = {}
+
+    def note(self, spec: SourceSpec, sentence: str) -> None:
+        """Say what was repaired to read a source (stored as its `last_error`, status still ok)."""
+        self.notes[spec.name] = sentence
 
     async def start(self) -> Any:  # Scrapy >= 2.13
         for request in self.start_requests():
@@ -68,17 +76,19 @@ class SourceSpider(scrapy.Spider):
         try:
             items = list(self.parse_source(response, spec))[:MAX_ITEMS_PER_SOURCE]
         except SourceError as e:
+            self.notes.pop(spec.name, None)
             yield FetchResult(spec.name, FetchOutcome(ok=False, status=status, error=str(e)))
             return
         except Exception as e:  # noqa: BLE001 - one broken source must not stop the crawl
+            self.notes.pop(spec.name, None)
             self.logger.exception("parsing %s failed", spec.name)
             yield FetchResult(spec.name, FetchOutcome(ok=False, status=status,
-                                                      error=f"could not read the response: {type(e).__name__}: {e}"))
+                                                      error=describe("crash", detail=f"{type(e).__name__}: {e}")))
             return
         annotate(items)     # language and platforms here, on the crawl's cores (see monitor.watch.annotate)
         yield FetchResult(spec.name, FetchOutcome(
             ok=True, status=status, etag=header(response, "ETag"),
-            last_modified=header(response, "Last-Modified")), items)
+            last_modified=header(response, "Last-Modified"), warning=self.notes.pop(spec.name, None)), items)
 
     def _failed(self, failure: Failure) -> Iterator[FetchResult]:
         spec: SourceSpec = failure.request.meta["spec"]  # type: ignore[attr-defined]  # set by Scrapy
@@ -98,17 +108,7 @@ def header(response: Response, name: str) -> str | None:
 
 
 def http_error(response: Response) -> str:
-    from http import HTTPStatus
-    try:
-        phrase = HTTPStatus(response.status).phrase
-    except ValueError:
-        phrase = "error"
-    hint = {404: "the address no longer exists; check the URL", 410: "the feed was removed",
-            401: "the server wants a login", 403: "the server refuses us (blocked or login needed)",
-            429: "rate limited by the server; we will wait before trying again",
-            500: "the server had an internal error", 502: "bad gateway", 503: "the server is unavailable",
-            504: "the server's gateway timed out"}.get(response.status, "")
-    return f"HTTP {response.status} {phrase}" + (f": {hint}" if hint else "")
+    return describe("http", status=response.status)
 
 
 def retry_after(response: Response) -> timedelta | None:
@@ -125,25 +125,61 @@ def retry_after(response: Response) -> timedelta | None:
         return None
 
 
+# Exception class names (Scrapy's own since 2.13, Twisted's before) and the kind they are;
+# other failures on the wire are recognised by their message (monitor.watch.errors).
+_NETWORK_KINDS = (
+    (("CannotResolveHostError", "DNSLookupError"), "dns"),
+    (("DownloadConnectionRefusedError", "ConnectionRefusedError"), "refused"),
+    (("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError", "UserTimeoutError"), "timeout"),
+    (("NoRouteError", "HostUnreachableError", "NetworkUnreachableError"), "unreachable"),
+)
+_WIRE_KINDS = {"dns", "refused", "timeout", "unreachable", "tls", "reset", "too_big", "redirect_loop"}
+_UNUSABLE_REDIRECT = re.compile(r"Missing scheme in request url: (.+)", re.DOTALL)
+
+
 def network_error(failure: Failure) -> str:
-    """Plain words for what went wrong on the wire."""
-    from scrapy.exceptions import IgnoreRequest
-    from twisted.internet import error as net
-    from twisted.web._newclient import ResponseFailed
+    """The stored sentence (monitor.watch.errors) for what went wrong on the wire."""
+    from scrapy.spidermiddlewares.httperror import HttpError
     exc = failure.value
-    text = str(exc).strip() or type(exc).__name__
-    if failure.check(net.DNSLookupError):
-        return "the host name could not be resolved (DNS); check the URL"
-    if failure.check(net.TimeoutError, net.TCPTimedOutError) or "Timeout" in type(exc).__name__:
-        return f"no complete answer in time (timeout): {text}"
-    if failure.check(net.ConnectionRefusedError):
-        return "connection refused: nothing is listening at that address"
-    if failure.check(net.ConnectionLost, ResponseFailed) or "DataLoss" in type(exc).__name__:
-        return "the connection broke off before the answer was complete"
-    if "max size" in text.lower() or "maxsize" in text.lower():
-        return f"the answer is too large ({text})"
-    if "redirect" in text.lower():
-        return f"too many redirects (a loop or a chain longer than 5): {text}"
-    if failure.check(IgnoreRequest):
-        return f"request dropped: {text}"
+    if exc is None:
+        return describe("crash", detail="an empty failure")
+    if isinstance(exc, HttpError):
+        return _unfollowed_redirect(exc.response)
+    bad_redirect = _UNUSABLE_REDIRECT.match(str(exc)) if isinstance(exc, ValueError) else None
+    if bad_redirect:        # Scrapy could not even build the request for the Location it was given
+        return describe("redirect_scheme", target=bad_redirect.group(1)[:200])
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None:
+        names |= {cls.__name__ for cls in type(cause).__mro__}
+    for candidates, key in _NETWORK_KINDS:
+        if names.intersection(candidates):
+            return describe(key)
+    text = _failure_text(exc)
+    problem = explain(text)
+    if problem.key in _WIRE_KINDS:
+        return describe(problem.key)
+    if names.intersection(("ResponseFailed", "DownloadFailedError", "ResponseDataLossError", "ConnectionLost",
+                           "ConnectionDone")):
+        return describe("reset")
     return f"{type(exc).__name__}: {text}"[:500]
+
+
+def _failure_text(exc: BaseException) -> str:
+    """The message, with the reasons Twisted wraps inside ResponseFailed (TLS errors hide there)."""
+    parts = [str(exc).strip() or type(exc).__name__]
+    for inner in (exc, exc.__cause__):
+        for reason in getattr(inner, "reasons", None) or []:
+            parts.append(str(getattr(reason, "value", reason)))
+    return " ".join(parts)
+
+
+def _unfollowed_redirect(response: Response) -> str:
+    """A 3xx that Scrapy handed back unfollowed: its Location is not an http(s) address."""
+    location = header(response, "Location") or ""
+    if 300 <= response.status < 400 and location:
+        target = urljoin(response.url, location.strip())
+        scheme = urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https"):
+            return describe("redirect_scheme", target=target[:200])
+    return describe("http", status=response.status)

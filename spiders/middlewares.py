@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DownloadFailedError, DownloadTimeoutError, ResponseDataLossError
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_to_future
@@ -19,8 +20,11 @@ from twisted.web._newclient import ResponseFailed
 
 from spiders.base import retry_after
 
+# Twisted's exceptions, and the ones Scrapy (since 2.13) wraps them in. Not retried: refused
+# connections and unknown host names (nothing will answer a second later either).
 RETRYABLE_EXCEPTIONS = (defer.TimeoutError, error.TimeoutError, error.TCPTimedOutError, error.ConnectionLost,
-                        error.ConnectError, ResponseFailed)
+                        error.ConnectError, ResponseFailed, DownloadTimeoutError, DownloadFailedError,
+                        ResponseDataLossError)
 
 
 class BackoffRetryMiddleware:

@@ -76,7 +76,8 @@ def test_parts_come_legal_reach_features_other_then_failing_sources(store, tmp_p
              "Quellen mit Störung"]
     positions = heading_positions(html, order)
     assert positions == sorted(positions)
-    assert "HTTP 503 Service Unavailable" in html and "gestört seit 19.11.2026" in html
+    assert "Serverfehler (HTTP 503)" in html and "gestört seit 19.11.2026" in html    # words, in German
+    assert "Service Unavailable" not in html
     assert "https://lb.example.org/items/" in html
 
 

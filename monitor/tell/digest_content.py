@@ -27,6 +27,7 @@ from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.tell.render import ORDER, platform_label, shorten
 from monitor.trends import rising
+from monitor.watch.errors import health_words
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 OTHER = "other"
 SECTIONS = (*ORDER, OTHER)
 SUMMARY_CHARS = 240
+OUTAGE_NAMES = 5          # sources named under "no source reachable"
 COLORS = {   # accent, background: the same colour for a tag wherever it appears
     "legal_change": ("#B42318", "#FEF3F2"),
     "algorithm_reach_change": ("#6941C6", "#F4F3FF"),
@@ -236,14 +238,21 @@ def _cut(groups: list[Group], limit: int) -> tuple[list[Group], list[Entry]]:
 
 
 def failing_sources(store: Store, t: Translator, base: str | None) -> list[dict]:
-    """Sources needing attention: failing ones, then ones silent far beyond their usual rhythm."""
+    """Sources needing attention: failing ones, in plain words in the digest's language (one
+    line for all of them when the network was down), then ones silent far beyond their rhythm."""
     out, silent = [], []
-    for src in store.list_sources():
-        url = f"{base}/sources" if base else None
-        if src.get("status") == "failing":
+    sources = store.list_sources()
+    said = health_words(sources, t)
+    url = f"{base}/sources" if base else None
+    if said.outage:
+        names = sorted(said.unreachable, key=str.lower)
+        listed = ", ".join(names[:OUTAGE_NAMES]) + (" …" if len(names) > OUTAGE_NAMES else "")
+        out.append({"name": said.outage, "error": listed, "since": "", "url": url})
+    for src in sources:
+        if src["name"] in said.problems:
             since = src.get("error_since")
             when = t.date(datetime.fromisoformat(since)) if since else ""
-            out.append({"name": src["name"], "error": shorten(src.get("last_error") or "", 160),
+            out.append({"name": src["name"], "error": said.problems[src["name"]],
                         "since": t("mail.source.since", since=when) if when else "", "url": url})
         elif src.get("silent"):
             silent.append({"name": src["name"], "url": url,

@@ -15,6 +15,8 @@ from itertools import filterfalse
 
 import nh3
 
+from monitor.watch.urls import resolve_link
+
 MAX_HTML_CHARS = 200_000
 MAX_SUMMARY_CHARS = 2_000
 
@@ -54,8 +56,49 @@ def html_to_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
 
 
 def clean_title(raw: str | None) -> str:
-    """Titles are plain text: some feeds put markup or entities in them."""
+    """A title given as HTML (or guessed to be): tags stripped, entities resolved."""
     return html_to_text(raw, limit=500)
+
+
+def plain_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
+    """Text given as plain text stays text: "History of the <blink> tag" keeps its "<blink>"
+    (every output escapes it). Only whitespace is folded and length bounded."""
+    if not raw:
+        return ""
+    text = " ".join(raw[:MAX_HTML_CHARS].split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def plain_title(raw: str | None) -> str:
+    return plain_text(raw, limit=500)
+
+
+_MARKUP = re.compile(r"</[A-Za-z][\w:-]*\s*>|<[A-Za-z][\w:-]*\s[^<>]*=|<[A-Za-z][\w:-]*\s*/>")
+
+
+def looks_like_markup(text: str) -> bool:
+    """A closing tag, a tag with attributes or a self-closing tag: HTML, even where a format
+    says "text" (RSS titles are often HTML escaped once). "The <blink> tag" is not."""
+    return "<" in text and _MARKUP.search(text) is not None
+
+
+_HREF = re.compile(r'<a\b([^>]*?) href="([^"]*)"')
+
+
+def absolute_links(clean: str, base: str | None) -> str:
+    """Links in sanitised HTML made absolute against `base` (feedparser's own pass, which
+    parses the HTML once more, is switched off for speed); links that do not resolve to a
+    web address lose their href. `mailto:` links stay as they are."""
+    if 'href="' not in clean:
+        return clean
+
+    def fix(m: re.Match) -> str:
+        href = html.unescape(m.group(2))
+        if href.startswith(("http://", "https://", "mailto:")):
+            return m.group(0)
+        url = resolve_link(href, base)
+        return f'<a{m.group(1)} href="{html.escape(url)}"' if url else f"<a{m.group(1)}"
+    return _HREF.sub(fix, clean)
 
 
 _FOLD = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("æ", "ae"), ("ø", "oe"), ("œ", "oe"))

@@ -58,7 +58,7 @@ def rss(items: list[Item], f: Filters, *, base: str, t: Translator, source_urls:
     for it in items:
         entry = etree.SubElement(channel, "item")
         _text(entry, "title", it.title)
-        _text(entry, "link", it.url)
+        _text(entry, "link", it.url or f"{base}/items/{it.id}")     # an item without a web address
         _text(entry, "description", html.escape(it.summary, quote=False))   # readers take it as HTML
         etree.SubElement(entry, "guid", {"isPermaLink": "false"}).text = f"lagebild-item-{it.id}"
         _text(entry, "pubDate", format_datetime(_when(it)))

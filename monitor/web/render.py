@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, platform_label
 from monitor.clock import utcnow
 from monitor.i18n import Translator
+from monitor.watch.urls import safe_url
 from monitor.web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -38,6 +39,7 @@ def make_env(t: Translator) -> Environment:
         iso=lambda d: d.isoformat() if d else "",
         isodate=date.fromisoformat,
         percent=lambda x: t.number(round(float(x) * 100)) + " %" if x is not None else "–",
+        safe_url=safe_url,      # links not built from an Item (which checks its own) pass here
     )
     return env
 

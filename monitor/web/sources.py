@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from monitor.watch.errors import health_words
 from monitor.web.render import render
 
 if TYPE_CHECKING:
@@ -20,26 +20,20 @@ if TYPE_CHECKING:
 STATUS_ORDER = {"failing": 0, "new": 1, "ok": 2}
 FRESH_SECONDS = 60        # health is computed again at least this often, and at once when a run changed it
 DATE_FIELDS = ("last_success", "last_fetch", "error_since", "next_attempt", "last_new_item")
-# (pattern in the error text, key of the plain-words explanation); first match wins.
-ERROR_PATTERNS = [
-    (r"\b(timed? ?out|timeout)\b", "timeout"),
-    (r"\b(dns|name or service not known|getaddrinfo|no address|lookup|nodename)\b", "dns"),
-    (r"\b(ssl|tls|certificate)\b", "tls"),
-    (r"refused", "refused"),
-    (r"\b(too large|maxsize|size limit|max_bytes)\b", "too_large"),
-    (r"\b(parse|not a feed|malformed|xml|bozo|no entries)\b", "parse"),
-]
 
 
 async def sources_page(request: Request) -> Response:
     web = request.app.state.web
     rows, outbox = await run_in_threadpool(lambda: (health(web), web.store.outbox()))
     rows = sorted((with_dates(r) for r in rows), key=lambda r: (STATUS_ORDER.get(r["status"], 3), r["name"].lower()))
+    said = health_words(rows, web.t)
     for row in rows:
-        failing = row["status"] == "failing"
-        row["problem"] = plain_error(row.get("last_error"), row.get("last_status")) if failing else None
+        name = row["name"]
+        row["problem"] = web.t("errors.outage.row") if name in said.unreachable else said.problems.get(name)
+        row["note"] = said.notes.get(name)
     counts = {status: sum(1 for r in rows if r["status"] == status) for status in STATUS_ORDER}
-    return render(request, "web/sources.html", section="sources", sources=rows, counts=counts, outbox=outbox)
+    return render(request, "web/sources.html", section="sources", sources=rows, counts=counts, outbox=outbox,
+                  unreachable=said.outage)
 
 
 def health(web: Web) -> list[dict]:
@@ -68,29 +62,6 @@ def with_dates(row: dict) -> dict:
         value = out.get(key)
         out[key] = datetime.fromisoformat(value) if isinstance(value, str) else value
     return out
-
-
-def plain_error(error: str | None, status: int | None) -> str:
-    """A key under `web.problem.` that says in plain words what went wrong."""
-    code = status or _status_in(error or "")
-    if code == 404 or code == 410:
-        return "gone"
-    if code in (401, 403):
-        return "refused_access"
-    if code == 429:
-        return "rate_limited"
-    if code and code >= 500:
-        return "server"
-    low = (error or "").lower()
-    for pattern, key in ERROR_PATTERNS:
-        if re.search(pattern, low):
-            return key
-    return "http" if code and code >= 400 else "other"
-
-
-def _status_in(text: str) -> int | None:
-    m = re.search(r"\b(?:http|status)\D{0,3}([1-5]\d\d)\b", text, re.I)
-    return int(m.group(1)) if m else None
 
 
 ROUTES = [Route("/sources", sources_page, methods=["GET"])]
