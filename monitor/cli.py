@@ -19,7 +19,7 @@ import click
 from classifiers.labels import TAGS
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
-from monitor.output import console, print_rows, progress_for
+from monitor.output import console, print_rows, progress_for, stream_rows
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -278,8 +278,11 @@ def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: 
     q = ItemQuery(tags=list(tags), platforms=[p.lower() for p in platforms], sources=list(sources),
                   categories=list(categories), lang=lang, q=query, limit=limit,
                   since=utcnow() - parse_duration(since) if since else None)
-    rows = [item_json(it) for it in app.store.query_items(q)]
-    print_rows(rows, fmt, columns=["id", "published", "source", "tags", "platforms", "title"])
+    columns = ["id", "published", "source", "tags", "platforms", "title"]
+    if fmt == "table":
+        print_rows([item_json(it) for it in app.store.query_items(q)], fmt, columns=columns)
+        return
+    stream_rows(([item_json(it) for it in batch] for batch in app.store.walk_items(q)), fmt, columns)
 
 
 @cli.command()

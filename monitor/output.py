@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -46,6 +47,24 @@ def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str] | None = N
     Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None).print(table)
     if not rows:
         print("(none)")
+
+
+def stream_rows(batches: Iterable[Sequence[dict[str, Any]]], fmt: str, columns: Sequence[str]) -> None:
+    """JSON (one array, laid out as `print_rows` does) or CSV, written a batch at a time: memory
+    holds one batch, whatever the number of rows."""
+    out = sys.stdout
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for batch in batches:
+            writer.writerows([_cell(row.get(c)) for c in columns] for row in batch)
+        return
+    opening = "[\n  "
+    for batch in batches:
+        for row in batch:
+            out.write(opening + json.dumps(row, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  "))
+            opening = ",\n  "
+    out.write("[]\n" if opening.startswith("[") else "\n]\n")
 
 
 def _cell(value: object, width: int | None = None) -> str:

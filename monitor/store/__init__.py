@@ -43,6 +43,8 @@ class Store:
         self.add_items = items.add_items
         self.query_items = items.query_items
         self.query_ids = items.query_ids
+        self.item_page = items.item_page
+        self.walk_items = items.walk_items
         self.count_items = items.count_items
         self.count_stories = items.count_stories
         self.query_stories = items.query_stories

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session, aliased
 
 from monitor.store.rows import RowWithSource, rows_by_ids
 from monitor.store.schema import ItemPlatformRow, ItemRow, ItemTagRow, SourceRow
-from monitor.store.search import query_terms, relevance_order, search_clause
+from monitor.store.search import fts_match, relevance_score, search_clause
 
 if TYPE_CHECKING:
     from monitor.store.items import ItemQuery
@@ -64,7 +64,7 @@ class Report:
     when: datetime
 
 
-def conditions(s: Session, q: ItemQuery, form: str = "page") -> list[ColumnElement[bool]] | None:
+def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -> list[ColumnElement[bool]] | None:
     """WHERE conditions on `items` for the query's filters; None when nothing can match.
 
     How tags and platforms are tested depends on the read (`form`); on SQLite the choice
@@ -75,7 +75,8 @@ def conditions(s: Session, q: ItemQuery, form: str = "page") -> list[ColumnEleme
       every listed id in the wide table rows: it scans a narrow covering index once and
       probes the lists (about half the time at 100,000 items);
     - "all" (every match, wide rows): plain `items.id IN (...)`, read from the lists.
-    The search list always gets the plus on SQLite, for the same reason as counts.
+    The search list always gets the plus on SQLite, for the same reason as counts; `fts=False`
+    leaves it out for a caller that joins the FTS query itself (`ranked`).
     """
     sqlite = s.get_bind().dialect.name == "sqlite"
     item_id = literal_column("+items.id") if sqlite else ItemRow.id
@@ -110,7 +111,7 @@ def conditions(s: Session, q: ItemQuery, form: str = "page") -> list[ColumnEleme
     if q.until:
         out.append(ItemRow.sort_date < q.until)
     if q.q:
-        clause = search_clause(s.get_bind().dialect.name, item_id, ItemRow.search_text, q.q)
+        clause = search_clause(s.get_bind().dialect.name, item_id, ItemRow.search_text, q.q, fts=fts)
         if clause is not None:
             out.append(clause)
     return out
@@ -127,23 +128,33 @@ def source_ids(s: Session, names: Sequence[str], categories: Sequence[str]) -> l
 
 def ordered(s: Session, q: ItemQuery, *columns: Any, form: str = "page") -> Select[Any] | None:
     """SELECT `columns` of the matching items in the query's order (relevance or newest first)."""
-    where = conditions(s, q, form)
-    if where is None:
+    stmt, score = ranked(s, q, *columns, form=form)
+    if stmt is None:
         return None
+    return stmt.order_by(*([] if score is None else [score.desc()]), *NEWEST)
+
+
+def ranked(s: Session, q: ItemQuery, *columns: Any,
+           form: str = "page") -> tuple[Select[Any] | None, ColumnElement[float] | None]:
+    """SELECT `columns` of the matching items, and their relevance score (higher is better) when the
+    query is ordered by it, else None; (None, None) when nothing can match.
+
+    SQLite ranks with ONE FTS5 query joined to the items, which is also the text filter
+    (bm25 scores an item matching every term alike whether the query says AND or OR, so
+    the order is that of the whole archive's statistics); PostgreSQL with ts_rank."""
+    dialect = s.get_bind().dialect.name
+    match = fts_match(q.q) if dialect == "sqlite" and q.order == "relevance" and q.q else None
+    where = conditions(s, q, form, fts=match is None)
+    if where is None:
+        return None, None
     stmt = select(*columns).where(*where)
     if q.order != "relevance" or not q.q:
-        return stmt.order_by(*NEWEST)
-    dialect = s.get_bind().dialect.name
-    if dialect == "sqlite":
-        terms = [t for t in query_terms(q.q) if len(t) >= 3]
-        if not terms:
-            return stmt.order_by(*NEWEST)
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        rank = (text("SELECT rowid AS rid, bm25(items_fts) AS score FROM items_fts WHERE items_fts MATCH :rel")
+        return stmt, None
+    if match is not None:
+        rank = (text("SELECT rowid AS rid, -bm25(items_fts) AS score FROM items_fts WHERE items_fts MATCH :rel")
                 .bindparams(rel=match).columns(rid=Integer, score=Float).subquery("rank"))
-        return stmt.join(rank, rank.c.rid == ItemRow.id).order_by(rank.c.score, *NEWEST)
-    order = relevance_order(dialect, q.q)
-    return stmt.order_by(*([order] if order is not None else []), *NEWEST)
+        return stmt.join(rank, rank.c.rid == ItemRow.id), rank.c.score
+    return stmt, relevance_score(dialect, q.q)
 
 
 def tune(s: Session) -> None:

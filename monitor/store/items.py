@@ -7,7 +7,7 @@ clusters.py, and the archive's fast filtered reads in browse.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.item import Item
-from monitor.store import browse
+from monitor.store import browse, paging
 from monitor.store.clusters import StoryClusters
 from monitor.store.rows import CHUNK, Folded, item_values, items_by_ids, load_items, rows_by_ids, with_source
 from monitor.store.schema import CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow, table_of
@@ -138,6 +138,20 @@ class ItemStore:
         """The ids `query_items` would return, in the same order, without loading the items."""
         with self.sessions() as s:
             return browse.item_ids(s, query)
+
+    def item_page(self, query: ItemQuery, after: paging.Key | None, size: int) -> tuple[list[Item], paging.Key | None]:
+        """Up to `size` matching items after `after` in the query's order, and the key to the next
+        page when more match (see paging.py)."""
+        with self.sessions() as s:
+            rows, key = paging.page(s, query, after, size)
+            return load_items(s, rows), key
+
+    def walk_items(self, query: ItemQuery, batch: int | None = None) -> Generator[list[Item], None, None]:
+        """Every matching item in the query's order, `batch` (default paging.BATCH) at a time, read by
+        one statement."""
+        with self.sessions() as s:
+            for rows in paging.walk(s, query, batch or paging.BATCH):
+                yield load_items(s, rows)
 
     def count_items(self, query: ItemQuery) -> int:
         with self.sessions() as s:

@@ -1,7 +1,11 @@
-"""Machine routes with the archive's filters: `/api/items` (JSON) and the exports `/export.csv|json`.
+"""Machine routes with the archive's filters: `/api/items` (JSON, in pages) and the exports `/export.csv|json`.
 
-Without `limit` every match is returned, so results are streamed in chunks: a large
-archive never has to fit into memory at once.
+`/api/items` answers a page of at most `limit` items (default 100, at most 1,000) and,
+when more match, a `Link: <URL>; rel="next"` header as GitHub's API does; the next URL
+carries a `cursor` (where this page ended, see monitor/store/paging.py), so walking the
+pages sees every match once even while new items arrive. `?all=1` and the exports
+answer every match, streamed: the rows come from the store a batch at a time and leave
+as they come, so a large archive never has to fit into memory.
 """
 
 from __future__ import annotations
@@ -9,9 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
+import anyio
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -21,78 +29,123 @@ from monitor.clock import utcnow
 from monitor.config import TAGS
 from monitor.item import Item
 from monitor.store import ItemQuery, Store, item_json
-from monitor.web.filters import BadParameter, Filters, parse_filters, parse_limit
+from monitor.web.filters import (
+    BadParameter,
+    Filters,
+    encode_cursor,
+    parse_cursor,
+    parse_filters,
+    parse_limit,
+)
 
-CHUNK = 500
+T = TypeVar("T")
+PAGE_DEFAULT = 100
+PAGE_MAX = 1000
+LIMIT_HINT = (f"a page holds 1 to {PAGE_MAX:,} items (default {PAGE_DEFAULT}); the Link header leads to the next "
+              f"page, and ?all=1 answers every match at once")
 CSV_FIELDS = ("id", "published", "fetched", "source", "title", "url", "tags", "platforms", "lang", "cluster",
               "summary", *(f"score_{tag}" for tag in TAGS))
 
 
-def request_filters(request: Request) -> tuple[Filters, int | None, int]:
-    """Filters plus limit/offset; a parameter that cannot be read is a 400 with its name."""
+def request_filters(request: Request) -> Filters:
+    """The view's filters; a parameter that cannot be read is a 400 that names it."""
     web = request.app.state.web
     f = parse_filters(request.query_params, web.tz, utcnow(), team=web.config.settings.platforms or [])
+    if f.errors:
+        raise bad_request(f.errors[0])
+    return f
+
+
+def read(request: Request, reader: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A parameter read by `reader` (from the query parameters); a BadParameter becomes a 400 in plain words."""
     try:
-        if f.errors:
-            raise f.errors[0]
-        limit = parse_limit(request.query_params, "limit")
-        offset = parse_limit(request.query_params, "offset", default=0) or 0
+        return reader(request.query_params, *args, **kwargs)
     except BadParameter as e:
-        raise HTTPException(400, f"cannot read {e.name}={e.value!r}") from None
-    return f, limit, offset
+        raise bad_request(e) from None
 
 
-async def chunks(store: Store, query: ItemQuery) -> AsyncIterator[list[Item]]:
-    """The query's items, CHUNK at a time, in the query's order.
-
-    The ids are read once (every id of 100,000 items in a few dozen milliseconds), then
-    the items by id, a chunk at a time: no chunk repeats the walk to its offset, so a
-    full export takes linear time, and none is lost or repeated while new items arrive.
-    """
-    if query.limit is not None and query.limit <= CHUNK:
-        batch = await run_in_threadpool(store.query_items, query)
-        if batch:
-            yield batch
-        return
-    ids = await run_in_threadpool(store.query_ids, query)
-    for start in range(0, len(ids), CHUNK):
-        batch = await run_in_threadpool(store.items_by_ids, ids[start:start + CHUNK])
-        if batch:
-            yield batch
+def number(request: Request, name: str, default: int, **bounds: Any) -> int:
+    """A whole-number parameter (parse_limit's bounds and hint), `default` when it is not given."""
+    value = read(request, parse_limit, name, default, **bounds)
+    return default if value is None else value
 
 
-async def json_array(store: Store, query: ItemQuery) -> AsyncIterator[str]:
-    yield "["
-    first = True
-    async for batch in chunks(store, query):
-        for it in batch:
-            yield ("" if first else ",\n") + json.dumps(item_json(it), ensure_ascii=False)
-            first = False
-    yield "]\n"
+def bad_request(e: BadParameter) -> HTTPException:
+    return HTTPException(400, f"cannot read {e.name}={e.value!r}" + (f": {e.hint}" if e.hint else ""))
 
 
 async def api_items(request: Request) -> Response:
     store = request.app.state.web.store
-    f, limit, offset = request_filters(request)
+    f = request_filters(request)
+    if read(request, parse_switch, "all"):
+        return StreamingResponse(json_array(store, export_query(request, f)), media_type="application/json")
+    size = number(request, "limit", PAGE_DEFAULT, maximum=PAGE_MAX, minimum=1, hint=LIMIT_HINT)
+    after = read(request, parse_cursor, f.order)
+    offset = number(request, "offset", 0) if after is None else 0
+    query = f.query(offset=offset)
+    items, following = await run_in_threadpool(store.item_page, query, after, size)
     headers = {}
-    if limit is not None:
-        headers["X-Total-Count"] = str(await run_in_threadpool(store.count_items, f.query()))
-    return StreamingResponse(json_array(store, f.query(limit=limit, offset=offset)), media_type="application/json",
-                             headers=headers)
+    if following is not None:
+        headers["Link"] = f'<{next_url(request, encode_cursor(following, f.order))}>; rel="next"'
+    body = json.dumps([item_json(it) for it in items], ensure_ascii=False)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def next_url(request: Request, cursor: str) -> str:
+    """This request's URL with the next page's cursor (offset dropped: the cursor says where to go on)."""
+    base = request.app.state.web.config.settings.web.base_url or str(request.base_url)
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "offset")]
+    return base.rstrip("/") + "/api/items?" + urlencode([*pairs, ("cursor", cursor)])
+
+
+def parse_switch(params: QueryParams, name: str) -> bool:
+    raw = (params.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise BadParameter(name, raw, "1 or 0")
+
+
+def export_query(request: Request, f: Filters) -> ItemQuery:
+    """Every match, unless `limit` (and `offset`) ask for a part."""
+    return f.query(limit=read(request, parse_limit, "limit"), offset=number(request, "offset", 0))
 
 
 async def export_json(request: Request) -> Response:
     store = request.app.state.web.store
-    f, limit, offset = request_filters(request)
-    return StreamingResponse(json_array(store, f.query(limit=limit, offset=offset)), media_type="application/json",
-                             headers=_download("json"))
+    query = export_query(request, request_filters(request))
+    return StreamingResponse(json_array(store, query), media_type="application/json", headers=_download("json"))
 
 
 async def export_csv(request: Request) -> Response:
     store = request.app.state.web.store
-    f, limit, offset = request_filters(request)
-    return StreamingResponse(csv_lines(store, f.query(limit=limit, offset=offset)),
-                             media_type="text/csv; charset=utf-8", headers=_download("csv"))
+    query = export_query(request, request_filters(request))
+    return StreamingResponse(csv_lines(store, query), media_type="text/csv; charset=utf-8", headers=_download("csv"))
+
+
+async def batches(store: Store, query: ItemQuery) -> AsyncIterator[list[Item]]:
+    """The query's items a batch at a time (monitor.store.paging.BATCH) from one store read, each batch
+    fetched in a worker thread."""
+    walk = store.walk_items(query)
+    try:
+        while (batch := await run_in_threadpool(next, walk, None)) is not None:
+            yield batch
+    finally:
+        with anyio.CancelScope(shield=True):      # a client that went away releases the read at once
+            await run_in_threadpool(walk.close)
+
+
+async def json_array(store: Store, query: ItemQuery) -> AsyncIterator[str]:
+    yield "["
+    comma = ""
+    async for batch in batches(store, query):
+        parts = []
+        for it in batch:
+            parts.append(comma + json.dumps(item_json(it), ensure_ascii=False))
+            comma = ",\n"
+        yield "".join(parts)
+    yield "]\n"
 
 
 async def csv_lines(store: Store, query: ItemQuery) -> AsyncIterator[str]:
@@ -100,12 +153,17 @@ async def csv_lines(store: Store, query: ItemQuery) -> AsyncIterator[str]:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\r\n")
     buffer.write("\ufeff")          # so spreadsheet programs read the umlauts as UTF-8
     writer.writeheader()
-    async for batch in chunks(store, query):
+    yield _drain(buffer)
+    async for batch in batches(store, query):
         writer.writerows(csv_row(it) for it in batch)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def csv_row(item: Item) -> dict:

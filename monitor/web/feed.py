@@ -1,4 +1,4 @@
-"""`/feed.xml`: the archive's filtered view as RSS 2.0, newest 100 unless `limit` says otherwise."""
+"""`/feed.xml`: the archive's filtered view as RSS 2.0, newest 50 unless `limit` says otherwise."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from starlette.routing import Route
 
 from monitor.clock import utcnow
 from monitor.item import Item
-from monitor.web.api import request_filters
+from monitor.web.api import number, request_filters
 from monitor.web.filters import Filters
 
 if TYPE_CHECKING:
     from monitor.i18n import Translator
 
-FEED_DEFAULT = 100
+FEED_DEFAULT = 50
 FEED_MAX = 1000
 ATOM = "http://www.w3.org/2005/Atom"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -30,8 +30,10 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 async def feed(request: Request) -> Response:
     web = request.app.state.web
-    f, limit, offset = request_filters(request)
-    limit = min(FEED_DEFAULT if limit is None else limit, FEED_MAX)
+    f = request_filters(request)
+    # More than FEED_MAX is cut to it, as before: a feed reader cannot act on an error.
+    limit = min(number(request, "limit", FEED_DEFAULT, minimum=1), FEED_MAX)
+    offset = number(request, "offset", 0)
     items = await run_in_threadpool(web.store.query_items, f.query(limit=limit, offset=offset))
     base = (web.config.settings.web.base_url or str(request.base_url)).rstrip("/")
     body = rss(items, f, base=base, t=web.t, source_urls={s.name: s.url for s in web.config.sources})

@@ -6,11 +6,12 @@ means the same everywhere and its URL can be pasted into a chat or a feed reader
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from starlette.datastructures import QueryParams
 
 from monitor.durations import parse_duration
 from monitor.store import ItemQuery
+from monitor.store.paging import Key
 
 PER_PAGE = 50
 ORDERS = ("newest", "relevance")
@@ -30,11 +32,11 @@ _DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 class BadParameter(ValueError):
-    """A query parameter that cannot be read; `name` and `value` say which."""
+    """A query parameter that cannot be read; `name` and `value` say which, `hint` what would do."""
 
-    def __init__(self, name: str, value: str):
-        super().__init__(f"{name}={value!r} cannot be read")
-        self.name, self.value = name, value
+    def __init__(self, name: str, value: str, hint: str = ""):
+        super().__init__(f"{name}={value!r} cannot be read" + (f": {hint}" if hint else ""))
+        self.name, self.value, self.hint = name, value, hint
 
 
 @dataclass
@@ -198,15 +200,47 @@ def parse_when(value: str, tz: ZoneInfo, now: datetime, *, end: bool) -> datetim
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def parse_limit(params: QueryParams, name: str, default: int | None = None, maximum: int | None = None) -> int | None:
-    """An optional non-negative integer parameter such as `limit` or `offset`."""
+def parse_limit(params: QueryParams, name: str, default: int | None = None, maximum: int | None = None,
+                minimum: int = 0, hint: str = "") -> int | None:
+    """An optional whole-number parameter such as `limit` or `offset`, within [minimum, maximum];
+    `hint` says what would do when it is not."""
     raw = _one(params, name)
     if not raw:
         return default
-    if not raw.isdigit():
-        raise BadParameter(name, raw)
-    value = int(raw)
-    return min(value, maximum) if maximum else value
+    if not raw.isdigit() or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
+        bounds = f"from {minimum} to {maximum:,}" if maximum is not None else f"of at least {minimum}"
+        raise BadParameter(name, raw, hint or f"{name} takes a whole number {bounds}")
+    return int(raw)
+
+
+# ---------------------------------------------------------------------- cursors
+
+def encode_cursor(key: Key, order: str) -> str:
+    """The opaque `cursor` of a next-page link: where the page ended, in which order."""
+    parts = [order[:1], key.when.astimezone(UTC).isoformat(), str(key.id)]
+    if key.score is not None:
+        parts.append(repr(key.score))
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode().rstrip("=")
+
+
+def parse_cursor(params: QueryParams, order: str) -> Key | None:
+    """The `cursor` parameter as a store key; a cursor that is damaged, or was made for another
+    order, is a BadParameter (a client should follow the Link header, not build cursors)."""
+    raw = _one(params, "cursor")
+    if not raw:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        kind, when, iid, *score = text.split("|")
+        if kind != order[:1] or len(score) != (1 if order == "relevance" else 0):
+            raise ValueError(kind)
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            raise ValueError(when)
+        return Key(when=moment, id=int(iid), score=float(score[0]) if score else None)
+    except (ValueError, UnicodeDecodeError):
+        raise BadParameter("cursor", raw[:40], "take the next page's URL from the Link header as it is, "
+                                              "with the same filters and order") from None
 
 
 def _date(raw: str) -> date | None:
