@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from monitor.item import Item
 from monitor.store.rows import CHUNK, Folded
 from monitor.store.schema import ItemRow, table_of
-from monitor.stories.clusters import StoryIndex, tokens
+from monitor.stories.clusters import StoryIndex, report_of
 
 CLUSTER_WINDOW = timedelta(days=14)
-STORY_WINDOW = timedelta(days=3)     # near-duplicates: reports of one event come within days
+STORY_WINDOW = timedelta(days=4)     # near-duplicates: reports of one event come within days (stories.clusters.WINDOW)
 
 
 class StoryClusters:
@@ -52,15 +52,16 @@ class StoryClusters:
         stories = self._index(s, now, new_ids)
         for it in items:
             text = folded[id(it)]
-            key, toks = text.key, tokens(text.title, text.summary, folded=True)
+            when = min(it.published, now) if it.published else now
+            key, story = text.key, report_of(it, when, text.title, text.summary)
             if it.kind == "change":     # a watched document's change: its story is the document, never a look-alike
                 cluster = by_url.get(it.canonical_url) or _stored_id(it)
             else:
-                cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(toks) or _stored_id(it)
+                cluster = by_url.get(it.canonical_url) or by_title.get(key) or stories.match(story) or _stored_id(it)
             if it.canonical_url:
                 by_url.setdefault(it.canonical_url, cluster)
             by_title.setdefault(key, cluster)
-            stories.add(_stored_id(it), cluster, toks)
+            stories.add(_stored_id(it), cluster, story)
             it.cluster = cluster
         table = table_of(ItemRow)
         s.execute(table.update().where(table.c.id == bindparam("item")).values(cluster_id=bindparam("cluster")),
@@ -74,8 +75,9 @@ class StoryClusters:
         """
         if self._stories is None:
             index = StoryIndex()
-            rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary)
-                             .where(ItemRow.fetched >= now - STORY_WINDOW)).all()
+            rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary, ItemRow.platforms,
+                                    ItemRow.sort_date, ItemRow.lang)
+                             .where(ItemRow.fetched >= now - STORY_WINDOW).order_by(ItemRow.id)).all()
             index.load(row for row in rows if row[0] not in new_ids)
             self._stories = index
         return self._stories

@@ -1,104 +1,220 @@
-"""Story clusters: reports of the same event across sources become one story.
+"""Story clusters: reports of the same event across sources and languages become one story.
 
 Exact matches (same canonical URL or same title) are found by the store's indexes.
-Near-duplicates ('EU fines TikTok €380m under DSA' / 'TikTok fined 380 million
-euros by the EU under the DSA') are found here: token sets of the title and the start
-of the summary, compared by Jaccard similarity weighted by how rare each word is
-(shared 'TikTok', '380', 'Werbearchiv' say more than shared 'Kommission'), through an
-inverted index, so a run
-with tens of thousands of items compares each only with the few that share rare words.
+Everything else is found here, from the tokens of monitor/stories/features.py: a German
+and an English report of one story share its entities (platform, product and feature
+names, amounts, dates, laws, authorities) even where they share no word.
+
+Two reports are one story when, within `WINDOW` of each other,
+
+* the weight of what they share is a large enough part of what they say (a weighted
+  Jaccard, Ruzicka, similarity: each token weighs by its kind, by whether it stands in
+  the title, and by how rare it is among recent reports). Across languages only what
+  could have been shared counts against them: entities, and words seen in the other
+  language (names, loanwords), not the German words an English text cannot contain;
+* nothing sets them apart: reports about different companies (TikTok / X, Temu /
+  AliExpress) or naming different amounts of money (two fines) are different stories,
+  however alike they read. A report joins a story only when it contradicts none of the
+  story's reports in this way.
+
+Candidates come from an inverted index of the rarer tokens, so a run with tens of
+thousands of items compares each only with the few that share something specific.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import sys
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
+from dataclasses import dataclass
+from datetime import datetime
 
-from monitor.watch.text import fold as normalize
+from monitor.item import Item
+from monitor.stories.background import background
+from monitor.stories.features import ENTITY, Report, report
+from monitor.stories.vocabulary import SETTING
 
-SIMILARITY = 0.24         # IDF-weighted Jaccard of token sets (tuned on the demo's multi-source stories)
-MIN_SHARED = 3            # tokens two reports must share
-SUMMARY_WORDS = 25
-COMMON = 300              # a token in more recent items than this says nothing about the story
+__all__ = ["Report", "StoryIndex", "report", "report_of"]
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9+#-]*")
-_STOP = frozenset("""
-der die das den dem des ein eine einen einem einer eines und oder aber mit von fuer auf aus bei nach
-ueber unter vor zum zur im in am an als auch auf dass nicht nur noch mehr wie was wer wird werden
-wurde sind ist hat haben kann koennen soll sollen jetzt neue neuen neuer neues sich sie er es wir ihr
-the a an and or but with from for on in at of to by as is are was were be been has have had will
-can could new now its it this that these those their they you your our how what why when who more
-about after over into than then also just says said amp
-""".split())
-
-
-def tokens(title: str, summary: str = "", folded: bool = False) -> frozenset[str]:
-    """Distinctive word stems of the title and the start of the summary (`folded`: both
-    already passed through monitor.watch.text.fold)."""
-    if not folded:
-        title, summary = normalize(title), normalize(summary)
-    text = f"{title} {' '.join(summary.split(None, SUMMARY_WORDS)[:SUMMARY_WORDS])}"
-    return frozenset(_stem(word) for word in _WORD.findall(text)
-                     if word not in _STOP and (len(word) >= 3 or word.isdigit()))
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """Very light: plural and case endings of German and English, so forms meet.
-
-    Interned: the story index holds the same few thousand stems for tens of thousands
-    of items, once each."""
-    for suffix in ("ungen", "en", "es", "er", "s", "e", "n"):
-        if len(word) > 5 and word.endswith(suffix):
-            return sys.intern(word[: -len(suffix)])
-    return sys.intern(word)
+WINDOW = 4 * 24.0         # hours: reports of one event come within days of each other
+SIMILARITY = 0.22         # weighted Jaccard of two reports' tokens needed to join them
+COMMON = 300              # a token in more recent reports than this finds no candidates
+RAREST = 10               # of a report's tokens, the rarest find its candidates
+CANDIDATES = 12           # reports compared exactly, those sharing most of them
+BACKGROUND = 1.0          # weight of a background text against a report in the index (background.py)
+SPECIFIC = 0.1            # part of the shared weight that must be specific, not setting
+UNSHARED_WORDS = 0.25       # see _ruzicka
+MONEY_TOLERANCE = 0.03    # '€405m' and 'rund 400 Millionen Euro' are one amount
 
 
 class StoryIndex:
-    """Recent items' token sets, with postings for lookup."""
+    """Recent reports with postings for lookup, and the story cluster each belongs to.
+
+    Postings are kept per token and span of `WINDOW` hours, so that finding candidates reads only the reports
+    within the window, however long the index has been running."""
 
     def __init__(self) -> None:
-        self.sets: dict[int, frozenset[str]] = {}
+        self.reports: dict[int, Report] = {}
         self.cluster: dict[int, int] = {}
-        self.postings: dict[str, array] = defaultdict(lambda: array("l"))   # compact int lists
-        self.mass: dict[int, float] = {}     # an item's total token weight when it was added
+        self.members: dict[int, list[int]] = defaultdict(list)
+        self.postings: dict[tuple[str, int], list[int]] = defaultdict(list)   # (token, span) -> reports
+        self.df: Counter[str] = Counter()                                  # token -> reports
+        self.by_lang: dict[str, Counter[str]] = defaultdict(Counter)       # lang -> token -> reports
+        self._weights: dict[int, _Weights] = {}
+        texts, counts = background()
+        self.prior_n = texts * BACKGROUND
+        self.prior = {tok: n * BACKGROUND for tok, n in counts.items()}
 
-    def add(self, item_id: int, cluster: int, toks: frozenset[str]) -> None:
-        self.sets[item_id], self.cluster[item_id] = toks, cluster
-        for tok in toks:
-            self.postings[tok].append(item_id)
-        self.mass[item_id] = sum(self._weights(toks).values())
+    def add(self, item_id: int, cluster: int, story: Report) -> None:
+        self.reports[item_id], self.cluster[item_id] = story, cluster
+        self.members[cluster].append(item_id)
+        span = int(story.when // WINDOW)
+        postings = self.postings
+        for tok in story.tokens:
+            postings[tok, span].append(item_id)
+        self.df.update(story.tokens.keys())          # keys, not the mapping: counted in C
+        self.by_lang[story.lang].update(story.tokens.keys())
 
-    def load(self, rows: Iterable[tuple[int, int | None, str, str]]) -> None:
-        for item_id, cluster, title, summary in rows:
-            self.add(item_id, cluster or item_id, tokens(title, summary))
+    def load(self, rows: Iterable[tuple]) -> None:
+        """(id, cluster, title, summary, platforms, when, lang) of stored items, oldest first."""
+        for item_id, cluster, title, summary, platforms, when, lang in rows:
+            self.add(item_id, cluster or item_id, report(title, summary or "", platforms=platforms or (),
+                                                         when=when, lang=lang))
 
-    def match(self, toks: frozenset[str], exclude: int | None = None) -> int | None:
-        """The cluster of the most similar recent item, if similar enough."""
+    def match(self, story: Report, exclude: int | None = None) -> int | None:
+        """The cluster of the most similar recent report that nothing sets apart, if similar enough."""
+        mine = self.weighed(story)
+        ranked = sorted(((score, other) for other in self._candidates(story, exclude)
+                         if (score := _ruzicka(mine, self._stored(other), story.lang != self.reports[other].lang))
+                         >= SIMILARITY), reverse=True)
+        for _score, other in ranked:
+            cluster = self.cluster[other]
+            if not any(apart(story, self.reports[member]) for member in self.members[cluster]):
+                return cluster
+        return None
+
+    def _candidates(self, story: Report, exclude: int | None) -> list[int]:
+        """Reports within the window sharing the most of this one's rarest tokens."""
+        df = self.df.get
+        rare = sorted((n, tok) for tok in story.tokens if tok[0] != "~" and 0 < (n := df(tok, 0)) <= COMMON)[:RAREST]
+        if not rare:
+            return []
+        span = int(story.when // WINDOW)
         shared: Counter[int] = Counter()
-        for tok in toks:
-            posting = self.postings.get(tok)
-            if posting and len(posting) <= COMMON:
-                shared.update(posting)
-        candidates = [(other, n) for other, n in shared.most_common(20) if n >= MIN_SHARED and other != exclude]
-        if not candidates:
-            return None
-        weights = self._weights(toks)
-        mine = sum(weights.values())
-        best, best_score = None, 0.0
-        for other, _count in candidates:
-            common = sum(weights[t] for t in toks & self.sets[other])
-            score = common / max(mine + self.mass[other] - common, 1e-9)
-            if score > best_score:
-                best, best_score = other, score
-        return self.cluster[best] if best is not None and best_score >= SIMILARITY else None
+        postings = self.postings.get
+        for _n, tok in rare:
+            for near in (span - 1, span, span + 1):
+                posting = postings((tok, near))
+                if posting:
+                    shared.update(posting)
+        shared.pop(exclude, None)
+        reports = self.reports
+        return [other for other, _n in shared.most_common(CANDIDATES * 2)
+                if abs(reports[other].when - story.when) <= WINDOW][:CANDIDATES]
 
-    def _weights(self, toks: frozenset[str]) -> dict[str, float]:
-        """IDF weight of each token among the recent items: rare words say more about the story."""
-        n = len(self.sets) + 1
-        return {t: math.log(n / (len(self.postings.get(t, ())) + 1)) + 1 for t in toks}
+    def similarity(self, a: Report, b: Report) -> float:
+        """Weighted Jaccard (Ruzicka) of two reports' tokens; across languages over what could be shared."""
+        return _ruzicka(self.weighed(a), self.weighed(b), cross=a.lang != b.lang)
+
+    def _stored(self, item_id: int) -> _Weights:
+        """A stored report's weights, kept until the index has grown by a tenth (rarity changes slowly)."""
+        cached = self._weights.get(item_id)
+        if cached is None or len(self.reports) + 1 > cached.n * 1.1:
+            cached = self._weights[item_id] = self.weighed(self.reports[item_id])
+        return cached
+
+    def weighed(self, story: Report) -> _Weights:
+        """A report's token weights times rarity among the reports in the index."""
+        n = len(self.reports) + 1
+        total_n = n + self.prior_n
+        df, same, prior = self.df.get, self.by_lang[story.lang].get, self.prior.get
+        vector: dict[str, float] = {}
+        local: set[str] = set()
+        log = math.log
+        for tok, weight in story.tokens.items():
+            count = df(tok, 0)
+            vector[tok] = weight * (log(total_n / (count + prior(tok, 0.0) + 1)) + 1)
+            if count <= same(tok, 0) and tok[0] not in ENTITY and tok[1:2] != ":":
+                local.add(tok)        # seen in this report's language only: no other language can share it
+        total = sum(vector.values())
+        return _Weights(n, vector, total, total - sum(vector[tok] for tok in local), local, story.headline)
+
+
+@dataclass(slots=True)
+class _Weights:
+    n: int                     # index size when computed
+    vector: dict[str, float]   # token -> weight x rarity
+    mass: float
+    shareable: float           # mass of what a report in another language could share
+    local: set[str]            # tokens seen in this language only
+    headline: frozenset[str]   # tokens of the title
+
+
+def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
+    """Shared weight over all weight, where a word only one language has counts for
+    `UNSHARED_WORDS` when both reports are in that language (the same story is told
+    in other words) and not at all across languages (it could not have been shared).
+
+    Zero unless enough of what they share is specific (names, numbers, dates,
+    subjects), some of it in a title: two reports sharing only the setting (a platform,
+    the Commission, the DSA, the EU) are two stories in one setting, and two sharing
+    only words further down (a feed's boilerplate) may be about anything."""
+    va, vb = a.vector, b.vector
+    shared = va.keys() & vb.keys()
+    common = specific = 0.0
+    headline = False
+    for tok in shared:
+        weight = min(va[tok], vb[tok])
+        common += weight
+        if tok not in SETTING and tok[0] not in "#!" and tok[:2] != "y:":
+            specific += weight
+            headline = headline or tok in a.headline or tok in b.headline
+    if specific < SPECIFIC * common or not headline:
+        return 0.0
+    f = 0.0 if cross else UNSHARED_WORDS
+    total = (a.shareable + b.shareable + f * (a.mass - a.shareable + b.mass - b.shareable)
+             + (1 - f) * (sum(va[tok] for tok in shared & a.local) + sum(vb[tok] for tok in shared & b.local))
+             - common)
+    return common / total if total > 0 else 0.0
+
+
+def report_of(item: Item, when: datetime, title: str | None = None, summary: str | None = None) -> Report:
+    """The story tokens of an item (`title`, `summary`: already folded, as the store has them).
+
+    Items from the crawl come with their language and platforms; for any other (tests,
+    imports) they are read from the text here, so that they cluster alike. X is also
+    taken where a report names it bare ("EU fines X"), which the platform dictionary
+    leaves alone unless the words around make it certain: for telling two stories
+    apart, a report about X must not look like one about no company at all."""
+    platforms, lang = list(item.platforms), item.lang
+    if not item.annotated and not (platforms and lang):
+        from classifiers import detect_language, find_platforms
+        platforms = platforms or find_platforms(item.text)
+        lang = lang or detect_language(item.text)
+    if "x" not in platforms and "X" in item.title + item.summary[:300] and \
+            _BARE_X.search(f"{item.title} {item.summary[:300]}"):
+        platforms.append("x")
+    if title is None or summary is None:
+        return report(item.title, item.summary, platforms=platforms, when=when, lang=lang)
+    return report(title, summary, platforms=platforms, when=when, lang=lang, folded=True)
+
+
+_BARE_X = re.compile(r"(?<![\w./&+-])(?<!Gen )(?<!Model )(?<!Generation )(?<!Project )(?<!Type )(?<!Typ )(?<!Malcolm )"
+                     r"X(?![\w&+/-]|'s? \w*[Ff]actor| Factor| Games)")
+
+
+def apart(a: Report, b: Report) -> bool:
+    """Whether two reports are about different events however alike they read: different
+    companies, different amounts of money, or too far apart in time."""
+    if abs(a.when - b.when) > WINDOW:
+        return True
+    if a.parties and b.parties and not a.parties & b.parties:
+        return True
+    return bool(a.money and b.money and not any(_same_amount(x, y) for x in a.money for y in b.money))
+
+
+def _same_amount(x: tuple[str, float], y: tuple[str, float]) -> bool:
+    if x[0] != y[0]:
+        return True           # '$600m' and '€530m' may well be one amount converted
+    return abs(x[1] - y[1]) <= MONEY_TOLERANCE * max(x[1], y[1])

@@ -1,0 +1,253 @@
+"""What a report says, in tokens that do not depend on its language.
+
+A German and an English report of one story share names ("Mosseri", "Grok"), numbers
+("405 Mio. Euro" and "€405m" are one amount), dates ("3. November", "November 3rd"),
+laws, authorities and the common words that monitor/stories/vocabulary.py knows in both
+languages ("Bußgeld" = "fine"). Those become tokens of one spelling; every other word is
+kept as a light stem, which is what two reports in one language share besides.
+
+Only the title and the start of the summary are read: that is where a report says what
+happened; further down come background and other stories.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from monitor.stories.vocabulary import (
+    KINDS,
+    MONTHS,
+    NUMBER_WORDS,
+    PARTY_GROUPS,
+    vocabulary,
+)
+from monitor.watch.text import fold
+
+SUMMARY_WORDS = 40
+SUMMARY_WEIGHT = 0.7      # a word only in the summary says less than one in the title
+
+# weight of a number by what it is: an amount of money names one event, a small count many
+NUMBER_KINDS = {"money": 2.5, "large": 2.0, "hundreds": 1.5, "tens": 1.2, "small": 0.8, "percent": 1.5,
+                "year": 0.4, "date": 1.5}
+PLAIN = 1.0
+
+_STOP_WORDS = """
+der die das den dem des ein eine einen einem einer eines und oder aber mit von fuer auf aus bei nach
+ueber unter vor zum zur im in am an als auch dass nicht nur noch mehr wie was wer wird werden
+wurde sind ist hat haben kann koennen soll sollen jetzt neue neuen neuer neues sich sie er es wir ihr
+ihre ihren seine seinen sein euch eure euren euer man mal so schon bald kuenftig kunftig kuenftige kuenftigen
+heute gestern morgen seit bis ab per pro via zu zudem sowie ohne gegen durch um weil wenn doch damit dabei
+nun hier dort alle allen alles viele vielen einige weitere weiteren weiter erst erstmals erste ersten ersten
+laut dazu darauf davon wieder immer etwa rund knapp fast bereits sogar wohl ganz gibt geht gilt gelten
+diese dieser dieses diesen diesem jeder jede jedes beim vom ins aufs muss muessen darf duerfen will wollen
+the a an and or but with from for on in at of to by as is are was were be been has have had will would
+can could should may might must new now its it this that these those their they you your our how what why
+when who whom which more most about after over into than then also just says said say amp not no yes
+all any some many much other another first last next up out off here there still again only even very
+today soon week weeks day days year years month months time times way ways get gets got make makes made
+one ones its it's s t re ll ve d m
+macht machen laesst lassen bleibt bleiben kommt kommen geht gehen steht stellt setzt sagt sagte zeigt zeigen
+sieht sehen heisst gilt nutzt genutzt gibt geben wurden worden waere hatte hatten sein seit soll
+lets let allows allow brings bring takes take gives give puts put comes come goes going gets using use uses
+now finally new also just will would could says told according report reports reported
+under unter opens open looks look looking within between among amid against despite
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+
+_WORD = re.compile(r"[a-z0-9](?:[a-z0-9+#.&-]*[a-z0-9+#])?")
+_DIGIT = re.compile(r"\d")
+_DATE_DMY = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?")
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_DM = re.compile(rf"\b(\d{{1,2}})(?:\.|st|nd|rd|th)?\s(?:of\s)?({_MONTH_NAMES})\b\.?(?:\s(\d{{4}}))?")
+_DATE_MD = re.compile(rf"\b({_MONTH_NAMES})\.?\s(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\.\d)(?:,?\s(\d{{4}}))?")
+_MAGNITUDE = {"mio": 1e6, "millionen": 1e6, "million": 1e6, "millions": 1e6, "mn": 1e6, "m": 1e6,
+              "mrd": 1e9, "milliarden": 1e9, "milliarde": 1e9, "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9,
+              "tsd": 1e3, "tausend": 1e3, "thousand": 1e3, "k": 1e3}
+_CURRENCY = {"€": "eur", "eur": "eur", "euro": "eur", "euros": "eur", "$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "us-dollar": "usd",
+             "a$": "aud", "£": "gbp", "pfund": "gbp", "pound": "gbp", "pounds": "gbp"}
+_NUMBER = re.compile(
+    r"(?P<before>a\$|€|\$|£|\beur\b|\busd\b)?\s?(?P<num>(?<![\w.,])\d+(?:[.,]\d+)*)"
+    r"(?:\s?-?(?P<mag>mio\b\.?|millionen|millions?\b|mn\b|m\b|mrd\b\.?|milliarden?|billions?\b|bn\b|b\b|tsd\b\.?"
+    r"|tausend|thousand|k\b))?"
+    r"(?:\s?(?P<after>euros?\b|eur\b|€|us-dollars?|dollars?\b|usd\b|pfund\b|pounds?\b|£|prozent\b|percent\b|per cent\b|%))?")
+
+
+@dataclass(slots=True)
+class Report:
+    """One report's story tokens, with what is needed to keep different stories apart."""
+    tokens: dict[str, float]          # token -> weight before rarity: kind, and title or summary
+    headline: frozenset[str]          # the tokens of the title
+    parties: frozenset[str]           # owners of the companies and platforms it is about
+    money: tuple[tuple[str, float], ...]   # (currency, amount) it names
+    when: float                       # hours since the epoch (publication, else arrival)
+    lang: str
+
+
+def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[str] = (),
+           when: datetime | float | None = None, lang: str | None = None, folded: bool = False) -> Report:
+    """The story tokens of one item (`folded`: title and summary already passed through fold)."""
+    if not folded:
+        title, summary = fold(title), fold(summary)
+    summary = " ".join(summary.split(None, SUMMARY_WORDS)[:SUMMARY_WORDS])
+    tokens: dict[str, float] = {}
+    money: list[tuple[str, float]] = []
+    _read(title, 1.0, tokens, money)
+    headline = frozenset(tokens)
+    _read(summary, SUMMARY_WEIGHT, tokens, money)         # the title's weight wins where both have a token
+    for platform in platforms:
+        tokens.setdefault("@" + platform, KINDS["@"])
+    parties = frozenset(PARTY_GROUPS.get(t, t[1:]) for t in tokens if t[0] == "@")
+    return Report(tokens, headline, parties, tuple(money), _hours(when), lang or "")
+
+
+def _hours(when: datetime | float | None) -> float:
+    if when is None:
+        return datetime.now(UTC).timestamp() / 3600
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return when.timestamp() / 3600
+    return float(when)
+
+
+def _read(text: str, position: float, tokens: dict[str, float], money: list[tuple[str, float]]) -> None:
+    """Add the tokens of one part of the text (title or summary) at its position's weight."""
+    if not text:
+        return
+    text = text.replace("’", "'")
+    if _DIGIT.search(text):
+        text = _dates(text, position, tokens)
+        text = _numbers(text, position, tokens, money)
+    _words(_WORD.findall(text), position, tokens)
+
+
+def _put(tokens: dict[str, float], token: str, weight: float) -> None:
+    if weight > tokens.get(token, 0.0):
+        tokens[token] = weight
+
+
+def _dates(text: str, position: float, tokens: dict[str, float]) -> str:
+    """'3. November', 'November 3rd', '24.10.' -> d:11-3 ...; the text without them."""
+    weight = NUMBER_KINDS["date"] * position
+
+    def day_month(day: str, month: int, year: str | None) -> str:
+        if 1 <= int(day) <= 31 and 1 <= month <= 12:
+            _put(tokens, f"d:{month}-{int(day)}", weight)
+            if year:
+                _put(tokens, f"y:{year}", NUMBER_KINDS["year"] * position)
+        return " "
+
+    text = _DATE_DMY.sub(lambda m: day_month(m[1], int(m[2]), m[3]), text)
+    text = _DATE_DM.sub(lambda m: day_month(m[1], MONTHS[m[2]], m[3]), text)
+    return _DATE_MD.sub(lambda m: day_month(m[2], MONTHS[m[1]], m[3]), text)
+
+
+def _numbers(text: str, position: float, tokens: dict[str, float], money: list[tuple[str, float]]) -> str:
+    """Amounts, percentages, counts and years as n:/%:/y: tokens of one spelling; the text without them."""
+    def one(m: re.Match) -> str:
+        value = _value(m["num"])
+        if value is None:
+            return m[0]
+        after = (m["after"] or "").strip()
+        if after in ("%", "prozent", "percent", "per cent"):
+            _put(tokens, f"%:{value:.3g}", NUMBER_KINDS["percent"] * position)
+            return " "
+        mag = (m["mag"] or "").rstrip(".")
+        value *= _MAGNITUDE.get(mag, 1.0)
+        currency = _CURRENCY.get(m["before"] or "") or _CURRENCY.get(after)
+        if currency:
+            money.append((currency, value))
+            kind = "money"
+        elif not mag and 1990 <= value <= 2039 and value == int(value):
+            _put(tokens, f"y:{int(value)}", NUMBER_KINDS["year"] * position)
+            return " "
+        else:
+            kind = "large" if mag else "hundreds" if value >= 100 else "tens" if value >= 10 else "small"
+        _put(tokens, f"n:{value:.3g}", NUMBER_KINDS[kind] * position)
+        return " "
+    return _NUMBER.sub(one, text)
+
+
+def _value(digits: str) -> float | None:
+    """'1.200' and '1,200' -> 1200; '2,95' and '2.95' -> 2.95 (groups of three are thousands)."""
+    seps = [ch for ch in digits if ch in ".,"]
+    if not seps:
+        return float(digits)
+    if len(set(seps)) == 2:
+        decimal = digits[max(digits.rfind("."), digits.rfind(","))]
+        whole, _, frac = digits.rpartition(decimal)
+        return float(whole.replace("." if decimal == "," else ",", "") + "." + frac)
+    groups = re.split(r"[.,]", digits)
+    if all(len(g) == 3 for g in groups[1:]):
+        return float("".join(groups))
+    if len(groups) == 2:
+        return float(f"{groups[0]}.{groups[1]}")
+    return None
+
+
+def _words(words: list[str], position: float, tokens: dict[str, float]) -> None:
+    phrases = vocabulary().phrases
+    skip = 0
+    for i, word in enumerate(words):
+        if skip:
+            skip -= 1
+            continue
+        if word in phrases:
+            for parts, token in phrases[word]:
+                if tuple(words[i:i + len(parts)]) == parts:
+                    _put(tokens, token, KINDS[token[0]] * position)
+                    skip = len(parts) - 1
+                    break
+            if skip:
+                continue
+        for token, weight in _lookup(word):
+            weight *= position
+            if weight > tokens.get(token, 0.0):
+                tokens[token] = weight
+
+
+@lru_cache(maxsize=200_000)
+def _lookup(word: str) -> tuple[tuple[str, float], ...]:
+    """The tokens of one folded word, with their weights (cached: a run meets the same words again and again)."""
+    vocab = vocabulary()
+    token = vocab.words.get(word)
+    if token:
+        return ((token, KINDS[token[0]]),)
+    if word in _STOP or len(word) < 2:
+        return ()
+    if word in NUMBER_WORDS:
+        value = NUMBER_WORDS[word]
+        return ((f"n:{value:.3g}", NUMBER_KINDS["tens" if value >= 10 else "small"]),)
+    if "-" in word:
+        return tuple(dict.fromkeys(t for part in word.split("-") if part for t in _lookup(part)))
+    stem = _stem(word)
+    token = vocab.words.get(stem)
+    if token:
+        return ((token, KINDS[token[0]]),)
+    if len(word) < 3 and not any(ch.isdigit() for ch in word):
+        return ()
+    found = [(stem, PLAIN)]
+    if len(word) >= 8:
+        found += [(t, KINDS[t[0]]) for t in vocab.compound(word)]
+    return tuple(found)
+
+
+def _stem(word: str) -> str:
+    """Very light: plural and case endings of German and English, so forms meet (interned: the
+    story index holds the same few thousand stems for tens of thousands of items)."""
+    for suffix in ("ungen", "en", "es", "er", "s", "e", "n"):
+        if len(word) > 5 and word.endswith(suffix):
+            return sys.intern(word[: -len(suffix)])
+    return sys.intern(word)
+
+
+ENTITY = frozenset("@#+~!")    # first characters of vocabulary tokens; numbers and dates have "x:"
+
+
+def is_entity(token: str) -> bool:
+    """Whether a token is the same in every language (a vocabulary token, a number or a date)."""
+    return token[0] in ENTITY or token[1:2] == ":"
