@@ -33,19 +33,23 @@ from datetime import datetime
 from monitor.item import Item
 from monitor.stories.background import background
 from monitor.stories.features import ENTITY, Report, report
-from monitor.stories.vocabulary import SETTING
+from monitor.stories.vocabulary import COURTS, SETTING
 
 __all__ = ["Report", "StoryIndex", "report", "report_of"]
 
 WINDOW = 4 * 24.0         # hours: reports of one event come within days of each other
-SIMILARITY = 0.22         # weighted Jaccard of two reports' tokens needed to join them
+SIMILARITY = 0.2         # weighted Jaccard of two reports' tokens needed to join them
 COMMON = 300              # a token in more recent reports than this finds no candidates
 RAREST = 10               # of a report's tokens, the rarest find its candidates
 CANDIDATES = 12           # reports compared exactly, those sharing most of them
 BACKGROUND = 1.0          # weight of a background text against a report in the index (background.py)
 SPECIFIC = 0.1            # part of the shared weight that must be specific, not setting
 UNSHARED_WORDS = 0.25       # see _ruzicka
-MONEY_TOLERANCE = 0.03    # '€405m' and 'rund 400 Millionen Euro' are one amount
+UNSHARED_TITLE_WORDS = 0.6         # a title's own words say more about its story than the summary's
+STORY_LIKENESS = 1.0      # mean similarity to a story's reports, as a part of SIMILARITY
+MEMBERS = 8               # a story's latest reports that a new one is compared with
+MONEY_TOLERANCE = 0.03
+NUMBERS = frozenset({"n:", "%:"})    # '€405m' and 'rund 400 Millionen Euro' are one amount
 
 
 class StoryIndex:
@@ -90,9 +94,22 @@ class StoryIndex:
                          >= SIMILARITY), reverse=True)
         for _score, other in ranked:
             cluster = self.cluster[other]
-            if not any(apart(story, self.reports[member]) for member in self.members[cluster]):
+            if self._fits(story, mine, self.members[cluster]):
                 return cluster
         return None
+
+    def _fits(self, story: Report, mine: _Weights, members: list[int]) -> bool:
+        """Whether a report may join a story: no report of it is set apart from this one, and
+        it is like the story's reports on average, not only like one of them (so that one
+        shared name does not chain two stories)."""
+        reports = self.reports
+        if any(apart(story, reports[member]) for member in members):
+            return False
+        if len(members) < 2:
+            return True
+        recent = members[-MEMBERS:]
+        mean = sum(_ruzicka(mine, self._stored(m), story.lang != reports[m].lang) for m in recent) / len(recent)
+        return mean >= SIMILARITY * STORY_LIKENESS
 
     def _candidates(self, story: Report, exclude: int | None) -> list[int]:
         """Reports within the window sharing the most of this one's rarest tokens."""
@@ -138,7 +155,8 @@ class StoryIndex:
             if count <= same(tok, 0) and tok[0] not in ENTITY and tok[1:2] != ":":
                 local.add(tok)        # seen in this report's language only: no other language can share it
         total = sum(vector.values())
-        return _Weights(n, vector, total, total - sum(vector[tok] for tok in local), local, story.headline)
+        return _Weights(n, vector, total, total - sum(vector[tok] for tok in local), local, story.headline,
+                        sum(vector[tok] for tok in local & story.headline))
 
 
 @dataclass(slots=True)
@@ -149,12 +167,23 @@ class _Weights:
     shareable: float           # mass of what a report in another language could share
     local: set[str]            # tokens seen in this language only
     headline: frozenset[str]   # tokens of the title
+    local_title: float         # mass of the local tokens in the title
+
+    def unshared(self, f_title: float, f_rest: float, shared: set[str]) -> float:
+        """The weight that counts against a match: shareable tokens fully, local ones by the
+        factors for title and summary words, local ones that are shared after all fully."""
+        rest = self.mass - self.shareable - self.local_title
+        total = self.shareable + f_title * self.local_title + f_rest * rest
+        for tok in shared & self.local:
+            total += (1 - (f_title if tok in self.headline else f_rest)) * self.vector[tok]
+        return total
 
 
 def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
     """Shared weight over all weight, where a word only one language has counts for
-    `UNSHARED_WORDS` when both reports are in that language (the same story is told
-    in other words) and not at all across languages (it could not have been shared).
+    `UNSHARED_WORDS` (`UNSHARED_TITLE_WORDS` in a title) when both reports are in that
+    language (the same story is told in other words) and not at all across languages
+    (it could not have been shared).
 
     Zero unless enough of what they share is specific (names, numbers, dates,
     subjects), some of it in a title: two reports sharing only the setting (a platform,
@@ -172,10 +201,8 @@ def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
             headline = headline or tok in a.headline or tok in b.headline
     if specific < SPECIFIC * common or not headline:
         return 0.0
-    f = 0.0 if cross else UNSHARED_WORDS
-    total = (a.shareable + b.shareable + f * (a.mass - a.shareable + b.mass - b.shareable)
-             + (1 - f) * (sum(va[tok] for tok in shared & a.local) + sum(vb[tok] for tok in shared & b.local))
-             - common)
+    f_title, f_rest = (0.0, 0.0) if cross else (UNSHARED_TITLE_WORDS, UNSHARED_WORDS)
+    total = a.unshared(f_title, f_rest, shared) + b.unshared(f_title, f_rest, shared) - common
     return common / total if total > 0 else 0.0
 
 
@@ -206,12 +233,24 @@ _BARE_X = re.compile(r"(?<![\w./&+-])(?<!Gen )(?<!Model )(?<!Generation )(?<!Pro
 
 def apart(a: Report, b: Report) -> bool:
     """Whether two reports are about different events however alike they read: different
-    companies, different amounts of money, or too far apart in time."""
+    companies, courts, amounts of money or numbers in the title, or too far apart in time."""
     if abs(a.when - b.when) > WINDOW:
         return True
     if a.parties and b.parties and not a.parties & b.parties:
         return True
-    return bool(a.money and b.money and not any(_same_amount(x, y) for x in a.money for y in b.money))
+    courts_a, courts_b = COURTS.intersection(a.tokens), COURTS.intersection(b.tokens)
+    if courts_a and courts_b and not courts_a & courts_b:
+        return True
+    if a.money and b.money and not any(_same_amount(x, y) for x in a.money for y in b.money):
+        return True
+    return _numbers_differ(a, b) or _numbers_differ(b, a)
+
+
+def _numbers_differ(a: Report, b: Report) -> bool:
+    """Whether the numbers in a's title are none of b's while b's title has numbers of its own
+    ('Update 3' / 'Update 7', 'under-16s' / 'under-15s'): a title's number is its news."""
+    mine = [tok for tok in a.headline if tok[:2] in NUMBERS]
+    return bool(mine) and any(tok[:2] in NUMBERS for tok in b.headline) and not any(tok in b.tokens for tok in mine)
 
 
 def _same_amount(x: tuple[str, float], y: tuple[str, float]) -> bool:

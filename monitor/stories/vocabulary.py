@@ -100,7 +100,10 @@ _TABLE = """
 #bgh | bgh; bundesgerichtshof; federal court of justice; germany's top court; german top court; karlsruhe
 #bverfg | bverfg; bundesverfassungsgericht; federal constitutional court; constitutional court; verfassungsgericht
 #olg | olg; oberlandesgericht; higher regional court
-#lg | landgericht; regional court
+#lg | lg; landgericht; regional court
+#kg | kg; kammergericht
+#ag | amtsgericht; local court
+#ovg | ovg; oberverwaltungsgericht; vg; verwaltungsgericht; administrative court
 #supremecourt | supreme court; oberster gerichtshof; supreme-court
 #dpc | dpc; data protection commission; irish data protection commission; datenschutzkommission; irische datenschutzbehoerde; irish regulator; irish privacy regulator; irish privacy watchdog; irish watchdog
 #dpa | data protection authority; datenschutzbehoerde; privacy regulator; privacy watchdog; datenschutzbeauftragte; datenschutzbeauftragter; data protection regulator; autoriteit persoonsgegevens; cnil; garante; ico; bfdi; aufsichtsbehoerde; datenschuetzer
@@ -239,6 +242,9 @@ PARTY_GROUPS = {
     "@meta": "meta", "@youtube": "google", "@google": "google", "@tiktok": "bytedance", "@bytedance": "bytedance",
     "@linkedin": "microsoft", "@microsoft": "microsoft", "@aliexpress": "alibaba", "@openai": "openai",
 }
+
+# Courts: rulings of two different courts are two stories.
+COURTS = frozenset({"#cjeu", "#generalcourt", "#bgh", "#bverfg", "#olg", "#lg", "#kg", "#ag", "#ovg", "#supremecourt"})
 
 # The platforms and their owners: shared, they set the scene of a story but do not tell it.
 SETTING = frozenset({"@" + code for code in PLATFORMS} | set(PARTY_GROUPS))

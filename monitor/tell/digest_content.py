@@ -36,6 +36,7 @@ OTHER = "other"
 SECTIONS = (*ORDER, OTHER)
 SUMMARY_CHARS = 240
 OUTAGE_NAMES = 5          # sources named under "no source reachable"
+ALSO_NAMED = 5           # other sources named after "also reported by"
 COLORS = {   # accent, background: the same colour for a tag wherever it appears
     "legal_change": ("#B42318", "#FEF3F2"),
     "algorithm_reach_change": ("#6941C6", "#F4F3FF"),
@@ -54,6 +55,13 @@ class Entry:
     badges: list[str]                                        # tags other than the section's
     related: list[Item] = field(default_factory=list)      # other pending items, same story
     also: int = 0                                           # other sources, whole cluster
+    also_at: list[str] = field(default_factory=list)        # their names, each once
+
+    @property
+    def also_names(self) -> str:
+        """'heise online, t3n' ("auch bei: …"): the first few other sources, each named once."""
+        names = ", ".join(self.also_at[:ALSO_NAMED])
+        return names + (" …" if len(self.also_at) > ALSO_NAMED else "")
 
     @property
     def items(self) -> list[Item]:
@@ -173,7 +181,8 @@ class _SectionBuilder:
         if not compact:
             for group in kept:
                 for entry in group.entries:
-                    entry.also = self.also(entry)
+                    entry.also_at = self.also(entry)
+                    entry.also = len(entry.also_at)
         more_url = f"{self.base}/?tag={key}" if self.base and not compact else (f"{self.base}/" if self.base else None)
         return Section(key, self.t(f"mail.section.{key}"), kept, len(stories), cut, more_url, compact)
 
@@ -206,12 +215,11 @@ class _SectionBuilder:
         order = sorted(by, key=lambda p: (p is None, rank.get(p, len(rank)), -sizes[p], p or ""))
         return [Group(platform_label(p) if p else self.t("mail.platform.general"), by[p]) for p in order]
 
-    def also(self, entry: Entry) -> int:
-        """Other sources that reported the same story, also those already in earlier digests."""
-        if entry.item.cluster is None:
-            return len({it.source for it in entry.related} - {entry.item.source})
-        sources = {it.source for it in self.store.cluster_items(entry.item.cluster)}
-        return len(sources - {entry.item.source})
+    def also(self, entry: Entry) -> list[str]:
+        """Other sources that reported the same story, also those already in earlier digests,
+        each once, in the order they reported it."""
+        story = entry.related if entry.item.cluster is None else self.store.cluster_items(entry.item.cluster)
+        return [source for source in dict.fromkeys(it.source for it in story) if source != entry.item.source]
 
 
 def _stories(items: list[Item]) -> list[list[Item]]:
