@@ -39,11 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import story_baseline
+import story_baseline  # noqa: E402
 
-from classifiers.platforms import find_platforms
-from monitor.stories import clusters
-from monitor.watch.text import fold
+from classifiers.platforms import find_platforms  # noqa: E402
+from monitor.stories import clusters  # noqa: E402
+from monitor.watch.text import fold  # noqa: E402
 
 GROUPS = ROOT / "benchmarks" / "story_groups.jsonl"
 BACKGROUND = ROOT / "classifiers" / "data"
@@ -166,7 +166,7 @@ def show_errors(rows: list[dict], found: dict[int, int]) -> None:
     members = defaultdict(list)
     for iid, cid in found.items():
         members[cid].append(iid)
-    for cid, ids in members.items():
+    for ids in members.values():
         stories = {by_id[i]["story"] for i in ids}
         if len(stories) > 1:
             print("  WRONGLY JOINED:", " | ".join(f"[{by_id[i]['story']}] {by_id[i]['title']}" for i in ids))

@@ -125,7 +125,8 @@ class StoryIndex:
                 posting = postings((tok, near))
                 if posting:
                     shared.update(posting)
-        shared.pop(exclude, None)
+        if exclude is not None:
+            shared.pop(exclude, None)
         reports = self.reports
         return [other for other, _n in shared.most_common(CANDIDATES * 2)
                 if abs(reports[other].when - story.when) <= WINDOW][:CANDIDATES]

@@ -67,13 +67,15 @@ _DATE_MD = re.compile(rf"\b({_MONTH_NAMES})\.?\s(\d{{1,2}})(?:st|nd|rd|th)?\b(?!
 _MAGNITUDE = {"mio": 1e6, "millionen": 1e6, "million": 1e6, "millions": 1e6, "mn": 1e6, "m": 1e6,
               "mrd": 1e9, "milliarden": 1e9, "milliarde": 1e9, "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9,
               "tsd": 1e3, "tausend": 1e3, "thousand": 1e3, "k": 1e3}
-_CURRENCY = {"€": "eur", "eur": "eur", "euro": "eur", "euros": "eur", "$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "us-dollar": "usd",
-             "a$": "aud", "£": "gbp", "pfund": "gbp", "pound": "gbp", "pounds": "gbp"}
+_CURRENCY = {"€": "eur", "eur": "eur", "euro": "eur", "euros": "eur", "$": "usd", "usd": "usd", "dollar": "usd",
+             "dollars": "usd", "us-dollar": "usd", "a$": "aud", "£": "gbp", "pfund": "gbp", "pound": "gbp",
+             "pounds": "gbp"}
 _NUMBER = re.compile(
     r"(?P<before>a\$|€|\$|£|\beur\b|\busd\b)?\s?(?P<num>(?<![\w.,])\d+(?:[.,]\d+)*)"
     r"(?:\s?-?(?P<mag>mio\b\.?|millionen|millions?\b|mn\b|m\b|mrd\b\.?|milliarden?|billions?\b|bn\b|b\b|tsd\b\.?"
     r"|tausend|thousand|k\b))?"
-    r"(?:\s?(?P<after>euros?\b|eur\b|€|us-dollars?|dollars?\b|usd\b|pfund\b|pounds?\b|£|prozent\b|percent\b|per cent\b|%))?")
+    r"(?:\s?(?P<after>euros?\b|eur\b|€|us-dollars?|dollars?\b|usd\b|pfund\b|pounds?\b|£"
+    r"|prozent\b|percent\b|per cent\b|%))?")
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ things this table knows are the same ("Bußgeld" and "fine", "EuGH" and "CJEU", 
 "GDPR"). Texts are folded first (monitor.watch.text.fold: lower case, umlauts spelled
 out), so the forms here are written folded.
 
-One line per token: ``token | form; form; ...``. A form is a word, a phrase of several
+One line per token: ``token | form; form; ...``, continued on indented lines. A form is a word, a phrase of several
 words, ``*ending`` for the head of a German compound ("Rekordstrafe", "Bußgeldverfahren")
 or ``start*`` for its first part ("Datenschutzverstoß"). The token's first character is
 its kind, which sets how much a shared token says about the story (see KINDS):
@@ -30,7 +30,8 @@ from classifiers.labels import PLATFORMS
 KINDS = {"@": 0.3, "#": 1.2, "+": 1.0, "~": 0.3, "!": 0.5}
 
 _TABLE = """
-@meta | meta; metas; meta platforms; facebook-konzern; facebook-mutter; meta-konzern; meta-chef; zuckerberg; zuckerbergs
+@meta | meta; metas; meta platforms; facebook-konzern; facebook-mutter; meta-konzern; meta-chef; zuckerberg;
+    zuckerbergs
 @facebook | facebook; facebooks; fb
 @instagram | instagram; instagrams; insta; ig
 @threads | threads
@@ -74,8 +75,10 @@ _TABLE = """
 
 #dsa | dsa; digital services act; gesetz ueber digitale dienste; digitale-dienste-gesetz; ddg; dienste-gesetz
 #dma | dma; digital markets act; gesetz ueber digitale maerkte; digitale-maerkte-gesetz
-#gdpr | gdpr; dsgvo; ds-gvo; general data protection regulation; datenschutz-grundverordnung; datenschutzgrundverordnung; rgpd
-#aiact | ai act; ai-act; ki-verordnung; ki-vo; ai-verordnung; ki-gesetz; artificial intelligence act; eu ai act; ki-gesetzes
+#gdpr | gdpr; dsgvo; ds-gvo; general data protection regulation; datenschutz-grundverordnung;
+    datenschutzgrundverordnung; rgpd
+#aiact | ai act; ai-act; ki-verordnung; ki-vo; ai-verordnung; ki-gesetz; artificial intelligence act; eu ai act;
+    ki-gesetzes
 #dfa | digital fairness act; dfa; fairness act
 #uwg | uwg; gesetz gegen den unlauteren wettbewerb; unfair competition act
 #netzdg | netzdg; netzwerkdurchsetzungsgesetz; network enforcement act
@@ -90,12 +93,15 @@ _TABLE = """
 #coppa | coppa
 #section230 | section 230
 #osa | online safety act; osa
-#copyright | copyright; urheberrecht; urheberrechts; urhg; urheberrechtsrichtlinie; copyright directive; *urheberrecht
+#copyright | copyright; urheberrecht; urheberrechts; urhg; urheberrechtsrichtlinie; copyright directive;
+    *urheberrecht
 #bfsg | bfsg; barrierefreiheitsstaerkungsgesetz; accessibility act
-#commission | commission; european commission; eu commission; eu-kommission; kommission; eu executive; bruessel; brussels; eu-kommissarin; eu-kommissar; kommissarin; commissioner
+#commission | commission; european commission; eu commission; eu-kommission; kommission; eu executive; bruessel;
+    brussels; eu-kommissarin; eu-kommissar; kommissarin; commissioner
 #parliament | european parliament; eu-parlament; europaparlament; parliament; parlament
 #council | council of the eu; eu-rat; ministerrat
-#cjeu | cjeu; ecj; eugh; court of justice; european court of justice; europaeischer gerichtshof; europaeische gerichtshof; europaeischen gerichtshof; europaeischen gerichtshofs; luxembourg; luxemburg
+#cjeu | cjeu; ecj; eugh; court of justice; european court of justice; europaeischer gerichtshof;
+    europaeische gerichtshof; europaeischen gerichtshof; europaeischen gerichtshofs; luxembourg; luxemburg
 #generalcourt | general court; eug; gericht der eu
 #bgh | bgh; bundesgerichtshof; federal court of justice; germany's top court; german top court; karlsruhe
 #bverfg | bverfg; bundesverfassungsgericht; federal constitutional court; constitutional court; verfassungsgericht
@@ -105,24 +111,31 @@ _TABLE = """
 #ag | amtsgericht; local court
 #ovg | ovg; oberverwaltungsgericht; vg; verwaltungsgericht; administrative court
 #supremecourt | supreme court; oberster gerichtshof; supreme-court
-#dpc | dpc; data protection commission; irish data protection commission; datenschutzkommission; irische datenschutzbehoerde; irish regulator; irish privacy regulator; irish privacy watchdog; irish watchdog
-#dpa | data protection authority; datenschutzbehoerde; privacy regulator; privacy watchdog; datenschutzbeauftragte; datenschutzbeauftragter; data protection regulator; autoriteit persoonsgegevens; cnil; garante; ico; bfdi; aufsichtsbehoerde; datenschuetzer
+#dpc | dpc; data protection commission; irish data protection commission; datenschutzkommission;
+    irische datenschutzbehoerde; irish regulator; irish privacy regulator; irish privacy watchdog; irish watchdog
+#dpa | data protection authority; datenschutzbehoerde; privacy regulator; privacy watchdog; datenschutzbeauftragte;
+    datenschutzbeauftragter; data protection regulator; autoriteit persoonsgegevens; cnil; garante; ico; bfdi;
+    aufsichtsbehoerde; datenschuetzer
 #edpb | edpb; european data protection board; edsa; europaeischer datenschutzausschuss
-#cartel | bundeskartellamt; kartellamt; federal cartel office; cartel office; german competition authority; antitrust watchdog; wettbewerbshueter; bundeskartellamts; kartellamts
+#cartel | bundeskartellamt; kartellamt; federal cartel office; cartel office; german competition authority;
+    antitrust watchdog; wettbewerbshueter; bundeskartellamts; kartellamts
 #bnetza | bundesnetzagentur; federal network agency; bnetza
 #ftc | ftc; federal trade commission
 #fcc | fcc; federal communications commission
 #ofcom | ofcom
 #esafety | esafety; esafety commissioner
-#vzbv | vzbv; verbraucherzentrale; verbraucherzentralen; verbraucherzentrale bundesverband; federation of german consumer organisations; consumer groups; beuc
+#vzbv | vzbv; verbraucherzentrale; verbraucherzentralen; verbraucherzentrale bundesverband;
+    federation of german consumer organisations; consumer groups; beuc
 #noyb | noyb
-#kjm | kjm; kommission fuer jugendmedienschutz; landesmedienanstalt; landesmedienanstalten; medienanstalt; medienanstalten
+#kjm | kjm; kommission fuer jugendmedienschutz; landesmedienanstalt; landesmedienanstalten; medienanstalt;
+    medienanstalten
 #bundestag | bundestag; bundesrat; bundesregierung; german government
 #congress | congress; kongress; senate; senat
 #whitehouse | white house; weisses haus; executive order; dekret
 #un | united nations; vereinte nationen; uno
 
-!eu | eu; european union; europaeische union; europe; europa; europaeischen union; europaeische; european; europaeisch; eu-weit; eu-wide; eea; ewr
+!eu | eu; european union; europaeische union; europe; europa; europaeischen union; europaeische; european;
+    europaeisch; eu-weit; eu-wide; eea; ewr
 !de | germany; deutschland; german; deutsche; deutschen; deutscher; bundesweit
 !at | austria; oesterreich; austrian; oesterreichische; oesterreichischen
 !ch | switzerland; schweiz; swiss; schweizer
@@ -134,7 +147,8 @@ _TABLE = """
 !dk | denmark; daenemark; danish; daenische; daenischen; kopenhagen; copenhagen
 !pl | poland; polen; polish
 !uk | uk; united kingdom; britain; grossbritannien; british; britische; britischen; england; london
-!us | usa; u.s.; united states; vereinigte staaten; american; amerikanische; amerikanischen; us-amerikanische; washington; us-
+!us | usa; u.s.; united states; vereinigte staaten; american; amerikanische; amerikanischen; us-amerikanische;
+    washington; us-
 !ca | canada; kanada; canadian
 !au | australia; australien; australian; australische; australischen; australier; canberra
 !br | brazil; brasilien; brazilian
@@ -151,48 +165,77 @@ _TABLE = """
 !ut | utah
 !fl | florida
 
-~fine | fine; fines; fined; penalty; penalties; penalised; penalized; sanction; sanctions; strafe; strafen; geldstrafe; bussgeld; bussgelder; geldbusse; strafzahlung; sanktion; sanktionen; bestraft; bestraf*; *strafe; *bussgeld; *geldbusse; verhaengt; verhaengen; slapped; slaps
-~lawsuit | lawsuit; lawsuits; sues; sued; suing; sue; suit; klage; klagen; klagt; verklagt; verklagen; geklagt; *klage; klageschrift; mitbeklagt; complaint; complaints; beschwerde; beschwerden; *beschwerde; litigation
+~fine | fine; fines; fined; penalty; penalties; penalised; penalized; sanction; sanctions; strafe; strafen;
+    geldstrafe; bussgeld; bussgelder; geldbusse; strafzahlung; sanktion; sanktionen; bestraft; bestraf*; *strafe;
+    *bussgeld; *geldbusse; verhaengt; verhaengen; slapped; slaps
+~lawsuit | lawsuit; lawsuits; sues; sued; suing; sue; suit; klage; klagen; klagt; verklagt; verklagen; geklagt;
+    *klage; klageschrift; mitbeklagt; complaint; complaints; beschwerde; beschwerden; *beschwerde; litigation
 +classaction | class action; sammelklage; verbandsklage; massenklage; *sammelklage
-~proceedings | proceedings; proceeding; investigation; investigations; investigate; investigates; probe; probes; probing; inquiry; verfahren; *verfahren; untersuchung; untersucht; untersuchen; ermittlung; ermittlungen; ermittelt; pruefverfahren
-~ruling | ruling; ruled; judgment; judgement; verdict; urteil; urteile; urteilt; *urteil; entschieden; entscheidung; entscheidet; decision; decided; judge; judges; richter; richterin; gericht; court; courts; gerichtshof
-~ban | ban; bans; banned; banning; prohibit; prohibits; prohibition; barred; verbot; verbote; verbietet; verbieten; verboten; *verbot; untersagt; untersagen
-~block | block; blocks; blocked; blocking; sperre; sperrt; sperren; gesperrt; blockiert; blockieren; *sperre; blockierfunktion
-~law | law; laws; legislation; bill; act; gesetz; gesetze; gesetzes; *gesetz; gesetzentwurf; regulation; regulations; verordnung; *verordnung; rules; regeln; vorschriften; directive; richtlinie
-+guidelines | guidelines; guideline; guidance; leitlinien; leitfaden; code of practice; verhaltenskodex; code of conduct
+~proceedings | proceedings; proceeding; investigation; investigations; investigate; investigates; probe; probes;
+    probing; inquiry; verfahren; *verfahren; untersuchung; untersucht; untersuchen; ermittlung; ermittlungen;
+    ermittelt; pruefverfahren
+~ruling | ruling; ruled; judgment; judgement; verdict; urteil; urteile; urteilt; *urteil; entschieden; entscheidung;
+    entscheidet; decision; decided; judge; judges; richter; richterin; gericht; court; courts; gerichtshof
+~ban | ban; bans; banned; banning; prohibit; prohibits; prohibition; barred; verbot; verbote; verbietet; verbieten;
+    verboten; *verbot; untersagt; untersagen
+~block | block; blocks; blocked; blocking; sperre; sperrt; sperren; gesperrt; blockiert; blockieren; *sperre;
+    blockierfunktion
+~law | law; laws; legislation; bill; act; gesetz; gesetze; gesetzes; *gesetz; gesetzentwurf; regulation;
+    regulations; verordnung; *verordnung; rules; regeln; vorschriften; directive; richtlinie
++guidelines | guidelines; guideline; guidance; leitlinien; leitfaden; code of practice; verhaltenskodex;
+    code of conduct
 +terms | terms of service; terms of use; user agreement; nutzungsbedingungen; nutzungsvereinbarung; agb; terms
 +privacypolicy | privacy policy; privacy notice; datenschutzerklaerung; datenschutzrichtlinie; datenschutzhinweise
 +privacy | privacy; data protection; datenschutz; datenschutz*; *datenschutz; privatsphaere
-+consent | consent; einwilligung; zustimmung; zustimmen; opt out; opt-out; widerspruch; widersprechen; widerspricht; widersprecht
-+personaldata | personal data; user data; personenbezogene daten; personenbezogener daten; nutzerdaten; profildaten; member data; mitgliederdaten
++consent | consent; einwilligung; zustimmung; zustimmen; opt out; opt-out; widerspruch; widersprechen; widerspricht;
+    widersprecht
++personaldata | personal data; user data; personenbezogene daten; personenbezogener daten; nutzerdaten; profildaten;
+    member data; mitgliederdaten
 ~data | data; daten; *daten
-+aitraining | training; train; trained; trainieren; trainiert; trainingsdaten; training data; ki-training; ai training
-~ai | ai; ki; artificial intelligence; kuenstliche intelligenz; generative ai; generative ki; generativer ki; ki-modelle; ai models; ki-modellen; ai-powered; chatbot; chatbots; ki-chatbots
-+minors | children; child; kids; minors; minor; teens; teen; teenagers; teenager; young people; youth; kinder; kindern; kindes; jugendliche; jugendlichen; minderjaehrige; minderjaehrigen; jugendschutz; jugendschutz*; kinderschutz; child safety; child protection; under-16s; under-15s; unter 16-jaehrige; teen-accounts; teen accounts; jugendkonten; teenager-accounts; teen-konten
-+ageverification | age verification; age checks; age check; age assurance; verify ages; verify age; altersverifikation; altersverifizierung; alterspruefung; alterskontrolle; altersnachweis; altersschaetzung; age estimation
++aitraining | training; train; trained; trainieren; trainiert; trainingsdaten; training data; ki-training;
+    ai training
+~ai | ai; ki; artificial intelligence; kuenstliche intelligenz; generative ai; generative ki; generativer ki;
+    ki-modelle; ai models; ki-modellen; ai-powered; chatbot; chatbots; ki-chatbots
++minors | children; child; kids; minors; minor; teens; teen; teenagers; teenager; young people; youth; kinder;
+    kindern; kindes; jugendliche; jugendlichen; minderjaehrige; minderjaehrigen; jugendschutz; jugendschutz*;
+    kinderschutz; child safety; child protection; under-16s; under-15s; unter 16-jaehrige; teen-accounts;
+    teen accounts; jugendkonten; teenager-accounts; teen-konten
++ageverification | age verification; age checks; age check; age assurance; verify ages; verify age;
+    altersverifikation; altersverifizierung; alterspruefung; alterskontrolle; altersnachweis; altersschaetzung;
+    age estimation
 +agelimit | minimum age; age limit; mindestalter; altersgrenze
-~ads | ads; ad; advertising; advertisers; advertiser; advertisements; werbung; anzeigen; werbeanzeigen; werbetreibende; werbungtreibende; *werbung; werbe*; ad-supported; targeted advertising; personalised ads; personalized ads; personalisierte werbung
+~ads | ads; ad; advertising; advertisers; advertiser; advertisements; werbung; anzeigen; werbeanzeigen;
+    werbetreibende; werbungtreibende; *werbung; werbe*; ad-supported; targeted advertising; personalised ads;
+    personalized ads; personalisierte werbung
 +adrepository | ad repository; ad library; advertising repository; werbearchiv; werbebibliothek
 +transparency | transparency; transparent; transparenz; transparenzpflichten
-+disinformation | disinformation; misinformation; fake news; desinformation; falschinformationen; falschinformation; falschmeldungen
-+factcheck | fact-checking; fact checking; fact-checkers; fact checkers; fact-checks; faktenchecks; faktencheck; faktenchecker; faktenpruefer; faktencheck-programm
++disinformation | disinformation; misinformation; fake news; desinformation; falschinformationen; falschinformation;
+    falschmeldungen
++factcheck | fact-checking; fact checking; fact-checkers; fact checkers; fact-checks; faktenchecks; faktencheck;
+    faktenchecker; faktenpruefer; faktencheck-programm
 +communitynotes | community notes; community-notes
 +hatespeech | hate speech; hassrede; hass; hetze; hasskommentare
 +illegalcontent | illegal content; rechtswidrige inhalte; illegale inhalte; illegal products; illegale produkte
 ~moderation | moderation; content moderation; moderators; moderationsregeln; moderatoren
 +election | election; elections; wahl; wahlen; *wahl; election integrity
-+antitrust | antitrust; competition; kartell*; wettbewerb; wettbewerbs*; *wettbewerb; anticompetitive; monopoly; monopol; dominance; dominant; marktbeherrschend; marktbeherrschenden; marktmacht; abused; abuse; missbrauch; missbraucht
++antitrust | antitrust; competition; kartell*; wettbewerb; wettbewerbs*; *wettbewerb; anticompetitive; monopoly;
+    monopol; dominance; dominant; marktbeherrschend; marktbeherrschenden; marktmacht; abused; abuse; missbrauch;
+    missbraucht
 +gatekeeper | gatekeeper; gatekeepers; torwaechter
-+verification | verification; verified; verify; checkmark; checkmarks; blue check; blue checks; verifizierung; verifiziert; verifizieren; haekchen; haken; verifikation
-~subscription | subscription; subscriptions; subscribe; abo; abos; abonnement; abonnements; *abo; paid; kostenpflichtig; kostenpflichtige; kostenpflichtiges; bezahl*
++verification | verification; verified; verify; checkmark; checkmarks; blue check; blue checks; verifizierung;
+    verifiziert; verifizieren; haekchen; haken; verifikation
+~subscription | subscription; subscriptions; subscribe; abo; abos; abonnement; abonnements; *abo; paid;
+    kostenpflichtig; kostenpflichtige; kostenpflichtiges; bezahl*
 +adfree | ad-free; werbefrei; werbefreies; werbefreie; without ads; ohne werbung; no ads
 +payorconsent | pay or consent; pay-or-consent; consent or pay; pay or okay; pay or ok; bezahlen oder zustimmen
 +username | username; usernames; user name; handle; nutzername; nutzernamen; benutzername; benutzernamen
 +phonenumber | phone number; telefonnummer; handynummer; rufnummer
-~messages | messages; message; direct messages; dms; dm; messaging; nachrichten; direktnachrichten; chats; chat; private nachrichten; inmail
+~messages | messages; message; direct messages; dms; dm; messaging; nachrichten; direktnachrichten; chats; chat;
+    private nachrichten; inmail
 ~comments | comments; comment; kommentare; kommentar; kommentieren; *kommentare
 ~posts | posts; post; beitraege; beitrag; postings; *beitraege
-+algorithm | algorithm; algorithms; algorithmus; algorithmen; ranking; recommendation; recommendations; recommender; empfehlungen; empfehlungsalgorithmus
++algorithm | algorithm; algorithms; algorithmus; algorithmen; ranking; recommendation; recommendations; recommender;
+    empfehlungen; empfehlungsalgorithmus
 ~reach | reach; reichweite; *reichweite; visibility; sichtbarkeit
 +hashtags | hashtags; hashtag; schlagworte
 +repost | repost; reposts; reposting; reposten; repost-button
@@ -200,7 +243,8 @@ _TABLE = """
 ~live | live; livestream; livestreams; live-stream; going live
 ~creator | creators; creator; ersteller; youtuber; influencer; influencern; influencerinnen
 +monetization | monetization; monetisation; revenue sharing; monetarisierung; umsatzbeteiligung
-~shop | shop; shopping; e-commerce; onlinehandel; social commerce; einkaufen; marketplace; marktplatz; onlinemarktplatz; handelsplattform; *marktplatz
+~shop | shop; shopping; e-commerce; onlinehandel; social commerce; einkaufen; marketplace; marktplatz;
+    onlinemarktplatz; handelsplattform; *marktplatz
 +community | communities; community; gruppen; groups; themenraeume
 ~channel | channels; channel; kanaele; kanal; *kanal; *kanaele
 ~stories | stories; story; status
@@ -211,8 +255,11 @@ _TABLE = """
 ~search | search; suche; *suche; suchmaschine; search engine
 ~account | account; accounts; konto; konten; profile; profil; profiles; *konto; *konten
 ~test | test; tests; testing; tested; testet; testen; erprobt; experiment; pilot; pilotprogramm
-~launch | launch; launches; launched; rolls out; rolling out; rollout; introduces; introduced; starts; startet; start; fuehrt ein; einfuehrung; bringt; available; verfuegbar; neue funktion; new feature; feature; funktion; adds; expands; erweitert; ausgeweitet; weitet
-~end | shuts down; shut down; discontinue; discontinues; ends; ending; retire; retires; einstellen; stellt ein; eingestellt; abgeschaltet; schaltet ab; aus fuer; abschaffen; schafft ab; removes; entfernt; scraps
+~launch | launch; launches; launched; rolls out; rolling out; rollout; introduces; introduced; starts; startet;
+    start; fuehrt ein; einfuehrung; bringt; available; verfuegbar; neue funktion; new feature; feature; funktion;
+    adds; expands; erweitert; ausgeweitet; weitet
+~end | shuts down; shut down; discontinue; discontinues; ends; ending; retire; retires; einstellen; stellt ein;
+    eingestellt; abgeschaltet; schaltet ab; aus fuer; abschaffen; schafft ab; removes; entfernt; scraps
 ~change | update; updates; change; changes; aenderung; aenderungen; aendert; neuerung; neuerungen
 ~users | users; user; nutzer; nutzerinnen; nutzende; members; mitglieder; people; menschen
 +businesspages | company pages; business pages; unternehmensseiten; unternehmensprofil; unternehmensprofile
@@ -221,7 +268,8 @@ _TABLE = """
 +damages | damages; compensation; schadensersatz; schadenersatz; entschaedigung
 +scraping | scraping; scraped; scraper; scrapers; data scraping; datenleck; data leak; leak
 +deepfakes | deepfake; deepfakes; nudify; sexualised images; sexualized images
-+darkpatterns | dark patterns; dark pattern; manipulative design; manipulative designs; addictive design; suchterzeugendes design; suchtfoerdernde
++darkpatterns | dark patterns; dark pattern; manipulative design; manipulative designs; addictive design;
+    suchterzeugendes design; suchtfoerdernde
 +researchers | researchers; researcher; forschende; forscher; wissenschaftler; data access; datenzugang
 +ageappropriate | nudity; nacktheit
 +thumbnail | thumbnail; thumbnails; vorschaubild; vorschaubilder
@@ -272,12 +320,17 @@ class Vocabulary:
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}   # first word -> (words, token)
         self.endings: dict[str, str] = {}
         self.starts: dict[str, str] = {}
+        token = ""
         for line in table.strip().splitlines():
             if not line.strip():
                 continue
-            token, forms = (part.strip() for part in line.split("|", 1))
+            if line[0].isspace():               # more forms of the token above
+                forms = line
+            else:
+                token, forms = (part.strip() for part in line.split("|", 1))
             for form in (f.strip() for f in forms.split(";")):
-                self._add(token, form)
+                if form:
+                    self._add(token, form)
         for entries in self.phrases.values():
             entries.sort(key=lambda entry: -len(entry[0]))
 
