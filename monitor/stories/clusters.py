@@ -136,9 +136,10 @@ class StoryIndex:
         return _ruzicka(self.weighed(a), self.weighed(b), cross=a.lang != b.lang)
 
     def _stored(self, item_id: int) -> _Weights:
-        """A stored report's weights, kept until the index has grown by a tenth (rarity changes slowly)."""
+        """A stored report's weights, kept until the counts (background and index) have grown by a fifth:
+        rarity changes slowly."""
         cached = self._weights.get(item_id)
-        if cached is None or len(self.reports) + 1 > cached.n * 1.1:
+        if cached is None or len(self.reports) + 1 + self.prior_n > (cached.n + self.prior_n) * 1.2:
             cached = self._weights[item_id] = self.weighed(self.reports[item_id])
         return cached
 
