@@ -122,6 +122,16 @@ def test_two_features_of_one_app_on_one_day_are_two_stories(store):
     assert repost_en != map_en
 
 
+def test_two_apps_of_one_owner_on_one_day_are_two_stories(store):
+    threads, facebook = clusters(
+        store,
+        report_item("t3n", "Threads startet Gruppen für Themen", "Nutzer können Gruppen beitreten.", 6, "de",
+                    platforms=["threads"]),
+        report_item("heise online", "Facebook-Gruppen: Neue Regeln für Themen-Gruppen",
+                    "Gruppen auf Facebook bekommen neue Moderationswerkzeuge.", 5, "de", platforms=["facebook"]))
+    assert threads != facebook
+
+
 def test_reports_further_apart_than_the_window_are_two_stories(store):
     german = report_item(*X_FINE_DE)
     late = report_item(*X_FINE_EN)

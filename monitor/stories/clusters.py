@@ -33,7 +33,7 @@ from datetime import datetime
 from monitor.item import Item
 from monitor.stories.background import background
 from monitor.stories.features import ENTITY, Report, report
-from monitor.stories.vocabulary import COURTS, SETTING
+from monitor.stories.vocabulary import COURTS, OWNERS, SETTING
 
 __all__ = ["Report", "StoryIndex", "report", "report_of"]
 
@@ -240,6 +240,8 @@ def apart(a: Report, b: Report) -> bool:
         return True
     if a.parties and b.parties and not a.parties & b.parties:
         return True
+    if a.named and b.named and not a.named & b.named and not (a.named | b.named) & OWNERS:
+        return True               # Threads and Facebook: one owner, two apps, two stories
     courts_a, courts_b = COURTS.intersection(a.tokens), COURTS.intersection(b.tokens)
     if courts_a and courts_b and not courts_a & courts_b:
         return True

@@ -22,6 +22,7 @@ from monitor.stories.vocabulary import (
     KINDS,
     MONTHS,
     NUMBER_WORDS,
+    OWNED,
     PARTY_GROUPS,
     vocabulary,
 )
@@ -84,6 +85,7 @@ class Report:
     tokens: dict[str, float]          # token -> weight before rarity: kind, and title or summary
     headline: frozenset[str]          # the tokens of the title
     parties: frozenset[str]           # owners of the companies and platforms it is about
+    named: frozenset[str]             # the apps of an owner the text names ('@threads'; '@meta': the owner)
     money: tuple[tuple[str, float], ...]   # (currency, amount) it names
     when: float                       # hours since the epoch (publication, else arrival)
     lang: str
@@ -100,10 +102,11 @@ def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[s
     _read(title, 1.0, tokens, money)
     headline = frozenset(tokens)
     _read(summary, SUMMARY_WEIGHT, tokens, money)         # the title's weight wins where both have a token
+    named = frozenset(t for t in tokens if t in OWNED)
     for platform in platforms:
         tokens.setdefault("@" + platform, KINDS["@"])
     parties = frozenset(PARTY_GROUPS.get(t, t[1:]) for t in tokens if t[0] == "@")
-    return Report(tokens, headline, parties, tuple(money), _hours(when), lang or "")
+    return Report(tokens, headline, parties, named, tuple(money), _hours(when), lang or "")
 
 
 def _hours(when: datetime | float | None) -> float:

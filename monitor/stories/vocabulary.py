@@ -291,6 +291,11 @@ PARTY_GROUPS = {
     "@linkedin": "microsoft", "@microsoft": "microsoft", "@aliexpress": "alibaba", "@openai": "openai",
 }
 
+# The apps of owners with several, and the owners: a report naming only Threads and one naming only
+# Facebook Groups are two stories, one naming Meta may be either.
+OWNERS = frozenset({"@" + owner for owner in PARTY_GROUPS.values()})
+OWNED = frozenset(PARTY_GROUPS) | OWNERS
+
 # Courts: rulings of two different courts are two stories.
 COURTS = frozenset({"#cjeu", "#generalcourt", "#bgh", "#bverfg", "#olg", "#lg", "#kg", "#ag", "#ovg", "#supremecourt"})
 
