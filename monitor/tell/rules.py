@@ -62,9 +62,7 @@ def matches(rule: AlertRule, item: Item, config: Config) -> bool:
             return False
     if rule.sources and item.source not in rule.sources:
         return False
-    if rule.categories and (source is None or source.category not in rule.categories):
-        return False
-    return True
+    return not rule.categories or (source is not None and source.category in rule.categories)
 
 
 def rule_label(rule: AlertRule, t: Translator) -> str:
