@@ -151,3 +151,107 @@ def test_an_unnamed_rule_is_named_by_what_it_watches_and_without_base_url_the_so
     assert "Alarm: Neue Funktionen · Instagram" in message["message"]
     assert f"[{feature.title}]({feature.url})" in message["message"]
     assert "/items/" not in message["message"] and not MEANINGLESS.search(message["message"])
+
+
+# --------------------------------------------------------------------------- one story, one entry, alerted once
+
+STORY = "LinkedIn nutzt Mitgliederdaten ab Januar für KI-Training"
+
+
+def pending(store: Store) -> int:
+    return sum(row["messages"] for row in store.outbox() if row["kind"] == "alert")
+
+
+def test_reports_of_one_story_are_one_entry_naming_the_other_sources(sqlite_store, webhook):
+    hook = webhook()
+    cfg = make_config(hook.url, "de")
+    stored = store_and_route(sqlite_store, cfg, [
+        report("Kanzlei-Blog", STORY, 1, platforms=["linkedin"], hours=3),
+        report("Social Desk", STORY, 2, platforms=["linkedin"], hours=2),
+        report("Plattform-Presse", STORY, 3, platforms=["linkedin"], hours=1),
+        report("Kanzlei-Blog", "EuGH: Cookie-Banner ohne Ablehnen-Knopf unwirksam", 4, hours=4),
+    ])
+    assert len({it.cluster for it in stored[:3]}) == 1, "the store has the three reports as one story"
+
+    sent = deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW)
+
+    assert sent.sent == 4 and pending(sqlite_store) == 0
+    [message] = hook.accepted
+    assert message["title"] == "Lagebild: 2 neue Alarme"
+    assert entries_in(message) == 2
+    body = message["message"]
+    lead = stored[2]                       # the platform's own announcement leads the story
+    assert f"[{STORY}]({BASE}/items/{lead.id})" in body and body.count(f"[{STORY}](") == 1
+    assert "Quelle: [Plattform-Presse]" in body and "auch bei: Kanzlei-Blog, Social Desk" in body
+    assert all(f"/items/{it.id})" not in body for it in stored[:2])
+
+
+def test_a_story_already_alerted_is_not_alerted_again_when_more_sources_report_it(sqlite_store, webhook):
+    hook = webhook()
+    cfg = make_config(hook.url, "en")
+    store_and_route(sqlite_store, cfg, [report("Kanzlei-Blog", STORY, 1, platforms=["linkedin"])])
+    assert deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW).sent == 1
+
+    later = NOW + timedelta(hours=2)
+    fresh = store_and_route(sqlite_store, cfg, [
+        report("Netzpolitik-Notizen", STORY, 2, platforms=["linkedin"], hours=-1),
+        report("Social Desk", STORY, 3, platforms=["linkedin"], hours=-1.5),
+        report("Kanzlei-Blog", "OLG Celle: Gruppenadmin haftet für Beleidigungen in WhatsApp-Gruppe", 4, hours=-1),
+    ], at=later)
+    second = deliver_due(sqlite_store, cfg, Sender(timeout=10), now=later)
+
+    assert len(hook.accepted) == 2
+    news = hook.accepted[1]
+    assert STORY not in news["message"] and fresh[2].title in news["message"]
+    assert second.repeated == {"chat": 2} and pending(sqlite_store) == 0, "the repeats are settled, not left waiting"
+    assert "chat: 2 more reports of stories already alerted, not sent again" in second.lines
+    assert deliver_due(sqlite_store, cfg, Sender(timeout=10), now=later + timedelta(hours=1)).sent == 0
+    assert len(hook.posts) == 2
+
+
+def test_a_failed_story_entry_is_sent_whole_on_the_next_try(sqlite_store, webhook):
+    hook = webhook(fail=1, status=404)
+    cfg = make_config(hook.url, "de")
+    store_and_route(sqlite_store, cfg, [report("Kanzlei-Blog", STORY, 1, platforms=["linkedin"], hours=2),
+                                        report("Social Desk", STORY, 2, platforms=["linkedin"], hours=1)])
+    first = deliver_due(sqlite_store, cfg, Sender(timeout=10, retry=NO_RETRY), now=NOW)
+    assert first.sent == 0 and pending(sqlite_store) == 2
+    second = deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW + timedelta(minutes=10))
+    assert second.sent == 2 and not second.repeated, "nothing of the story had reached the chat before"
+    [message] = hook.accepted
+    assert message["message"].count(f"[{STORY}](") == 1 and "auch bei: Social Desk" in message["message"]
+
+
+# --------------------------------------------------------------------------- a watched page's change links its diff
+
+def test_a_page_change_links_its_diff_in_the_archive_and_every_change_is_alerted(sqlite_store, webhook, tmp_path):
+    hook = webhook()
+    cfg = Config.model_validate({**make_config(hook.url, "de").model_dump(mode="json", exclude_none=True),
+                                 "settings": {"language": "de", "web": {"base_url": BASE}, "alerts": [
+                                     {"name": "Bedingungen von X", "sources": ["Nutzungsbedingungen X"],
+                                      "notify": ["chat"]}]}})
+    texts = ["Du darfst Inhalte teilen. Wir zeigen Werbung.",
+             "Du darfst Inhalte teilen. Wir zeigen Werbung. Beiträge dürfen für das Training von KI genutzt werden.",
+             "Du darfst Inhalte teilen. Wir zeigen Werbung. Beiträge dürfen für das Training von KI genutzt werden. "
+             "Streitfälle entscheidet ein Schiedsgericht in Texas."]
+
+    def change(n: int) -> Item:
+        diff = sentence_diff(texts[n - 1], texts[n])
+        return Item(source="Nutzungsbedingungen X", title="X: Nutzungsbedingungen geändert", url="https://x.example.org/tos",
+                    canonical_url=canonical_url("https://x.example.org/tos"), summary=" ".join(diff.added),
+                    content_html=diff.html, kind="change", platforms=["x"], published=NOW, guid=f"tos-{n}")
+
+    [first] = store_and_route(sqlite_store, cfg, [change(1)])
+    deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW)
+    [second] = store_and_route(sqlite_store, cfg, [change(2)], at=NOW + timedelta(days=1))
+    deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW + timedelta(days=1))
+
+    assert first.cluster == second.cluster, "the store keeps a document's changes together"
+    assert len(hook.accepted) == 2, "each change of the page is news, though it is one document"
+    for message, it in zip(hook.accepted, (first, second)):
+        assert message["title"] == "Seitenänderung: X: Nutzungsbedingungen geändert"
+        assert f"({BASE}/items/{it.id})" in message["message"]
+        assert "Alarm: Bedingungen von X" in message["message"]
+    with running(create_app(cfg, sqlite_store, home=tmp_path)) as client:
+        page = client.get(f"/items/{second.id}")
+    assert page.status_code == 200 and "Schiedsgericht in Texas" in page.text, "the linked page shows what changed"
