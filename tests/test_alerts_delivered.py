@@ -16,7 +16,7 @@ import pytest
 from monitor.config import Config
 from monitor.item import Item
 from monitor.store import Store
-from monitor.tell.alerts import MOST_PER_MESSAGE, deliver_due
+from monitor.tell.alerts import deliver_due
 from monitor.tell.deliver import Sender
 from monitor.tell.retry import NO_RETRY
 from monitor.tell.rules import route
