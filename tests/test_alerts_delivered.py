@@ -186,26 +186,26 @@ def test_reports_of_one_story_are_one_entry_naming_the_other_sources(sqlite_stor
     assert all(f"/items/{it.id})" not in body for it in stored[:2])
 
 
-def test_a_story_already_alerted_is_not_alerted_again_when_more_sources_report_it(sqlite_store, webhook):
+def test_a_story_already_alerted_is_not_alerted_again_when_more_sources_report_it(store, webhook):
     hook = webhook()
     cfg = make_config(hook.url, "en")
-    store_and_route(sqlite_store, cfg, [report("Kanzlei-Blog", STORY, 1, platforms=["linkedin"])])
-    assert deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW).sent == 1
+    store_and_route(store, cfg, [report("Kanzlei-Blog", STORY, 1, platforms=["linkedin"])])
+    assert deliver_due(store, cfg, Sender(timeout=10), now=NOW).sent == 1
 
     later = NOW + timedelta(hours=2)
-    fresh = store_and_route(sqlite_store, cfg, [
+    fresh = store_and_route(store, cfg, [
         report("Netzpolitik-Notizen", STORY, 2, platforms=["linkedin"], hours=-1),
         report("Social Desk", STORY, 3, platforms=["linkedin"], hours=-1.5),
         report("Kanzlei-Blog", "OLG Celle: Gruppenadmin haftet für Beleidigungen in WhatsApp-Gruppe", 4, hours=-1),
     ], at=later)
-    second = deliver_due(sqlite_store, cfg, Sender(timeout=10), now=later)
+    second = deliver_due(store, cfg, Sender(timeout=10), now=later)
 
     assert len(hook.accepted) == 2
     news = hook.accepted[1]
     assert STORY not in news["message"] and fresh[2].title in news["message"]
-    assert second.repeated == {"chat": 2} and pending(sqlite_store) == 0, "the repeats are settled, not left waiting"
+    assert second.repeated == {"chat": 2} and pending(store) == 0, "the repeats are settled, not left waiting"
     assert "chat: 2 more reports of stories already alerted, not sent again" in second.lines
-    assert deliver_due(sqlite_store, cfg, Sender(timeout=10), now=later + timedelta(hours=1)).sent == 0
+    assert deliver_due(store, cfg, Sender(timeout=10), now=later + timedelta(hours=1)).sent == 0
     assert len(hook.posts) == 2
 
 
