@@ -23,7 +23,7 @@ from monitor.tell.rules import route
 from monitor.watch.page_diff import sentence_diff
 from monitor.watch.urls import canonical_url
 from monitor.web import create_app
-from tests.servers import running
+from tests.servers import free_port, running
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 BASE = "https://lagebild.example.org"
@@ -255,3 +255,25 @@ def test_a_page_change_links_its_diff_in_the_archive_and_every_change_is_alerted
     with running(create_app(cfg, sqlite_store, home=tmp_path)) as client:
         page = client.get(f"/items/{second.id}")
     assert page.status_code == 200 and "Schiedsgericht in Texas" in page.text, "the linked page shows what changed"
+
+
+# --------------------------------------------------------------------------- the demo's first run
+
+def test_the_demos_first_run_alerts_in_short_messages_with_rule_names_and_archive_links(tmp_path):
+    import json
+
+    from monitor.demo import run_demo
+    port = free_port()
+    assert run_demo(port=port, workdir=tmp_path, serve_archive=False, quiet=True) == 0
+    lines = (tmp_path / "chat-messages.jsonl").read_text(encoding="utf-8").splitlines()
+    messages = [json.loads(json.loads(line)["body"]) for line in lines]
+    assert len(messages) >= 2
+    for message in messages:
+        body = message["message"]
+        assert entries_in(message) <= 10 and len(body) < 6000
+        reasons = re.findall(r"Alarm: ([^\n]*)", body)
+        assert len(reasons) == entries_in(message) and not re.search(r"\b(?:Regel|Rule) \d", body)
+        assert set(reasons) <= {"Recht & Regulierung", "Neues auf Instagram und TikTok",
+                                "Recht & Regulierung, Neues auf Instagram und TikTok"}
+        assert body.count(f"](http://127.0.0.1:{port}/items/") == entries_in(message)
+    assert any("auch bei: " in m["message"] for m in messages), "the demo's stories from several sources are folded"
