@@ -74,7 +74,11 @@ class DigestSettings(Strict):
 
 
 class AlertRule(Strict):
-    """Items matching every given condition go to `notify` at once during `monitor run`."""
+    """Items matching every given condition go to `notify` at once during `monitor run`.
+
+    `name` is what an alert shows as its reason ("Rechtliches fürs Team"); without it the
+    alert describes the rule's conditions, never a rule number or a score."""
+    name: str | None = Field(default=None, max_length=80)
     tags: list[Tag] = Field(default_factory=list)
     platforms: list[Platform] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
@@ -86,6 +90,16 @@ class AlertRule(Strict):
     @classmethod
     def _platforms(cls, v: list[str]) -> list[str]:
         return [_platform(p) for p in v]
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        name = " ".join(v.split())      # one line in a chat message
+        if not name:
+            raise ValueError("the rule name is empty; write a short name such as 'Legal changes' or leave name: out")
+        return name
 
 
 class User(Strict):

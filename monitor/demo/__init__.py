@@ -17,12 +17,18 @@ from monitor.demo.feeds import SampleSource, load_samples
 from monitor.demo.server import DemoServer
 
 
-def demo_config(sources: list[SampleSource], base: str) -> str:
-    """A feeds.yaml for the demo (YAML written by hand: it is small and fixed)."""
+def demo_config(sources: list[SampleSource], base: str, archive: str | None = None) -> str:
+    """A feeds.yaml for the demo (YAML written by hand: it is small and fixed).
+
+    `archive`: the demo archive's address, so alerts link its item pages (web.base_url)."""
     lines = ["# Written by `monitor demo`: the bundled sample sources on a local server.",
              "settings:", "  timezone: Europe/Berlin", "  language: de",
              "  digest:", '    at: "07:30"', "    notify: [team-email]",
-             "  alerts:", "    - tags: [legal_change]", "      notify: [team-chat]",
+             "  alerts:",
+             "    - name: Recht & Regulierung", "      tags: [legal_change]", "      notify: [team-chat]",
+             "    - name: Neues auf Instagram und TikTok", "      tags: [feature_rollout]",
+             "      platforms: [instagram, tiktok]", "      notify: [team-chat]",
+             *(["  web:", f"    base_url: {archive}"] if archive else []),
              "notify:", "  team-email: ''   # the demo writes the digest to a file instead",
              f"  team-chat: json://{base.removeprefix('http://')}/hooks/chat", "sources:"]
     for src in sources:
@@ -52,7 +58,7 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = N
     workdir.mkdir(parents=True, exist_ok=True)
     server = DemoServer(load_samples(), chat_log=workdir / "chat-messages.jsonl").start()
     config_path = workdir / "feeds.yaml"
-    config_path.write_text(demo_config(load_samples(), server.base), encoding="utf-8")
+    config_path.write_text(demo_config(load_samples(), server.base, f"http://{host}:{port}"), encoding="utf-8")
     db_path = workdir / "demo.db"
     for stale in workdir.glob("demo.db*"):
         stale.unlink()

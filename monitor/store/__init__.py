@@ -63,6 +63,7 @@ class Store:
         self.due_alerts = outbox.due_alerts
         self.mark_alerts_sent = outbox.mark_alerts_sent
         self.mark_alerts_failed = outbox.mark_alerts_failed
+        self.alerted_stories = outbox.alerted_stories
         self.digest_candidates = outbox.digest_candidates
         self.begin_digest = outbox.begin_digest
         self.finish_digest = outbox.finish_digest

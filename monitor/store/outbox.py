@@ -64,6 +64,18 @@ class OutboxStore:
                 row.attempts += 1
                 row.last_error, row.next_attempt = error, now + retry_wait(row.attempts, cap, asked)
 
+    def alerted_stories(self, target: str, clusters: Collection[int]) -> set[int]:
+        """The story clusters among `clusters` of which some report already reached `target` as an alert."""
+        wanted = sorted(set(clusters))
+        found: set[int] = set()
+        with self.sessions() as s:
+            for start in range(0, len(wanted), 500):
+                found.update(s.scalars(
+                    select(ItemRow.cluster_id).join(DeliveryRow, DeliveryRow.item_id == ItemRow.id)
+                    .where(DeliveryRow.target == target, DeliveryRow.state == "sent",
+                           ItemRow.cluster_id.in_(wanted[start:start + 500])).distinct()))
+        return {c for c in found if c is not None}
+
     # ------------------------------------------------------------------ digests
     def digest_candidates(self, target: str, since: datetime | None = None) -> list[Item]:
         """Items not yet in a digest that reached `target`, newest first."""

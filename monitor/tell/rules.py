@@ -1,7 +1,12 @@
-"""Alert rules: which items go where. A pure function of the items and feeds.yaml.
+"""Alert rules: which items go where, and what an alert calls the rule. Pure functions of items and feeds.yaml.
 
 Being pure lets the pipeline queue the alerts in the same transaction that stores
 the items (see the outbox), so an item is never stored without its alerts.
+
+An alert names the rule that fired the way a manager reads it: the rule's `name:`
+from feeds.yaml, else a description of its conditions ("Rechtsänderungen · Instagram").
+Never a rule number or a model score: "Rechtsänderung 0,9 · Regel 1" meant nothing to
+the people the alerts are for.
 """
 
 from __future__ import annotations
@@ -12,56 +17,74 @@ from monitor.config import AlertRule, Config
 from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.store import NewDelivery
-from monitor.tell.render import translator
+from monitor.tell.render import ORDER, platform_label, translator
+
+NAMED_SOURCES = 3       # sources named in a rule's description before "…"
 
 
 def route(items: list[Item], config: Config) -> list[NewDelivery]:
-    """The alerts `settings.alerts` asks for: once per item and target, with the first rule's reason."""
+    """The alerts `settings.alerts` asks for: once per item and target, named after the first rule that fires."""
     t = translator(config)
     deliveries: list[NewDelivery] = []
     for index, item in enumerate(items):
         reasons: dict[str, str] = {}
-        for number, rule in enumerate(config.settings.alerts, 1):
-            why = matches(rule, item, config, t)
-            if why is None:
+        for rule in config.settings.alerts:
+            if not matches(rule, item, config):
                 continue
             for target in rule.notify:
-                reasons.setdefault(target, f"{why} · {t('mail.rule', n=number)}")
+                reasons.setdefault(target, rule_label(rule, t))
         deliveries += [NewDelivery(index, target, reason) for target, reason in reasons.items()]
     return deliveries
 
 
-def matches(rule: AlertRule, item: Item, config: Config, t: Translator) -> str | None:
-    """Why `rule` fires for `item` (short text), or None; every condition given must hold."""
-    why: list[str] = []
+def reason_now(item: Item, target: str, stored: str, config: Config, t: Translator) -> str:
+    """What an alert says fired it, from the rules as they are when it goes out.
+
+    A rule renamed, or the language switched, between queueing and sending shows the
+    current words; the text stored when the alert was queued is the fallback when no
+    rule for `target` matches any more."""
+    for rule in config.settings.alerts:
+        if target in rule.notify and matches(rule, item, config):
+            return rule_label(rule, t)
+    return stored
+
+
+def matches(rule: AlertRule, item: Item, config: Config) -> bool:
+    """Whether `rule` fires for `item`: every condition given must hold."""
     source = config.source(item.source)
     if rule.tags or rule.min_score > 0:
         wanted: Sequence[str] = rule.tags or list(item.tags)
-        hits = [(tag, score_of(item, tag)) for tag in wanted if tag in item.tags]
-        hits = [(tag, s) for tag, s in hits if s >= rule.min_score]
-        if not hits:
-            return None
-        why += [f"{t('common.tag.' + tag)} {format_score(s, t)}" for tag, s in hits]
+        if not any(tag in item.tags and score_of(item, tag) >= rule.min_score for tag in wanted):
+            return False
     if rule.platforms:
         platforms = item.platforms or (source.platforms if source else [])
-        common = [p for p in rule.platforms if p in platforms]
-        if not common:
-            return None
-        why.append(", ".join(common))
+        if not set(rule.platforms) & set(platforms):
+            return False
     if rule.sources and item.source not in rule.sources:
-        return None
+        return False
+    return not rule.categories or (source is not None and source.category in rule.categories)
+
+
+def rule_label(rule: AlertRule, t: Translator) -> str:
+    """The rule's name, else its conditions in words: 'Rechtsänderungen · Instagram', 'Alle Meldungen'."""
+    if rule.name:
+        return rule.name
+    parts: list[str] = []
+    if rule.tags:
+        parts.append(", ".join(t(f"common.tag.{tag}.plural") for tag in ORDER if tag in rule.tags))
+    elif rule.min_score > 0:
+        parts.append(t("mail.rule.tagged"))
+    if rule.platforms:
+        parts.append(", ".join(platform_label(p) for p in rule.platforms))
     if rule.categories:
-        if source is None or source.category not in rule.categories:
-            return None
-        why.append(t(f"common.category.{source.category}"))
-    return " + ".join(why) or item.source
+        parts.append(", ".join(t(f"common.category.{c}") for c in rule.categories))
+    if rule.sources:
+        names = ", ".join(rule.sources[:NAMED_SOURCES]) + (" …" if len(rule.sources) > NAMED_SOURCES else "")
+        parts.append(t("mail.rule.sources", names=names))
+    return " · ".join(parts) or t("mail.rule.all")
 
 
 def score_of(item: Item, tag: str) -> float:
     """A tag set by a person has no model score; it counts as certain."""
     score = item.scores.get(tag)
     return 1.0 if score is None else float(score)
-
-
-def format_score(score: float, t: Translator) -> str:
-    return t.number(round(score, 2))
