@@ -71,10 +71,10 @@ def test_burst_across_many_sources_tops_the_list_with_counts_and_explanation(sto
     assert english.explanation == "12 sources this week, usually 1"
 
 
-def test_item_ids_are_newest_first_and_at_most_twenty(store):
+def test_item_ids_are_every_counted_item_newest_first(store):
     add(store, [item(src % 40, f"Threads Communities Update {src}", src * 0.1) for src in range(40)])
     top = by_key(trends(store))[term_key("Threads Communities")]
-    assert len(top.item_ids) == 20
+    assert len(top.item_ids) == 40 == top.sources
     dates = {i.id: i.published for i in store.items_by_ids(top.item_ids)}
     assert [dates[i] for i in top.item_ids] == sorted(dates.values(), reverse=True)
 
@@ -133,15 +133,28 @@ def test_a_platform_rising_with_a_named_feature_gives_way_to_the_feature(store):
     assert "@threads" not in found
 
 
-def test_hashtags_and_platforms_trend_too(store):
+def test_hashtags_and_platforms_of_one_story_are_one_card(store):
     background(store)
     add(store, [item(src, f"Bluesky wächst weiter #Starterpack{'' if src % 2 else 's'}", 0.5 + n * 0.2,
                     "Viele Marken testen das Netzwerk.") for n, src in enumerate(range(20, 30))])
-    found = by_key(trends(store))
-    assert found["@bluesky"].term == "Bluesky" and found["@bluesky"].kind == "platform"
-    assert found["#starterpack"].kind == "hashtag" and found["#starterpack"].sources == 10
+    cards = trends(store)
+    card = next(c for c in cards if "@bluesky" in c.keys)
+    assert "#starterpack" in card.keys and "Bluesky" in card.terms
+    assert card.sources == 10 == len(card.item_ids) and card.story is not None
+    assert len([c for c in cards if "#starterpack" in c.keys]) == 1
     # 'Bluesky wächst' is the platform and a verb, not a name: the platform stays, the phrase goes.
-    assert term_key("Bluesky wächst") not in found
+    assert not any(term_key("Bluesky wächst") in c.keys for c in cards)
+
+
+def test_a_platform_in_many_stories_is_a_platform_card(store):
+    background(store)
+    rnd = random.Random(3)
+    titles = ["".join(rnd.choice(SYLLABLES) for _ in range(4)).capitalize() for _ in range(8)]
+    add(store, [item(src, f"Bluesky: {titles[n]}", 0.5 + n * 0.4, f"{titles[n]} {n * 7} Stück.")
+                for n, src in enumerate(range(20, 28))])
+    card = by_key(trends(store))["@bluesky"]
+    assert card.term == "Bluesky" and card.kind == "platform" and card.story is None
+    assert card.sources == 8 == len(card.item_ids)
 
 
 def test_store_without_earlier_data_says_so(store):
