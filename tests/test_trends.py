@@ -3,6 +3,7 @@
 import itertools
 import math
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -216,3 +217,76 @@ def test_single_everyday_words_are_not_trend_terms_but_names_are():
     for word in ("content", "change", "Profil", "Millionen", "Services"):
         assert not worth_tracking(word.lower(), word), word
     assert worth_tracking("digital fairness act", "Digital Fairness Act")
+
+
+# ---------------------------------------------------------------------- the /trends page
+
+FINE = [("EU-Kommission verhängt DSA-Bußgeld gegen TikTok", "Wegen des Werbearchivs: 380 Mio. Euro nach dem "
+         "Digital Services Act."),
+        ("DSA-Bußgeld gegen TikTok: 380 Millionen Euro", "Die EU-Kommission beanstandet das Werbearchiv, "
+         "der Digital Services Act verlangt es."),
+        ("TikTok muss DSA-Bußgeld zahlen", "EU-Kommission: 380 Mio. Euro für Mängel im Werbearchiv nach dem "
+         "Digital Services Act."),
+        ("Werbearchiv mangelhaft: DSA-Bußgeld für TikTok", "380 Mio. Euro, sagt die EU-Kommission, gestützt "
+         "auf den Digital Services Act."),
+        ("DSA-Bußgeld: TikTok soll 380 Mio. Euro zahlen", "Die EU-Kommission sieht Verstöße gegen den "
+         "Digital Services Act beim Werbearchiv.")]
+EVERYDAY = ["Die EU plant neue Regeln für {n}", "Was die EU mit {n} vorhat", "AI im Alltag: {n} im Blick",
+            "Zeigt uns euren {n}-Moment", "CEO von {n} tritt ab", "EUR-Kurs und {n}"]
+
+
+def _words(n: int) -> str:
+    rnd = random.Random(n)
+    return "".join(rnd.choice(SYLLABLES) for _ in range(4)).capitalize()
+
+
+def test_trend_cards_count_exactly_the_items_their_link_lists(sqlite_store, tmp_path):
+    """On a real server over a SQLite file: one card per story, no EU/AI/EUR/CEO cards, and each
+    card's numbers equal the list its link opens (whole words: 'Broadcast-Kanäle-Update' and
+    'euren' count for nothing else)."""
+    from bs4 import BeautifulSoup
+
+    from monitor.config import Config, Settings
+    from monitor.web import create_app
+    from tests.servers import running
+
+    now = datetime.now(UTC)
+    sources = [Source(name=f"Quelle {n}", url=f"https://example.org/{n}/feed") for n in range(30)]
+    sqlite_store.sync_sources(sources)
+
+    def at(src: int, title: str, hours: float, summary: str = "") -> Item:
+        return Item(source=f"Quelle {src}", title=title, summary=summary, url=f"https://example.org/a/{next(_urls)}",
+                    published=now - timedelta(hours=hours))
+
+    fine = [at(src, title, 5 + src, summary) for src, (title, summary) in enumerate(FINE)]
+    everyday = [at(10 + n, form.format(n=_words(n * 7 + k)), 20 + 9 * n + k)
+                for n in range(6) for k, form in enumerate(EVERYDAY)]
+    channels = [at(20 + n, f"Broadcast-Kanäle für {_words(100 + n)}", 30 + 11 * n, "Neue Broadcast-Kanäle.")
+                for n in range(4)]
+    lookalike = [at(25 + n, f"Broadcast-Kanäle-Update {_words(200 + n)}", 40 + 7 * n) for n in range(2)]
+    sqlite_store.add_items(fine + everyday + channels + lookalike, now=now)
+
+    app = create_app(Config(settings=Settings(language="de"), sources=sources), sqlite_store, home=tmp_path)
+    with running(app) as client:
+        soup = BeautifulSoup(client.get("/trends").text, "html.parser")
+        cards = soup.select("li.trend")
+        titles = [card.select_one("h2").get_text(strip=True) for card in cards]
+        assert not [t for t in titles if re.search(r"\b(EU|AI|EUR|CEO|euren)\b", t)], titles
+        assert len(titles) == 2, titles      # the fine and the channels: nothing of the everyday words
+        about_fine = [card for card in cards if "DSA-Bußgeld" in card.get_text(" ")]
+        assert len(about_fine) == 1, titles
+        assert "Digital Services Act" in about_fine[0].get_text(" ") and "EU-Kommission" in about_fine[0].get_text(" ")
+        assert "Broadcast-Kanäle" in titles
+        for card in cards:
+            said = card.select_one(".row-links a").get_text(" ", strip=True)
+            count = int(re.search(r"\d+", said).group())
+            sources_said = int(re.match(r"\d+", card.select_one(".trend-numbers").get_text(strip=True)).group())
+            page = BeautifulSoup(client.get(card.select_one(".row-links a")["href"]).text, "html.parser")
+            listed = page.select("ol.trend-all li")
+            assert len(listed) == count, (card.get_text(" ", strip=True), len(listed))
+            assert len({li.select_one(".meta").get_text().split(" · ")[0] for li in listed}) == sources_said
+            assert f"{count} Meldungen aus {sources_said} Quellen" in page.select_one(".trend-count").get_text()
+            if card.select_one("h2").get_text(strip=True) == "Broadcast-Kanäle":
+                assert count == 4 and not any("Update" in li.get_text() for li in listed)
+        gone = client.get("/trends/items?key=kein+trend&days=7", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"].startswith("/trends")

@@ -39,6 +39,7 @@ SHORTEST_WORD = 4        # letters; shorter single words are abbreviations, card
 # Written folded (lower case, umlauts spelled out), one word or phrase each.
 GENERIC = frozenset("""
 eur usd gbp chf euro euros dollar dollars mio mrd million millionen milliarde milliarden billion prozent percent
+kurs kurse wechselkurs aktie aktien boerse shares stock stocks price
 ceo cto cfo coo cmo vp chef chefin gmbh inc ltd llc kg ag se ug
 social media socialmedia marketing online internet digital digitale digitalen plattform plattformen platform
 platforms netzwerk netzwerke network networks unternehmen company companies firma firmen marke marken brand brands

@@ -45,7 +45,8 @@ _STOP_DE = """
 aber alle allem allen aller alles als also am an andere anderen auch auf aus außer bei beim bereits bis bisher bzw
 da dabei dafür dagegen daher damit dann darauf darüber das dass davon dazu dem den denen denn der deren des dessen
 dich die dies diese diesem diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines einige
-einmal er es etwa etwas euch euer eure euren eurem eurer eures für gab gegen gibt hat hatte hätte haben habe hier hin hinter ich ihm ihn ihnen
+einmal er es etwa etwas euch euer eure euren eurem eurer eures für gab gegen gibt hat hatte hätte haben habe
+hier hin hinter ich ihm ihn ihnen
 ihr ihre ihrem ihren ihrer im immer in indem ins ist ja jede jedem jeden jeder jedes jetzt kann kein keine können
 könnte man mehr mein meine mit muss müssen nach neben nein nicht nichts noch nun nur ob oder ohne sehr sein seine
 seinem seinen seiner sich sie sind so soll sollen sollte sowie statt um und uns unser unsere unter viel viele vom
