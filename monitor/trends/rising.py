@@ -349,11 +349,19 @@ def _display(key: str, surfaces: dict[str, str]) -> str:
 
 def _trend(card: _Card, counts: _Counts, items: dict[str, list[tuple]], surfaces: dict[str, str],
            frame: _Window, t: Translator) -> Trend:
+    """The card as a Trend: its numbers and the window days of its chart are those of its items
+    (what its list shows); the usual level and the days before are its strongest term's."""
     n, key, score = card.terms[0]
     rows = card.rows(items)
     sources, usual = len({src for _, _, src in rows}), float(counts.usual[n])
+    daily = [int(v) for v in counts.daily[n]]
+    if card.story is not None:
+        per_day: dict[int, set[int]] = defaultdict(set)
+        for when, _, src in rows:
+            per_day[frame.day(when)].add(src)
+        daily[frame.baseline_days:] = [len(per_day[day]) for day in range(frame.baseline_days, frame.total)]
     return Trend(term=_display(key, surfaces), score=score, sources=sources, baseline=usual, kind=kind_of(key),
-                 daily=[int(v) for v in counts.daily[n]], item_ids=[iid for _, iid, _ in rows],
+                 daily=daily, item_ids=[iid for _, iid, _ in rows],
                  explanation=explain(sources, usual, frame.days, frame.baseline_days, counts.blocks, t),
                  key=key, days=frame.days, since=frame.start, terms=[_display(k, surfaces) for _, k, _ in card.terms],
                  keys=[k for _, k, _ in card.terms], story=card.story)
