@@ -1,5 +1,6 @@
 """Trends on generated series in a real SQLite store: bursts are found, steady talk and spam are not."""
 
+import dataclasses
 import itertools
 import math
 import random
@@ -290,3 +291,13 @@ def test_trend_cards_count_exactly_the_items_their_link_lists(sqlite_store, tmp_
                 assert count == 4 and not any("Update" in li.get_text() for li in listed)
         gone = client.get("/trends/items?key=kein+trend&days=7", follow_redirects=False)
         assert gone.status_code == 303 and gone.headers["location"].startswith("/trends")
+
+
+def test_a_card_shows_its_newest_items_one_per_story_first():
+    from monitor.web.trends import shown_items
+    stories = [1, 1, 1, 2, None, 3]       # a big story, then three others (one without a cluster)
+    items = [Item(source="Quelle 1", title=f"Meldung {n}", url=f"https://example.org/s/{n}", id=n, cluster=c)
+             for n, c in enumerate(stories)]
+    assert [it.id for it in shown_items(items)] == [0, 3, 4]
+    one_story = [dataclasses.replace(it, cluster=1) for it in items]
+    assert [it.id for it in shown_items(one_story)] == [0, 1, 2]

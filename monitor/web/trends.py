@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DAY_CHOICES = (1, 7, 14, 30)
 SHOWN_ITEMS = 3
+READ_FOR_SHOWN = 30      # a card's newest items read to pick SHOWN_ITEMS of different stories
 CHART_WIDTH, CHART_HEIGHT = 196, 36
 FRESH_SECONDS = 300       # trends are computed again after this long, and at once when new items came in
 
@@ -91,14 +92,25 @@ def cached_trends(web: Web, days: int) -> list[TrendView]:
 
 def load_trends(store: Store, days: int, settings: Settings) -> list[TrendView]:
     trends = rising.compute_trends(store, days=days, language=settings.language, timezone=settings.timezone)
-    wanted = [iid for tr in trends for iid in list(tr.item_ids)[:SHOWN_ITEMS]]
+    wanted = [iid for tr in trends for iid in list(tr.item_ids)[:READ_FOR_SHOWN]]
     found = {it.id: it for it in store.items_by_ids(list(dict.fromkeys(wanted)))} if wanted else {}
     views = [TrendView(trend=tr, bars=bars(list(tr.daily), days),
-                       items=[found[i] for i in list(tr.item_ids)[:SHOWN_ITEMS] if i in found],
+                       items=shown_items([found[i] for i in list(tr.item_ids)[:READ_FOR_SHOWN] if i in found]),
                        list_url=items_url(tr, days), usual=round(float(tr.baseline)), count=len(tr.item_ids),
                        more_terms=list(getattr(tr, "terms", None) or [tr.term])[1:])
              for tr in trends]
     return views
+
+
+def shown_items(items: list[Item]) -> list[Item]:
+    """The newest few items of a card, one per story while there are several: a platform's card
+    in a week of one big story shows what else is happening, not three reports of the same."""
+    first: dict[int | None, Item] = {}
+    for it in items:
+        first.setdefault(it.cluster if it.cluster is not None else -(it.id or 0), it)
+    picked = {id(it) for it in list(first.values())[:SHOWN_ITEMS]}
+    picked |= {id(it) for it in [it for it in items if id(it) not in picked][:SHOWN_ITEMS - len(picked)]}
+    return [it for it in items if id(it) in picked]
 
 
 async def trend_items_page(request: Request) -> Response:
