@@ -179,11 +179,12 @@ def main() -> None:
     print(f"ratio compute_trends / naive: {ours_s / naive_s:.2f} (wall), {ours_cpu / naive_cpu:.2f} (CPU)")
     print(f"max resident set of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
           "(includes generating and storing the items)")
-    print("\ntop trends:")
+    print("\ntop trend cards (the story's other terms after '+'):")
     for t in trends[:10]:
-        print(f"  {t.score:6.2f}  {t.term:28s} {t.explanation}")
+        more = f"  + {' · '.join(t.terms[1:])}" if len(t.terms) > 1 else ""
+        print(f"  {t.score:6.2f}  {t.term:28s} {t.explanation}{more}")
     print("naive top terms:", ", ".join(k for k, _ in naive[:8]))
-    found = {t.term for t in trends}
+    found = {term for t in trends for term in (t.terms or [t.term])}
     print("\nplanted burst found:", "Broadcast-Kanäle" in found, "| new name found:", "Threads Communities" in found,
           "| steady topic left out:", "Community Notes" not in found, "| spam left out:",
           not any("Gewinnspiel" in t for t in found))

@@ -148,3 +148,31 @@ def test_batch_restricted_to_some_words_finds_only_phrases_of_them():
     in_full = {(item, key) for item, key in found(full) if key in wanted or key[0] in "@#"}
     assert {(item, key) for item, key in found(only) if key in wanted or key[0] in "@#"} == in_full
     assert all(key[0] in "@#" or set(key.split()) <= words for _, key in found(only))
+
+
+def test_terms_are_whole_words():
+    # 'euren' is a German possessive, not the currency; an ending never shortens a word into another.
+    assert term_key("euren") != term_key("EUR") and "eur" not in keys("Zeigt uns euren Lieblingsfilter")
+    assert stem("tokens") == "token" and stem("games") == "game"
+    # A part of a hyphenated word is not the word: 'EU-Kommission' counts for neither 'EU' nor 'Kommission'.
+    found = keys("EU-Kommission prüft Reels-Funktion")
+    assert {"eu", "kommission", "reel", "funktion"}.isdisjoint(found)
+    assert {term_key("EU-Kommission"), term_key("Reels-Funktion")} <= found
+
+
+def test_generic_words_and_short_abbreviations_are_no_trend_unless_names():
+    from monitor.trends.names import is_generic, is_name, worth_tracking
+
+    def tracked(surface: str) -> bool:
+        key = "#" + term_key(surface[1:]) if surface.startswith("#") else term_key(surface)
+        return worth_tracking(key, surface)
+
+    for name in ("DSA", "DMA", "DSGVO", "FTC", "BGH", "EU-Kommission", "DSA-Bußgeld", "Digital Services Act",
+                 "KI-Verordnung", "Threads Communities", "Broadcast-Kanäle", "#Starterpack"):
+        assert tracked(name), name
+    for generic in ("EU", "AI", "KI", "EUR", "USA", "CEO", "Ads", "Social Media", "EU-Bußgeld", "KI-Modelle",
+                    "UPDATE", "Millionen", "#AI", "train AI", "Bluesky wächst"):
+        assert not tracked(generic), generic
+    # The names come from the story vocabulary, so trends and stories know the same ones.
+    assert is_name("Bundeskartellamt") and is_name("digital markets act") and not is_name("EU")
+    assert is_generic("Europa") and not is_generic("EU-Kommission")

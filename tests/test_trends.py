@@ -1,8 +1,10 @@
 """Trends on generated series in a real SQLite store: bursts are found, steady talk and spam are not."""
 
+import dataclasses
 import itertools
 import math
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -71,10 +73,10 @@ def test_burst_across_many_sources_tops_the_list_with_counts_and_explanation(sto
     assert english.explanation == "12 sources this week, usually 1"
 
 
-def test_item_ids_are_newest_first_and_at_most_twenty(store):
+def test_item_ids_are_every_counted_item_newest_first(store):
     add(store, [item(src % 40, f"Threads Communities Update {src}", src * 0.1) for src in range(40)])
     top = by_key(trends(store))[term_key("Threads Communities")]
-    assert len(top.item_ids) == 20
+    assert len(top.item_ids) == 40 == top.sources
     dates = {i.id: i.published for i in store.items_by_ids(top.item_ids)}
     assert [dates[i] for i in top.item_ids] == sorted(dates.values(), reverse=True)
 
@@ -133,15 +135,28 @@ def test_a_platform_rising_with_a_named_feature_gives_way_to_the_feature(store):
     assert "@threads" not in found
 
 
-def test_hashtags_and_platforms_trend_too(store):
+def test_hashtags_and_platforms_of_one_story_are_one_card(store):
     background(store)
     add(store, [item(src, f"Bluesky wächst weiter #Starterpack{'' if src % 2 else 's'}", 0.5 + n * 0.2,
                     "Viele Marken testen das Netzwerk.") for n, src in enumerate(range(20, 30))])
-    found = by_key(trends(store))
-    assert found["@bluesky"].term == "Bluesky" and found["@bluesky"].kind == "platform"
-    assert found["#starterpack"].kind == "hashtag" and found["#starterpack"].sources == 10
+    cards = trends(store)
+    card = next(c for c in cards if "@bluesky" in c.keys)
+    assert "#starterpack" in card.keys and "Bluesky" in card.terms
+    assert card.sources == 10 == len(card.item_ids) and card.story is not None
+    assert len([c for c in cards if "#starterpack" in c.keys]) == 1
     # 'Bluesky wächst' is the platform and a verb, not a name: the platform stays, the phrase goes.
-    assert term_key("Bluesky wächst") not in found
+    assert not any(term_key("Bluesky wächst") in c.keys for c in cards)
+
+
+def test_a_platform_in_many_stories_is_a_platform_card(store):
+    background(store)
+    rnd = random.Random(3)
+    titles = ["".join(rnd.choice(SYLLABLES) for _ in range(4)).capitalize() for _ in range(8)]
+    add(store, [item(src, f"Bluesky: {titles[n]}", 0.5 + n * 0.4, f"{titles[n]} {n * 7} Stück.")
+                for n, src in enumerate(range(20, 28))])
+    card = by_key(trends(store))["@bluesky"]
+    assert card.term == "Bluesky" and card.kind == "platform" and card.story is None
+    assert card.sources == 8 == len(card.item_ids)
 
 
 def test_store_without_earlier_data_says_so(store):
@@ -203,3 +218,86 @@ def test_single_everyday_words_are_not_trend_terms_but_names_are():
     for word in ("content", "change", "Profil", "Millionen", "Services"):
         assert not worth_tracking(word.lower(), word), word
     assert worth_tracking("digital fairness act", "Digital Fairness Act")
+
+
+# ---------------------------------------------------------------------- the /trends page
+
+FINE = [("EU-Kommission verhängt DSA-Bußgeld gegen TikTok", "Wegen des Werbearchivs: 380 Mio. Euro nach dem "
+         "Digital Services Act."),
+        ("DSA-Bußgeld gegen TikTok: 380 Millionen Euro", "Die EU-Kommission beanstandet das Werbearchiv, "
+         "der Digital Services Act verlangt es."),
+        ("TikTok muss DSA-Bußgeld zahlen", "EU-Kommission: 380 Mio. Euro für Mängel im Werbearchiv nach dem "
+         "Digital Services Act."),
+        ("Werbearchiv mangelhaft: DSA-Bußgeld für TikTok", "380 Mio. Euro, sagt die EU-Kommission, gestützt "
+         "auf den Digital Services Act."),
+        ("DSA-Bußgeld: TikTok soll 380 Mio. Euro zahlen", "Die EU-Kommission sieht Verstöße gegen den "
+         "Digital Services Act beim Werbearchiv.")]
+EVERYDAY = ["Die EU plant neue Regeln für {n}", "Was die EU mit {n} vorhat", "AI im Alltag: {n} im Blick",
+            "Zeigt uns euren {n}-Moment", "CEO von {n} tritt ab", "EUR-Kurs und {n}"]
+
+
+def _words(n: int) -> str:
+    rnd = random.Random(n)
+    return "".join(rnd.choice(SYLLABLES) for _ in range(4)).capitalize()
+
+
+def test_trend_cards_count_exactly_the_items_their_link_lists(sqlite_store, tmp_path):
+    """On a real server over a SQLite file: one card per story, no EU/AI/EUR/CEO cards, and each
+    card's numbers equal the list its link opens (whole words: 'Broadcast-Kanäle-Update' and
+    'euren' count for nothing else)."""
+    from bs4 import BeautifulSoup
+
+    from monitor.config import Config, Settings
+    from monitor.web import create_app
+    from tests.servers import running
+
+    now = datetime.now(UTC)
+    sources = [Source(name=f"Quelle {n}", url=f"https://example.org/{n}/feed") for n in range(30)]
+    sqlite_store.sync_sources(sources)
+
+    def at(src: int, title: str, hours: float, summary: str = "") -> Item:
+        return Item(source=f"Quelle {src}", title=title, summary=summary, url=f"https://example.org/a/{next(_urls)}",
+                    published=now - timedelta(hours=hours))
+
+    fine = [at(src, title, 5 + src, summary) for src, (title, summary) in enumerate(FINE)]
+    everyday = [at(10 + n, form.format(n=_words(n * 7 + k)), 20 + 9 * n + k)
+                for n in range(6) for k, form in enumerate(EVERYDAY)]
+    channels = [at(20 + n, f"Broadcast-Kanäle für {_words(100 + n)}", 30 + 11 * n, "Neue Broadcast-Kanäle.")
+                for n in range(4)]
+    lookalike = [at(25 + n, f"Broadcast-Kanäle-Update {_words(200 + n)}", 40 + 7 * n) for n in range(2)]
+    sqlite_store.add_items(fine + everyday + channels + lookalike, now=now)
+
+    app = create_app(Config(settings=Settings(language="de"), sources=sources), sqlite_store, home=tmp_path)
+    with running(app) as client:
+        soup = BeautifulSoup(client.get("/trends").text, "html.parser")
+        cards = soup.select("li.trend")
+        titles = [card.select_one("h2").get_text(strip=True) for card in cards]
+        assert not [t for t in titles if re.search(r"\b(EU|AI|EUR|CEO|euren)\b", t)], titles
+        assert len(titles) == 2, titles      # the fine and the channels: nothing of the everyday words
+        about_fine = [card for card in cards if "DSA-Bußgeld" in card.get_text(" ")]
+        assert len(about_fine) == 1, titles
+        assert "Digital Services Act" in about_fine[0].get_text(" ") and "EU-Kommission" in about_fine[0].get_text(" ")
+        assert "Broadcast-Kanäle" in titles
+        for card in cards:
+            said = card.select_one(".row-links a").get_text(" ", strip=True)
+            count = int(re.search(r"\d+", said).group())
+            sources_said = int(re.match(r"\d+", card.select_one(".trend-numbers").get_text(strip=True)).group())
+            page = BeautifulSoup(client.get(card.select_one(".row-links a")["href"]).text, "html.parser")
+            listed = page.select("ol.trend-all li")
+            assert len(listed) == count, (card.get_text(" ", strip=True), len(listed))
+            assert len({li.select_one(".meta").get_text().split(" · ")[0] for li in listed}) == sources_said
+            assert f"{count} Meldungen aus {sources_said} Quellen" in page.select_one(".trend-count").get_text()
+            if card.select_one("h2").get_text(strip=True) == "Broadcast-Kanäle":
+                assert count == 4 and not any("Update" in li.get_text() for li in listed)
+        gone = client.get("/trends/items?key=kein+trend&days=7", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"].startswith("/trends")
+
+
+def test_a_card_shows_its_newest_items_one_per_story_first():
+    from monitor.web.trends import shown_items
+    stories = [1, 1, 1, 2, None, 3]       # a big story, then three others (one without a cluster)
+    items = [Item(source="Quelle 1", title=f"Meldung {n}", url=f"https://example.org/s/{n}", id=n, cluster=c)
+             for n, c in enumerate(stories)]
+    assert [it.id for it in shown_items(items)] == [0, 3, 4]
+    one_story = [dataclasses.replace(it, cluster=1) for it in items]
+    assert [it.id for it in shown_items(one_story)] == [0, 1, 2]

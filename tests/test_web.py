@@ -537,7 +537,7 @@ def test_trends_show_a_chart_numbers_and_links(web, store, monkeypatch):
     soup = BeautifulSoup(web.get("/trends").text, "html.parser")
     assert len(soup.select("svg.spark rect")) == 14 and len(soup.select("svg.spark rect.recent")) == 7
     assert "12 Quellen diese Woche" in soup.text and "sonst meist 1" in soup.text
-    assert "/?q=reichweite&since=7d" in hrefs(str(soup))
+    assert "/trends/items?key=reichweite&days=7" in hrefs(str(soup))
     assert f"/items/{store.ids['reach']}" in hrefs(str(soup))
 
 

@@ -18,6 +18,14 @@ than 60 % of its items in the window.
 Days are rolling 24-hour periods ending at `now`, so 'this week' is never a half day.
 Only the baseline windows the store has data for count towards 'usual', so a new
 install does not call everything new.
+
+What comes out are *cards*, one per story: generic words and short abbreviations that
+are not names are left out (monitor/trends/names.py), and the rising terms whose items
+are mostly one story cluster (monitor/store/clusters.py) are folded into one card that
+lists them ('Digital Services Act · DSA-Bußgeld · EU-Kommission' for one fine, not three
+cards). A card's items are exactly the items its terms were counted in, whole words
+only (monitor/trends/terms.py), so the list behind a card holds as many items and
+sources as the card says.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import numpy as np
 
 from monitor.clock import utcnow
 from monitor.i18n import Translator
+from monitor.trends.names import worth_tracking
 from monitor.trends.terms import (
     PHRASE,
     PLATFORM,
@@ -43,6 +52,8 @@ from monitor.trends.terms import (
     platform_display,
 )
 
+__all__ = ["Trend", "compute_trends", "explain", "trend_json", "worth_tracking"]
+
 if TYPE_CHECKING:
     from monitor.store import Store
 
@@ -50,24 +61,28 @@ MIN_SCORE = 3.0            # noise units above the usual level
 MIN_RISE = 2.0             # this window against the usual window: at least doubled
 MAX_SOURCE_SHARE = 0.6     # of a term's items in the window, at most this many from one source
 COVERAGE = 0.8             # a longer phrase on this share of a term's items replaces the term
-MAX_ITEMS = 20
+STORY_SHARE = 0.5          # of a term's items, at least this many in one story cluster fold it into that story
 MAX_DAYS = 4095            # window and baseline together: a day number has 12 bits in a packed mention
 DAY = timedelta(days=1)
 
 
 @dataclass
 class Trend:
-    term: str                    # as most items write it
-    score: float
-    sources: int                 # distinct sources in the window
-    baseline: float              # usual distinct sources per window of the same length
+    """One trend card: its strongest term, and the other terms of the same story folded in."""
+    term: str                    # the strongest term, as most items write it
+    score: float                 # of the strongest term
+    sources: int                 # distinct sources of `item_ids`
+    baseline: float              # usual distinct sources per window of the same length (strongest term)
     kind: str                    # platform | hashtag | phrase
-    daily: list[int]             # distinct sources per day, oldest first, baseline + window
-    item_ids: list[int]          # window items, newest first, at most MAX_ITEMS
+    daily: list[int]             # distinct sources per day, oldest first, baseline + window (strongest term)
+    item_ids: list[int]          # every window item the card's terms were counted in, newest first
     explanation: str             # '12 sources this week, usually 1'
     key: str = ""
     days: int = 7
     since: datetime | None = None    # start of the first day in `daily`
+    terms: list[str] = field(default_factory=list)   # every term of the card as written, `term` first
+    keys: list[str] = field(default_factory=list)    # their keys, in the same order
+    story: int | None = None     # the story cluster the card is about, when its terms share one
 
 
 @dataclass
@@ -116,33 +131,20 @@ def compute_trends(store: Store, *, days: int = 7, now: datetime | None = None, 
     items = _window_items(window, term, item, {n for n, _, _ in rising}, keys)
     rising = _without_spam(rising, items)[:max(4 * limit, 200)]
     surfaces = _surfaces(extractor, window.rows, {key: items[key] for _, key, _ in rising})
-    rising = [r for r in _merged(rising, items, surfaces) if worth_tracking(r[1], surfaces.get(r[1], r[1]))][:limit]
+    rising = _merged([r for r in rising if worth_tracking(r[1], surfaces.get(r[1], r[1]))], items, surfaces)
+    stories = _stories(store, [iid for _, key, _ in rising for _, iid, _ in items[key]])
     t = Translator(language, timezone)
-    return [_trend(key, score, counts, n, items[key], surfaces, frame, t) for n, key, score in rising]
-
-
-def worth_tracking(key: str, surface: str) -> bool:
-    """Platforms, hashtags and phrases are; a single word only when it reads like a name.
-
-    'DSA', 'TikTok', 'Broadcast-Kanäle', 'A/B-Tests', 'Kennzeichnungspflicht': yes.
-    'content', 'change', 'Profil', 'Millionen': no. Such everyday words rise and fall with
-    the news of the week without being what the week is about.
-    """
-    if kind_of(key) != PHRASE or " " in surface.strip():
-        return True
-    word = surface.strip()
-    acronym = 2 <= len(word) <= 6 and word.isupper()
-    inner_capital = any(c.isupper() for c in word[1:]) and not word.isupper()
-    marked = any(c in word for c in "-/") or any(c.isdigit() for c in word)
-    long_compound = len(word) >= 12 and word[0].isupper()
-    return acronym or inner_capital or marked or long_compound
+    return [_trend(card, counts, items, surfaces, frame, t)
+            for card in _cards(rising, items, stories, min_sources)[:limit]]
 
 
 def trend_json(t: Trend) -> dict:
-    """The contract's trend object: term, score, sources, baseline, plus what a chart needs."""
+    """The contract's trend object: term, score, sources, baseline, plus what a chart needs, the
+    card's other terms and its story."""
     return {"term": t.term, "score": round(t.score, 2), "sources": t.sources, "baseline": round(t.baseline, 2),
             "kind": t.kind, "key": t.key, "explanation": t.explanation, "days": t.days,
-            "since": t.since.isoformat() if t.since else None, "daily": list(t.daily), "items": list(t.item_ids)}
+            "since": t.since.isoformat() if t.since else None, "daily": list(t.daily), "items": list(t.item_ids),
+            "terms": list(t.terms or [t.term]), "story": t.story}
 
 
 # ---------------------------------------------------------------------- reading and counting
@@ -341,15 +343,95 @@ def _surfaces(extractor: TermExtractor, window_rows: list[tuple], items: dict[st
             for key, forms in written.items()}
 
 
-def _trend(key: str, score: float, counts: _Counts, n: int, rows: list[tuple], surfaces: dict[str, str],
+def _display(key: str, surfaces: dict[str, str]) -> str:
+    return platform_display(key) if kind_of(key) == PLATFORM else surfaces.get(key, key)
+
+
+def _trend(card: _Card, counts: _Counts, items: dict[str, list[tuple]], surfaces: dict[str, str],
            frame: _Window, t: Translator) -> Trend:
-    kind = kind_of(key)
-    term = platform_display(key) if kind == PLATFORM else surfaces.get(key, key)
-    sources, usual = int(counts.window[n]), float(counts.usual[n])
-    return Trend(term=term, score=score, sources=sources, baseline=usual, kind=kind,
-                 daily=[int(v) for v in counts.daily[n]], item_ids=[iid for _, iid, _ in rows[:MAX_ITEMS]],
+    """The card as a Trend: its numbers and the window days of its chart are those of its items
+    (what its list shows); the usual level and the days before are its strongest term's."""
+    n, key, score = card.terms[0]
+    rows = card.rows(items)
+    sources, usual = len({src for _, _, src in rows}), float(counts.usual[n])
+    daily = [int(v) for v in counts.daily[n]]
+    if card.story is not None:
+        per_day: dict[int, set[int]] = defaultdict(set)
+        for when, _, src in rows:
+            per_day[frame.day(when)].add(src)
+        daily[frame.baseline_days:] = [len(per_day[day]) for day in range(frame.baseline_days, frame.total)]
+    return Trend(term=_display(key, surfaces), score=score, sources=sources, baseline=usual, kind=kind_of(key),
+                 daily=daily, item_ids=[iid for _, iid, _ in rows],
                  explanation=explain(sources, usual, frame.days, frame.baseline_days, counts.blocks, t),
-                 key=key, days=frame.days, since=frame.start)
+                 key=key, days=frame.days, since=frame.start, terms=[_display(k, surfaces) for _, k, _ in card.terms],
+                 keys=[k for _, k, _ in card.terms], story=card.story)
+
+
+# ---------------------------------------------------------------------- cards
+@dataclass
+class _Card:
+    """Rising terms shown together: (candidate number, key, score), strongest first, and their story."""
+    terms: list[tuple[int, str, float]]
+    story: int | None
+    stories: dict[int, int]
+
+    def rows(self, items: dict[str, list[tuple]]) -> list[tuple]:
+        """(sort date, id, source) of the card's items, newest first: every item a term was
+        counted in; for a story card only those of the story."""
+        found = {row for _, key, _ in self.terms for row in items[key]
+                 if self.story is None or _story(self.stories, row[1]) == self.story}
+        return sorted(found, reverse=True)
+
+
+def _stories(store: Store, ids: list[int]) -> dict[int, int]:
+    """Item id -> story cluster of the given items (items without a cluster are left out)."""
+    wanted = list(dict.fromkeys(ids))
+    out: dict[int, int] = {}
+    for start in range(0, len(wanted), 1000):
+        out.update((it.id, it.cluster) for it in store.items_by_ids(wanted[start:start + 1000])
+                   if it.id is not None and it.cluster is not None)
+    return out
+
+
+def _story(stories: dict[int, int], iid: int) -> int:
+    """An item's story: its cluster, or the item itself when it has none."""
+    return stories.get(iid, iid)
+
+
+def _main_story(rows: list[tuple], stories: dict[int, int], min_sources: int) -> int | None:
+    """The story a term is about, or None when it spans several.
+
+    A term belongs to one story when that story holds at least `STORY_SHARE` of its items
+    and `min_sources` of its sources, and its items outside the story would not make a
+    trend on their own (fewer than `min_sources` sources). 'TikTok' in a week of a TikTok
+    fine and three other TikTok reports from four sources keeps a card of its own."""
+    if not rows:
+        return None
+    by_story = Counter(_story(stories, iid) for _, iid, _ in rows)
+    story, n = by_story.most_common(1)[0]
+    inside = {src for _, iid, src in rows if _story(stories, iid) == story}
+    outside = {src for _, iid, src in rows if _story(stories, iid) != story}
+    if n >= STORY_SHARE * len(rows) and len(inside) >= min_sources and len(outside) < min_sources:
+        return story
+    return None
+
+
+def _cards(rising: list[tuple[int, str, float]], items: dict[str, list[tuple]], stories: dict[int, int],
+           min_sources: int) -> list[_Card]:
+    """One card per story (its terms folded together) and one per term that spans several
+    stories, ordered by their strongest term (`rising` is strongest first)."""
+    cards: list[_Card] = []
+    by_story: dict[int, _Card] = {}
+    for term in rising:
+        story = _main_story(items[term[1]], stories, min_sources)
+        if story is None:
+            cards.append(_Card([term], None, stories))
+        elif story in by_story:
+            by_story[story].terms.append(term)
+        else:
+            by_story[story] = _Card([term], story, stories)
+            cards.append(by_story[story])
+    return cards
 
 
 def explain(sources: int, usual: float, days: int, baseline_days: int, history_blocks: int, t: Translator) -> str:

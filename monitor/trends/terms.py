@@ -29,6 +29,7 @@ from classifiers.labels import PLATFORM_ALIASES, PLATFORM_NAMES, platform_label
 PLATFORM, HASHTAG, PHRASE = "platform", "hashtag", "phrase"
 MAX_WORDS = 3                # tokens in a phrase; a hyphenated word is one token
 MAX_PHRASE_WORDS = 4         # words in a phrase, counting each part of a hyphenated word
+MIN_STEM = 4                 # letters a stem keeps: 'euren' must not become 'eur'
 SUMMARY_CHARS = 400          # the lead of a summary carries its topic; the rest costs time and adds noise
 
 
@@ -44,7 +45,8 @@ _STOP_DE = """
 aber alle allem allen aller alles als also am an andere anderen auch auf aus außer bei beim bereits bis bisher bzw
 da dabei dafür dagegen daher damit dann darauf darüber das dass davon dazu dem den denen denn der deren des dessen
 dich die dies diese diesem diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines einige
-einmal er es etwa etwas euch euer für gab gegen gibt hat hatte hätte haben habe hier hin hinter ich ihm ihn ihnen
+einmal er es etwa etwas euch euer eure euren eurem eurer eures für gab gegen gibt hat hatte hätte haben habe
+hier hin hinter ich ihm ihn ihnen
 ihr ihre ihrem ihren ihrer im immer in indem ins ist ja jede jedem jeden jeder jedes jetzt kann kein keine können
 könnte man mehr mein meine mit muss müssen nach neben nein nicht nichts noch nun nur ob oder ohne sehr sein seine
 seinem seinen seiner sich sie sind so soll sollen sollte sowie statt um und uns unser unsere unter viel viele vom
@@ -106,16 +108,19 @@ def stem(word: str) -> str:
     """Strip plural and inflection endings (DE -e/-en/-ln/-rn/-s/-es, EN -s/-es/-ies), at most twice.
 
     Deliberately light: it only has to make the forms of one word meet, never to be a
-    linguist's stem ('kanale' -> 'kanal', 'communities' -> 'community', 'tokens' -> 'tok').
+    linguist's stem ('kanale' -> 'kanal', 'communities' -> 'community', 'games' -> 'game').
+    A stem keeps at least four letters, so that an ending never turns a word into another,
+    shorter one: 'euren' stays 'euren' and is not counted as 'EUR', 'tokens' stops at 'token'.
     """
     for _ in range(2):
-        if len(word) <= 4:
+        if len(word) <= MIN_STEM:
             return word
         if word.endswith("ies"):
             return word[:-3] + "y"
         for suffix in ("en", "es", "e", "ln", "rn", "s"):
-            if word.endswith(suffix) and not word.endswith("ss"):
-                word = word[:-1] if suffix in ("ln", "rn") else word[:-len(suffix)]
+            cut = 1 if suffix in ("ln", "rn") else len(suffix)
+            if word.endswith(suffix) and not word.endswith("ss") and len(word) - cut >= MIN_STEM:
+                word = word[:-cut]
                 break
         else:
             return word

@@ -1,16 +1,23 @@
-"""`/trends`: terms and platforms that more sources mention than usual, with a small bar chart each."""
+"""`/trends`: terms and platforms that more sources mention than usual, a card per story with a small
+bar chart; `/trends/items`: every item behind one card.
+
+A card links to its own list, not to the archive's full-text search: the search matches
+inside words and over the whole period ('EU' finds 'euren' and 'EU-Kommission'), the
+trend counts whole words in its rolling window. The list shows exactly the items the
+card counted, so its numbers and the card's always agree.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor.item import Item
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DAY_CHOICES = (1, 7, 14, 30)
 SHOWN_ITEMS = 3
+READ_FOR_SHOWN = 30      # a card's newest items read to pick SHOWN_ITEMS of different stories
 CHART_WIDTH, CHART_HEIGHT = 196, 36
 FRESH_SECONDS = 300       # trends are computed again after this long, and at once when new items came in
 
@@ -44,9 +52,11 @@ class Bar:
 class TrendView:
     trend: Trend
     bars: list[Bar]
-    items: list[Item]
-    search_url: str
+    items: list[Item]          # the newest few, shown on the card
+    list_url: str            # the card's list of items (`items_url`)
     usual: int
+    count: int = 0             # items behind the link
+    more_terms: list[str] = field(default_factory=list)   # the story's other terms, folded into this card
 
 
 async def trends_page(request: Request) -> Response:
@@ -82,13 +92,52 @@ def cached_trends(web: Web, days: int) -> list[TrendView]:
 
 def load_trends(store: Store, days: int, settings: Settings) -> list[TrendView]:
     trends = rising.compute_trends(store, days=days, language=settings.language, timezone=settings.timezone)
-    wanted = [iid for tr in trends for iid in list(tr.item_ids)[:SHOWN_ITEMS]]
+    wanted = [iid for tr in trends for iid in list(tr.item_ids)[:READ_FOR_SHOWN]]
     found = {it.id: it for it in store.items_by_ids(list(dict.fromkeys(wanted)))} if wanted else {}
     views = [TrendView(trend=tr, bars=bars(list(tr.daily), days),
-                       items=[found[i] for i in list(tr.item_ids)[:SHOWN_ITEMS] if i in found],
-                       search_url=search_url(tr, days), usual=round(float(tr.baseline)))
+                       items=shown_items([found[i] for i in list(tr.item_ids)[:READ_FOR_SHOWN] if i in found]),
+                       list_url=items_url(tr, days), usual=round(float(tr.baseline)), count=len(tr.item_ids),
+                       more_terms=list(getattr(tr, "terms", None) or [tr.term])[1:])
              for tr in trends]
     return views
+
+
+def shown_items(items: list[Item]) -> list[Item]:
+    """The newest few items of a card, one per story while there are several: a platform's card
+    in a week of one big story shows what else is happening, not three reports of the same."""
+    first: dict[int | None, Item] = {}
+    for it in items:
+        first.setdefault(it.cluster if it.cluster is not None else -(it.id or 0), it)
+    picked = {id(it) for it in list(first.values())[:SHOWN_ITEMS]}
+    picked |= {id(it) for it in [it for it in items if id(it) not in picked][:SHOWN_ITEMS - len(picked)]}
+    return [it for it in items if id(it) in picked]
+
+
+async def trend_items_page(request: Request) -> Response:
+    """Every item one card counted, newest first; back to /trends when that card is gone."""
+    web = request.app.state.web
+    days = _days(request.query_params.get("days"))
+    key = (request.query_params.get("key") or "").strip()
+    try:
+        views = await run_in_threadpool(cached_trends, web, days)
+    except Exception:  # noqa: BLE001 - a broken trend computation must not take the page down
+        log.exception("computing trends failed")
+        views = []
+    view = next((v for v in views if _key(v.trend) == key), None)
+    if view is None:
+        return RedirectResponse(f"/trends?{urlencode({'days': days})}", status_code=303)
+    items = await run_in_threadpool(web.store.items_by_ids, list(view.trend.item_ids))
+    return render(request, "web/trend.html", section="trends", view=view, items=items, days=days,
+                  sources=len({it.source for it in items}))
+
+
+def items_url(trend: Trend, days: int) -> str:
+    """The list of exactly the items a card counted (`/trends/items`)."""
+    return "/trends/items?" + urlencode({"key": _key(trend), "days": days})
+
+
+def _key(trend: Trend) -> str:
+    return getattr(trend, "key", "") or trend.term
 
 
 def bars(daily: list[int], window: int) -> list[Bar]:
@@ -106,14 +155,6 @@ def bars(daily: list[int], window: int) -> list[Bar]:
     return out
 
 
-def search_url(trend: Trend, days: int) -> str:
-    """The archive showing this trend's items in its window."""
-    if trend.kind == "platform":
-        code = (trend.key or trend.term).lstrip("@").lower()
-        return "/?" + urlencode({"platform": code, "since": f"{days}d"})
-    return "/?" + urlencode({"q": trend.term, "since": f"{days}d"})
-
-
 def _days(raw: str | None) -> int:
     try:
         return min(max(int(raw or 7), 1), 90)
@@ -121,4 +162,4 @@ def _days(raw: str | None) -> int:
         return 7
 
 
-ROUTES = [Route("/trends", trends_page, methods=["GET"])]
+ROUTES = [Route("/trends", trends_page, methods=["GET"]), Route("/trends/items", trend_items_page, methods=["GET"])]
