@@ -146,6 +146,9 @@ def digest(app: App, since: str | None, output: Path | None, dry_run: bool) -> N
     from monitor.tell.digest import send_digest
 
     window = parse_duration(since) if since else None
+    if output is None and not dry_run:
+        from monitor.setup_checks import check_digest_targets
+        check_digest_targets(app.config)       # a digest that goes nowhere must not end with exit 0
     report = send_digest(app.store, app.config, Sender(), since=window, output=output, dry_run=dry_run,
                          base_url=app.config.settings.web.base_url)
     for line in report.lines:
@@ -162,10 +165,20 @@ def serve(app: App, host: str, port: int) -> None:
     from monitor.web import create_app
     from monitor.web import serve as serve_app
 
+    _check_port(host, port)
     web = create_app(app.config, app.store, home=app.home, password=os.environ.get("MONITOR_WEB_PASSWORD"),
                      tagger_loader=_tagger_loader(app.home, required=False))
     click.echo(f"Archive: http://{host}:{port}/", err=True)
     serve_app(web, host, port)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Before any work: a busy port ends the command with the option to use (exit 2)."""
+    from monitor.setup_checks import port_problem
+    problem = port_problem(host, port)
+    if problem:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
 
 
 def _tagger_loader(home: Path, required: bool = True) -> Callable:
@@ -187,7 +200,9 @@ def _tagger_loader(home: Path, required: bool = True) -> Callable:
 def daemon(app: App) -> None:
     """Run `run` every settings.fetch.interval and `digest` at settings.digest.at, until stopped."""
     from monitor.daemon import run_daemon
+    from monitor.setup_checks import check_digest_targets
 
+    check_digest_targets(app.config, "monitor daemon")   # found at start, not at 07:30
     argv = [sys.executable, "-m", "monitor", "--config", str(app.locations.config.resolve())]
     if app.db_opt:
         argv += ["--db", app.db_opt]
@@ -205,6 +220,8 @@ def demo(app: App, host: str, port: int, workdir: Path | None, no_serve: bool) -
     """The whole pipeline offline on bundled sample sources, then the archive."""
     from monitor.demo import run_demo
 
+    if not no_serve:
+        _check_port(host, port)
     sys.exit(run_demo(host=host, port=port, workdir=workdir, serve_archive=not no_serve, quiet=app.quiet))
 
 
@@ -263,7 +280,7 @@ def eval_(app: App, files: tuple[Path, ...]) -> None:
 @click.option("--category", "categories", multiple=True)
 @click.option("--lang")
 @click.option("--since", metavar="DURATION", help="e.g. 7d, 24h")
-@click.option("--query", "-q", "query", metavar="TEXT", help="full-text search")
+@click.option("--query", "query", metavar="TEXT", help="full-text search (-q is --quiet)")
 @click.option("--limit", type=int)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @common
