@@ -19,7 +19,7 @@ import click
 from classifiers.labels import TAGS
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
-from monitor.output import console, print_rows, progress_for, stream_rows
+from monitor.output import print_rows, progress_for, stream_rows
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -130,8 +130,9 @@ def run(app: App, retry_now: bool) -> None:
     with progress_for(app.quiet, due, "Fetching sources") as advance:
         report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
                            crawl=crawl, retry_now=retry_now)
-    for line in report.lines():
-        console(app.quiet).print(line, markup=False, highlight=False)
+    from monitor.cli_views import run_summary, translator_for
+    for line in run_summary(report, translator_for(config), config):
+        click.echo(line)
 
 
 @cli.command()
@@ -297,7 +298,8 @@ def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: 
                   since=utcnow() - parse_duration(since) if since else None)
     columns = ["id", "published", "source", "tags", "platforms", "title"]
     if fmt == "table":
-        print_rows([item_json(it) for it in app.store.query_items(q)], fmt, columns=columns)
+        from monitor.cli_views import print_items, translator_for
+        print_items([item_json(it) for it in app.store.query_items(q)], translator_for(app.optional_config()))
         return
     stream_rows(([item_json(it) for it in batch] for batch in app.store.walk_items(q)), fmt, columns)
 
@@ -307,9 +309,14 @@ def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: 
 @common
 def sources(app: App, fmt: str) -> None:
     """Every source with its health."""
+    from monitor.cli_views import print_sources, translator_for
+
     app.store.sync_sources(app.config.sources)
-    print_rows(app.store.list_sources(), fmt,
-               columns=["name", "status", "items", "consecutive_failures", "last_success", "last_error"])
+    rows = app.store.list_sources()
+    if fmt == "table":
+        print_sources(rows, translator_for(app.config))
+        return
+    print_rows(rows, fmt)
 
 
 @cli.command(name="sources-export")
@@ -355,7 +362,11 @@ def trends(app: App, days: int, fmt: str) -> None:
     settings = app.config.settings
     rows = [trend_json(t) for t in compute_trends(app.store, days=days, language=settings.language,
                                                   timezone=settings.timezone)]
-    print_rows(rows, fmt, columns=["term", "score", "sources", "baseline", "explanation"])
+    if fmt == "table":
+        from monitor.cli_views import print_trends, translator_for
+        print_trends(rows, translator_for(app.config))
+        return
+    print_rows(rows, fmt)
 
 
 # --------------------------------------------------------------------------- tell
@@ -374,8 +385,9 @@ def outbox(app: App, fmt: str, retry: bool) -> None:
         for line in sent.lines:
             click.echo(line, err=fmt == "json")    # JSON output stays one parsable array
     rows = outbox_rows(app.store, app.config)
-    if not rows and fmt == "table":
-        click.echo("Nothing pending: every alert and digest was delivered.")
+    if fmt == "table":
+        from monitor.cli_views import print_outbox, translator_for
+        print_outbox(rows, translator_for(app.config))
     else:
         print_rows(rows, fmt)
     if sent is not None and not sent.ok:

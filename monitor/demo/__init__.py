@@ -76,6 +76,7 @@ def _quote(text: str) -> str:
 
 def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = None,
              serve_archive: bool = True, quiet: bool = False) -> int:
+    from monitor.cli_views import run_summary, translator_for
     from monitor.config import load_config
     from monitor.pipeline import run_cycle
     from monitor.store import Store
@@ -97,28 +98,28 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = N
         stale.unlink()
     config = load_config(config_path, known_kinds=set(KINDS))
     store = Store.open(f"sqlite:///{db_path}")
-    say(f"Sample sources served at {server.base} ({len(config.sources)} sources, {len(pages)} of them "
-        "watched pages)")
-    say("First cycle (watched pages: their text is stored as the baseline):")
-    for line in run_cycle(config, store, load_tagger(), Sender()).lines():
+    t = translator_for(config)      # the demo speaks its feeds.yaml's settings.language, as `monitor run` does
+    say(t("cli.demo.served", base=server.base, n=len(config.sources), pages=len(pages)))
+    say(t("cli.demo.first"))
+    for line in run_summary(run_cycle(config, store, load_tagger(), Sender()), t):
         say("  " + line)
     server.change_pages()
-    say("Second cycle, after the watched page changed:")
-    for line in run_cycle(config, store, load_tagger(), Sender()).lines():
+    say(t("cli.demo.second"))
+    for line in run_summary(run_cycle(config, store, load_tagger(), Sender()), t):
         say("  " + line)
     digest_path = workdir / "digest.html"
     send_digest(store, config, Sender(), output=digest_path, base_url=f"http://{host}:{port}")
-    say(f"Digest written to: {digest_path}")
-    say(f"Chat alerts received by the demo webhook: {workdir / 'chat-messages.jsonl'}")
-    say(f"Database: {db_path}   Config: {config_path}")
+    say(t("cli.demo.digest", path=digest_path))
+    say(t("cli.demo.chat", path=workdir / "chat-messages.jsonl"))
+    say(t("cli.demo.files", db=db_path, config=config_path))
     for page, item_id in _page_changes(store, pages):
-        say(f"Page change of {page.name}: http://{host}:{port}/items/{item_id}" if serve_archive
-            else f"Page change of {page.name}: item {item_id} (`monitor serve` shows it at /items/{item_id})")
+        say(t("cli.demo.page_change", name=page.name, url=f"http://{host}:{port}/items/{item_id}") if serve_archive
+            else t("cli.demo.page_change_item", name=page.name, id=item_id))
     if not serve_archive:
         server.stop()
         return 0
     from monitor.web import create_app, serve
-    say(f"Archive: http://{host}:{port}/   (Ctrl+C to stop)")
+    say(t("cli.demo.archive", url=f"http://{host}:{port}/"))
     app = create_app(config, store, home=workdir, password=os.environ.get("MONITOR_WEB_PASSWORD"),
                      tagger_loader=load_tagger)
     try:
