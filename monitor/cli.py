@@ -332,7 +332,8 @@ def sources_export(app: App, output: Path | None) -> None:
         click.echo(document, nl=False)
         return
     output.write_text(document, encoding="utf-8")
-    click.echo(f"wrote {len(app.config.sources)} sources to {output}", err=True)
+    from monitor.cli_views import translator_for
+    click.echo(translator_for(app.config)("cli.export.written", n=len(app.config.sources), path=output), err=True)
 
 
 @cli.command(name="sources-import")
@@ -399,10 +400,13 @@ def outbox(app: App, fmt: str, retry: bool) -> None:
 @common
 def notify_test(app: App, target: str) -> None:
     """Send a test message to one named target from `notify:`."""
+    from monitor.cli_views import translator_for
     from monitor.tell.deliver import Sender
     from monitor.tell.outbox_report import notify_test as send_test
     result = send_test(app.config, target, Sender())
-    click.echo(f"{target}: " + ("accepted" if result.ok else f"failed: {result.error}"))
+    t = translator_for(app.config)
+    click.echo(t("cli.notify_test.accepted", target=target) if result.ok
+               else t("cli.notify_test.failed", target=target, error=result.error))
     sys.exit(0 if result.ok else 1)
 
 

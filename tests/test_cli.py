@@ -208,3 +208,21 @@ def test_demo_shows_a_watched_page_change(tmp_path):
     alerts = (workdir / "chat-messages.jsonl").read_text(encoding="utf-8")
     assert "LinkedIn" in alerts and "Nutzungsbedingungen" in alerts, "the change went out as a chat alert"
     assert "LinkedIn: Nutzungsbedingungen geändert" in (workdir / "digest.html").read_text(encoding="utf-8")
+
+
+def test_run_summary_speaks_german_and_reminds_of_the_missing_mail_url(tmp_path):
+    from tests.servers import FeedServer, rss
+    with FeedServer() as web:
+        web.add("/feed.xml", rss("Reels Radar", [{"title": "Instagram testet längere Reels",
+                                                 "link": "http://127.0.0.1/a/reels", "summary": "Bis zu zehn Minuten."}]))
+        config = tmp_path / "feeds.yaml"
+        config.write_text(config_text().split("sources:")[0] + f"sources:\n  - name: Reels Radar\n    url: {web.url('/feed.xml')}\n"
+                          "    category: industry\n    language: de\n", encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+        env.update(MONITOR_CONFIG=str(config), MONITOR_HOME=str(tmp_path / "home"),
+                   MONITOR_DB=f"sqlite:///{tmp_path / 'lagebild.db'}", NO_PROXY="127.0.0.1,localhost")
+        done = monitor(env, "run", timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Quellen: 1 abgerufen, 1 in Ordnung" in done.stdout and "Neue Meldungen: 1" in done.stdout
+    assert "Sources:" not in done.stdout and "New items" not in done.stdout, "one language"
+    assert "team-email hat keine URL" in done.stdout, "a forgotten mail target is named after every run"
