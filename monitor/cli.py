@@ -99,7 +99,8 @@ def common(command: Callable) -> Callable:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_opt", metavar="PATH", help="feeds.yaml (also accepted after the command)")
 @click.option("--db", "db_opt", metavar="URL", help="database URL (also accepted after the command)")
-@click.option("--quiet", "-q", is_flag=True, help="no progress, only errors and results (also accepted after the command)")
+@click.option("--quiet", "-q", is_flag=True,
+              help="no progress, only errors and results (also accepted after the command)")
 @click.version_option(package_name="lagebild")
 @click.pass_context
 def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: bool) -> None:
