@@ -19,7 +19,7 @@ import click
 from classifiers.labels import TAGS
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
-from monitor.output import console, print_rows, progress_for, stream_rows
+from monitor.output import print_rows, progress_for, stream_rows
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -99,7 +99,8 @@ def common(command: Callable) -> Callable:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_opt", metavar="PATH", help="feeds.yaml (also accepted after the command)")
 @click.option("--db", "db_opt", metavar="URL", help="database URL (also accepted after the command)")
-@click.option("--quiet", "-q", is_flag=True)
+@click.option("--quiet", "-q", is_flag=True,
+              help="no progress, only errors and results (also accepted after the command)")
 @click.version_option(package_name="lagebild")
 @click.pass_context
 def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: bool) -> None:
@@ -130,8 +131,9 @@ def run(app: App, retry_now: bool) -> None:
     with progress_for(app.quiet, due, "Fetching sources") as advance:
         report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
                            crawl=crawl, retry_now=retry_now)
-    for line in report.lines():
-        console(app.quiet).print(line, markup=False, highlight=False)
+    from monitor.cli_views import run_summary, translator_for
+    for line in run_summary(report, translator_for(config), config):
+        click.echo(line)
 
 
 @cli.command()
@@ -146,6 +148,9 @@ def digest(app: App, since: str | None, output: Path | None, dry_run: bool) -> N
     from monitor.tell.digest import send_digest
 
     window = parse_duration(since) if since else None
+    if output is None and not dry_run:
+        from monitor.setup_checks import check_digest_targets
+        check_digest_targets(app.config)       # a digest that goes nowhere must not end with exit 0
     report = send_digest(app.store, app.config, Sender(), since=window, output=output, dry_run=dry_run,
                          base_url=app.config.settings.web.base_url)
     for line in report.lines:
@@ -162,10 +167,20 @@ def serve(app: App, host: str, port: int) -> None:
     from monitor.web import create_app
     from monitor.web import serve as serve_app
 
+    _check_port(host, port)
     web = create_app(app.config, app.store, home=app.home, password=os.environ.get("MONITOR_WEB_PASSWORD"),
                      tagger_loader=_tagger_loader(app.home, required=False))
     click.echo(f"Archive: http://{host}:{port}/", err=True)
     serve_app(web, host, port)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Before any work: a busy port ends the command with the option to use (exit 2)."""
+    from monitor.setup_checks import port_problem
+    problem = port_problem(host, port)
+    if problem:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
 
 
 def _tagger_loader(home: Path, required: bool = True) -> Callable:
@@ -187,7 +202,9 @@ def _tagger_loader(home: Path, required: bool = True) -> Callable:
 def daemon(app: App) -> None:
     """Run `run` every settings.fetch.interval and `digest` at settings.digest.at, until stopped."""
     from monitor.daemon import run_daemon
+    from monitor.setup_checks import check_digest_targets
 
+    check_digest_targets(app.config, "monitor daemon")   # found at start, not at 07:30
     argv = [sys.executable, "-m", "monitor", "--config", str(app.locations.config.resolve())]
     if app.db_opt:
         argv += ["--db", app.db_opt]
@@ -205,6 +222,8 @@ def demo(app: App, host: str, port: int, workdir: Path | None, no_serve: bool) -
     """The whole pipeline offline on bundled sample sources, then the archive."""
     from monitor.demo import run_demo
 
+    if not no_serve:
+        _check_port(host, port)
     sys.exit(run_demo(host=host, port=port, workdir=workdir, serve_archive=not no_serve, quiet=app.quiet))
 
 
@@ -263,7 +282,7 @@ def eval_(app: App, files: tuple[Path, ...]) -> None:
 @click.option("--category", "categories", multiple=True)
 @click.option("--lang")
 @click.option("--since", metavar="DURATION", help="e.g. 7d, 24h")
-@click.option("--query", "-q", "query", metavar="TEXT", help="full-text search")
+@click.option("--query", "query", metavar="TEXT", help="full-text search (-q is --quiet)")
 @click.option("--limit", type=int)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @common
@@ -280,7 +299,8 @@ def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: 
                   since=utcnow() - parse_duration(since) if since else None)
     columns = ["id", "published", "source", "tags", "platforms", "title"]
     if fmt == "table":
-        print_rows([item_json(it) for it in app.store.query_items(q)], fmt, columns=columns)
+        from monitor.cli_views import print_items, translator_for
+        print_items([item_json(it) for it in app.store.query_items(q)], translator_for(app.optional_config()))
         return
     stream_rows(([item_json(it) for it in batch] for batch in app.store.walk_items(q)), fmt, columns)
 
@@ -290,9 +310,14 @@ def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: 
 @common
 def sources(app: App, fmt: str) -> None:
     """Every source with its health."""
+    from monitor.cli_views import print_sources, translator_for
+
     app.store.sync_sources(app.config.sources)
-    print_rows(app.store.list_sources(), fmt,
-               columns=["name", "status", "items", "consecutive_failures", "last_success", "last_error"])
+    rows = app.store.list_sources()
+    if fmt == "table":
+        print_sources(rows, translator_for(app.config))
+        return
+    print_rows(rows, fmt)
 
 
 @cli.command(name="sources-export")
@@ -308,7 +333,8 @@ def sources_export(app: App, output: Path | None) -> None:
         click.echo(document, nl=False)
         return
     output.write_text(document, encoding="utf-8")
-    click.echo(f"wrote {len(app.config.sources)} sources to {output}", err=True)
+    from monitor.cli_views import translator_for
+    click.echo(translator_for(app.config)("cli.export.written", n=len(app.config.sources), path=output), err=True)
 
 
 @cli.command(name="sources-import")
@@ -338,7 +364,11 @@ def trends(app: App, days: int, fmt: str) -> None:
     settings = app.config.settings
     rows = [trend_json(t) for t in compute_trends(app.store, days=days, language=settings.language,
                                                   timezone=settings.timezone)]
-    print_rows(rows, fmt, columns=["term", "score", "sources", "baseline", "explanation"])
+    if fmt == "table":
+        from monitor.cli_views import print_trends, translator_for
+        print_trends(rows, translator_for(app.config))
+        return
+    print_rows(rows, fmt)
 
 
 # --------------------------------------------------------------------------- tell
@@ -357,8 +387,9 @@ def outbox(app: App, fmt: str, retry: bool) -> None:
         for line in sent.lines:
             click.echo(line, err=fmt == "json")    # JSON output stays one parsable array
     rows = outbox_rows(app.store, app.config)
-    if not rows and fmt == "table":
-        click.echo("Nothing pending: every alert and digest was delivered.")
+    if fmt == "table":
+        from monitor.cli_views import print_outbox, translator_for
+        print_outbox(rows, translator_for(app.config))
     else:
         print_rows(rows, fmt)
     if sent is not None and not sent.ok:
@@ -370,10 +401,13 @@ def outbox(app: App, fmt: str, retry: bool) -> None:
 @common
 def notify_test(app: App, target: str) -> None:
     """Send a test message to one named target from `notify:`."""
+    from monitor.cli_views import translator_for
     from monitor.tell.deliver import Sender
     from monitor.tell.outbox_report import notify_test as send_test
     result = send_test(app.config, target, Sender())
-    click.echo(f"{target}: " + ("accepted" if result.ok else f"failed: {result.error}"))
+    t = translator_for(app.config)
+    click.echo(t("cli.notify_test.accepted", target=target) if result.ok
+               else t("cli.notify_test.failed", target=target, error=result.error))
     sys.exit(0 if result.ok else 1)
 
 

@@ -93,3 +93,66 @@ def test_shipped_feeds_yaml_is_valid_and_large_enough():
     assert len(config.sources) >= 40
     assert {s.category for s in config.sources} == {"platform", "industry", "legal", "network"}
     assert sum(s.language == "de" for s in config.sources) >= 10
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "feeds.yaml"
+SHIPPED_NOTIFY = "notify:\n  team-email: mailto://127.0.0.1:2525?to=a@example.org\n  team-chat: json://127.0.0.1:9/hook\n"
+
+
+def commented_examples(text: str) -> list[tuple[int, str]]:
+    """The YAML examples in a file's comments: runs of comment lines that start with `- name:`
+    (a source) or a settings key such as `alerts:`, and go on while indented deeper; with the
+    line each starts on."""
+    lines = text.splitlines()
+    found, i = [], 0
+    while i < len(lines):
+        body = lines[i].removeprefix("#")
+        start = len(body) - len(body.lstrip())
+        if lines[i].startswith("#") and (body.lstrip().startswith("- name:") or body.strip() == "alerts:"):
+            block, j = [body], i + 1
+            while j < len(lines) and lines[j].startswith("#"):
+                more = lines[j].removeprefix("#")
+                if not more.strip() or len(more) - len(more.lstrip()) <= start:
+                    break
+                block.append(more)
+                j += 1
+            found.append((i + 1, "\n".join(line[start:] for line in block) + "\n"))
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def test_every_commented_example_in_the_shipped_feeds_yaml_validates(tmp_path):
+    from spiders import KINDS
+    examples = commented_examples(SHIPPED.read_text(encoding="utf-8"))
+    kinds = {line.split("kind:")[1].strip() for _, text in examples for line in text.splitlines() if "kind:" in line}
+    assert len(examples) >= 3 and {"page", "listpage"} <= kinds, examples
+    for line, example in examples:
+        if example.startswith("alerts:"):
+            text = "settings:\n" + "".join(f"  {row}\n" for row in example.splitlines()) + SHIPPED_NOTIFY
+        else:
+            text = SHIPPED_NOTIFY + "sources:\n" + "".join(f"  {row}\n" for row in example.splitlines())
+        try:
+            load_config(write(tmp_path, text), known_kinds=set(KINDS), environ={})
+        except ConfigError as e:
+            pytest.fail(f"feeds.yaml:{line}: the commented example does not validate: {e}")
+
+
+def test_a_broken_commented_example_is_caught(tmp_path):
+    """The check above can fail: a selector that is neither CSS nor XPath is found."""
+    text = "# e.g.\n#  - name: X\n#    url: https://x.example/\n#    kind: listpage\n#    category: platform\n" \
+           '#    selectors: {item: "article", title: "h2", link: "a/@href"}\n'
+    [(line, example)] = commented_examples(text)
+    assert line == 2
+    message = error_of(write(tmp_path, SHIPPED_NOTIFY + "sources:\n" + "".join(f"  {r}\n" for r in example.splitlines())),
+                       known_kinds={"listpage"}, environ={})
+    assert "selectors.link" in message
+
+
+def test_the_shipped_digest_target_is_named_in_its_header():
+    """The header says what the file does with MONITOR_EMAIL_URL, and the file does that."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    header = text.split("\nsettings:", 1)[0]
+    assert "team-email: ${MONITOR_EMAIL_URL:-}" in text
+    assert "MONITOR_EMAIL_URL" in header and "exit status 2" in header and "monitor digest --output" in header

@@ -236,11 +236,11 @@ def test_monitor_outbox_retry_prints_what_went_and_what_still_fails(tmp_path, we
     failing = runner.invoke(cli, ["outbox", "--retry", *options])
     assert failing.exit_code == 1, failing.output
     assert "chat: fehlgeschlagen, 2 bleiben offen" in failing.output and "HTTP 404" in failing.output
-    assert "failing" in failing.output, "then the outbox as `monitor outbox` shows it"
+    assert "gestört" in failing.output, "then the outbox as `monitor outbox` shows it (in settings.language)"
 
     sent = runner.invoke(cli, ["outbox", "--retry", *options])
     assert sent.exit_code == 0, sent.output
-    assert sent.output.splitlines() == ["chat: 2 gesendet", "Nothing pending: every alert and digest was delivered."]
+    assert sent.output.splitlines() == ["chat: 2 gesendet", "Nichts offen: Alle Meldungen und Lageberichte wurden zugestellt."]
     assert len(hook.accepted) == 1 and all(title in hook.accepted[0]["message"] for title in LEGAL)
     quiet = runner.invoke(cli, ["outbox", "--retry", "--format", "json", *options])
     assert quiet.exit_code == 0 and json.loads(quiet.stdout) == [] and len(hook.posts) == 3

@@ -69,3 +69,13 @@ def test_the_maps_name_files_that_exist(doc):
     missing = [path for path in _named_files(doc.read_text(encoding="utf-8"))
                if not any(ROOT.glob(path)) and not any(doc.parent.glob(path))]
     assert not missing, f"{doc.relative_to(ROOT)} names files that do not exist: {missing}"
+
+
+def test_the_readme_feeds_yaml_example_validates(tmp_path):
+    """The annotated feeds.yaml in the README is loaded as a user would load it."""
+    from monitor.config import load_config
+    block = README.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "feeds.yaml"
+    path.write_text(block, encoding="utf-8")
+    config = load_config(path, known_kinds=set(KINDS), environ={"MONITOR_EMAIL_URL": "mailto://127.0.0.1:2525"})
+    assert {s.kind for s in config.sources} >= {"feed", "listpage", "page"}

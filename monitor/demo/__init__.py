@@ -1,8 +1,10 @@
 """`monitor demo`: the whole pipeline offline, on bundled sample sources served on loopback.
 
-It writes a demo feeds.yaml pointing at the local server, runs one cycle into a fresh
-database (alerts go to a local chat webhook), writes the digest to an HTML file,
-prints where everything is, and then serves the archive.
+It writes a demo feeds.yaml pointing at the local server, runs a cycle into a fresh
+database (alerts go to a local chat webhook), lets the watched page change and runs a
+second cycle (a page's first fetch is only its baseline, so without the second a
+newcomer would never see a page change and its diff), writes the digest to an HTML
+file, prints where everything is, and then serves the archive.
 """
 
 from __future__ import annotations
@@ -10,17 +12,23 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from monitor.demo.feeds import SampleSource, load_samples
+from monitor.demo.feeds import SamplePage, SampleSource, load_pages, load_samples
 from monitor.demo.server import DemoServer
 
+if TYPE_CHECKING:
+    from monitor.store import Store
 
-def demo_config(sources: list[SampleSource], base: str, archive: str | None = None) -> str:
+
+def demo_config(sources: list[SampleSource], base: str, archive: str | None = None,
+                pages: list[SamplePage] | None = None) -> str:
     """A feeds.yaml for the demo (YAML written by hand: it is small and fixed).
 
-    `archive`: the demo archive's address, so alerts link its item pages (web.base_url)."""
+    `archive`: the demo archive's address, so alerts link its item pages (web.base_url);
+    `pages`: the watched pages (kind: page) after the feeds."""
     lines = ["# Written by `monitor demo`: the bundled sample sources on a local server.",
              "settings:", "  timezone: Europe/Berlin", "  language: de",
              "  digest:", '    at: "07:30"', "    notify: [team-email]",
@@ -36,7 +44,30 @@ def demo_config(sources: list[SampleSource], base: str, archive: str | None = No
                   f"    category: {src.category}", f"    language: {src.language}"]
         if src.platforms and len(src.platforms) == 1:
             lines.append(f"    platforms: [{src.platforms[0]}]")
+    lines += _page_lines(pages or [], base)
     return "\n".join(lines) + "\n"
+
+
+def _page_changes(store: Store, pages: list[SamplePage]) -> list[tuple[SamplePage, int]]:
+    """Each watched page with the id of the item that reports its change (newest first)."""
+    from monitor.store import ItemQuery
+    found = []
+    for page in pages:
+        changed = store.query_items(ItemQuery(sources=[page.name], limit=1))
+        if changed and changed[0].id is not None:
+            found.append((page, changed[0].id))
+    return found
+
+
+def _page_lines(pages: list[SamplePage], base: str) -> list[str]:
+    """The watched pages (kind: page) of the demo's feeds.yaml."""
+    lines: list[str] = []
+    for page in pages:
+        lines += [f"  - name: {_quote(page.name)}", f"    url: {base}{page.path}", "    kind: page",
+                  f"    category: {page.category}", f"    language: {page.language}"]
+        if page.platforms:
+            lines.append(f"    platforms: [{', '.join(page.platforms)}]")
+    return lines
 
 
 def _quote(text: str) -> str:
@@ -45,6 +76,7 @@ def _quote(text: str) -> str:
 
 def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = None,
              serve_archive: bool = True, quiet: bool = False) -> int:
+    from monitor.cli_views import run_summary, translator_for
     from monitor.config import load_config
     from monitor.pipeline import run_cycle
     from monitor.store import Store
@@ -56,28 +88,38 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = N
     say = (lambda *_: None) if quiet else (lambda text: click.echo(text))
     workdir = Path(workdir or tempfile.mkdtemp(prefix="lagebild-demo-")).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    server = DemoServer(load_samples(), chat_log=workdir / "chat-messages.jsonl").start()
+    pages = load_pages()
+    server = DemoServer(load_samples(), chat_log=workdir / "chat-messages.jsonl", pages=pages).start()
     config_path = workdir / "feeds.yaml"
-    config_path.write_text(demo_config(load_samples(), server.base, f"http://{host}:{port}"), encoding="utf-8")
+    config_path.write_text(demo_config(load_samples(), server.base, f"http://{host}:{port}", pages),
+                           encoding="utf-8")
     db_path = workdir / "demo.db"
     for stale in workdir.glob("demo.db*"):
         stale.unlink()
     config = load_config(config_path, known_kinds=set(KINDS))
     store = Store.open(f"sqlite:///{db_path}")
-    say(f"Sample sources served at {server.base} ({len(config.sources)} sources)")
-    report = run_cycle(config, store, load_tagger(), Sender())
-    for line in report.lines():
-        say(line)
+    t = translator_for(config)      # the demo speaks its feeds.yaml's settings.language, as `monitor run` does
+    say(t("cli.demo.served", base=server.base, n=len(config.sources), pages=len(pages)))
+    say(t("cli.demo.first"))
+    for line in run_summary(run_cycle(config, store, load_tagger(), Sender()), t):
+        say("  " + line)
+    server.change_pages()
+    say(t("cli.demo.second"))
+    for line in run_summary(run_cycle(config, store, load_tagger(), Sender()), t):
+        say("  " + line)
     digest_path = workdir / "digest.html"
     send_digest(store, config, Sender(), output=digest_path, base_url=f"http://{host}:{port}")
-    say(f"Digest written to: {digest_path}")
-    say(f"Chat alerts received by the demo webhook: {workdir / 'chat-messages.jsonl'}")
-    say(f"Database: {db_path}   Config: {config_path}")
+    say(t("cli.demo.digest", path=digest_path))
+    say(t("cli.demo.chat", path=workdir / "chat-messages.jsonl"))
+    say(t("cli.demo.files", db=db_path, config=config_path))
+    for page, item_id in _page_changes(store, pages):
+        say(t("cli.demo.page_change", name=page.name, url=f"http://{host}:{port}/items/{item_id}") if serve_archive
+            else t("cli.demo.page_change_item", name=page.name, id=item_id))
     if not serve_archive:
         server.stop()
         return 0
     from monitor.web import create_app, serve
-    say(f"Archive: http://{host}:{port}/   (Ctrl+C to stop)")
+    say(t("cli.demo.archive", url=f"http://{host}:{port}/"))
     app = create_app(config, store, home=workdir, password=os.environ.get("MONITOR_WEB_PASSWORD"),
                      tagger_loader=load_tagger)
     try:

@@ -1,4 +1,5 @@
-"""The demo's sample sources as real RSS 2.0 and Atom documents, dated relative to now."""
+"""The demo's sample sources as real RSS 2.0 and Atom documents, dated relative to now,
+and its watched pages as HTML in two versions (the second one is the change to see)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import email.utils
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape as html_escape
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -14,6 +16,7 @@ from ruamel.yaml import YAML
 from monitor.clock import utcnow
 
 SAMPLES = Path(__file__).resolve().parent / "samples.yaml"
+PAGES = Path(__file__).resolve().parent / "pages.yaml"
 
 
 @dataclass
@@ -35,6 +38,45 @@ class SampleSource:
 def load_samples(path: Path = SAMPLES) -> list[SampleSource]:
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     return [SampleSource(**src) for src in data["sources"]]
+
+
+@dataclass
+class SamplePage:
+    """A watched page (`kind: page`) whose text changes between the demo's two cycles."""
+    name: str
+    slug: str
+    category: str
+    language: str
+    title: str
+    versions: list[dict]
+    platforms: list[str] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"/pages/{self.slug}.html"
+
+
+def load_pages(path: Path = PAGES) -> list[SamplePage]:
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return [SamplePage(**page) for page in data["pages"]]
+
+
+def render_page(page: SamplePage, version: int) -> bytes:
+    """One version of a watched page as a real site serves it: navigation, a cookie note,
+    a "last updated" stamp and a footer around the document, which Lagebild leaves out."""
+    shown = page.versions[min(version, len(page.versions) - 1)]
+    sections = "".join(
+        f"<section><h2>{html_escape(part['heading'])}</h2>"
+        + "".join(f"<p>{html_escape(text)}</p>" for text in part["text"]) + "</section>\n"
+        for part in shown["sections"])
+    return (f'<!doctype html>\n<html lang="{page.language}"><head><meta charset="utf-8">'
+            f"<title>{html_escape(page.title)}</title></head><body>\n"
+            '<nav><a href="/">Home</a> <a href="/help">Help</a> <a href="/login">Sign in</a></nav>\n'
+            '<div class="cookie-banner">We use cookies. <button>Accept</button></div>\n'
+            f"<main><h1>{html_escape(page.title)}</h1>\n<p>Last updated: {html_escape(shown['updated'])}</p>\n"
+            f"{sections}</main>\n"
+            "<footer>Lagebild demo page: a fictional text written for the demo.</footer>\n"
+            "</body></html>\n").encode()
 
 
 def render(source: SampleSource, base: str, now: datetime | None = None) -> bytes:

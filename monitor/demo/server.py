@@ -1,7 +1,8 @@
-"""A loopback HTTP server for the demo: the sample feeds, article pages and a chat webhook.
+"""A loopback HTTP server for the demo: the sample feeds, article pages, watched pages and a chat webhook.
 
 Feeds answer conditional requests (ETag) like real servers, a broken source answers
 404, and POSTs to /hooks/chat are kept in a file so the demo can show its alerts.
+Watched pages serve their first version until `change_pages()`, then their second.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from monitor.demo.feeds import SampleSource, render
+from monitor.demo.feeds import SamplePage, SampleSource, render, render_page
 
 
 class DemoServer:
-    def __init__(self, sources: list[SampleSource], chat_log: Path, host: str = "127.0.0.1"):
+    def __init__(self, sources: list[SampleSource], chat_log: Path, host: str = "127.0.0.1",
+                 pages: list[SamplePage] | None = None):
         self.sources = {s.path: s for s in sources}
+        self.pages = {p.path: p for p in pages or []}
+        self.page_version = 0
         self.articles = {item["id"]: item for s in sources for item in s.items}
         self.chat_log = chat_log
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
@@ -29,6 +33,10 @@ class DemoServer:
     def start(self) -> DemoServer:
         self.thread.start()
         return self
+
+    def change_pages(self) -> None:
+        """Serve every watched page's next version (what a platform editing its terms looks like)."""
+        self.page_version += 1
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -66,6 +74,8 @@ class DemoServer:
                 return
             ctype = "application/atom+xml" if path.endswith(".atom") else "application/rss+xml"
             self._send(h, 200, body, f"{ctype}; charset=utf-8", {"ETag": etag})
+        elif path in self.pages:
+            self._send(h, 200, render_page(self.pages[path], self.page_version), "text/html; charset=utf-8")
         elif path.startswith("/articles/") and path[10:] in self.articles:
             item = self.articles[path[10:]]
             page = (f"<!doctype html><meta charset=utf-8><title>{html.escape(item['title'])}</title>"

@@ -1,0 +1,228 @@
+"""The command line as a person meets it: no warnings, one meaning per option, one language,
+local short dates, tables that fit 80 columns, and setup mistakes found before any work.
+
+Real processes of `monitor` where the process matters (warnings, exit status, ports), a
+real SQLite file, the shipped feeds.yaml, and `monitor demo` end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from monitor.config import Source
+from monitor.item import Item
+from monitor.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+THIS_YEAR = datetime.now(UTC).year
+PUBLISHED = datetime(THIS_YEAR, 3, 14, 9, 5, 30, 123456, tzinfo=UTC)     # 10:05 in Berlin (CET)
+LONG_TITLE = ("LinkedIn ändert die Nutzungsbedingungen: Inhalte öffentlicher Profile dürfen künftig für das "
+              "Training generativer KI-Funktionen verwendet werden, ein Widerspruch ist in den Einstellungen möglich")
+SOURCES = [Source(name="Datenschutz-Kompass für Social-Media-Teams", url="https://kompass.example/feed",
+                  category="legal", language="de"),
+           Source(name="Reels Radar", url="https://reels.example/feed", category="industry", language="de")]
+
+
+def config_text(language: str = "de", email: str = "${MONITOR_EMAIL_URL:-}") -> str:
+    return f"""settings:
+  timezone: Europe/Berlin
+  language: {language}
+  digest:
+    notify: [team-email]
+notify:
+  team-email: {email}
+sources:
+""" + "".join(f"  - name: {s.name}\n    url: {s.url}\n    category: {s.category}\n    language: de\n" for s in SOURCES)
+
+
+@pytest.fixture
+def archive(tmp_path: Path):
+    """A feeds.yaml (German, Berlin) and a SQLite archive with two items; the env a user has."""
+    db = f"sqlite:///{tmp_path / 'lagebild.db'}"
+    store = Store.open(db)
+    store.sync_sources(SOURCES)
+    store.add_items([
+        Item(source=SOURCES[0].name, title=LONG_TITLE, url="https://kompass.example/linkedin-ki", published=PUBLISHED,
+             lang="de", tags=["legal_change"], scores={"legal_change": 0.97}, platforms=["linkedin"]),
+        Item(source="Reels Radar", title="Instagram testet längere Reels", url="https://reels.example/lang",
+             published=PUBLISHED.replace(day=12), lang="de", tags=["feature_rollout"],
+             scores={"feature_rollout": 0.9}, platforms=["instagram"]),
+    ])
+    store.close()
+    config = tmp_path / "feeds.yaml"
+    config.write_text(config_text(), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(MONITOR_CONFIG=str(config), MONITOR_DB=db, MONITOR_HOME=str(tmp_path / "home"), COLUMNS="80",
+               NO_PROXY="127.0.0.1,localhost")
+    return env, config, db
+
+
+def monitor(env: dict, *args: str, timeout: int = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
+
+
+def invoke(env: dict, *args: str):
+    return CliRunner().invoke(cli, list(args), env={**env}, catch_exceptions=False)
+
+
+# --------------------------------------------------------------------------- one voice
+def test_items_prints_no_warnings_and_q_means_quiet(archive):
+    env, _, _ = archive
+    shown = monitor(env, "items", "-q", "--query", "Reels")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stderr == "", "a normal call prints no warnings"
+    assert "Instagram testet längere Reels" in shown.stdout and "LinkedIn" not in shown.stdout
+    as_query = monitor(env, "items", "-q", "Reels")
+    assert as_query.returncode == 2 and "Reels" in as_query.stderr, "-q takes no text: it is --quiet"
+
+
+def test_items_table_is_german_local_short_and_fits_80_columns(archive):
+    env, _, _ = archive
+    out = invoke(env, "items").output
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80, out
+    assert "14.03. 10:05" in out and "12.03. 10:05" in out, "Berlin time, day and month, no year this year"
+    assert "+00:00" not in out and "123456" not in out and f"{THIS_YEAR}-03-14" not in out
+    assert {"Datum", "Quelle", "Titel"} <= set(lines[0].split())
+    assert "Rechtsänderung" in out and "Neue Funktion" in out, "tags as the digest names them"
+    assert "Rechtsänderung = legal_change" in " ".join(out.split()), "and the ids --tag takes"
+    words = " ".join(out.split())
+    assert "Training generativer KI-Funktionen" in words, "long titles wrap, nothing is cut"
+    assert "LinkedIn" in out and "Instagram" in out, "platforms as people write them"
+
+
+def test_items_table_in_english_when_the_config_says_so(archive):
+    env, config, _ = archive
+    config.write_text(config_text(language="en"), encoding="utf-8")
+    out = invoke(env, "items").output
+    assert f"{THIS_YEAR}-03-14 10:05" in out and "Legal change" in out and "New feature" in out
+    assert "Rechtsänderung" not in out and "Datum" not in out
+    assert "legal_change" in out and "2 items, newest first; times in Europe/Berlin." in out
+
+
+def test_sources_table_in_plain_words_at_80_columns(archive):
+    env, _, _ = archive
+    out = invoke(env, "sources").output
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    assert "Zustand" in out and "neu" in out and "consecutive_failures" not in out
+    machine = json.loads(invoke(env, "sources", "--format", "json").output)
+    assert {s["status"] for s in machine} == {"new"}, "JSON keeps the contract's words"
+
+
+def test_json_keeps_the_contract_dates_and_tag_ids(archive):
+    env, _, _ = archive
+    items = json.loads(invoke(env, "items", "--format", "json").output)
+    assert items[0]["published"] == PUBLISHED.isoformat() and items[0]["tags"] == ["legal_change"]
+
+
+def test_no_item_matches_in_one_line(archive):
+    env, _, _ = archive
+    assert invoke(env, "items", "--query", "nichtsdergleichen").output.strip() == "Keine Meldung passt."
+
+
+# --------------------------------------------------------------------------- setup traps
+def test_digest_without_a_mail_url_stops_before_any_work(archive):
+    env, _, db = archive
+    stopped = monitor(env, "digest")
+    assert stopped.returncode == 2, stopped.stdout + stopped.stderr
+    message = stopped.stderr
+    assert "MONITOR_EMAIL_URL" in message and "team-email" in message and "--output" in message
+    assert re.search(r"feeds\.yaml:\d+: notify\.team-email", message), "file and line, like every config error"
+    written = monitor(env, "digest", "--output", str(Path(db.removeprefix("sqlite:///")).parent / "d.html"))
+    assert written.returncode == 0, written.stderr
+    later = monitor({**env, "MONITOR_EMAIL_URL": "json://127.0.0.1:9/closed"}, "digest", "--dry-run")
+    assert later.returncode == 0 and "Instagram testet längere Reels" in later.stdout, "nothing was marked sent"
+
+
+def test_the_daemon_stops_at_start_without_a_mail_url(archive):
+    env, _, _ = archive
+    started = time.monotonic()
+    stopped = monitor({**env, "MONITOR_EMAIL_URL": ""}, "daemon", timeout=60)
+    assert stopped.returncode == 2 and "MONITOR_EMAIL_URL" in stopped.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_shipped_feeds_yaml_without_mail_url_is_a_plain_error_for_digest(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(MONITOR_CONFIG=str(ROOT / "feeds.yaml"), MONITOR_HOME=str(tmp_path / "home"),
+               MONITOR_DB=f"sqlite:///{tmp_path / 'lagebild.db'}")
+    stopped = monitor(env, "digest")
+    assert stopped.returncode == 2 and "MONITOR_EMAIL_URL" in stopped.stderr
+    assert stopped.stderr.count("\n") == 1, "one message"
+    assert monitor(env, "items").returncode == 0, "reading the archive needs no mail target"
+
+
+@pytest.fixture
+def busy_port():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        yield taken.getsockname()[1]
+
+
+def test_demo_on_a_busy_port_stops_before_doing_anything(tmp_path, busy_port):
+    workdir = tmp_path / "demo"
+    started = time.monotonic()
+    stopped = monitor(dict(os.environ), "demo", "--port", str(busy_port), "--dir", str(workdir), timeout=60)
+    assert stopped.returncode == 2, stopped.stdout + stopped.stderr
+    assert f"port {busy_port}" in stopped.stderr and "--port" in stopped.stderr
+    suggested = int(re.search(r"--port (\d+)", stopped.stderr).group(1))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", suggested))      # the suggestion is free
+    assert not workdir.exists() or not any(workdir.iterdir()), "nothing fetched, nothing written"
+    assert stopped.stdout == "" and time.monotonic() - started < 30
+
+
+def test_serve_on_a_busy_port_names_the_option(archive, busy_port):
+    env, _, _ = archive
+    stopped = monitor(env, "serve", "--port", str(busy_port), timeout=60)
+    assert stopped.returncode == 2 and "--port" in stopped.stderr and "Traceback" not in stopped.stderr
+
+
+def test_demo_shows_a_watched_page_change(tmp_path):
+    workdir = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    done = monitor(env, "demo", "--no-serve", "--dir", str(workdir), timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Zweiter Durchlauf" in done.stdout and "Änderung von LinkedIn User Agreement" in done.stdout
+    config = workdir / "feeds.yaml"
+    assert "kind: page" in config.read_text(encoding="utf-8")
+    env.update(MONITOR_CONFIG=str(config), MONITOR_DB=f"sqlite:///{workdir / 'demo.db'}")
+    [change] = json.loads(monitor(env, "items", "--source", "LinkedIn User Agreement", "--format", "json").stdout)
+    assert change["tags"] == ["legal_change"] and change["platforms"] == ["linkedin"]
+    assert "[30 → 15]" in change["summary"] and "generative AI" in change["summary"]
+    assert "Last updated" not in change["summary"], "a date stamp is not a change"
+    alerts = (workdir / "chat-messages.jsonl").read_text(encoding="utf-8")
+    assert "LinkedIn" in alerts and "Nutzungsbedingungen" in alerts, "the change went out as a chat alert"
+    assert "LinkedIn: Nutzungsbedingungen geändert" in (workdir / "digest.html").read_text(encoding="utf-8")
+
+
+def test_run_summary_speaks_german_and_reminds_of_the_missing_mail_url(tmp_path):
+    from tests.servers import FeedServer, rss
+    with FeedServer() as web:
+        web.add("/feed.xml", rss("Reels Radar", [{"title": "Instagram testet längere Reels",
+                                                 "link": "http://127.0.0.1/a/reels", "summary": "Bis zu zehn Minuten."}]))
+        config = tmp_path / "feeds.yaml"
+        config.write_text(config_text().split("sources:")[0] + f"sources:\n  - name: Reels Radar\n    url: {web.url('/feed.xml')}\n"
+                          "    category: industry\n    language: de\n", encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+        env.update(MONITOR_CONFIG=str(config), MONITOR_HOME=str(tmp_path / "home"),
+                   MONITOR_DB=f"sqlite:///{tmp_path / 'lagebild.db'}", NO_PROXY="127.0.0.1,localhost")
+        done = monitor(env, "run", timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Quellen: 1 abgerufen, 1 in Ordnung" in done.stdout and "Neue Meldungen: 1" in done.stdout
+    assert "Sources:" not in done.stdout and "New items" not in done.stdout, "one language"
+    assert "team-email hat keine URL" in done.stdout, "a forgotten mail target is named after every run"
