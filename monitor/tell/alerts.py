@@ -127,6 +127,7 @@ class AlertEntry:
     page_change: bool = False
     also_at: list[str] = field(default_factory=list)        # other sources of the story, each once
     ids: list[int] = field(default_factory=list)            # the delivery ids this entry answers
+    also_urls: dict[str, str] = field(default_factory=dict)  # source -> its report, for reports delivered here
 
     @classmethod
     def of(cls, item: Item, reason: str, base_url: str | None, ids: list[int] | None = None,
@@ -146,6 +147,20 @@ class AlertEntry:
     def also_names(self) -> str:
         names = ", ".join(self.also_at[:ALSO_NAMED])
         return names + (" …" if len(self.also_at) > ALSO_NAMED else "")
+
+    @property
+    def also_shown(self) -> list[tuple[str, str | None]]:
+        """The other sources named after "auch bei", each with the address of its report when that
+        report is answered by this entry (it matched the rule too), so every alerted report stays
+        findable from the message; reports that never matched the rule are named without a link.
+        Every report this entry answers is linked, beyond the first few names if need be."""
+        shown = self.also_at[:ALSO_NAMED]
+        shown += [name for name in self.also_at[ALSO_NAMED:] if name in self.also_urls]
+        return [(name, self.also_urls.get(name)) for name in shown]
+
+    @property
+    def also_more(self) -> bool:
+        return len(self.also_shown) < len(self.also_at)
 
 
 @dataclass
@@ -182,7 +197,9 @@ def fold(rows: list[Row], target: str, config: Config, t: Translator, store: Sto
         members += [item.source for _, item, _ in story]
         also = [name for name in dict.fromkeys(members) if name != lead.source]
         tags = [tag for _, item, _ in story for tag in item.tags]
-        entries.append(AlertEntry.of(lead, ", ".join(reasons), base, [did for did, _, _ in story], also, tags))
+        entry = AlertEntry.of(lead, ", ".join(reasons), base, [did for did, _, _ in story], also, tags)
+        entry.also_urls = {item.source: item.url for _, item, _ in story[1:] if item.url and item.source != lead.source}
+        entries.append(entry)
     entries.sort(key=_importance)
     return Folded(entries, repeated)
 
