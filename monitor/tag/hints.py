@@ -29,21 +29,22 @@ from collections.abc import Mapping, Sequence
 from classifiers.labels import TAGS
 from classifiers.text import fold
 
+FEATURE, LEGAL, REACH = TAGS   # the model's order (classifiers/labels.py)
 CATEGORY_SHIFT = 1.0
 NO_NEWS_SHIFT = 1.0
-SOURCE_SHIFTS: dict[str, dict[str, float]] = {"platform": {"feature_rollout": 0.5}}
+SOURCE_SHIFTS: dict[str, dict[str, float]] = {"platform": {FEATURE: 0.5}}
 
 # Folded words and phrases (ä -> ae, ß -> ss), matched as whole words inside a category.
 _TAG_WORDS: dict[str, tuple[str, ...]] = {
-    "legal_change": ("recht", "rechtliches", "urteil", "urteile", "gericht", "rechtsprechung", "gesetz",
+    LEGAL: ("recht", "rechtliches", "urteil", "urteile", "gericht", "rechtsprechung", "gesetz",
                      "gesetzgebung", "regulierung", "datenschutz", "dsgvo", "gdpr", "dsa", "dma", "ai act",
                      "legal", "law", "laws", "regulation", "regulations", "policy", "court", "lawsuit",
                      "privacy", "kartellrecht", "antitrust", "urheberrecht", "copyright", "jugendschutz",
                      "bussgeld", "fines", "wettbewerbsrecht", "abmahnung", "compliance"),
-    "algorithm_reach_change": ("algorithmus", "algorithm", "algorithms", "reichweite", "reach", "ranking",
+    REACH: ("algorithmus", "algorithm", "algorithms", "reichweite", "reach", "ranking",
                                "rankings", "core update", "google update", "feed", "news feed",
                                "sichtbarkeit", "visibility", "organic reach", "organische reichweite"),
-    "feature_rollout": ("neue funktionen", "neue funktion", "new features", "new feature", "features",
+    FEATURE: ("neue funktionen", "neue funktion", "new features", "new feature", "features",
                         "feature", "produkt news", "produktnews", "product news", "product updates",
                         "product update", "release notes", "changelog", "launch", "launches",
                         "neuerungen", "neuerung", "api"),
