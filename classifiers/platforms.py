@@ -23,6 +23,12 @@ forms that name the platform:
 * ``Twitch`` capitalised ("The Twitch streamer"); "a nervous twitch" is no platform.
 * ``IG``, ``YT``, ``FB`` in capitals only.
 * ``Meta Business Suite`` -> facebook and instagram; "Fediverse" -> mastodon.
+* A platform named only as a company's owner description ("Facebook's parent Meta",
+  "Meta, which owns Facebook"), as an old name ("formerly Twitter") or as the medium of a
+  statement ("in einem Tweet", beside another platform) does not count; the company does.
+* With no platform named at all, a person or product that belongs to one names it:
+  Mosseri (Instagram), FYP (TikTok), Graph/Marketing API (Facebook), AI Overviews and
+  Search Console (Google).
 * "Unternehmensprofil" alone is not mapped to google: LinkedIn pages are called that
   too; "Google-Unternehmensprofil" names Google anyway.
 """
@@ -146,14 +152,39 @@ _COMPANIES = (
      ("facebook", "instagram"), {"facebook", "instagram", "threads", "whatsapp", "messenger"}),
 )
 
+# When no platform is named at all, a product or person that belongs to one only names it:
+# the head of Instagram, TikTok's "FYP", Meta's Graph and Marketing APIs, Google's AI
+# Overviews and Search Console.
+_BY_PRODUCT = (
+    (re.compile(r"\bMosseri\b"), "instagram"),
+    (re.compile(r"\bFYP\b|\bFor[- ]You[- ]Page\b|\bFür[- ]Dich[- ]Seite\b", re.I), "tiktok"),
+    (re.compile(r"\b(?:Graph|Marketing) API\b"), "facebook"),
+    (re.compile(r"\bAI Overviews?\b|\bKI-Übersicht(?:en)?\b|\bSearch Console\b|\bGooglebot\b", re.I), "google"),
+)
+
 # A platform named only as the yardstick of another ("much like TikTok", "Twitter-Alternative
 # Threads", "ähnlich wie Instagram") is not what the item is about.
-_COMPARED_BEFORE = re.compile(r"(?:\b(?:like|wie|resembl\w*|similar to|ähnlich\w*|rivals?|rivalling|"
+_COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
+                              r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
+                              r"resembl\w*|similar to|ähnlich\w*|rivals?|rivalling|"
                               r"Konkurrent\w*|alternative to|Alternative zu|à la|copy\w*|copies|kopier\w*|"
                               r"clone of|Vorbild|competitor to|compete with|take on|than|neben)\b[^.!?]{0,25})$",
                               re.I)
 _COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurrent\w*|Klon|Rivale\w*|Trend|like|style|ähnlich\w*)\b",
                              re.I)
+# A platform named only to say who owns the company ("Facebook's parent", "Facebook-Mutter Meta",
+# "Meta, which owns Facebook", "der Konzern hinter Facebook"), or as an old name after the new one
+# ("X, the platform previously called Twitter"), describes; the item is about the company or the
+# other name. The company rule below then gives the company's platforms.
+_DESCRIBED_BEFORE = re.compile(r"(?:\b(?:Konzern|Mutterkonzern|Mutter|company|Unternehmen) (?:hinter|behind)\b"
+                               r"[^.!?]{0,30}|\b(?:which|that) (?:also )?owns?\b[^.!?]{0,30}"
+                               r"|\b(?:previously|formerly) (?:called|known as)\s|\b(?:früher|vormals|ehemals)\s)$",
+                               re.I)
+_DESCRIBED_AFTER = re.compile(r"^(?:'s|’s|s)?[-\s]?(?:parent|owner|Mutter\w*|Konzern|Eigentümer)\b"
+                              r"|^(?:,? [A-Z]\w+)*,? (?:and|und) [A-Z]\w+ (?:owner|parent|Mutter)\b", re.I)
+# Words that name X only as the medium of a statement ("said in a tweet", "tweeted that"): X counts
+# from them alone only when the item names no other platform.
+_MEDIUM_ONLY = re.compile(r"(?i:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)")
 
 
 def find_platforms(text: str) -> list[str]:
@@ -170,17 +201,37 @@ def find_platforms(text: str) -> list[str]:
     compared = {name for name in found if _only_compared(text, name)} if len(found) > 1 else set()
     if compared != found:
         found -= compared
+    if "x" in found and len(found) > 1 and _x_only_as_medium(text):
+        found.discard("x")
+    if found and any(pattern.search(text) for pattern, _, _ in _COMPANIES):
+        described = {name for name in found if _only_described(text, name)}
+        found -= described
     for pattern, platforms, own in _COMPANIES:
         if not found & own and pattern.search(text):
             found.update(platforms)
+    if not found:
+        found.update(name for pattern, name in _BY_PRODUCT if pattern.search(text))
     return sorted(found)
+
+
+def _only_described(text: str, name: str) -> bool:
+    """Whether every mention of platform `name` describes a company that owns it."""
+    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    return bool(spans) and all(_DESCRIBED_BEFORE.search(text[max(0, a - 60):a])
+                               or _DESCRIBED_AFTER.search(text[b:b + 40]) for a, b in spans)
+
+
+def _x_only_as_medium(text: str) -> bool:
+    """Whether X is named only as the medium of a statement ("in einem Tweet", "tweeted")."""
+    spans = [m.span() for names, pattern in _COMPILED if names == ("x",) for m in pattern.finditer(text)]
+    return bool(spans) and all(_MEDIUM_ONLY.fullmatch(text[a:b]) for a, b in spans)
 
 
 def _only_compared(text: str, name: str) -> bool:
     """Whether every mention of platform `name` is a comparison with another one."""
     spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
     return bool(spans) and all(_COMPARED_BEFORE.search(text[max(0, a - 60):a]) or _COMPARED_AFTER.search(text[b:b + 20])
-                               for a, b in spans)
+                               or _DESCRIBED_BEFORE.search(text[max(0, a - 60):a]) for a, b in spans)
 
 
 def _x_survives(text: str) -> bool:

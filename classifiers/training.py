@@ -40,9 +40,11 @@ class Settings:
     # words, char grams (halved: they learnt house style), cues
     block_weights: tuple[float, float, float] = (1.0, 0.5, 1.0)
     # Real items score lower than the written examples the thresholds are chosen on
-    # (other phrasing, longer summaries); scaling every tag's threshold by one factor,
-    # chosen on the real evaluation set, recovers most of the recall that costs.
-    threshold_scale: float = 0.7
+    # (other phrasing, longer summaries); scaling every tag's threshold by one factor
+    # recovers most of the recall that costs. The factor is the best on the written dev
+    # files (other styles, never trained on: 0.55-0.6 there); the real set agrees
+    # (0.55-0.6 best there too), so no item of it decided the value.
+    threshold_scale: float = 0.6
     folds: int = 5
     seed: int = 0
     n_jobs: int = 2

@@ -32,6 +32,9 @@ class Item:
     kind: str = "entry"            # entry | change (a watched page changed) | snapshot (see SNAPSHOT)
     canonical_url: str = ""
     annotated: bool = False        # lang and platforms read from the text (monitor.watch.annotate)
+    # The feed's own categories or keywords for the entry (RSS <category>, Atom category, JSON Feed
+    # tags), as written; they may inform the tags in production (monitor.tag.hints), never the text.
+    categories: list[str] = field(default_factory=list)
     # Set by the store.
     id: int | None = None
     fetched: datetime | None = None

@@ -134,7 +134,7 @@ def _store_new(config: Config, store: Store, load_tagger: Callable[[], Tagger], 
     if not fresh:
         return []
     from monitor.tag.tagging import tag_items
-    tag_items(load_tagger(), fresh)
+    tag_items(load_tagger(), fresh, {s.name: s.category for s in config.sources})   # feed hints: monitor.tag.hints
     force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
     return store.add_items(fresh, rules.route(fresh, config), now=now)
 

@@ -44,6 +44,7 @@ from monitor.watch.text import (
 )
 from monitor.watch.urls import canonical_url, resolve_link
 from spiders.base import SourceError, SourceSpec, SourceSpider
+from spiders.categories import feed_categories
 
 _XML_DECLARATION = re.compile(r"^(\s*)<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
@@ -201,7 +202,8 @@ def _entry_item(entry: FeedParserDict, spec: SourceSpec, lang: str | None, base:
     published = _date(entry.get("published_parsed") or entry.get("updated_parsed"))
     return Item(source=spec.name, title=title or link, url=link, summary=summary, content_html=body_html,
                 published=published, guid=(entry.get("id") or None), lang=_lang(entry.get("language")) or lang,
-                platforms=list(spec.platforms), canonical_url=canonical_url(link))
+                platforms=list(spec.platforms), canonical_url=canonical_url(link),
+                categories=feed_categories(entry.get("tags")))
 
 
 def is_text(content_type: str | None, value: str, atom: bool) -> bool:
@@ -323,7 +325,8 @@ def _json_item(entry: dict[str, object], spec: SourceSpec, lang: str | None, bas
     return Item(source=spec.name, title=title or url, url=url, summary=summary, content_html=body_html,
                 published=_iso(entry.get("date_published") or entry.get("date_modified")),
                 guid=str(guid) if guid is not None and guid != "" else None, lang=lang,
-                platforms=list(spec.platforms), canonical_url=canonical_url(url))
+                platforms=list(spec.platforms), canonical_url=canonical_url(url),
+                categories=feed_categories(entry.get("tags")))
 
 
 def _str(value: object) -> str:

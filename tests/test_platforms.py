@@ -135,3 +135,37 @@ def test_a_platform_named_only_as_a_yardstick_is_not_what_the_item_is_about():
     assert find_platforms("Pinterest launches short videos, much like TikTok") == ["pinterest"]
     assert find_platforms("Metas Twitter-Alternative Threads startet in der EU") == ["threads"]
     assert find_platforms("TikTok tests longer videos") == ["tiktok"]   # nothing to compare with: kept
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Meta, which owns Facebook, drops its fact-checking partners", ["facebook", "instagram"]),
+    ("Facebook's parent Meta will train its AI on public posts", ["facebook", "instagram"]),
+    ("Die Facebook-Mutter Meta muss ein Bußgeld zahlen", ["facebook", "instagram"]),
+    ("Meta, der Konzern hinter Facebook, ändert seine Regeln für Werbung", ["facebook", "instagram"]),
+    ("Facebook, Instagram and WhatsApp owner Meta opens Threads to the Fediverse", ["mastodon", "threads"]),
+    ("Facebook-Mutter Meta? Nein: Facebook selbst testet neue Gruppen", ["facebook"]),
+])
+def test_a_platform_named_only_as_the_owner_of_a_company_gives_way_to_the_company(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Instagram tests text notes, a product designer wrote in a tweet", ["instagram"]),
+    ("Ein Sprecher von LinkedIn erklärte in einem Tweet, der Feed bleibe unverändert", ["linkedin"]),
+    ("She tweeted that the new limit applies to everyone", ["x"]),
+    ("LinkedIn adds Stories, a format already seen on Snapchat", ["linkedin"]),
+    ("Bluesky is a serious rival to Elon Musk's X, the platform formerly known as Twitter", ["bluesky"]),
+])
+def test_x_named_only_as_a_medium_or_old_name_does_not_count_beside_another_platform(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Adam Mosseri kündigt einen neuen Feed an", ["instagram"]),
+    ("Wie kommt ein Video auf die FYP?", ["tiktok"]),
+    ("Endpoints deprecated in Graph API v19", ["facebook"]),
+    ("AI Overviews cut organic clicks by a third", ["google"]),
+    ("Mosseri explains how Threads ranks replies", ["threads"]),
+])
+def test_a_product_or_person_names_its_platform_when_nothing_else_does(text, expected):
+    assert find_platforms(text) == expected

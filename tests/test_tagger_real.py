@@ -32,11 +32,17 @@ def _part(breakdown: Breakdown, title: str) -> float:
 
 
 def test_no_regression_on_real_items(breakdown):
-    assert breakdown.overall.macro_f1 >= 0.80, breakdown.format()
-    assert _part(breakdown, "language = de") >= 0.78, breakdown.format()
-    assert _part(breakdown, "language = en") >= 0.80, breakdown.format()
-    assert _part(breakdown, "title = lead") >= 0.79, breakdown.format()
-    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.84, breakdown.format()
+    # The packaged model reaches 0.846 / de 0.812 / leads 0.823 / platforms 0.879: a little room for
+    # retraining noise (one item is about 0.01 of a tag's F1), none for a real fall.
+    assert breakdown.overall.macro_f1 >= 0.83, breakdown.format()
+    assert _part(breakdown, "language = de") >= 0.80, breakdown.format()
+    assert _part(breakdown, "title = lead") >= 0.81, breakdown.format()
+    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.87, breakdown.format()
+
+
+def test_english_floor_on_real_items(breakdown):
+    """Issue 11's floor for English items, reached (0.878)."""
+    assert _part(breakdown, "language = en") >= 0.86, breakdown.format()
 
 
 @NOT_YET
@@ -51,9 +57,8 @@ def test_every_tag_floor_on_real_items(breakdown):
 
 
 @NOT_YET
-@pytest.mark.parametrize("part, floor", [("language = de", 0.86), ("language = en", 0.86),
-                                         ("title = lead", 0.85)])
-def test_german_english_and_lead_title_floors(breakdown, part, floor):
+@pytest.mark.parametrize("part, floor", [("language = de", 0.86), ("title = lead", 0.85)])
+def test_german_and_lead_title_floors(breakdown, part, floor):
     assert _part(breakdown, part) >= floor, breakdown.format()
 
 

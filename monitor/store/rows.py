@@ -54,6 +54,7 @@ def item_values(it: Item, source_id: int, now: datetime, folded: Folded) -> dict
         "canonical_url": it.canonical_url, "title": it.title, "summary": it.summary,
         "content_html": it.content_html, "kind": it.kind, "published": it.published, "fetched": now,
         "sort_date": sort, "lang": it.lang, "platforms": list(it.platforms), "scores": dict(it.scores),
+        "categories": list(it.categories) or None,
         "tags_origin": "model", "search_text": f"{folded.title} {folded.summary}".strip(),
         "title_key": folded.key,
     }
@@ -75,7 +76,8 @@ def load_items(s: Session, rows: Sequence[RowWithSource]) -> list[Item]:
     return [Item(source=name, title=row.title, url=row.url, summary=row.summary, content_html=row.content_html,
                  published=row.published, guid=row.guid, lang=row.lang, platforms=list(row.platforms or []),
                  tags=sorted(tags.get(row.id, [])), scores=dict(row.scores or {}), kind=row.kind,
-                 canonical_url=row.canonical_url, id=row.id, fetched=row.fetched, cluster=row.cluster_id)
+                 canonical_url=row.canonical_url, id=row.id, fetched=row.fetched, cluster=row.cluster_id,
+                 categories=list(row.categories or []))
             for row, name in rows]
 
 

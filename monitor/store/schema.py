@@ -105,6 +105,7 @@ class ItemRow(Base):
     lang: Mapped[str | None] = mapped_column(String(8))
     platforms: Mapped[list] = mapped_column(JSON, default=list)
     scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    categories: Mapped[list | None] = mapped_column(JSON, nullable=True)   # the feed's own (migration 0006)
     tags_origin: Mapped[str] = mapped_column(String(20), default="model")   # model | correction
     cluster_id: Mapped[int | None] = mapped_column(Integer)
     title_key: Mapped[str] = mapped_column(String(200), default="")

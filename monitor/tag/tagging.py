@@ -7,11 +7,12 @@ hint; the language from the source, else detected. A model the team trained with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from classifiers import Tagger
 from monitor.item import Item
+from monitor.tag.hints import apply_shifts, shifts
 from monitor.watch.annotate import annotate
 from monitor.watch.page_diff import changed_sentences
 
@@ -40,14 +41,20 @@ def item_doc(item: Item) -> dict:
     return {"title": item.title, "summary": item.summary, "lang": item.lang}
 
 
-def tag_items(tagger: Tagger, items: Sequence[Item]) -> None:
+def tag_items(tagger: Tagger, items: Sequence[Item], source_categories: Mapping[str, str] | None = None) -> None:
     """Set tags and scores on each item, in one batch through the model; lang and
-    platforms too where the crawl has not set them already."""
+    platforms too where the crawl has not set them already. With `source_categories`
+    (source name -> category), the feed's own categories of each entry and its source's
+    category nudge the tags (`monitor.tag.hints`); without, the text alone decides."""
     if not items:
         return
     annotate(items)
+    known = source_categories or {}
     for item, prediction in zip(items, tagger.predict([item_doc(i) for i in items])):
         item.tags, item.scores = list(prediction.tags), dict(prediction.scores)
+        moved = shifts(item.categories, known.get(item.source)) if (item.categories or known) else {}
+        if moved:
+            item.tags, item.scores = apply_shifts(item.scores, tagger.thresholds, moved)
 
 
 def explain_item(tagger: Tagger, item: Item, top: int = 6) -> dict[str, list[tuple[str, float]]]:
