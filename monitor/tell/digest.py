@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 EMPTY_NOTE_GAP = timedelta(hours=20)    # one 'nothing new' note a day, not one per manual run
 MAX_HTML_BYTES = 100_000                # below the ~102 KB at which Gmail clips a message
-MAX_LEVEL = 8                           # Digest.tighten steps (6 and up: a quarter more each time)
+MAX_LEVEL = 30                          # Digest.tighten steps (6 and up: half of what is left each time)
 
 
 @dataclass

@@ -219,14 +219,16 @@ class Digest:
                 if len(cards) > 15:
                     s.rows = cards[15:] + s.rows
                     _recut(s, 15, into_rows=True)
-        elif level >= 6:                     # last resort: keep a quarter, count the rest
-            for s in self.sections:
-                keep = max(1, len(s.entries) // 4)
-                s.cut = s.rows[keep:] + s.cut
-                s.rows = s.rows[:keep]
-                _recut(s, keep)
-                for e in s.entries:
-                    e.summary, e.related_shown = shorten(e.summary, 100), 0
+        elif level >= 6:                     # last resort, halving each step: lines, then cards; the rest counted
+            if any(s.rows for s in parts):
+                for s in parts:
+                    keep = len(s.rows) // 2
+                    s.cut, s.rows = s.rows[keep:] + s.cut, s.rows[:keep]
+            else:
+                for s in parts or self.sections:
+                    _recut(s, len(s.entries) // 2)
+                    for e in s.entries:
+                        e.summary, e.related_shown = shorten(e.summary, 100), 0
             if self.backlog:
                 self.backlog.top = self.backlog.top[:2]
             if self.others:
@@ -293,7 +295,8 @@ def is_first_digest(store: Store, target: str | None) -> bool:
 def split_backlog(items: list[Item], now: datetime) -> tuple[list[Item], list[Item]]:
     """(recent, backlog): items dated before the last `BACKLOG_AGE` are the backlog."""
     edge = now - BACKLOG_AGE
-    recent, older = [], []
+    recent: list[Item] = []
+    older: list[Item] = []
     for item in items:
         when = item.published or item.fetched
         (older if when is not None and when < edge else recent).append(item)
@@ -346,17 +349,10 @@ class _SectionBuilder:
         out = []
         for p in picks:
             entry = by_item[id(p.item)]
-            entry.why, entry.reason = p.reason, self.reason(p)
+            entry.why, entry.reason = p.reason, important.label(p, self.t)
             entry.badges = [tag for tag in ORDER if tag in entry.item.tags and tag != p.reason]
             out.append(entry)
         return out
-
-    def reason(self, p: important.Pick) -> str:
-        if p.reason == important.TEAM and p.platform:
-            return self.t("mail.why.platform", platform=platform_label(p.platform))
-        if p.reason == important.WIDE:
-            return self.t.plural("mail.why.widely", p.sources)
-        return self.t(f"mail.why.{p.reason}")
 
     def lead_first(self, story: list[Item]) -> list[Item]:
         """The platform's own announcement leads a story, else the earliest report."""
@@ -405,7 +401,7 @@ class _SectionBuilder:
         """"Sonstiges" as one line: named when few, else counted; linked to the archive from the oldest's day."""
         if not items:
             return None
-        oldest = min((it.published or it.fetched for it in items if it.published or it.fetched), default=None)
+        oldest = _oldest(items)
         url = None
         if self.base:
             url = f"{self.base}/?since={oldest.astimezone(self.t.tz).date().isoformat()}" if oldest else f"{self.base}/"
@@ -421,9 +417,13 @@ class _SectionBuilder:
                       key=lambda it: (section_of(it) == OTHER, -_when(it)))
         top += rest[:BACKLOG_TOP - len(top)]
         entries = [self.entry(section_of(it), [it]) for it in top]
-        oldest = min((it.published or it.fetched for it in items if it.published or it.fetched), default=None)
-        return Backlog(len(items), self.t.date(oldest), [(key, per[key]) for key in SECTIONS if per[key]], entries,
-                       f"{self.base}/" if self.base else None)
+        counts = [(key, per[key]) for key in SECTIONS if per[key]]
+        return Backlog(len(items), self.t.date(_oldest(items)), counts, entries, f"{self.base}/" if self.base else None)
+
+
+def _oldest(items: list[Item]) -> datetime | None:
+    dates = [when for it in items if (when := it.published or it.fetched) is not None]
+    return min(dates, default=None)
 
 
 def _when(item: Item) -> float:

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from classifiers.labels import LEGAL_TAG, TAGS
+from classifiers.labels import LEGAL_TAG, TAGS, platform_label
 from monitor.item import Item
 
 if TYPE_CHECKING:
+    from monitor.i18n import Translator
     from monitor.store import Store
 
 PAGE = "page_change"          # a watched page changed
@@ -47,6 +48,16 @@ class Pick:
     reason: str
     sources: int
     platform: str | None = None      # the team platform it concerns (reason TEAM), else the first named
+
+
+def label(found: Pick, t: Translator) -> str:
+    """Why a story is among the important, in the reader's words: "Seite geändert",
+    "Rechtsänderung", "Deine Plattform: LinkedIn", "5 Quellen berichten"."""
+    if found.reason == TEAM and found.platform:
+        return t("mail.why.platform", platform=platform_label(found.platform))
+    if found.reason == WIDE:
+        return t.plural("mail.why.widely", found.sources)
+    return t(f"mail.why.{found.reason}")
 
 
 def is_page_change(item: Item) -> bool:
