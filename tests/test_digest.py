@@ -305,6 +305,10 @@ def test_titles_with_quotes_and_ampersands_stay_findable_in_the_html_file(store,
 def test_das_wichtigste_orders_page_changes_legal_team_platforms_then_widely_reported_stories(store):
     """Reasons in the issue's order, whatever the platform groups; tips and other platforms' news stay out."""
     story = "https://newsroom.tiktok.com/footnotes-everywhere"
+    webinar = "https://events.example.org/linkedin-ads-webinar"         # untagged, however many repeat it
+    webinars = add(store, *[(source, f"Webinar: LinkedIn-Anzeigen ({source})", {}, ["linkedin"], webinar)
+                            for source in ("t3n", "Meta Newsroom", "Dr. Schwenke")])
+    assert len({w.cluster for w in webinars}) == 1
     add(store, ("t3n", "Zehn Tipps für LinkedIn-Karussells", {}, ["linkedin"]),
         ("t3n", "TikTok öffnet Footnotes für alle", {"feature_rollout": 0.8}, ["tiktok"], story),
         ("Meta Newsroom", "TikTok Footnotes roll out to everyone", {"feature_rollout": 0.8}, ["tiktok"], story),

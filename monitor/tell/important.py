@@ -7,13 +7,17 @@ the mail and the archive never disagree about what that is:
 1. a watched page changed (terms, privacy policy, guidelines: the text that binds you),
 2. a legal change,
 3. a tagged report about one of the team's platforms (`settings.platforms`),
-4. a story that many sources report (`WIDELY` or more), tagged or not.
+4. a tagged story that many sources report (`WIDELY` or more).
 
 Inside a class: the team's platforms first (in the team's order), then the more widely
-reported, then the newest. Untagged tips and webinars never qualify unless many sources
-carry the same story. The caller decides what a "story" is (the digest: its entries;
-the archive: the story clusters of the last days) and passes each as its lead item and
-the number of distinct sources that reported it.
+reported, then the newest. Untagged items (tips, webinars, job ads) never qualify, however
+many blogs repeat them; a changed page always does, tagged or not. When there are more
+than `LIMIT`, the best of each class comes first, so a busy legal day does not hide the
+story every source carries; they are shown in rank order all the same.
+
+The caller decides what a "story" is (the digest: its entries; the archive: the story
+clusters of the last days) and passes each as its lead item and the number of distinct
+sources that reported it.
 """
 
 from __future__ import annotations
@@ -70,7 +74,9 @@ def reason_of(item: Item, sources: int, team: Sequence[str]) -> str | None:
         return PAGE
     if LEGAL in item.tags:
         return LEGAL
-    if set(item.platforms) & set(team) and any(tag in TAGS for tag in item.tags):
+    if not any(tag in TAGS for tag in item.tags):
+        return None                     # a tip or a webinar many blogs repeat is not news
+    if set(item.platforms) & set(team):
         return TEAM
     if sources >= WIDELY:
         return WIDE
