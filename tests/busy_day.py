@@ -329,7 +329,7 @@ def busy_day(now: datetime, seed: int = 14, size: int = 300) -> list[Item]:
             lang, title, summary = day.rng.choice(pool)
             p = day.platform()
             own = next((s for s in SOURCES if s[1] == "platform" and s[3] == [p]), None)
-            source = own if own and lang == "en" and day.rng.random() < 0.4 else day.writer(lang)
+            source = own if own and lang == "en" and day.rng.random() < 0.4 else day.writer(lang, press=True)
             day.add(source, title.format(p=NAMES[p]), summary, tags, [p], lang)
     tries = 0
     while len(day.items) < size and tries < 20 * size:
@@ -340,7 +340,7 @@ def busy_day(now: datetime, seed: int = 14, size: int = 300) -> list[Item]:
             continue
         day.used.add((title, p))
         words = {"p": NAMES[p], "n": n, "m": day.rng.choice(MONTHS[lang])}
-        day.add(day.writer(lang), title.format(**words), summary.format(**words), {},
+        day.add(day.writer(lang, press=True), title.format(**words), summary.format(**words), {},
                 [p] if day.rng.random() < 0.7 else [], lang)
     return sorted(day.items, key=lambda it: it.published or now, reverse=True)
 
