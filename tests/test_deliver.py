@@ -63,9 +63,9 @@ LEGAL = [title for _, title, tags, _ in ITEMS if "legal_change" in tags]
 
 @pytest.mark.parametrize("language, subject, order", [
     ("de", "Lagebild 21.11.: 2 Rechtsänderungen, 1 Reichweite, 2 neue Funktionen",
-     ["Rechtsänderungen", "Reichweite &amp; Algorithmus", "Neue Funktionen", "Sonstiges aus den Quellen"]),
+     ["Das Wichtigste", "Reichweite &amp; Algorithmus", "Neue Funktionen", "Sonstiges aus den Quellen"]),
     ("en", "Lagebild 21 Nov: 2 legal changes, 1 reach change, 2 new features",
-     ["Legal changes", "Reach &amp; algorithm", "New features", "Other news from the sources"]),
+     ["Most important", "Reach &amp; algorithm", "New features", "Other news from the sources"]),
 ])
 def test_the_digest_arrives_as_multipart_alternative_mail(sqlite_store, smtp, language, subject, order):
     cfg = make_config({"team-email": smtp.url}, language=language, digest=["team-email"])

@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 
-from monitor.config import Config
+from monitor.config import Config, Source
 from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.store import FetchOutcome, Store
@@ -15,6 +16,7 @@ from monitor.tell.deliver import Sender
 from monitor.tell.digest import render_html, render_text, send_digest
 from monitor.tell.digest_content import build_digest
 from monitor.tell.retry import NO_RETRY
+from tests import busy_day
 
 NOW = datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
 SOURCES = [{"name": name, "url": f"https://{slug}.example.org/feed", "category": cat}
@@ -62,9 +64,14 @@ def heading_positions(html: str, headings: list[str]) -> list[int]:
     return [html.index(f">{h} <") if f">{h} <" in html else html.index(f">{h}<") for h in headings]
 
 
+def card_titles(html: str) -> list[str]:
+    """The title of every card (full entry) in a digest's HTML, as a reader sees it."""
+    return [a.get_text() for a in BeautifulSoup(html, "html.parser").select("table.card a.t")]
+
+
 # --------------------------------------------------------------------------- content and order
 
-def test_parts_come_legal_reach_features_other_then_failing_sources(store, tmp_path):
+def test_parts_come_important_reach_features_other_then_failing_sources(store, tmp_path):
     add(store, *STANDARD)
     store.record_fetch("TikTok Newsroom", FetchOutcome(ok=False, status=503, error="HTTP 503 Service Unavailable"),
                        timedelta(minutes=30), now=NOW - timedelta(days=2))
@@ -72,21 +79,28 @@ def test_parts_come_legal_reach_features_other_then_failing_sources(store, tmp_p
     report = send_digest(store, make_config(), Sender(), output=out, now=NOW)
     html = out.read_text()
     assert report.exit_code == 0 and report.path == out
-    order = ["Rechtsänderungen", "Reichweite &amp; Algorithmus", "Neue Funktionen", "Sonstiges aus den Quellen",
+    order = ["Das Wichtigste", "Reichweite &amp; Algorithmus", "Neue Funktionen", "Sonstiges aus den Quellen",
              "Quellen mit Störung"]
     positions = heading_positions(html, order)
     assert positions == sorted(positions)
+    assert positions[0] < html.index("BGH: Impressum auch auf Instagram") < positions[1]    # the legal change leads
     assert "Serverfehler (HTTP 503)" in html and "gestört seit 19.11.2026" in html    # words, in German
     assert "Service Unavailable" not in html
     assert "https://lb.example.org/items/" in html
 
 
 def test_items_are_grouped_by_platform_with_the_team_platforms_first(store):
-    add(store, *STANDARD, ("t3n", "Neues für Firmen ohne Plattformbezug", {"feature_rollout": 0.7}, []))
+    features = [("t3n", f"{name} testet Funktion {n}", {"feature_rollout": 0.8}, [code])
+                for code, name, count in (("instagram", "Instagram", 2), ("linkedin", "LinkedIn", 3),
+                                          ("tiktok", "TikTok", 3)) for n in range(count)]
+    add(store, *features, ("t3n", "Neues für Firmen ohne Plattformbezug", {"feature_rollout": 0.7}, []))
     cfg = make_config(platforms=["tiktok", "linkedin"])
     digest = build_digest(store, cfg, store.digest_candidates("team"), now=NOW, base_url=None, t=Translator("de"))
-    features = next(s for s in digest.sections if s.key == "feature_rollout")
-    assert [g.label for g in features.groups] == ["TikTok", "LinkedIn", "Instagram", "Allgemein"]
+    block, rest = digest.sections
+    assert [e.item.platforms[0] for e in block.entries] == ["tiktok"] * 3 + ["linkedin"] * 2
+    assert [e.reason for e in block.entries] == ["Deine Plattform: TikTok"] * 3 + ["Deine Plattform: LinkedIn"] * 2
+    assert rest.key == "feature_rollout" and rest.above == 5
+    assert [g.label for g in rest.groups] == ["LinkedIn", "Instagram", "Allgemein"]
 
 
 def test_hide_other_platforms_keeps_general_news_and_says_how_many_were_hidden(store):
@@ -98,24 +112,38 @@ def test_hide_other_platforms_keeps_general_news_and_says_how_many_were_hidden(s
     assert "4 items about other platforms hidden." in render_text(digest, Translator("en"))
 
 
-def test_long_parts_are_cut_yet_every_title_stays_in_the_digest(store, tmp_path):
+def test_long_parts_are_cut_yet_every_title_stays_in_the_digest(store):
+    tools = ["Planungstool", "Statistik-Tab", "Entwurfsordner", "Teamfreigabe", "Link-Sticker", "Quizfunktion",
+             "Untertitel-Editor", "Vorlagen-Galerie", "Kommentarfilter", "Sendezeit-Tipp"]
+    features = [("t3n", f"Pinterest bringt {tool}", {"feature_rollout": 0.9}, ["pinterest"]) for tool in tools]
+    add(store, *features)
+    cfg = make_config(digest={"max_per_section": 3})
+    digest = build_digest(store, cfg, store.digest_candidates("team"), now=NOW, base_url="https://lb.example.org",
+                          t=Translator("de"))
+    [part] = digest.sections
+    assert sum(len(g.entries) for g in part.groups) == 3 and len(part.cut) == 7
+    html, text = render_html(digest, Translator("de")), render_text(digest, Translator("de"))
+    assert "7 weitere im Archiv</a> · kurz aufgeführt unter „Weitere Meldungen“" in html
+    assert 'href="https://lb.example.org/?tag=feature_rollout"' in html
+    assert "WEITERE MELDUNGEN (7)" in text
+    for _, title, _, _ in features:
+        assert title in html and title in text
+
+
+def test_legal_changes_are_never_cut_however_many(store):
     topics = ["Impressumspflicht", "Cookie-Banner", "Urheberrecht bei Memes", "Gewinnspiele", "Influencer-Kennzeichnung",
               "Datentransfer USA", "Jugendschutz", "Barrierefreiheit", "Bewertungen kaufen", "Plattformsperre"]
     rulings = [("Dr. Schwenke", f"{court} zu {topic}", {"legal_change": 0.9}, ["instagram"])
                for topic, court in zip(topics, ["BGH", "EuGH", "OLG Köln", "LG Berlin", "OLG München", "BVerfG",
                                                 "LG Hamburg", "OVG Münster", "AG Bonn", "KG Berlin"])]
     add(store, *rulings)
-    cfg = make_config(digest={"max_per_section": 3})
-    digest = build_digest(store, cfg, store.digest_candidates("team"), now=NOW, base_url="https://lb.example.org",
-                          t=Translator("de"))
-    [legal] = digest.sections
-    assert sum(len(g.entries) for g in legal.groups) == 3 and len(legal.cut) == 7
-    html, text = render_html(digest, Translator("de")), render_text(digest, Translator("de"))
-    assert "7 weitere im Archiv</a> · kurz aufgeführt unter „Weitere Meldungen“" in html
-    assert 'href="https://lb.example.org/?tag=legal_change"' in html
-    assert "WEITERE MELDUNGEN (7)" in text
-    for _, title, _, _ in rulings:
-        assert title in html and title in text
+    digest = build_digest(store, make_config(digest={"max_per_section": 3}), store.digest_candidates("team"),
+                          now=NOW, base_url="https://lb.example.org", t=Translator("de"))
+    html = render_html(digest, Translator("de"))
+    block, legal = digest.sections
+    assert (block.key, len(block.entries), legal.key, len(legal.entries)) == ("important", 5, "legal_change", 5)
+    assert legal.cut == [] and digest.more == [] and "Weitere Meldungen" not in html
+    assert sorted(card_titles(html)) == sorted(title for _, title, _, _ in rulings)
 
 
 def test_one_story_from_several_sources_is_shown_once_with_the_others_beneath(store):
@@ -270,3 +298,234 @@ def test_titles_with_quotes_and_ampersands_stay_findable_in_the_html_file(store,
     html = out.read_text()
     assert titles[0] in html and titles[1] in html                 # no needless &#39; or &amp;
     assert "AT&amp;amp;T &amp;copy notice" in html                   # would be misread as entities: escaped
+
+
+# --------------------------------------------------------------------------- the important first
+
+def test_das_wichtigste_orders_page_changes_legal_team_platforms_then_widely_reported_stories(store):
+    """Reasons in the issue's order, whatever the platform groups; tips and other platforms' news stay out."""
+    story = "https://newsroom.tiktok.com/footnotes-everywhere"
+    webinar = "https://events.example.org/linkedin-ads-webinar"         # untagged, however many repeat it
+    webinars = add(store, *[(source, f"Webinar: LinkedIn-Anzeigen ({source})", {}, ["linkedin"], webinar)
+                            for source in ("t3n", "Meta Newsroom", "Dr. Schwenke")])
+    assert len({w.cluster for w in webinars}) == 1
+    add(store, ("t3n", "Zehn Tipps für LinkedIn-Karussells", {}, ["linkedin"]),
+        ("t3n", "TikTok öffnet Footnotes für alle", {"feature_rollout": 0.8}, ["tiktok"], story),
+        ("Meta Newsroom", "TikTok Footnotes roll out to everyone", {"feature_rollout": 0.8}, ["tiktok"], story),
+        ("TikTok Newsroom", "TikTok Footnotes für alle", {"feature_rollout": 0.9}, ["tiktok"], story),
+        ("t3n", "LinkedIn plant Beiträge jetzt mobil", {"feature_rollout": 0.8}, ["linkedin"]),
+        ("Meta Newsroom", "Instagram bevorzugt Original-Reels", {"algorithm_reach_change": 0.9}, ["instagram"]),
+        ("Dr. Schwenke", "BGH: Impressum auch auf Instagram", {"legal_change": 0.95}, ["instagram"]))
+    [page] = store.add_items([Item(source="Meta Newsroom", title="Instagram: Nutzungsbedingungen geändert",
+                                   url="https://help.instagram.com/terms", kind="change", tags=["legal_change"],
+                                   scores={"legal_change": 1.0}, platforms=["instagram"], published=NOW,
+                                   summary="Geändert: „… mindestens [13 → 16] Jahre …“")], now=NOW)
+    t = Translator("de")
+    digest = build_digest(store, make_config(platforms=["linkedin"]), store.digest_candidates("team"), now=NOW,
+                          base_url="https://lb.example.org", t=t)
+    block = digest.sections[0]
+    assert [(e.item.title, e.reason) for e in block.entries] == [
+        ("Instagram: Nutzungsbedingungen geändert", "Seite geändert"),
+        ("BGH: Impressum auch auf Instagram", "Rechtsänderung"),
+        ("LinkedIn plant Beiträge jetzt mobil", "Deine Plattform: LinkedIn"),
+        ("TikTok Footnotes für alle", "3 Quellen berichten")]
+    html, text = render_html(digest, t), render_text(digest, t)
+    assert card_titles(html)[:4] == [e.item.title for e in block.entries]
+    assert f'href="https://lb.example.org/items/{page.id}" class="t"' in html     # a page change opens its diff
+    assert text.index("== DAS WICHTIGSTE ==") < text.index("Instagram: Nutzungsbedingungen geändert") \
+        < text.index("BGH: Impressum") < text.index("== REICHWEITE")
+    assert text.count("* BGH: Impressum auch auf Instagram") == 1              # shown once, not again in its part
+    english = Translator("en")
+    digest = build_digest(store, make_config(language="en", platforms=["linkedin"]), store.digest_candidates("team"),
+                          now=NOW, base_url=None, t=english)
+    assert ">Most important <" in render_html(digest, english)
+    assert [e.reason for e in digest.sections[0].entries] == ["Page changed", "Legal change",
+                                                               "Your platform: LinkedIn", "reported by 3 sources"]
+
+
+def test_the_archive_home_shows_the_same_important_stories(store, tmp_path):
+    from monitor.tell import important
+    from monitor.web import create_app
+    from tests.servers import running
+
+    add(store, ("t3n", "Zehn Tipps für LinkedIn-Karussells", {}, ["linkedin"]),
+        ("t3n", "LinkedIn plant Beiträge jetzt mobil", {"feature_rollout": 0.8}, ["linkedin"]),
+        ("Dr. Schwenke", "BGH: Impressum auch auf Instagram", {"legal_change": 0.95}, ["instagram"]),
+        fetched=datetime.now(UTC) - timedelta(hours=2))
+    cfg = make_config(platforms=["linkedin"])
+    digest = build_digest(store, cfg, store.digest_candidates("team"), now=datetime.now(UTC), base_url=None,
+                          t=Translator("de"))
+    assert important.recent(store, datetime.now(UTC), ["linkedin"])          # the one module both ask
+    with running(create_app(cfg, store, home=tmp_path / "home")) as client:
+        home = BeautifulSoup(client.get("/").text, "html.parser")
+        filtered = BeautifulSoup(client.get("/?tag=feature_rollout").text, "html.parser")
+    rows = home.select("section.important li.important-row")
+    assert [r.select_one("a").get_text(strip=True) for r in rows] == [e.item.title for e in digest.sections[0].entries]
+    assert [r.select_one(".badge").get_text(strip=True) for r in rows] == ["Rechtsänderung", "Deine Plattform: LinkedIn"]
+    assert home.select_one("section.important h2").get_text(" ", strip=True).startswith("Das Wichtigste")
+    assert filtered.select("section.important") == []                 # a filtered view is the reader's own
+
+
+# --------------------------------------------------------------------------- "Sonstiges" is one line
+
+def untagged(n: int) -> list[tuple]:
+    subjects = ["Karussells", "Reels", "Webinare", "Stellenanzeigen", "Redaktionspläne", "Umfragen", "Live-Videos",
+                "Hashtags", "Fallstudien", "Podcasts", "Newsletter", "Vorlagen", "Konferenzen", "Interviews", "Quiz",
+                "Checklisten", "Barcamps", "Leitfäden", "Studien", "Glossare", "Workshops", "Infografiken"]
+    return [("t3n", f"Alles über {subject} ({k})", {}, []) for k, subject in enumerate(subjects[:n])]
+
+
+def test_many_untagged_items_are_one_counted_line_with_a_link_in_html_text_and_chat(store, webhook):
+    items = untagged(20)
+    add(store, *items, ("Dr. Schwenke", "BGH: Impressum auch auf Instagram", {"legal_change": 0.95}, ["instagram"]))
+    t = Translator("de")
+    digest = build_digest(store, make_config(), store.digest_candidates("team"), now=NOW,
+                          base_url="https://lb.example.org", t=t)
+    html, text = render_html(digest, t), render_text(digest, t)
+    [line] = BeautifulSoup(html, "html.parser").select("p.oth")
+    assert " ".join(line.get_text().split()) == "Sonstiges aus den Quellen (20): 20 Meldungen ohne Schlagwort · " \
+                                                 "im Archiv ansehen →"
+    assert line.select_one("a")["href"] == "https://lb.example.org/?since=2026-11-21"
+    assert not any(title in html or title in text for _, title, _, _ in items)
+    assert html.index("BGH: Impressum") < html.index('class="oth"')
+    [text_line] = [ln for ln in text.splitlines() if "SONSTIGES" in ln]
+    assert text_line == "SONSTIGES AUS DEN QUELLEN (20): 20 Meldungen ohne Schlagwort · im Archiv ansehen: " \
+                        "https://lb.example.org/?since=2026-11-21"
+    receiver = webhook()
+    send_digest(store, make_config(receiver.url), ShortMessages(timeout=5), now=NOW)
+    said = [ln for post in receiver.posts for ln in post["message"].splitlines() if "SONSTIGES" in ln]
+    assert said == [text_line]
+    assert store.digest_candidates("team") == []                   # counted is digested: not again tomorrow
+
+
+def test_a_few_untagged_items_are_named_in_their_one_line(store):
+    items = untagged(3)
+    add(store, *items)
+    t = Translator("de")
+    digest = build_digest(store, make_config(), store.digest_candidates("team"), now=NOW,
+                          base_url="https://lb.example.org", t=t)
+    html, text = render_html(digest, t), render_text(digest, t)
+    [line] = BeautifulSoup(html, "html.parser").select("p.oth")
+    assert [a.get_text() for a in line.select("a")][:3] == [title for _, title, _, _ in items]
+    assert card_titles(html) == []
+    [text_line] = [ln for ln in text.splitlines() if "SONSTIGES" in ln]
+    assert all(title in text_line for _, title, _, _ in items)
+
+
+# --------------------------------------------------------------------------- a digest that fits
+
+def add_busy_day(store: Store, now: datetime) -> list[Item]:
+    known = {src["name"] for src in SOURCES}
+    store.sync_sources([Source.model_validate(src) for src in SOURCES + busy_day.source_configs()
+                        if src in SOURCES or src["name"] not in known])
+    return store.add_items(busy_day.busy_day(now), now=now)
+
+
+def mark_sent_before(store: Store, now: datetime) -> None:
+    """Yesterday's digest went out: this is not the first digest."""
+    store.finish_digest(store.begin_digest("team", [], now=now - timedelta(days=1)), None, now=now - timedelta(days=1))
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_busy_day_fits_under_100_kb_with_every_legal_and_page_change_as_a_card(sqlite_store, tmp_path, language):
+    items = add_busy_day(sqlite_store, NOW)
+    mark_sent_before(sqlite_store, NOW)
+    assert len(items) >= 295 and {it.lang for it in items} == {"de", "en"}
+    must = [it for it in items if it.kind == "change" or "legal_change" in it.tags]
+    assert sum(it.kind == "change" for it in items) >= 5 and len(must) >= 25
+    cfg = make_config(language=language, platforms=["linkedin", "instagram"])
+    out = tmp_path / "busy.html"
+    send_digest(sqlite_store, cfg, Sender(), output=out, now=NOW)
+    html = out.read_text(encoding="utf-8")
+    assert len(html.encode("utf-8")) <= 100_000
+    styles = sum(len(m) for m in re.findall(r'style="[^"]*"', html))
+    assert styles < 0.05 * len(html), "looks belong in the <style> block, not on every element"
+
+    t = Translator(language)
+    digest = build_digest(sqlite_store, cfg, sqlite_store.digest_candidates("team"), now=NOW,
+                          base_url="https://lb.example.org", t=t, target="team")
+    assert render_html(digest, t) == html
+    cards = {e.item.id: e for s in digest.sections for e in s.entries}
+    in_card = {it.id: e.item.title for e in cards.values() for it in e.items}
+    shown = card_titles(html)
+    other_line = html.index('class="oth"')
+    for item in must:                          # its story is a card (lead or under "↳"), above the untagged line
+        assert item.id in in_card, item.title
+        assert in_card[item.id] in shown and html.index(f'class="t">{in_card[item.id]}') < other_line
+    assert digest.more and not any(it.id in in_card for _, e in digest.more for it in e.items
+                                   if it.kind == "change" or "legal_change" in it.tags)
+    block = digest.sections[0]
+    assert block.key == "important" and len(block.entries) == 5
+    assert [e.why for e in block.entries][:2] == ["page_change", "page_change"]
+    assert {e.why for e in block.entries} == {"page_change", "legal_change", "platform", "widely"}
+    assert len(BeautifulSoup(html, "html.parser").select("p.oth")) == 1
+
+
+def test_a_day_of_nothing_but_legal_changes_still_fits(store):
+    """The size guard: cards give way to lines and counts, but every story is shown or counted with a link."""
+    words = "Das Gericht stellt klar, welche Pflichten Unternehmen bei Beiträgen in sozialen Netzwerken haben. " * 3
+    rulings = [Item(source="Dr. Schwenke", title=f"Urteil {n}: Pflichten für Unternehmensseiten, Fall {n * 7}",
+                    url=f"https://drschwenke.example.org/urteile/{n}", tags=["legal_change"],
+                    scores={"legal_change": 0.9}, summary=words, published=NOW - timedelta(minutes=n), id=n + 1,
+                    fetched=NOW) for n in range(1200)]               # far more than any day brings
+    t = Translator("de")
+    for many in (400, 1200):
+        digest = build_digest(store, make_config(), rulings[:many], now=NOW, base_url="https://lb.example.org", t=t)
+        html, text = render_html(digest, t), render_text(digest, t)
+        assert len(html.encode("utf-8")) <= 100_000 and digest.level > 0
+        assert sum(len(s.entries) + len(s.rows) + len(s.cut) for s in digest.sections) == many
+        assert card_titles(html)[:20] == [r.title for r in rulings[:20]]     # the newest stay cards
+        named = [r.title for r in rulings[:many] if f">{r.title}<" in html]
+        cut = sum(len(s.cut) for s in digest.sections)
+        assert len(named) + cut == many and rulings[0].title in text
+        for part in digest.sections:                             # what is left out is counted, with a link
+            if part.cut:
+                assert f"… und {len(part.cut)} weitere im Archiv</a>" in html
+                assert f"… und {len(part.cut)} weitere im Archiv: https://lb.example.org/?tag=legal_change" in text
+    assert cut > 0
+
+
+# --------------------------------------------------------------------------- the first digest
+
+def test_the_first_digest_summarises_the_backlog_and_lists_only_the_last_two_days(sqlite_store, webhook):
+    older = add_busy_day(sqlite_store, NOW - timedelta(days=9))
+    add(sqlite_store, *STANDARD)
+    cfg = make_config()
+    t = Translator("de")
+    digest = build_digest(sqlite_store, cfg, sqlite_store.digest_candidates("team"), now=NOW,
+                          base_url="https://lb.example.org", t=t, target="team")
+    html, text = render_html(digest, t), render_text(digest, t)
+    backlog = digest.backlog
+    assert backlog is not None and backlog.total == len(older)
+    tagged = {key: sum(1 for it in older if next((tg for tg in ("legal_change", "algorithm_reach_change",
+                                                                 "feature_rollout") if tg in it.tags), None) == key
+                       and it.kind != "change") for key in ("legal_change", "algorithm_reach_change",
+                                                            "feature_rollout")}
+    counts = dict(backlog.counts)
+    assert {key: counts[key] for key in tagged} == tagged and counts["page_change"] == 6
+    assert 1 <= len(backlog.top) <= 5 and backlog.top[0].item.kind == "change"
+    assert "Vor dem ersten Lagebild" in html and "Alle im Archiv" in html and 'href="https://lb.example.org/"' in html
+    assert "Dazu " in digest.intro and "ältere Meldungen" in digest.intro
+    named = sum(it.title in html for it in older)
+    assert named <= 5, "the backlog is summarised, not listed"
+    for _, title, _, _ in STANDARD:                        # the last two days are listed as usual
+        assert title in html and title in text
+    assert len(html.encode("utf-8")) < 40_000
+
+    receiver = webhook()
+    first = send_digest(sqlite_store, make_config(receiver.url), Sender(timeout=5), now=NOW)
+    assert first.sent == {"team": len(older) + len(STANDARD)}          # summarised counts as digested
+    add(sqlite_store, ("t3n", "Threads testet Hashtag-Feeds", {"feature_rollout": 0.8}, ["threads"]),
+        fetched=NOW + timedelta(days=1))
+    later = build_digest(sqlite_store, cfg, sqlite_store.digest_candidates("team"), now=NOW + timedelta(days=3),
+                         base_url=None, t=t, target="team")
+    assert later.backlog is None and later.titles == ["Threads testet Hashtag-Feeds"]   # no summary after the first
+
+
+def test_a_first_digest_of_recent_items_lists_every_one(store):
+    add(store, *STANDARD)
+    t = Translator("de")
+    digest = build_digest(store, make_config(), store.digest_candidates("team"), now=NOW, base_url=None, t=t,
+                          target="team")
+    html = render_html(digest, t)
+    assert digest.backlog is None and all(title in html for _, title, _, _ in STANDARD)

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from monitor.store import Store
 
 EMPTY_NOTE_GAP = timedelta(hours=20)    # one 'nothing new' note a day, not one per manual run
+MAX_HTML_BYTES = 100_000                # below the ~102 KB at which Gmail clips a message
+MAX_LEVEL = 30                          # Digest.tighten steps (6 and up: half of what is left each time)
 
 
 @dataclass
@@ -202,11 +204,30 @@ def _sent_recently(store: Store, target: str, now: datetime) -> bool:
 # --------------------------------------------------------------------------- rendering
 
 def render_html(digest: Digest, t: Translator) -> str:
-    return _env(True).get_template("digest.html").render(d=digest, t=t, colors=COLORS)
+    return fit(digest, t)
 
 
 def render_text(digest: Digest, t: Translator) -> str:
+    fit(digest, t)
     return _env(False).get_template("digest.txt").render(d=digest, t=t).strip() + "\n"
+
+
+def fit(digest: Digest, t: Translator, budget: int = MAX_HTML_BYTES) -> str:
+    """The digest's HTML, shrunk step by step (`Digest.tighten`) until it is at most `budget` bytes.
+
+    Gmail clips a message whose HTML passes ~102 KB and hides the rest behind a link, so
+    whatever sat at the bottom (sources needing attention, the overflow list) was never
+    seen. The text version follows the same steps, so mail and chat show the same items."""
+    page = _html(digest, t)
+    while not digest.fitted and len(page.encode("utf-8")) > budget and digest.level < MAX_LEVEL:
+        digest.tighten(digest.level + 1)
+        page = _html(digest, t)
+    digest.fitted = True
+    return page
+
+
+def _html(digest: Digest, t: Translator) -> str:
+    return _env(True).get_template("digest.html").render(d=digest, t=t, colors=COLORS)
 
 
 @lru_cache(maxsize=2)

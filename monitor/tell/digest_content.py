@@ -1,30 +1,40 @@
 """What goes into a digest, and in which order: the content, before any HTML or text.
 
-The order answers "what must I act on first": legal changes, then reach and algorithm
-changes, then new features, then everything else in compact form, then what is rising
-and which sources need attention. Within a part, items are grouped by platform with
-the team's own platforms first (`settings.platforms`). An item with several tags is
-shown once, in the first part that fits, with its other tags as badges.
+The order answers "what must I act on first". The digest opens with "Das Wichtigste"
+(`monitor.tell.important`: watched-page changes, legal changes, then what concerns the
+team's platforms, then stories many sources report), then the parts: changed pages,
+legal changes, reach and algorithm, new features; untagged items ("Sonstiges") are
+one counted line with a link, then what is rising and which sources need attention.
+Within a part, items are grouped by platform with the team's own platforms first
+(`settings.platforms`). An item with several tags is shown once, in the first part that
+fits, with its other tags as badges; a story shown in "Das Wichtigste" is not repeated.
 
-Length: each part shows at most `settings.digest.max_per_section` items in full; the
-rest move to a compact "More items" list at the end. Nothing is dropped, because a
-digest that silently omits a legal change is worse than a long one, and the contract
-(`--output`, json:// targets) requires every item title to be present. Items about
-other platforms are left out only when the team asked for it (`hide_other_platforms`),
-and the digest says how many.
+Length: a page change or a legal change is always a card and never cut (it may oblige
+the reader to act). Reach and feature parts show at most `settings.digest.max_per_section`
+cards; the rest move to a compact "More items" list at the end. A digest must stay under
+the size at which mail clients clip it (`Digest.tighten`, applied by `digest.fit`).
+
+First digest: when no digest has reached the target yet, the first run's catch-up
+(whatever the feeds still held from before the last `BACKLOG_AGE`) is summarised in
+counts per part, the most important few items and a link, instead of listed. Every
+item, listed or summarised, counts as digested.
+
+Items about other platforms are left out only when the team asked for it
+(`hide_other_platforms`), and the digest says how many.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from monitor.config import PLATFORMS, Config, Settings
 from monitor.i18n import Translator
 from monitor.item import Item
+from monitor.tell import important
 from monitor.tell.render import ORDER, platform_label, shorten
 from monitor.trends import rising
 from monitor.watch.errors import health_words
@@ -32,15 +42,26 @@ from monitor.watch.errors import health_words
 if TYPE_CHECKING:
     from monitor.store import Store
 
+IMPORTANT = "important"            # the "Das Wichtigste" block, shown as the first part
+PAGE = important.PAGE              # watched pages that changed
 OTHER = "other"
-SECTIONS = (*ORDER, OTHER)
+SECTIONS = (PAGE, *ORDER, OTHER)
+NEVER_CUT = (PAGE, important.LEGAL)
 SUMMARY_CHARS = 240
 OUTAGE_NAMES = 5          # sources named under "no source reachable"
-ALSO_NAMED = 5           # other sources named after "also reported by"
+ALSO_NAMED = 5            # other sources named after "also reported by"
+RELATED_SHOWN = 3         # other reports of a story listed under its card; the rest are counted
+OTHER_NAMED = 8           # up to this many untagged items are named in their one line; more are counted
+BACKLOG_AGE = timedelta(hours=48)    # first digest: older items are the backlog, summarised
+BACKLOG_TOP = 5                      # items the backlog summary names
 COLORS = {   # accent, background: the same colour for a tag wherever it appears
     "legal_change": ("#B42318", "#FEF3F2"),
     "algorithm_reach_change": ("#6941C6", "#F4F3FF"),
     "feature_rollout": ("#067647", "#ECFDF3"),
+    PAGE: ("#0E7090", "#ECFDFF"),
+    IMPORTANT: ("#DC6803", "#FFFAEB"),
+    important.TEAM: ("#344054", "#EAECF0"),
+    important.WIDE: ("#B54708", "#FEF0C7"),
     OTHER: ("#475467", "#F2F4F7"),
 }
 
@@ -56,6 +77,9 @@ class Entry:
     related: list[Item] = field(default_factory=list)      # other pending items, same story
     also: int = 0                                           # other sources, whole cluster
     also_at: list[str] = field(default_factory=list)        # their names, each once
+    reason: str = ""                                        # why it is in "Das Wichtigste" (a label)
+    why: str = ""                                           # ... as a key of COLORS
+    related_shown: int | None = None                        # None: every related report is listed
 
     @property
     def also_names(self) -> str:
@@ -66,6 +90,22 @@ class Entry:
     @property
     def items(self) -> list[Item]:
         return [self.item, *self.related]
+
+    @property
+    def link(self) -> str:
+        """Where the title leads: a page change to its diff in the archive, else the report itself."""
+        if important.is_page_change(self.item) and self.archive_url:
+            return self.archive_url
+        return self.item.url or self.archive_url or ""
+
+    @property
+    def listed(self) -> list[Item]:
+        """The related reports shown under the card (all of them unless the digest had to shrink)."""
+        return self.related if self.related_shown is None else self.related[:self.related_shown]
+
+    @property
+    def unlisted(self) -> int:
+        return len(self.related) - len(self.listed)
 
 
 @dataclass
@@ -79,14 +119,37 @@ class Section:
     key: str
     title: str
     groups: list[Group]
-    total: int                                   # stories in this part, shown or cut
-    cut: list[Entry]                             # moved to "More items" for space
+    total: int                                   # stories listed in this part (as cards, rows or cut)
+    cut: list[Entry]                             # moved to "More items" (or counted) for space
     more_url: str | None
-    compact: bool
+    above: int = 0                               # stories of this part shown in "Das Wichtigste"
+    rows: list[Entry] = field(default_factory=list)   # shown as one line each (only when space is short)
 
     @property
     def accent(self) -> str:
         return COLORS[self.key][0]
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for g in self.groups for e in g.entries]
+
+
+@dataclass
+class Others:
+    """The untagged items ("Sonstiges"): one line, naming them when they are few."""
+    count: int
+    named: list[Item]
+    url: str | None
+
+
+@dataclass
+class Backlog:
+    """A first digest's summary of what the sources held before (see the module docstring)."""
+    total: int
+    since: str                                   # the oldest item's date, formatted
+    counts: list[tuple[str, int]]                # (section key, items)
+    top: list[Entry]
+    url: str | None
 
 
 @dataclass
@@ -104,44 +167,140 @@ class Digest:
     archive_url: str | None
     target: str | None
     notes: list[str] = field(default_factory=list)          # problems worth a log line
+    others: Others | None = None
+    backlog: Backlog | None = None
+    more_counted: bool = False                   # the "More items" list gave way to counts (space)
+    level: int = 0                               # how far `tighten` went
+    fitted: bool = False                         # `digest.fit` has checked the size
 
     @property
     def empty(self) -> bool:
-        return not self.sections
+        return not (self.sections or self.others or self.backlog)
 
     @property
     def more(self) -> list[tuple[Section, Entry]]:
-        return [(s, e) for s in self.sections for e in s.cut]
+        return [] if self.more_counted else [(s, e) for s in self.sections for e in s.cut]
 
     @property
     def titles(self) -> list[str]:
-        """Every item title in this digest (hidden ones excepted), for checks and tests."""
-        return [it.title for s in self.sections for g in s.groups for e in g.entries for it in e.items] + \
-               [it.title for s in self.sections for e in s.cut for it in e.items]
+        """Every item title named in this digest (hidden, counted and summarised ones excepted)."""
+        out = [it.title for s in self.sections for e in s.entries for it in [e.item, *e.listed]]
+        out += [it.title for s in self.sections for e in s.rows for it in e.items]
+        out += [it.title for _, e in self.more for it in e.items]
+        out += [it.title for it in (self.others.named if self.others else [])]
+        out += [e.item.title for e in (self.backlog.top if self.backlog else [])]
+        return out
+
+    def tighten(self, level: int) -> None:
+        """Shrink one step further so the HTML fits (`digest.fit` calls 1, 2, ... until it does).
+
+        What must be there stays longest: "Das Wichtigste", then page and legal changes as
+        cards, then the rest. Each step keeps every story either shown or counted with a link."""
+        self.level = level
+        parts = [s for s in self.sections if s.key != IMPORTANT]
+        if level == 1:                       # shorter summaries, at most two related reports a card
+            for s in parts:
+                for e in s.entries:
+                    e.summary = shorten(e.summary, 140)
+                    e.related_shown = min(2, len(e.related))
+        elif level == 2:                     # the "More items" list becomes a count with a link per part
+            self.more_counted = True
+        elif level == 3:                     # half the cards in parts that may be cut
+            for s in parts:
+                if s.key not in NEVER_CUT:
+                    _recut(s, max(1, len(s.entries) // 2))
+        elif level == 4:                     # no summaries below the block, one related report a card
+            for s in parts:
+                for e in s.entries:
+                    e.summary, e.related_shown = "", min(1, len(e.related))
+        elif level == 5:                     # beyond 15, page and legal changes become one line each
+            for s in parts:
+                cards = s.entries
+                if len(cards) > 15:
+                    s.rows = cards[15:] + s.rows
+                    _recut(s, 15, into_rows=True)
+        elif level >= 6:                     # last resort, halving each step: lines, then cards; the rest counted
+            if any(s.rows for s in parts):
+                for s in parts:
+                    keep = len(s.rows) // 2
+                    s.cut, s.rows = s.rows[keep:] + s.cut, s.rows[:keep]
+            else:
+                for s in parts or self.sections:
+                    _recut(s, len(s.entries) // 2)
+                    for e in s.entries:
+                        e.summary, e.related_shown = shorten(e.summary, 100), 0
+            if self.backlog:
+                self.backlog.top = self.backlog.top[:2]
+            if self.others:
+                self.others.named = []
+
+
+def _recut(section: Section, keep: int, into_rows: bool = False) -> None:
+    """Keep the first `keep` cards of a part; the rest go to its cut list (or its rows)."""
+    kept, cut = _cut(section.groups, keep)
+    section.groups = kept
+    if not into_rows:
+        section.cut = cut + section.cut
 
 
 def build_digest(store: Store, config: Config, items: list[Item], *, now: datetime, base_url: str | None,
                  t: Translator, target: str | None = None) -> Digest:
     settings = config.settings
     base = base_url.rstrip("/") if base_url else None
-    shown, hidden = split_hidden(items, settings.platforms or [], settings.hide_other_platforms)
-    parts: dict[str, list[Item]] = {key: [] for key in SECTIONS}
-    for item in shown:
-        parts[section_of(item)].append(item)
+    team = list(settings.platforms or [])
+    shown, hidden = split_hidden(items, team, settings.hide_other_platforms)
+    recent, older = split_backlog(shown, now) if is_first_digest(store, target) else (shown, [])
     builder = _SectionBuilder(store, config, t, base)
-    sections = [builder.build(key, found) for key, found in parts.items() if found]
-    counts = [(s.key, s.total) for s in sections]
-    headline = headline_of(counts, t)
+    parts: dict[str, list[Item]] = {key: [] for key in SECTIONS}
+    for item in recent:
+        parts[section_of(item)].append(item)
+    stories = {key: [builder.entry(key, builder.lead_first(story)) for story in _stories(found)]
+               for key, found in parts.items() if found}
+    builder.name_others([e for found in stories.values() for e in found])
+    counts = [(key, len(found) if key != OTHER else len(parts[OTHER])) for key, found in stories.items()]
+    block = builder.important([e for found in stories.values() for e in found])
+    moved = Counter(section_of(e.item) for e in block)
+    chosen = {id(e) for e in block}
+    sections = [builder.block(block)] if block else []
+    for key, found in stories.items():
+        rest = [e for e in found if id(e) not in chosen]
+        if key != OTHER and rest:
+            sections.append(builder.build(key, rest, moved[key]))
+    untagged = [it for e in stories.get(OTHER, []) if id(e) not in chosen for it in e.items]
+    backlog = builder.backlog(older) if older else None
+    headline = headline_of(counts, t) if counts or not backlog else t.plural("mail.subject.backlog", backlog.total)
+    intro = t.plural("mail.intro.items", len(recent)) if recent else ""
+    if backlog:
+        intro = (intro + " " + t.plural("mail.backlog.intro", backlog.total)).strip()
     digest = Digest(language=t.language, subject=f"{t('mail.brand')} {t.short_date(now)}: {headline}",
-                    date=t.date(now, "full"), headline=headline, intro=t.plural("mail.intro.items", len(items)),
+                    date=t.date(now, "full"), headline=headline, intro=intro,
                     sections=sections, trends=[], failing=failing_sources(store, t, base), hidden=len(hidden),
-                    item_ids=[it.id for it in items if it.id is not None], archive_url=base, target=target)
+                    item_ids=[it.id for it in items if it.id is not None], archive_url=base, target=target,
+                    others=builder.others(untagged), backlog=backlog)
     digest.trends = trend_lines(store, now, base, digest.notes, settings=settings)
     return digest
 
 
 def section_of(item: Item) -> str:
+    if important.is_page_change(item):
+        return PAGE
     return next((tag for tag in ORDER if tag in item.tags), OTHER)
+
+
+def is_first_digest(store: Store, target: str | None) -> bool:
+    """Has no digest reached this target (with no target: any target) yet?"""
+    return store.sent_digests(target) == 0
+
+
+def split_backlog(items: list[Item], now: datetime) -> tuple[list[Item], list[Item]]:
+    """(recent, backlog): items dated before the last `BACKLOG_AGE` are the backlog."""
+    edge = now - BACKLOG_AGE
+    recent: list[Item] = []
+    older: list[Item] = []
+    for item in items:
+        when = item.published or item.fetched
+        (older if when is not None and when < edge else recent).append(item)
+    return recent, older
 
 
 def split_hidden(items: list[Item], team: list[str], hide: bool) -> tuple[list[Item], list[Item]]:
@@ -165,26 +324,35 @@ def headline_of(counts: list[tuple[str, int]], t: Translator) -> str:
 
 
 class _SectionBuilder:
-    """Stories, platform groups and the cut for one part of the digest."""
+    """Stories, platform groups and the cut for the parts of the digest."""
 
     def __init__(self, store: Store, config: Config, t: Translator, base: str | None) -> None:
         self.store, self.config, self.t, self.base = store, config, t, base
         self.team = list(config.settings.platforms or [])
         self.limit = config.settings.digest.max_per_section
 
-    def build(self, key: str, items: list[Item]) -> Section:
-        compact = key == OTHER
-        stories = [self.entry(key, self.lead_first(group)) for group in _stories(items)]
+    def build(self, key: str, stories: list[Entry], above: int = 0) -> Section:
         groups = self.group(stories)
-        limit = self.limit * 2 if compact else self.limit
-        kept, cut = _cut(groups, limit)
-        if not compact:
-            for group in kept:
-                for entry in group.entries:
-                    entry.also_at = self.also(entry)
-                    entry.also = len(entry.also_at)
-        more_url = f"{self.base}/?tag={key}" if self.base and not compact else (f"{self.base}/" if self.base else None)
-        return Section(key, self.t(f"mail.section.{key}"), kept, len(stories), cut, more_url, compact)
+        kept, cut = _cut(groups, len(stories) if key in NEVER_CUT else self.limit)
+        more_url = f"{self.base}/?tag={key}" if self.base and key in ORDER else (f"{self.base}/" if self.base else None)
+        return Section(key, self.t(f"mail.section.{key}"), kept, len(stories), cut, more_url, above)
+
+    def block(self, entries: list[Entry]) -> Section:
+        """"Das Wichtigste": one group, in the order of `important.pick`."""
+        return Section(IMPORTANT, self.t("mail.section.important"), [Group("", entries)], len(entries), [],
+                       f"{self.base}/" if self.base else None)
+
+    def important(self, entries: list[Entry]) -> list[Entry]:
+        """The entries for "Das Wichtigste", labelled with the reason each is there."""
+        by_item = {id(e.item): e for e in entries}
+        picks = important.pick([(e.item, e.also + 1) for e in entries], self.team)
+        out = []
+        for p in picks:
+            entry = by_item[id(p.item)]
+            entry.why, entry.reason = p.reason, important.label(p, self.t)
+            entry.badges = [tag for tag in ORDER if tag in entry.item.tags and tag != p.reason]
+            out.append(entry)
+        return out
 
     def lead_first(self, story: list[Item]) -> list[Item]:
         """The platform's own announcement leads a story, else the earliest report."""
@@ -198,12 +366,13 @@ class _SectionBuilder:
         archive = f"{self.base}/items/{first.id}" if self.base and first.id is not None else None
         badges = [tag for tag in ORDER if tag in first.tags and tag != key]
         platforms = self.ordered(first.platforms)
-        return Entry(first, archive, shorten(first.summary or "", SUMMARY_CHARS), platforms, badges, items[1:])
+        return Entry(first, archive, shorten(first.summary or "", SUMMARY_CHARS), platforms, badges, items[1:],
+                     related_shown=RELATED_SHOWN if len(items) - 1 > RELATED_SHOWN else None)
 
     def ordered(self, platforms: list[str]) -> list[str]:
         """The team's platforms first, in the team's order."""
         rank = {p: n for n, p in enumerate(self.team)}
-        return sorted(dict.fromkeys(platforms), key=lambda p: (rank.get(p, len(rank)), p))
+        return sorted(dict.fromkeys(platforms), key=lambda p: rank.get(p, len(rank)))   # else as the item names them
 
     def group(self, stories: list[Entry]) -> list[Group]:
         """By main platform: the team's in their order, then the busiest others, then general news."""
@@ -215,11 +384,51 @@ class _SectionBuilder:
         order = sorted(by, key=lambda p: (p is None, rank.get(p, len(rank)), -sizes[p], p or ""))
         return [Group(platform_label(p) if p else self.t("mail.platform.general"), by[p]) for p in order]
 
-    def also(self, entry: Entry) -> list[str]:
-        """Other sources that reported the same story, also those already in earlier digests,
-        each once, in the order they reported it."""
-        story = entry.related if entry.item.cluster is None else self.store.cluster_items(entry.item.cluster)
-        return [source for source in dict.fromkeys(it.source for it in story) if source != entry.item.source]
+    def name_others(self, entries: list[Entry]) -> None:
+        """Other sources that reported each story, also those already in earlier digests, each
+        once, in the order they reported it (one read of the store for all stories)."""
+        clusters = [e.item.cluster for e in entries if e.item.cluster is not None]
+        reports = self.store.story_reports(clusters) if clusters else {}
+        for entry in entries:
+            if entry.item.cluster is not None and entry.item.cluster in reports:
+                story = [r.source for r in reversed(reports[entry.item.cluster])]
+            else:
+                story = [it.source for it in entry.related]
+            entry.also_at = [s for s in dict.fromkeys(story) if s != entry.item.source]
+            entry.also = len(entry.also_at)
+
+    def others(self, items: list[Item]) -> Others | None:
+        """"Sonstiges" as one line: named when few, else counted; linked to the archive from the oldest's day."""
+        if not items:
+            return None
+        oldest = _oldest(items)
+        url = None
+        if self.base:
+            url = f"{self.base}/?since={oldest.astimezone(self.t.tz).date().isoformat()}" if oldest else f"{self.base}/"
+        return Others(len(items), items if len(items) <= OTHER_NAMED else [], url)
+
+    def backlog(self, items: list[Item]) -> Backlog:
+        """Counts per part, the most important few (then the newest tagged) and a link."""
+        per = Counter(section_of(it) for it in items)
+        stories = important.stories_of(items)
+        top = [p.item for p in important.pick(stories, self.team, BACKLOG_TOP)]
+        taken = {id(it) for it in top}
+        rest = sorted((lead for lead, _ in stories if id(lead) not in taken),
+                      key=lambda it: (section_of(it) == OTHER, -_when(it)))
+        top += rest[:BACKLOG_TOP - len(top)]
+        entries = [self.entry(section_of(it), [it]) for it in top]
+        counts = [(key, per[key]) for key in SECTIONS if per[key]]
+        return Backlog(len(items), self.t.date(_oldest(items)), counts, entries, f"{self.base}/" if self.base else None)
+
+
+def _oldest(items: list[Item]) -> datetime | None:
+    dates = [when for it in items if (when := it.published or it.fetched) is not None]
+    return min(dates, default=None)
+
+
+def _when(item: Item) -> float:
+    when = item.published or item.fetched
+    return when.timestamp() if when else 0.0
 
 
 def _stories(items: list[Item]) -> list[list[Item]]:

@@ -7,6 +7,7 @@ sources' opening the list of the other reports."""
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from monitor.config import PLATFORMS
 from monitor.item import Item
 from monitor.store import Store
 from monitor.store.browse import Report
+from monitor.tell import important
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("de", "en")
 SINCE_PRESETS = ("24h", "7d", "30d", "90d", "365d")
+IMPORTANT_FRESH = 60                      # seconds the "Das Wichtigste" block is reused (see important_block)
 SHOWN_REPORTS = 8                         # other reports listed under a story; the item page has them all
 
 
@@ -51,12 +54,32 @@ async def archive(request: Request) -> Response:
     if not f.errors and sorted(request.query_params.multi_items()) != sorted(f.pairs()):
         return RedirectResponse(f.url(), 303)        # the form sends empty fields: show the clean, shareable URL
     page = await run_in_threadpool(load_page, web.store, f, [s.name for s in web.config.sources])
+    picks = await run_in_threadpool(important_block, web, f)
     machine = f.at_page(1).for_machines()
     return render(request, "web/archive.html", section="archive", f=f, page=page,
                   page_numbers=page_window(f.page, page.pages), platforms=platform_choices(web.config),
                   languages=LANGUAGES, since_presets=SINCE_PRESETS, feed_url=feed_url(web, machine),
                   json_url=machine.url("/api/items"), csv_url=machine.url("/export.csv"),
-                  reset_url="/?scope=all" if f.team_default else "/", shown_reports=SHOWN_REPORTS)
+                  reset_url="/?scope=all" if f.team_default else "/", shown_reports=SHOWN_REPORTS,
+                  important=picks, important_days=important.WINDOW.days, why=important.label)
+
+
+def important_block(web: Web, f: Filters) -> list[important.Pick]:
+    """"Das Wichtigste" of the last days, as the digest picks it (monitor.tell.important): on the
+    first page of the plain archive only, where a reader starts the day. It reads a week of
+    items (about half a second on a busy installation), so it is reused while no new item
+    came in, for at most a minute (a tag corrected in the archive shows within that)."""
+    if f.page != 1 or any(key != "scope" for key, _ in f.active) or f.errors:
+        return []
+    newest = web.store.newest_item_id()
+    with web.memo_lock:
+        cached = web.memo.get("important")
+        if cached and cached[0] == newest and time.monotonic() - cached[1] < IMPORTANT_FRESH:
+            return list(cached[2])
+    picks = important.recent(web.store, utcnow(), web.config.settings.platforms or [])
+    with web.memo_lock:
+        web.memo["important"] = (newest, time.monotonic(), picks)
+    return picks
 
 
 def archive_filters(request: Request) -> Filters:
