@@ -289,6 +289,11 @@ def test_trend_cards_count_exactly_the_items_their_link_lists(sqlite_store, tmp_
             assert f"{count} Meldungen aus {sources_said} Quellen" in page.select_one(".trend-count").get_text()
             if card.select_one("h2").get_text(strip=True) == "Broadcast-Kanäle":
                 assert count == 4 and not any("Update" in li.get_text() for li in listed)
+        # the digest's trend lines open the same lists as the cards
+        from monitor.tell.digest_content import trend_lines
+        lines = trend_lines(sqlite_store, now, "http://lagebild.test", [])
+        card_links = {card.select_one(".row-links a")["href"] for card in cards}
+        assert lines and {line["url"].removeprefix("http://lagebild.test") for line in lines} <= card_links
         gone = client.get("/trends/items?key=kein+trend&days=7", follow_redirects=False)
         assert gone.status_code == 303 and gone.headers["location"].startswith("/trends")
 

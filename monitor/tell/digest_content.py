@@ -29,7 +29,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from monitor.config import PLATFORMS, Config, Settings
 from monitor.i18n import Translator
@@ -492,7 +491,6 @@ def trend_lines(store: Store, now: datetime, base: str | None, notes: list[str],
     for trend in trends[:limit]:
         is_platform = trend.kind == "platform" or trend.term.lower() in PLATFORMS
         term = platform_label(trend.term.lower()) if is_platform else trend.term
-        query = f"platform={quote(trend.term)}" if trend.kind == "platform" else f"q={quote(trend.term)}"
         lines.append({"term": term, "sources": trend.sources, "baseline": round(float(trend.baseline), 1),
-                      "url": f"{base}/?{query}" if base else None})
+                      "url": f"{base}{trend.list_path(7)}" if base else None})
     return lines

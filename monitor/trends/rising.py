@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -83,6 +84,11 @@ class Trend:
     terms: list[str] = field(default_factory=list)   # every term of the card as written, `term` first
     keys: list[str] = field(default_factory=list)    # their keys, in the same order
     story: int | None = None     # the story cluster the card is about, when its terms share one
+
+    def list_path(self, days: int | None = None) -> str:
+        """The archive's list of exactly the items this card counted (`/trends/items`), so a count
+        in the digest, the trends page and the list behind its link always agree."""
+        return "/trends/items?" + urlencode({"key": self.key or self.term, "days": days or self.days})
 
 
 @dataclass
