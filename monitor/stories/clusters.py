@@ -88,9 +88,13 @@ class StoryIndex:
 
     def match(self, story: Report, exclude: int | None = None) -> int | None:
         """The cluster of the most similar recent report that nothing sets apart, if similar enough."""
+        reports = self.reports
+        candidates = [other for other in self._candidates(story, exclude) if _may_match(story, reports[other])]
+        if not candidates:          # most reports: nothing to weigh, no weights to compute
+            return None
         mine = self.weighed(story)
-        ranked = sorted(((score, other) for other in self._candidates(story, exclude)
-                         if (score := _ruzicka(mine, self._stored(other), story.lang != self.reports[other].lang))
+        ranked = sorted(((score, other) for other in candidates
+                         if (score := _ruzicka(mine, self._stored(other), story.lang != reports[other].lang))
                          >= SIMILARITY), reverse=True)
         for _score, other in ranked:
             cluster = self.cluster[other]
@@ -181,6 +185,20 @@ class _Weights:
         return total
 
 
+def _specific(tok: str) -> bool:
+    """A token that tells a story, not only its setting (see _ruzicka)."""
+    return tok not in SETTING and tok[0] not in "#!" and tok[:2] != "y:"
+
+
+def _may_match(a: Report, b: Report) -> bool:
+    """Whether two reports share a specific token in a title: without one, _ruzicka is 0 whatever
+    the weights, so this is asked first, from the token sets alone (most candidates of a large
+    run fail it, and need no weights then)."""
+    bt, at = b.tokens, a.tokens
+    return any(tok in bt and _specific(tok) for tok in a.headline) or \
+        any(tok in at and _specific(tok) for tok in b.headline)
+
+
 def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
     """Shared weight over all weight, where a word only one language has counts for
     `UNSHARED_WORDS` (`UNSHARED_TITLE_WORDS` in a title) when both reports are in that
@@ -198,7 +216,7 @@ def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
     for tok in shared:
         weight = min(va[tok], vb[tok])
         common += weight
-        if tok not in SETTING and tok[0] not in "#!" and tok[:2] != "y:":
+        if _specific(tok):
             specific += weight
             headline = headline or tok in a.headline or tok in b.headline
     if specific < SPECIFIC * common or not headline:
