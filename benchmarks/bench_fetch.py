@@ -74,31 +74,35 @@ def baseline(urls: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, from /proc."""
-    total, todo = 0, [pid]
+def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None) -> float:
+    """Resident memory of a process and its children, from /proc (`peaks`: each one's peak, by pid)."""
+    total, todo = 0.0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/status") as f:
-                total += next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:"))
+                rss = next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")) / 1024
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo += [int(c) for c in f.read().split()]
         except (OSError, StopIteration):
             continue
-    return total / 1024
+        total += rss
+        if peaks is not None:
+            peaks[p] = max(peaks.get(p, 0.0), rss)
+    return total
 
 
 def timed_run(env: dict[str, str]) -> tuple[float, float, float, str]:
-    """Wall time, peak memory of the tree, CPU seconds of the tree (parent and crawl processes)."""
-    peak, stop = [0.0], threading.Event()
+    """Wall time, peak memory of the tree, CPU seconds of the tree (parent and crawl processes);
+    the output ends with a line of each process's peak."""
+    peak, stop, peaks = [0.0], threading.Event(), dict[int, float]()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def sample() -> None:
         while not stop.wait(0.05):
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks))
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     assert proc.stdout is not None
@@ -109,7 +113,9 @@ def timed_run(env: dict[str, str]) -> tuple[float, float, float, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"monitor run failed:\n{out}")
-    return elapsed, peak[0], usage.ru_utime + usage.ru_stime, out
+    own = peaks.pop(proc.pid, 0.0)
+    others = " + ".join(f"{mb:.0f}" for mb in peaks.values() if mb > 20)
+    return elapsed, peak[0], usage.ru_utime + usage.ru_stime, f"{out}peak by process: run {own:.0f} MB, crawl {others} MB"
 
 
 def fetch_json(port: int, path: str) -> dict[str, Any]:
@@ -212,10 +218,10 @@ def main() -> None:
             write_config(config, urls)
             env = {**{k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")},
                    "MONITOR_CONFIG": str(config), "MONITOR_HOME": tmp, "MONITOR_DB": f"sqlite:///{db}"}
-            first, peak1, cpu1, _ = timed_run(env)
+            first, peak1, cpu1, out1 = timed_run(env)
             before = fetch_json(port, "/__stats")
             stored = sqlite3.connect(db).execute("select count(*) from items").fetchone()[0]
-            second, peak2, cpu2, _ = timed_run(env)
+            second, peak2, cpu2, out2 = timed_run(env)
             after = fetch_json(port, "/__stats")
             stored2 = sqlite3.connect(db).execute("select count(*) from items").fetchone()[0]
             load_after = os.getloadavg()
@@ -235,6 +241,7 @@ def main() -> None:
               f"peak {peak1:.0f} MB   CPU {cpu1:.1f} s")
         print(f"monitor run, second (unchanged):           {second:8.1f} s   {base / second:6.1f}x faster   "
               f"peak {peak2:.0f} MB   CPU {cpu2:.1f} s")
+        print(f"  first run {out1.splitlines()[-1]}; second run {out2.splitlines()[-1]}")
         print(f"second run answers: {answers}  -> {share_304:.1%} answered 304")
         print(f"items stored: {stored} of {expected} served ({expected - stored} lost); after second run {stored2}")
         rest = per_item - sum(stages.values())

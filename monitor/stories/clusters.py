@@ -48,6 +48,7 @@ UNSHARED_WORDS = 0.25       # see _ruzicka
 UNSHARED_TITLE_WORDS = 0.6         # a title's own words say more about its story than the summary's
 STORY_LIKENESS = 1.0      # mean similarity to a story's reports, as a part of SIMILARITY
 MEMBERS = 8               # a story's latest reports that a new one is compared with
+WEIGHTS_KEPT = 8000       # stored reports whose weights are kept (the most recently weighed): bounds memory
 MONEY_TOLERANCE = 0.03
 NUMBERS = frozenset({"n:", "%:"})    # '€405m' and 'rund 400 Millionen Euro' are one amount
 
@@ -66,11 +67,15 @@ class StoryIndex:
         self.df: Counter[str] = Counter()                                  # token -> reports
         self.by_lang: dict[str, Counter[str]] = defaultdict(Counter)       # lang -> token -> reports
         self._weights: dict[int, _Weights] = {}
+        self._floats: dict[float, float] = {}
         texts, counts = background()
         self.prior_n = texts * BACKGROUND
         self.prior = {tok: n * BACKGROUND for tok, n in counts.items()}
 
     def add(self, item_id: int, cluster: int, story: Report) -> None:
+        tokens, shared = story.tokens, self._floats
+        for tok, weight in tokens.items():     # a few dozen distinct weights: one float object each,
+            tokens[tok] = shared.setdefault(weight, weight)     # not one per token of every report
         self.reports[item_id], self.cluster[item_id] = story, cluster
         self.members[cluster].append(item_id)
         span = int(story.when // WINDOW)
@@ -141,10 +146,16 @@ class StoryIndex:
 
     def _stored(self, item_id: int) -> _Weights:
         """A stored report's weights, kept until the counts (background and index) have grown by a fifth:
-        rarity changes slowly."""
-        cached = self._weights.get(item_id)
+        rarity changes slowly. Only the `WEIGHTS_KEPT` most recently weighed are kept: a first run
+        of 40,000 items held 130 MB of weights otherwise, most never asked for again."""
+        weights = self._weights
+        cached = weights.get(item_id)
         if cached is None or len(self.reports) + 1 + self.prior_n > (cached.n + self.prior_n) * 1.2:
-            cached = self._weights[item_id] = self.weighed(self.reports[item_id])
+            if cached is not None:
+                del weights[item_id]
+            elif len(weights) >= WEIGHTS_KEPT:
+                del weights[next(iter(weights))]
+            cached = weights[item_id] = self.weighed(self.reports[item_id])
         return cached
 
     def weighed(self, story: Report) -> _Weights:
