@@ -57,9 +57,11 @@ def feed_urls(feeds: int, hosts: int, port: int) -> list[str]:
     return [f"http://127.0.0.{2 + i % hosts}:{port}/feed/{i}.xml" for i in range(feeds)]
 
 
-def write_config(path: Path, urls: list[str]) -> None:
-    """Only the sources: every setting is the shipped default."""
+def write_config(path: Path, urls: list[str], processes: int | None = None) -> None:
+    """Only the sources: every setting is the shipped default (unless `processes` is given, to compare)."""
     lines = ["notify: {}", "sources:"]
+    if processes:
+        lines = ["settings:", "  fetch:", f"    processes: {processes}", *lines]
     for n, url in enumerate(urls):
         lines += [f"  - name: feed-{n}", f"    url: {url}", "    category: industry"]
     path.write_text("\n".join(lines) + "\n")
@@ -141,10 +143,10 @@ class Meter:
                 cpu[stage] += time.process_time() - started
         setattr(owner, name, timed)
 
-    def time(self, stage: str, call: Callable[[], Any]) -> Any:
+    def time(self, stage: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         started = time.process_time()
         try:
-            return call()
+            return call(*args, **kwargs)
         finally:
             self.cpu[stage] += time.process_time() - started
 
@@ -176,16 +178,17 @@ def stage_costs(urls: list[str], config_path: Path, tmp: str) -> tuple[dict[str,
                            {"content-type": resp.headers.get("Content-Type", "")}))
     items = []
     for spec, body, headers in bodies:
-        items += meter.time("parse", lambda: feed.parse_feed(body, spec, headers=headers, base_url=spec.url))
+        items += meter.time("parse", feed.parse_feed, body, spec, headers=headers, base_url=spec.url)
     meter.cpu["parse"] -= meter.cpu["sanitise"]
-    meter.time("annotate", lambda: annotate(items))
+    meter.time("annotate", annotate, items)
     from monitor.clock import utcnow
     now = utcnow()
     for start in range(0, len(items), 2000):
         batch = items[start:start + 2000]
-        fresh = meter.time("store", lambda: store.unseen(batch))
-        meter.time("tag", lambda: tag_items(tagger, fresh))
-        meter.time("store", lambda: store.add_items(fresh, rules.route(fresh, config), now=now))
+        fresh = meter.time("store", store.unseen, batch)
+        meter.time("tag", tag_items, tagger, fresh)
+        deliveries = meter.time("store", rules.route, fresh, config)
+        meter.time("store", store.add_items, fresh, deliveries, now=now)
     meter.cpu["store"] -= meter.cpu["cluster"]
     store.close()
     return {k: v * 1000 / max(len(items), 1) for k, v in meter.cpu.items()}, len(items)
@@ -198,6 +201,7 @@ def main() -> None:
     ap.add_argument("--delay", type=float, default=0.1)
     ap.add_argument("--hosts", type=int, default=50)
     ap.add_argument("--baseline-feeds", type=int, default=None, help="measure the baseline on fewer feeds and scale")
+    ap.add_argument("--processes", type=int, default=None, help="crawl processes instead of the default (to compare)")
     ap.add_argument("--stage-feeds", type=int, default=150, help="feeds whose items the stage costs are measured on")
     args = ap.parse_args()
     port = free_port()
@@ -215,7 +219,7 @@ def main() -> None:
         sizes = fetch_json(port, "/__sizes")
         with tempfile.TemporaryDirectory() as tmp:
             config, db = Path(tmp) / "feeds.yaml", Path(tmp) / "bench.db"
-            write_config(config, urls)
+            write_config(config, urls, args.processes)
             env = {**{k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")},
                    "MONITOR_CONFIG": str(config), "MONITOR_HOME": tmp, "MONITOR_DB": f"sqlite:///{db}"}
             first, peak1, cpu1, out1 = timed_run(env)
@@ -233,7 +237,7 @@ def main() -> None:
         per_item = cpu1 * 1000 / expected
         print(f"feeds {args.feeds} x {args.items} items ({sizes['bytes'] / expected:.0f} bytes per item; "
               f"{sizes['types']}) over {args.hosts} loopback addresses, {args.delay * 1000:.0f} ms each; "
-              "shipped fetch settings")
+              + ("shipped fetch settings" if not args.processes else f"{args.processes} crawl processes, else shipped"))
         print(f"load average (1, 5, 15 min) before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
               f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; {os.cpu_count()} cores")
         print(f"baseline  sequential feedparser.parse(url): {base:8.1f} s{scaled}")
