@@ -32,7 +32,9 @@ _BOILERPLATE = (
     r"|cookie settings|cookie-einstellungen"
 )
 _BOILERPLATE_WORDS = tuple(_BOILERPLATE.split("|"))
-_BOILERPLATE_SENTENCE = re.compile(rf"[^.!?\n]*\b(?:{_BOILERPLATE})\b[^.!?\n]*(?:[.!?]+|$)", re.IGNORECASE)
+_BOILERPLATE_PHRASE = re.compile(rf"\b(?:{_BOILERPLATE})\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_STOPS = re.compile(r"[.!?]+")
 # Navigation and footer menus: three or more short entries separated by | · or •.
 _MENU = re.compile(r"(?:[^\W\d][\w&-]*(?: [\w&-]+){0,2}\s*[|·•]\s*){2,}[^\W\d][\w&-]*(?: [\w&-]+){0,2}")
 _MENU_HINT = re.compile(r"[|·•]")
@@ -75,10 +77,39 @@ def strip_boilerplate(text: str) -> str:
     """The text without subscribe/follow/read-more sentences and footer menus."""
     lowered = text.lower()
     if any(words in lowered for words in _BOILERPLATE_WORDS):  # cheap test first: most items have none
-        text = _BOILERPLATE_SENTENCE.sub(" ", text)
+        text = _drop_boilerplate_sentences(text)
     if _MENU_HINT.search(text):
         text = _MENU.sub(" ", text)
     return text
+
+
+def _drop_boilerplate_sentences(text: str) -> str:
+    """Each sentence naming a boilerplate phrase replaced by a space: the sentence runs from
+    the last `.`, `!`, `?` or line break before the phrase to the stops after it (or the end
+    of the text); one ended by a line break inside the text stays.
+
+    Found phrase first, sentence around it second: one pass over the text, where a single
+    regular expression for the whole sentence (a run of any characters, then the phrase)
+    backtracks at every position and costs the square of the sentence's length."""
+    out: list[str] = []
+    emitted = done = 0             # text[:emitted] is in `out`; text[:done] is decided
+    for m in _BOILERPLATE_PHRASE.finditer(text):
+        if m.start() < done:
+            continue
+        start = max(done, max(text.rfind(c, done, m.start()) for c in ".!?\n") + 1)
+        end_mark = _SENTENCE_END.search(text, m.end())
+        if end_mark is None:
+            end = len(text)
+        elif end_mark.group() != "\n":
+            end = _STOPS.match(text, end_mark.start()).end()  # type: ignore[union-attr]  # a stop is there
+        elif end_mark.start() == len(text) - 1:
+            end = end_mark.start()     # a final line break: the sentence ends before it
+        else:
+            done = end_mark.start()    # ended by a line break inside the text: kept
+            continue
+        out += (text[emitted:start], " ")
+        emitted = done = end
+    return "".join(out) + text[emitted:] if out else text
 
 
 def doc_text(doc: Mapping) -> str:

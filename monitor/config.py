@@ -50,7 +50,7 @@ class FetchSettings(Strict):
     per_host: int = Field(default=2, ge=1, le=64)
     delay: timedelta = timedelta(0)
     retries: int = Field(default=2, ge=0, le=10)
-    processes: int | None = Field(default=None, ge=1, le=8)   # crawl processes; default one per core, at most 2
+    processes: int | None = Field(default=None, ge=1, le=8)   # crawl processes; default: cores - 1, 1 to 2
     user_agent: str = "Lagebild/0.1 (+https://github.com/lagebild; feed monitor for social media teams)"
 
     @field_validator("interval", "timeout", "delay", mode="before")

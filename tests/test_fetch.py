@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from monitor.config import FetchSettings
 from spiders.base import SourceSpec
-from spiders.crawl import MIN_SOURCES_PER_PROCESS, CrawlProcess, crawl, split_by_host
+from spiders.crawl import MIN_SOURCES_PER_PROCESS, CrawlProcess, crawl, processes, split_by_host
 from tests.servers import FeedServer, rss
 
 FAST = FetchSettings(timeout=timedelta(seconds=5), retries=0)
@@ -136,3 +138,12 @@ def test_items_leave_the_crawl_with_their_language_and_platforms():
     assert {item.url.rsplit("/", 1)[1]: (item.lang, item.platforms) for item in result.items} == {
         "de": ("de", ["instagram"]), "en": ("en", ["linkedin"])}
     assert all(item.annotated for item in result.items)     # the parent does not read them again
+
+
+@pytest.mark.parametrize(("cores", "expected"), [(1, 1), (2, 1), (3, 2), (16, 2)])
+def test_crawl_processes_leave_a_core_to_the_run(monkeypatch: pytest.MonkeyPatch, cores: int, expected: int) -> None:
+    """On two cores one crawl process: the run's own process tags, clusters and stores on the
+    other, and is the slower of the two (benchmarks/bench_fetch.py); a setting still wins."""
+    monkeypatch.setattr("spiders.crawl.os.cpu_count", lambda: cores)
+    assert processes() == processes(FetchSettings()) == expected
+    assert processes(FetchSettings(processes=3)) == 3

@@ -48,6 +48,7 @@ UNSHARED_WORDS = 0.25       # see _ruzicka
 UNSHARED_TITLE_WORDS = 0.6         # a title's own words say more about its story than the summary's
 STORY_LIKENESS = 1.0      # mean similarity to a story's reports, as a part of SIMILARITY
 MEMBERS = 8               # a story's latest reports that a new one is compared with
+WEIGHTS_KEPT = 8000       # stored reports whose weights are kept (the most recently weighed): bounds memory
 MONEY_TOLERANCE = 0.03
 NUMBERS = frozenset({"n:", "%:"})    # '€405m' and 'rund 400 Millionen Euro' are one amount
 
@@ -66,11 +67,15 @@ class StoryIndex:
         self.df: Counter[str] = Counter()                                  # token -> reports
         self.by_lang: dict[str, Counter[str]] = defaultdict(Counter)       # lang -> token -> reports
         self._weights: dict[int, _Weights] = {}
+        self._floats: dict[float, float] = {}
         texts, counts = background()
         self.prior_n = texts * BACKGROUND
         self.prior = {tok: n * BACKGROUND for tok, n in counts.items()}
 
     def add(self, item_id: int, cluster: int, story: Report) -> None:
+        tokens, shared = story.tokens, self._floats
+        for tok, weight in tokens.items():     # a few dozen distinct weights: one float object each,
+            tokens[tok] = shared.setdefault(weight, weight)     # not one per token of every report
         self.reports[item_id], self.cluster[item_id] = story, cluster
         self.members[cluster].append(item_id)
         span = int(story.when // WINDOW)
@@ -88,9 +93,13 @@ class StoryIndex:
 
     def match(self, story: Report, exclude: int | None = None) -> int | None:
         """The cluster of the most similar recent report that nothing sets apart, if similar enough."""
+        reports = self.reports
+        candidates = [other for other in self._candidates(story, exclude) if _may_match(story, reports[other])]
+        if not candidates:          # most reports: nothing to weigh, no weights to compute
+            return None
         mine = self.weighed(story)
-        ranked = sorted(((score, other) for other in self._candidates(story, exclude)
-                         if (score := _ruzicka(mine, self._stored(other), story.lang != self.reports[other].lang))
+        ranked = sorted(((score, other) for other in candidates
+                         if (score := _ruzicka(mine, self._stored(other), story.lang != reports[other].lang))
                          >= SIMILARITY), reverse=True)
         for _score, other in ranked:
             cluster = self.cluster[other]
@@ -137,10 +146,16 @@ class StoryIndex:
 
     def _stored(self, item_id: int) -> _Weights:
         """A stored report's weights, kept until the counts (background and index) have grown by a fifth:
-        rarity changes slowly."""
-        cached = self._weights.get(item_id)
+        rarity changes slowly. Only the `WEIGHTS_KEPT` most recently weighed are kept: a first run
+        of 40,000 items held 130 MB of weights otherwise, most never asked for again."""
+        weights = self._weights
+        cached = weights.get(item_id)
         if cached is None or len(self.reports) + 1 + self.prior_n > (cached.n + self.prior_n) * 1.2:
-            cached = self._weights[item_id] = self.weighed(self.reports[item_id])
+            if cached is not None:
+                del weights[item_id]
+            elif len(weights) >= WEIGHTS_KEPT:
+                del weights[next(iter(weights))]
+            cached = weights[item_id] = self.weighed(self.reports[item_id])
         return cached
 
     def weighed(self, story: Report) -> _Weights:
@@ -181,6 +196,20 @@ class _Weights:
         return total
 
 
+def _specific(tok: str) -> bool:
+    """A token that tells a story, not only its setting (see _ruzicka)."""
+    return tok not in SETTING and tok[0] not in "#!" and tok[:2] != "y:"
+
+
+def _may_match(a: Report, b: Report) -> bool:
+    """Whether two reports share a specific token in a title: without one, _ruzicka is 0 whatever
+    the weights, so this is asked first, from the token sets alone (most candidates of a large
+    run fail it, and need no weights then)."""
+    bt, at = b.tokens, a.tokens
+    return any(tok in bt and _specific(tok) for tok in a.headline) or \
+        any(tok in at and _specific(tok) for tok in b.headline)
+
+
 def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
     """Shared weight over all weight, where a word only one language has counts for
     `UNSHARED_WORDS` (`UNSHARED_TITLE_WORDS` in a title) when both reports are in that
@@ -198,7 +227,7 @@ def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
     for tok in shared:
         weight = min(va[tok], vb[tok])
         common += weight
-        if tok not in SETTING and tok[0] not in "#!" and tok[:2] != "y:":
+        if _specific(tok):
             specific += weight
             headline = headline or tok in a.headline or tok in b.headline
     if specific < SPECIFIC * common or not headline:
