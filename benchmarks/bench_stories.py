@@ -161,20 +161,21 @@ def with_background(rows: list[dict], background: list[dict], found: dict[int, i
     return base
 
 
-def show_errors(rows: list[dict], found: dict[int, int]) -> None:
+def show_errors(rows: list[dict], found: dict[int, int], splits: bool = True) -> None:
+    """Clusters of more than one story that hold a story group's report; stories split (`splits`)."""
     by_id = {r["id"]: r for r in rows}
     members = defaultdict(list)
     for iid, cid in found.items():
         members[cid].append(iid)
     for ids in members.values():
         stories = {by_id[i]["story"] for i in ids}
-        if len(stories) > 1:
+        if len(stories) > 1 and any(by_id[i]["source"] != "bg" for i in ids):
             print("  WRONGLY JOINED:", " | ".join(f"[{by_id[i]['story']}] {by_id[i]['title']}" for i in ids))
     stories = defaultdict(set)
     for iid, cid in found.items():
         stories[by_id[iid]["story"]].add(cid)
     for story, cids in stories.items():
-        if len(cids) > 1:
+        if splits and len(cids) > 1:
             parts = [[by_id[i]["title"] for i in members[c] if by_id[i]["story"] == story] for c in cids]
             print(f"  SPLIT {story}:", " || ".join(" | ".join(p) for p in parts))
 
@@ -212,6 +213,8 @@ def main() -> None:
         found, _ = cluster(method, rows + background)
         s = with_background(rows, background, found)
         print(" ", line(method.name, s), f"· background pairs joined {s['background_joined']}")
+        if args.show_errors and method is Current:
+            show_errors(rows + background, found, splits=False)
     timing = load_background(len(rows) + 1, copies=args.copies)
     prepare(timing)
     print(f"\ntime per item, story clustering alone, over {len(rows) + len(timing):,} items")

@@ -101,6 +101,7 @@ class Report:
     named_actors: frozenset[str] = frozenset()   # every authority the report names
     countries: frozenset[str] = frozenset()  # the countries its title names
     roundup: bool = False                    # a round-up of the week's news, not one story
+    dates: frozenset[str] = frozenset()      # the dates its title names
 
 
 def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[str] = (),
@@ -124,7 +125,8 @@ def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[s
     named_actors = frozenset(ACTOR_GROUPS.get(t, t) for t in tokens if t in ACTORS)
     actors = frozenset(ACTOR_GROUPS.get(t, t) for t in headline if t in ACTORS) or named_actors
     return Report(tokens, headline, parties, named, tuple(money), _hours(when), lang or "",
-                  frozenset(courts), actors, named_actors, COUNTRIES.intersection(headline), _is_roundup(title))
+                  frozenset(courts), actors, named_actors, COUNTRIES.intersection(headline), _is_roundup(title),
+                  frozenset(t for t in headline if t[:2] == "d:"))
 
 
 def _court_tokens(courts: set[str], position: float, tokens: dict[str, float]) -> None:
@@ -154,9 +156,7 @@ def conflicting(a: Report, b: Report) -> bool:
         return True
     if a.countries and b.countries and not a.countries & b.tokens.keys() and not b.countries & a.tokens.keys():
         return True
-    dates_a = [t for t in a.headline if t[:2] == "d:"]
-    dates_b = [t for t in b.headline if t[:2] == "d:"]
-    return bool(dates_a) and bool(dates_b) and not set(dates_a) & set(dates_b)
+    return bool(a.dates) and bool(b.dates) and not a.dates & b.dates
 
 
 def _courts_differ(a: frozenset[str], b: frozenset[str]) -> bool:
