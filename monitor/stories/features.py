@@ -28,6 +28,7 @@ from monitor.stories.vocabulary import (
     MONTHS,
     NUMBER_WORDS,
     OWNED,
+    OWNERS,
     PARTY_GROUPS,
     ROUNDUP,
     ROUNDUP_PHRASES,
@@ -144,12 +145,15 @@ def _is_roundup(title: str) -> bool:
 
 
 def conflicting(a: Report, b: Report) -> bool:
-    """Whether two reports name different actors of one kind, so that however alike they read they
-    are two stories: two courts (or one kind of court in two cities), two authorities acting (unless
-    one report names both), two countries in their titles, two different dates in their titles, or
-    a round-up of the week beside a single story."""
+    """Whether two reports name different actors of one kind, so that however alike they read
+    they are two stories: titles about two apps of one owner, two courts (or one kind of court in
+    two cities), two authorities acting (unless one report names both), two countries or two
+    dates in their titles, or a round-up of the week beside a single story."""
     if a.roundup != b.roundup:
         return True
+    apps_a, apps_b = a.named & a.headline, b.named & b.headline
+    if apps_a and apps_b and not apps_a & apps_b and not (apps_a | apps_b) & OWNERS:
+        return True              # titles about two apps of one owner (Facebook's news tab, WhatsApp's ads)
     if a.courts and b.courts and _courts_differ(a.courts, b.courts):
         return True
     if a.actors and b.actors and not a.actors & b.named_actors and not b.actors & a.named_actors:
