@@ -195,6 +195,16 @@ def test_one_feature_in_two_countries_is_two_stories(store):
     assert uk_en != us_en
 
 
+def test_a_country_in_one_title_and_its_authority_in_the_other_are_one_story(store):
+    german, english = clusters(
+        store,
+        report_item("heise online", "TikTok: DPC verhängt 530 Millionen Euro Strafe wegen Datenübermittlung nach China",
+                    "Die Datenschutzbehörde wirft TikTok Verstöße gegen die DSGVO vor.", 6, "de"),
+        report_item("Reuters", "Ireland fines TikTok €530m",
+                    "The regulator said TikTok broke the GDPR.", 5, "en"))
+    assert german == english
+
+
 def test_a_weekly_round_up_is_not_the_story_of_an_item_it_lists(store):
     single_en, single_de, roundup = clusters(
         store,

@@ -32,6 +32,7 @@ from monitor.stories.vocabulary import (
     PARTY_GROUPS,
     ROUNDUP,
     ROUNDUP_PHRASES,
+    SEATS,
     vocabulary,
 )
 from monitor.watch.text import fold
@@ -98,11 +99,12 @@ class Report:
     when: float                       # hours since the epoch (publication, else arrival)
     lang: str
     courts: frozenset[str] = frozenset()     # '#lg' or, with the city it sits in, '#lg/!muenchen'
-    actors: frozenset[str] = frozenset()     # authorities acting: those of the title, else of the summary
+    actors: frozenset[str] = frozenset()     # authorities acting: those its title names
     named_actors: frozenset[str] = frozenset()   # every authority the report names
     countries: frozenset[str] = frozenset()  # the countries its title names
     roundup: bool = False                    # a round-up of the week's news, not one story
     dates: frozenset[str] = frozenset()      # the dates its title names
+    places: frozenset[str] = frozenset()     # every country it names, or names an authority or court of
 
 
 def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[str] = (),
@@ -124,10 +126,11 @@ def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[s
         tokens.setdefault("@" + platform, KINDS["@"])
     parties = frozenset(PARTY_GROUPS.get(t, t[1:]) for t in tokens if t[0] == "@")
     named_actors = frozenset(ACTOR_GROUPS.get(t, t) for t in tokens if t in ACTORS)
-    actors = frozenset(ACTOR_GROUPS.get(t, t) for t in headline if t in ACTORS) or named_actors
+    actors = frozenset(ACTOR_GROUPS.get(t, t) for t in headline if t in ACTORS)
     return Report(tokens, headline, parties, named, tuple(money), _hours(when), lang or "",
                   frozenset(courts), actors, named_actors, COUNTRIES.intersection(headline), _is_roundup(title),
-                  frozenset(t for t in headline if t[:2] == "d:"))
+                  frozenset(t for t in headline if t[:2] == "d:"),
+                  frozenset(SEATS.get(t, t) for t in tokens if t in COUNTRIES or t in SEATS))
 
 
 def _court_tokens(courts: set[str], position: float, tokens: dict[str, float]) -> None:
@@ -147,7 +150,8 @@ def _is_roundup(title: str) -> bool:
 def conflicting(a: Report, b: Report) -> bool:
     """Whether two reports name different actors of one kind, so that however alike they read
     they are two stories: titles about two apps of one owner, two courts (or one kind of court in
-    two cities), two authorities acting (unless one report names both), two countries or two
+    two cities), two authorities acting in their titles (unless one report names both), two
+    countries in their titles (unless one report names the other's, or an authority of it), two
     dates in their titles, or a round-up of the week beside a single story."""
     if a.roundup != b.roundup:
         return True
@@ -158,7 +162,7 @@ def conflicting(a: Report, b: Report) -> bool:
         return True
     if a.actors and b.actors and not a.actors & b.named_actors and not b.actors & a.named_actors:
         return True
-    if a.countries and b.countries and not a.countries & b.tokens.keys() and not b.countries & a.tokens.keys():
+    if a.countries and b.countries and not a.countries & b.places and not b.countries & a.places:
         return True
     return bool(a.dates) and bool(b.dates) and not a.dates & b.dates
 

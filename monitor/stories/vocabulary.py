@@ -338,6 +338,13 @@ ACTOR_GROUPS = {"#dpc": "#dpa"}
 COUNTRIES = frozenset({"!de", "!at", "!ch", "!ie", "!fr", "!it", "!es", "!nl", "!dk", "!pl", "!uk", "!us", "!ca", "!au",
                        "!br", "!in", "!cn", "!ru", "!tr", "!jp", "!kr"})
 
+# The country an authority or court belongs to: "DPC" in one report is "Ireland" in another.
+SEATS = {"#dpc": "!ie", "#cartel": "!de", "#bnetza": "!de", "#vzbv": "!de", "#kjm": "!de", "#bundestag": "!de",
+         "#bgh": "!de", "#bverfg": "!de", "#olg": "!de", "#lg": "!de", "#kg": "!de", "#ag": "!de", "#ftc": "!us",
+         "#fcc": "!us", "#congress": "!us", "#whitehouse": "!us", "#ofcom": "!uk", "#osa": "!uk", "#esafety": "!au",
+         "#netzdg": "!de", "#uwg": "!de", "#tdddg": "!de", "#mstv": "!de", "#kosa": "!us", "#coppa": "!us",
+         "#section230": "!us"}
+
 # Words of a round-up of the week's news: a round-up is not the story of any one item it lists.
 ROUNDUP = frozenset({"wochenrueckblick", "rueckblick", "wochenschau", "wochenueberblick", "roundup", "round-up",
                      "kw"})
