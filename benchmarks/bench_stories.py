@@ -4,7 +4,9 @@
 wording): each story told by two to five sources in German and English, in each source's
 own voice, some with the first sentence as title; and look-alikes: other stories on the
 same platform and topic within days (two fines, proceedings against two companies, two
-features of one app), some told once. Measured in one run, for the current clustering
+features of one app, two courts in one city, one kind of court in two cities, two
+authorities or two countries acting, two amounts, app versions or dates, a weekly round-up
+beside a story it lists, two stories sharing only a city), some told once. Measured in one run, for the current clustering
 (monitor/stories) and the one before it (benchmarks/story_baseline.py):
 
   - B-cubed precision, recall and F1 over the reports,
