@@ -141,10 +141,13 @@ def _court_tokens(courts: set[str], position: float, tokens: dict[str, float]) -
             _put(tokens, "+" + court[1:].replace("/!", "-"), KINDS["+"] * position)
 
 
+_ROUNDUP = re.compile("|".join([r"\b(?:" + "|".join(re.escape(w) for w in sorted(ROUNDUP)) + r")\b", r"rueckblick\b"]
+                              + [re.escape(p) for p in ROUNDUP_PHRASES]))
+
+
 def _is_roundup(title: str) -> bool:
     """Whether a (folded) title announces a round-up of the week ('Wochenrückblick', 'This week in')."""
-    words = [w.strip(":,.;!?'\"()[]") for w in title.replace("-", " ").split()]
-    return any(w in ROUNDUP or w.endswith("rueckblick") for w in words) or any(p in title for p in ROUNDUP_PHRASES)
+    return _ROUNDUP.search(title) is not None
 
 
 def conflicting(a: Report, b: Report) -> bool:
@@ -280,7 +283,7 @@ def _words(words: list[str], position: float, tokens: dict[str, float], courts: 
                 if tuple(words[i:i + len(parts)]) == parts:
                     _put(tokens, token, KINDS[token[0]] * position)
                     skip = len(parts) - 1
-                    if token in COURTS or token in CITIES:
+                    if token in _PLACED:
                         seen.append((i + skip, token))
                     break
             if skip:
@@ -293,10 +296,13 @@ def _words(words: list[str], position: float, tokens: dict[str, float], courts: 
             weight *= position
             if weight > tokens.get(token, 0.0):
                 tokens[token] = weight
-            if token in COURTS or token in CITIES:
+            if token in _PLACED:
                 seen.append((i, token))
     if seen:
         _courts(seen, courts)
+
+
+_PLACED = COURTS | CITIES
 
 
 def _courts(seen: list[tuple[int, str]], courts: set[str]) -> None:
