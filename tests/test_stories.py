@@ -132,6 +132,102 @@ def test_two_apps_of_one_owner_on_one_day_are_two_stories(store):
     assert threads != facebook
 
 
+def test_rulings_of_two_courts_in_one_city_are_two_stories(store):
+    """'AG München' and 'LG München I' share a place name and a topic; the courts set them apart,
+    while the German and the English name of one court join its reports."""
+    local, regional_de, regional_en = clusters(
+        store,
+        report_item("t3n", "AG München: Rabattcode auf Instagram ist Werbung",
+                    "Eine Influencerin muss ihren Rabattcode als Werbung kennzeichnen.", 9, "de"),
+        report_item("heise online", "LG München I: Rabattcode auf Instagram ist Werbung",
+                    "Ein Influencer muss Rabattcodes in Reels als Werbung kennzeichnen, entschied das Landgericht.",
+                    5, "de"),
+        report_item("Reuters", "Munich Regional Court I: discount codes on Instagram are advertising",
+                    "An influencer has to label discount codes in Reels as ads, the court ruled.", 4, "en"))
+    assert regional_de == regional_en
+    assert local != regional_de
+
+
+def test_one_kind_of_court_in_two_cities_is_two_stories(store):
+    berlin, cologne = clusters(
+        store,
+        report_item("t3n", "LG Berlin: WhatsApp-Klausel zur Datenweitergabe unwirksam",
+                    "Die Verbraucherzentrale hatte gegen WhatsApp geklagt.", 9, "de"),
+        report_item("heise online", "LG Köln: WhatsApp-Klausel zur Datenweitergabe unwirksam",
+                    "Ein Wettbewerbsverein hatte gegen WhatsApp geklagt.", 5, "de"))
+    assert berlin != cologne
+
+
+def test_two_authorities_acting_on_one_platform_and_topic_are_two_stories(store):
+    cartel, commission, both = clusters(
+        store,
+        report_item("tagesschau.de", "Bundeskartellamt prüft Altersprüfung bei TikTok",
+                    "Die Behörde will wissen, wie TikTok das Alter seiner Nutzer schätzt.", 9, "de"),
+        report_item("netzpolitik.org", "EU-Kommission prüft Altersprüfung bei TikTok",
+                    "Die Behörde will wissen, wie TikTok das Alter seiner Nutzer schätzt.", 5, "de"),
+        report_item("Reuters", "German cartel office examines TikTok's age checks",
+                    "The Federal Cartel Office follows the European Commission, which asked TikTok about age "
+                    "verification under the DSA.", 4, "en"))
+    assert cartel != commission
+    assert both in (cartel, commission)      # a report naming both authorities may join either
+
+
+def test_a_place_name_alone_does_not_join_two_stories(store):
+    privacy, jobs = clusters(
+        store,
+        report_item("tagesschau.de", "Berlin: Datenschützerin will Chatbot-App aus den App-Stores entfernen lassen",
+                    "Die App übermittle Nutzerdaten nach China.", 9, "de"),
+        report_item("heise online", "Berlin: TikTok baut Moderationsteam ab",
+                    "Rund 150 Beschäftigte sollen gehen.", 5, "de"))
+    assert privacy != jobs
+
+
+def test_one_feature_in_two_countries_is_two_stories(store):
+    us_en, us_de, uk_en = clusters(
+        store,
+        report_item("The Verge", "YouTube starts AI age estimation for US users",
+                    "YouTube will guess from viewing history whether a viewer is under 18.", 30, "en"),
+        report_item("t3n", "USA: YouTube schätzt das Alter von Nutzern per KI",
+                    "Eine KI soll anhand des Verlaufs erkennen, ob Angemeldete unter 18 sind.", 28, "de"),
+        report_item("Reuters", "YouTube brings AI age estimation to the UK",
+                    "Viewers the system thinks are under 18 get teen settings.", 3, "en"))
+    assert us_en == us_de
+    assert uk_en != us_en
+
+
+def test_a_country_in_one_title_and_its_authority_in_the_other_are_one_story(store):
+    german, english = clusters(
+        store,
+        report_item("heise online", "TikTok: DPC verhängt 530 Millionen Euro Strafe wegen Datenübermittlung nach China",
+                    "Die Datenschutzbehörde wirft TikTok Verstöße gegen die DSGVO vor.", 6, "de"),
+        report_item("Reuters", "Ireland fines TikTok €530m",
+                    "The regulator said TikTok broke the GDPR.", 5, "en"))
+    assert german == english
+
+
+def test_a_weekly_round_up_is_not_the_story_of_an_item_it_lists(store):
+    single_en, single_de, roundup = clusters(
+        store,
+        report_item("TechCrunch", "LinkedIn launches AI hiring assistant for recruiters",
+                    "The assistant drafts job posts and sifts applicants.", 30, "en"),
+        report_item("t3n", "LinkedIn startet KI-Assistenten für Recruiter",
+                    "Der Assistent schreibt Stellenanzeigen und sortiert Bewerbungen vor.", 28, "de"),
+        report_item("netzpolitik.org", "LinkedIn-Wochenrückblick: KI-Assistent für Recruiter und ein Video-Tab",
+                    "Die Neuerungen der Woche: ein KI-Assistent für Recruiter, ein Tab für Videos.", 3, "de"))
+    assert single_en == single_de
+    assert roundup != single_en
+
+
+def test_two_dates_in_the_titles_are_two_stories(store):
+    june, september = clusters(
+        store,
+        report_item("t3n", "WhatsApp: Ab 1. Juni kein Support mehr für ältere Smartphones",
+                    "Wer ein altes Gerät nutzt, muss umsteigen.", 30, "de"),
+        report_item("heise online", "WhatsApp: Ab 1. September kein Support mehr für ältere Smartphones",
+                    "Wer ein altes Gerät nutzt, muss umsteigen.", 3, "de"))
+    assert june != september
+
+
 def test_reports_further_apart_than_the_window_are_two_stories(store):
     german = report_item(*X_FINE_DE)
     late = report_item(*X_FINE_EN)

@@ -32,7 +32,7 @@ from datetime import datetime
 
 from monitor.item import Item
 from monitor.stories.background import background
-from monitor.stories.features import ENTITY, Report, report
+from monitor.stories.features import ENTITY, Report, conflicting, report
 from monitor.stories.vocabulary import COURTS, OWNERS, SETTING
 
 __all__ = ["Report", "StoryIndex", "report", "report_of"]
@@ -275,6 +275,8 @@ def apart(a: Report, b: Report) -> bool:
     if courts_a and courts_b and not courts_a & courts_b:
         return True
     if a.money and b.money and not any(_same_amount(x, y) for x in a.money for y in b.money):
+        return True
+    if conflicting(a, b):
         return True
     return _numbers_differ(a, b) or _numbers_differ(b, a)
 

@@ -19,11 +19,20 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from monitor.stories.vocabulary import (
+    ACTOR_GROUPS,
+    ACTORS,
+    CITIES,
+    COUNTRIES,
+    COURTS,
     KINDS,
     MONTHS,
     NUMBER_WORDS,
     OWNED,
+    OWNERS,
     PARTY_GROUPS,
+    ROUNDUP,
+    ROUNDUP_PHRASES,
+    SEATS,
     vocabulary,
 )
 from monitor.watch.text import fold
@@ -89,6 +98,13 @@ class Report:
     money: tuple[tuple[str, float], ...]   # (currency, amount) it names
     when: float                       # hours since the epoch (publication, else arrival)
     lang: str
+    courts: frozenset[str] = frozenset()     # '#lg' or, with the city it sits in, '#lg/!muenchen'
+    actors: frozenset[str] = frozenset()     # authorities acting: those its title names
+    named_actors: frozenset[str] = frozenset()   # every authority the report names
+    countries: frozenset[str] = frozenset()  # the countries its title names
+    roundup: bool = False                    # a round-up of the week's news, not one story
+    dates: frozenset[str] = frozenset()      # the dates its title names
+    places: frozenset[str] = frozenset()     # every country it names, or names an authority or court of
 
 
 def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[str] = (),
@@ -99,14 +115,73 @@ def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[s
     summary = " ".join(summary.split(None, SUMMARY_WORDS)[:SUMMARY_WORDS])
     tokens: dict[str, float] = {}
     money: list[tuple[str, float]] = []
-    _read(title, 1.0, tokens, money)
+    courts: set[str] = set()
+    _read(title, 1.0, tokens, money, courts)
+    _court_tokens(courts, 1.0, tokens)
     headline = frozenset(tokens)
-    _read(summary, SUMMARY_WEIGHT, tokens, money)         # the title's weight wins where both have a token
+    _read(summary, SUMMARY_WEIGHT, tokens, money, courts)     # the title's weight wins where both have a token
+    _court_tokens(courts, SUMMARY_WEIGHT, tokens)
     named = frozenset(t for t in tokens if t in OWNED)
     for platform in platforms:
         tokens.setdefault("@" + platform, KINDS["@"])
     parties = frozenset(PARTY_GROUPS.get(t, t[1:]) for t in tokens if t[0] == "@")
-    return Report(tokens, headline, parties, named, tuple(money), _hours(when), lang or "")
+    named_actors = frozenset(ACTOR_GROUPS.get(t, t) for t in tokens if t in ACTORS)
+    actors = frozenset(ACTOR_GROUPS.get(t, t) for t in headline if t in ACTORS)
+    return Report(tokens, headline, parties, named, tuple(money), _hours(when), lang or "",
+                  frozenset(courts), actors, named_actors, COUNTRIES.intersection(headline), _is_roundup(title),
+                  frozenset(t for t in headline if t[:2] == "d:"),
+                  frozenset(SEATS.get(t, t) for t in tokens if t in COUNTRIES or t in SEATS))
+
+
+def _court_tokens(courts: set[str], position: float, tokens: dict[str, float]) -> None:
+    """A court in its city ('LG Berlin', 'Berlin Regional Court') is specific, as a name is; a kind
+    of court alone ('Landgericht') is the setting."""
+    for court in courts:
+        if "/" in court:
+            _put(tokens, "+" + court[1:].replace("/!", "-"), KINDS["+"] * position)
+
+
+_ROUNDUP = re.compile("|".join([r"\b(?:" + "|".join(re.escape(w) for w in sorted(ROUNDUP)) + r")\b", r"rueckblick\b"]
+                              + [re.escape(p) for p in ROUNDUP_PHRASES]))
+
+
+def _is_roundup(title: str) -> bool:
+    """Whether a (folded) title announces a round-up of the week ('Wochenrückblick', 'This week in')."""
+    return _ROUNDUP.search(title) is not None
+
+
+def conflicting(a: Report, b: Report) -> bool:
+    """Whether two reports name different actors of one kind, so that however alike they read
+    they are two stories: titles about two apps of one owner, two courts (or one kind of court in
+    two cities), two authorities acting in their titles (unless one report names both), two
+    countries in their titles (unless one report names the other's, or an authority of it), two
+    dates in their titles, or a round-up of the week beside a single story."""
+    if a.roundup != b.roundup:
+        return True
+    apps_a, apps_b = a.named & a.headline, b.named & b.headline
+    if apps_a and apps_b and not apps_a & apps_b and not (apps_a | apps_b) & OWNERS:
+        return True              # titles about two apps of one owner (Facebook's news tab, WhatsApp's ads)
+    if a.courts and b.courts and _courts_differ(a.courts, b.courts):
+        return True
+    if a.actors and b.actors and not a.actors & b.named_actors and not b.actors & a.named_actors:
+        return True
+    if a.countries and b.countries and not a.countries & b.places and not b.countries & a.places:
+        return True
+    return bool(a.dates) and bool(b.dates) and not a.dates & b.dates
+
+
+def _courts_differ(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Different kinds of court, or the same kind with a different city on both sides."""
+    kinds_a, kinds_b = {c.split("/")[0] for c in a}, {c.split("/")[0] for c in b}
+    shared = kinds_a & kinds_b
+    if not shared:
+        return True
+    for kind in shared:
+        cities_a = {c for c in a if c.startswith(kind + "/")}
+        cities_b = {c for c in b if c.startswith(kind + "/")}
+        if cities_a and cities_b and not cities_a & cities_b:
+            return True
+    return False
 
 
 def _hours(when: datetime | float | None) -> float:
@@ -119,7 +194,8 @@ def _hours(when: datetime | float | None) -> float:
     return float(when)
 
 
-def _read(text: str, position: float, tokens: dict[str, float], money: list[tuple[str, float]]) -> None:
+def _read(text: str, position: float, tokens: dict[str, float], money: list[tuple[str, float]],
+          courts: set[str]) -> None:
     """Add the tokens of one part of the text (title or summary) at its position's weight."""
     if not text:
         return
@@ -127,7 +203,7 @@ def _read(text: str, position: float, tokens: dict[str, float], money: list[tupl
     if _DIGIT.search(text):
         text = _dates(text, position, tokens)
         text = _numbers(text, position, tokens, money)
-    _words(_WORD.findall(text), position, tokens)
+    _words(_WORD.findall(text), position, tokens, courts)
 
 
 def _put(tokens: dict[str, float], token: str, weight: float) -> None:
@@ -194,9 +270,10 @@ def _value(digits: str) -> float | None:
     return None
 
 
-def _words(words: list[str], position: float, tokens: dict[str, float]) -> None:
+def _words(words: list[str], position: float, tokens: dict[str, float], courts: set[str]) -> None:
     phrases = vocabulary().phrases
     skip = 0
+    seen: list[tuple[int, str]] = []        # (index of the last word, token) of courts and cities, for _courts
     for i, word in enumerate(words):
         if skip:
             skip -= 1
@@ -206,13 +283,36 @@ def _words(words: list[str], position: float, tokens: dict[str, float]) -> None:
                 if tuple(words[i:i + len(parts)]) == parts:
                     _put(tokens, token, KINDS[token[0]] * position)
                     skip = len(parts) - 1
+                    if token in _PLACED:
+                        seen.append((i + skip, token))
                     break
             if skip:
                 continue
+        if word == "ag" and i + 1 < len(words) and any(t in CITIES for t, _w in _lookup(words[i + 1])):
+            _put(tokens, "#ag", KINDS["#"] * position)       # 'AG München': the local court, not a company
+            seen.append((i, "#ag"))
+            continue
         for token, weight in _lookup(word):
             weight *= position
             if weight > tokens.get(token, 0.0):
                 tokens[token] = weight
+            if token in _PLACED:
+                seen.append((i, token))
+    if seen:
+        _courts(seen, courts)
+
+
+_PLACED = COURTS | CITIES
+
+
+def _courts(seen: list[tuple[int, str]], courts: set[str]) -> None:
+    """Courts with the city two words before or after them ('LG München I', 'Landgericht Berlin',
+    'Munich Regional Court', 'Regional Court of Cologne'); courts without one by their kind."""
+    for i, court in seen:
+        if court not in COURTS:
+            continue
+        near = [(abs(j - i), city) for j, city in seen if city in CITIES and 0 < abs(j - i) <= 2]
+        courts.add(f"{court}/{min(near)[1]}" if near else court)
 
 
 @lru_cache(maxsize=200_000)

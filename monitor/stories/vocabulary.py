@@ -165,6 +165,29 @@ _TABLE = """
 !ut | utah
 !fl | florida
 
+!berlin | berlin; berliner; berlins
+!hamburg | hamburg; hamburger; hamburgs
+!muenchen | muenchen; munich; muenchner; munich's
+!koeln | koeln; cologne; koelner
+!frankfurt | frankfurt; frankfurter
+!duesseldorf | duesseldorf; duesseldorfer; dusseldorf
+!stuttgart | stuttgart; stuttgarter
+!leipzig | leipzig; leipziger
+!nuernberg | nuernberg; nuremberg; nuernberger
+!hannover | hannover; hanover
+!bremen | bremen
+!dresden | dresden
+!mannheim | mannheim
+!bonn | bonn
+!kiel | kiel
+!schleswig | schleswig
+!muenster | muenster
+!koblenz | koblenz
+!bamberg | bamberg
+!wien | wien; vienna
+!paris | paris
+!amsterdam | amsterdam
+
 ~fine | fine; fines; fined; penalty; penalties; penalised; penalized; sanction; sanctions; strafe; strafen;
     geldstrafe; bussgeld; bussgelder; geldbusse; strafzahlung; sanktion; sanktionen; bestraft; bestraf*; *strafe;
     *bussgeld; *geldbusse; verhaengt; verhaengen; slapped; slaps
@@ -296,8 +319,37 @@ PARTY_GROUPS = {
 OWNERS = frozenset({"@" + owner for owner in PARTY_GROUPS.values()})
 OWNED = frozenset(PARTY_GROUPS) | OWNERS
 
-# Courts: rulings of two different courts are two stories.
+# Courts: rulings of two different courts are two stories, and so are rulings of one kind of court in two
+# cities ("LG Berlin", "LG Köln"); "AG München" is the local court where "AG" stands before a city.
 COURTS = frozenset({"#cjeu", "#generalcourt", "#bgh", "#bverfg", "#olg", "#lg", "#kg", "#ag", "#ovg", "#supremecourt"})
+CITIES = frozenset({"!berlin", "!hamburg", "!muenchen", "!koeln", "!frankfurt", "!duesseldorf", "!stuttgart",
+                    "!leipzig", "!nuernberg", "!hannover", "!bremen", "!dresden", "!mannheim", "!bonn", "!kiel",
+                    "!schleswig", "!muenster", "!koblenz", "!bamberg", "!wien", "!paris", "!amsterdam"})
+
+# Who acts: two reports whose titles name different authorities, complainants or lawmakers acting (the
+# Bundeskartellamt, the Commission) are two stories, unless one report names both. The generic data
+# protection authority is any of the specific ones, which English reports often name that way.
+ACTORS = frozenset({"#commission", "#parliament", "#council", "#dpc", "#dpa", "#edpb", "#cartel", "#bnetza", "#ftc",
+                    "#fcc", "#ofcom", "#esafety", "#vzbv", "#noyb", "#kjm", "#bundestag", "#congress", "#whitehouse"})
+ACTOR_GROUPS = {"#dpc": "#dpa"}
+
+# Countries, as opposed to regions, states and cities: titles naming two different countries acting
+# ("Spain orders X", "Poland tells X") are two stories.
+COUNTRIES = frozenset({"!de", "!at", "!ch", "!ie", "!fr", "!it", "!es", "!nl", "!dk", "!pl", "!uk", "!us", "!ca", "!au",
+                       "!br", "!in", "!cn", "!ru", "!tr", "!jp", "!kr"})
+
+# The country an authority or court belongs to: "DPC" in one report is "Ireland" in another.
+SEATS = {"#dpc": "!ie", "#cartel": "!de", "#bnetza": "!de", "#vzbv": "!de", "#kjm": "!de", "#bundestag": "!de",
+         "#bgh": "!de", "#bverfg": "!de", "#olg": "!de", "#lg": "!de", "#kg": "!de", "#ag": "!de", "#ftc": "!us",
+         "#fcc": "!us", "#congress": "!us", "#whitehouse": "!us", "#ofcom": "!uk", "#osa": "!uk", "#esafety": "!au",
+         "#netzdg": "!de", "#uwg": "!de", "#tdddg": "!de", "#mstv": "!de", "#kosa": "!us", "#coppa": "!us",
+         "#section230": "!us"}
+
+# Words of a round-up of the week's news: a round-up is not the story of any one item it lists.
+ROUNDUP = frozenset({"wochenrueckblick", "rueckblick", "wochenschau", "wochenueberblick", "roundup", "round-up",
+                     "kw"})
+ROUNDUP_PHRASES = ("der woche", "this week in", "week in review", "weekly round", "news roundup", "was diese woche",
+                   "die woche bei", "the week in", "in kw")
 
 # The platforms and their owners: shared, they set the scene of a story but do not tell it.
 SETTING = frozenset({"@" + code for code in PLATFORMS} | set(PARTY_GROUPS))
