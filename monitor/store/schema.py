@@ -164,11 +164,16 @@ class DeliveryRow(Base):
     next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Migration 0006: who is sending it and until when (see outbox.py); NULL when nobody is.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DigestRow(Base):
-    """One digest for one target; its items are in digest_items."""
+    """One digest for one target; its items are in digest_items. A scheduled digest names its
+    period (the local day it is for): one per target and period, whoever tries (migration 0006)."""
     __tablename__ = "digests"
+    __table_args__ = (Index("uq_digests_target_period", "target", "period", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[str] = mapped_column(String(200), index=True)
     state: Mapped[str] = mapped_column(String(20), default="pending")     # pending | sent
@@ -178,6 +183,9 @@ class DigestRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period: Mapped[str | None] = mapped_column(String(40))
 
 
 class DigestItemRow(Base):
