@@ -185,6 +185,15 @@ class OutboxStore:
                     s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in rest])
             row.state, row.last_error, row.next_attempt = "failed", error, next_attempt
 
+    def digest_periods_sent(self, period: str, now: datetime | None = None) -> set[str]:
+        """Targets that need no digest for `period` now: sent already, or a failed one waits out its backoff."""
+        now = now or utcnow()
+        with self.sessions() as s:
+            sent = s.scalars(select(DigestRow.target).where(DigestRow.period == period, DigestRow.state == "sent"))
+            waiting = s.scalars(select(DigestRow.target).where(DigestRow.state == "failed",
+                                                               DigestRow.next_attempt > now))
+            return set(sent) | set(waiting)
+
     def last_digest_sent(self, target: str) -> datetime | None:
         """When a digest last reached `target` (None: never)."""
         with self.sessions() as s:

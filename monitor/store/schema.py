@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -193,3 +194,22 @@ class DigestItemRow(Base):
     __table_args__ = (Index("ix_digest_items_item", "item_id"),)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ShardLeaseRow(Base):
+    """Who crawls a shard of whole hosts now (migration 0007; see monitor/store/leases.py)."""
+    __tablename__ = "shard_leases"
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    done_window: Mapped[str | None] = mapped_column(String(40))
+
+
+class SharedStateRow(Base):
+    """What every machine must see alike: applied config, web secret, retrained model."""
+    __tablename__ = "shared_state"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    checksum: Mapped[str] = mapped_column(String(64))
+    updated: Mapped[datetime] = mapped_column(UTCDateTime)

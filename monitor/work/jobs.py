@@ -1,0 +1,161 @@
+"""What the workers' jobs do: plan a window, crawl a shard, deliver alerts, send the digest.
+
+Plain functions over a `WorkContext`; the engine (engine.py) only decides who runs them
+when. Each is safe to run twice or concurrently: a shard is crawled under its lease
+(claim, renew, fenced write-back, `done_window`), items are stored once by fingerprint,
+alerts are claimed before sending, a digest is one row per target and period.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitor.clock import utcnow
+from monitor.config import Config
+from monitor.daemon import digest_period
+from monitor.item import Item
+from monitor.pipeline import BATCH_ITEMS, _store_new, due_specs
+from monitor.watch.contract import FetchOutcome
+from monitor.work.shards import by_shard, window_of
+from monitor.work.shared import applied_config
+
+if TYPE_CHECKING:
+    from classifiers.tagger import Tagger
+    from monitor.store import Store
+    from monitor.tell.deliver import Sender
+
+log = logging.getLogger("monitor.work")
+LEASE = timedelta(seconds=30)       # a dead worker's shard is free again after this long
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class WorkContext:
+    """What every job needs, built once per worker process by the command."""
+    store: Store
+    home: Path
+    sender: Sender
+    tagger: Callable[[], Tagger]
+    fallback: Callable[[], Config]          # the worker's own feeds.yaml, when nothing was applied
+    known_kinds: set[str] = field(default_factory=set)
+    holder: str = field(default_factory=worker_name)
+
+    def config(self) -> Config:
+        return applied_config(self.store, self.home, self.known_kinds or None) or self.fallback()
+
+
+def plan(ctx: WorkContext, now: datetime) -> list[tuple[int, str]]:
+    """(shard, window) for every shard with due sources that is neither crawled nor done in this window."""
+    config = ctx.config()
+    window = window_of(now, config.settings.fetch.interval)
+    states = ctx.store.shard_states()
+    due = []
+    for shard in sorted(by_shard(config.sources)):
+        state = states.get(shard)
+        if state is None or not (state.held or state.done_window == window):
+            due.append((shard, window))
+    return due
+
+
+def crawl_shard(ctx: WorkContext, shard: int, window: str) -> int:
+    """Crawl one shard for one window under its lease; the number of new items (0 when skipped)."""
+    store = ctx.store
+    epoch = store.claim_shard(shard, ctx.holder, window, LEASE)
+    if epoch is None:
+        log.info("shard %s: done for %s or crawled by another worker", shard, window)
+        return 0
+    keeper = _LeaseKeeper(store, shard, ctx.holder, epoch)
+    keeper.start()
+    finished = False
+    try:
+        new = _crawl(ctx, shard, epoch)
+        finished = True
+        return new
+    finally:
+        keeper.stop()
+        store.finish_shard(shard, ctx.holder, epoch, window if finished else None)
+
+
+def _crawl(ctx: WorkContext, shard: int, epoch: int) -> int:
+    """fetch -> store new -> record health (fenced) -> deliver, as `run_cycle` does for everything."""
+    from spiders.crawl import CrawlProcess
+
+    config = ctx.config()
+    now = utcnow()
+    mine = config.model_copy(update={"sources": by_shard(config.sources).get(shard, [])})
+    specs, _waiting = due_specs(mine, ctx.store.fetch_state(), now)
+    outcomes: list[tuple[str, FetchOutcome]] = []
+    per_source: Counter[str] = Counter()
+    batch: list[Item] = []
+    for result in CrawlProcess(1).results(specs, config.settings.fetch):   # one process: one place per host
+        outcomes.append((result.source, result.outcome))
+        if result.outcome.ok:
+            batch.extend(result.items)
+        if len(batch) >= BATCH_ITEMS:
+            per_source.update(it.source for it in _store_new(config, ctx.store, ctx.tagger, batch, now))
+            batch = []
+    per_source.update(it.source for it in _store_new(config, ctx.store, ctx.tagger, batch, now))
+    for name, outcome in outcomes:
+        outcome.new_items = per_source.get(name, 0)
+    if not ctx.store.record_fetches_fenced(shard, ctx.holder, epoch, outcomes, config.settings.fetch.interval, now):
+        log.warning("shard %s: lease lost during the crawl; its fetch state was not written", shard)
+    deliver(ctx, config)
+    return sum(per_source.values())
+
+
+def deliver(ctx: WorkContext, config: Config | None = None) -> None:
+    """Send the due alerts; each is claimed first, so several workers never send one twice."""
+    from monitor.tell import alerts
+    alerts.deliver_due(ctx.store, config or ctx.config(), ctx.sender)
+
+
+def digest(ctx: WorkContext, now: datetime) -> list[str]:
+    """The scheduled digest of the period `now` is in, to every target that has not had it."""
+    config = ctx.config()
+    settings = config.settings.digest
+    period = digest_period(now, settings.at, config.settings.tz)
+    done = ctx.store.digest_periods_sent(period, now)
+    targets = [t for t in settings.notify if t not in done]
+    if not targets:
+        return []
+    from monitor.tell.digest import send_digest
+    return send_digest(ctx.store, config, ctx.sender, now=now, targets=targets, period=period,
+                       echo=lambda _line: None).lines
+
+
+class _LeaseKeeper:
+    """Renews a shard's lease while its crawl runs, so a long crawl is not taken for a dead one."""
+
+    def __init__(self, store: Store, shard: int, holder: str, epoch: int) -> None:
+        self.store, self.shard, self.holder, self.epoch = store, shard, holder, epoch
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{shard}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(LEASE.total_seconds())
+
+    def _run(self) -> None:
+        while not self._stop.wait(LEASE.total_seconds() / 3):
+            try:
+                if not self.store.renew_shard(self.shard, self.holder, self.epoch, LEASE):
+                    log.warning("shard %s: lease lost", self.shard)
+                    return
+            except Exception:  # noqa: BLE001 - a database blip: the next renewal may work
+                log.exception("shard %s: could not renew the lease", self.shard)
