@@ -12,6 +12,8 @@ place per entity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -92,6 +94,7 @@ class Store:
         self.put_shared = leases.put_shared
         self.put_shared_once = leases.put_shared_once
         self.get_shared = leases.get_shared
+        self.shared_checksum = leases.shared_checksum
         self.digest_periods_sent = outbox.digest_periods_sent
 
     @classmethod
@@ -103,6 +106,15 @@ class Store:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def shared_web_secret(self) -> Callable[[str], str] | None:
+        """On PostgreSQL (several machines), the web session key every web process shares: the
+        first one to ask stores its fresh key, the others get that one. None on SQLite (one
+        machine), where the key stays a file in the data directory."""
+        if self.dialect != "postgresql":
+            return None
+        return lambda fresh: self.put_shared_once("web-secret", fresh.encode()).decode()
 
     def close(self) -> None:
         self.engine.dispose()

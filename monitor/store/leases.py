@@ -129,6 +129,11 @@ class LeaseStore:
             row = s.get(SharedStateRow, key)
             return (bytes(row.value), row.checksum) if row is not None else None
 
+    def shared_checksum(self, key: str) -> str | None:
+        """The SHA-256 of what is stored under `key` (None: nothing), without reading the value."""
+        with self.sessions() as s:
+            return s.scalar(select(SharedStateRow.checksum).where(SharedStateRow.key == key))
+
     def put_shared_once(self, key: str, value: bytes) -> bytes:
         """Store `value` unless `key` has one already; the value every machine then shares."""
         with self.sessions() as s, s.begin():

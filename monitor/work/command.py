@@ -6,7 +6,6 @@ stays as it is and these commands keep what they need to themselves.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -63,10 +62,21 @@ def _context(app: App) -> WorkContext:
     from monitor.work.jobs import WorkContext
     from spiders import KINDS
 
-    @functools.lru_cache(maxsize=1)
+    loaded: dict[str | None, Tagger] = {}
+
     def tagger() -> Tagger:
+        """The model published to the database (`monitor train`), reloaded when a newer one is;
+        else the data directory's or the packaged one."""
+        from classifiers import Tagger as Model
         from monitor.tag.tagging import load_tagger
-        return load_tagger(app.home)
+        from monitor.work.shared import MODEL_KEY, shared_model_dir
+
+        checksum = app.store.shared_checksum(MODEL_KEY)
+        if checksum not in loaded:
+            directory = shared_model_dir(app.store, app.home) if checksum else None
+            loaded.clear()
+            loaded[checksum] = Model.load(directory) if directory else load_tagger(app.home)
+        return loaded[checksum]
 
     return WorkContext(store=app.store, home=app.home, sender=Sender(), tagger=tagger,
                        fallback=lambda: app.config, known_kinds=set(KINDS))

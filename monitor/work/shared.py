@@ -1,4 +1,4 @@
-"""Configuration every worker reads from the database (`monitor config apply`).
+"""Configuration and the retrained model, which every worker reads from the database.
 
 On several machines no single feeds.yaml is the truth: `monitor config apply` validates
 the file and stores its text in the database, and every worker loads what was applied
@@ -10,6 +10,11 @@ every run syncing from whatever file it happened to find.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import shutil
+import uuid
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +24,7 @@ if TYPE_CHECKING:
     from monitor.store import Store
 
 CONFIG_KEY = "config:feeds.yaml"
+MODEL_KEY = "model:tagger"
 
 
 def apply_config(store: Store, path: Path, known_kinds: set[str] | None = None) -> tuple[Config, str]:
@@ -43,3 +49,37 @@ def applied_config(store: Store, home: Path, known_kinds: set[str] | None = None
         partial.write_bytes(text)
         partial.replace(copy)
     return load_config(copy, known_kinds=known_kinds)
+
+
+def publish_model(store: Store, directory: Path) -> str:
+    """Store a saved model directory (model file and its sidecar with the model's checksum)
+    in the database, so every worker tags with it; the checksum of what was stored."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.endswith(".tmp")):
+            archive.write(path, path.name)
+    return store.put_shared(MODEL_KEY, buffer.getvalue())
+
+
+def shared_model_dir(store: Store, home: Path) -> Path | None:
+    """The model last published to the database, unpacked once into the data directory (named by
+    its checksum; the tagger checks the model file against its sidecar when it loads); None when
+    nothing was published."""
+    checksum = store.shared_checksum(MODEL_KEY)
+    if checksum is None:
+        return None
+    target = home / f"model-{checksum[:16]}"
+    if not (target / "tagger.json").exists():
+        found = store.get_shared(MODEL_KEY)
+        if found is None:
+            return None
+        partial = home / f".model-{checksum[:16]}-{uuid.uuid4().hex[:8]}.part"
+        partial.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(io.BytesIO(found[0])) as archive:
+            for name in archive.namelist():
+                if Path(name).name == name:           # plain file names only: nothing lands elsewhere
+                    (partial / name).write_bytes(archive.read(name))
+        with contextlib.suppress(OSError):             # another process unpacked it first: use that
+            partial.replace(target)
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
