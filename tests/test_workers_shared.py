@@ -13,6 +13,7 @@ import pytest
 
 import classifiers
 from classifiers import Tagger
+from monitor.item import Item
 from monitor.store import Store
 from monitor.web import create_app
 from monitor.work.shared import MODEL_KEY, publish_model, shared_model_dir
@@ -92,3 +93,33 @@ def test_a_published_model_reaches_another_machine_and_is_checked_when_it_loads(
     (elsewhere / "tagger.npz").write_bytes(b"tampered")                    # a damaged copy is refused, not used
     with pytest.raises(Exception, match="checksum"):
         Tagger.load(elsewhere)
+
+
+def test_migrate_db_copies_a_sqlite_archive_into_postgresql_with_every_count_verified(tmp_path, sqlite_store,
+                                                                                       postgres_url):
+    from tests.test_web import filled
+    store = filled(sqlite_store)
+    store.correct_tags(store.ids["reels"], ["legal_change"], user="jana")
+    digest = store.begin_digest("team-mail", [store.ids["reach"], store.ids["ruling"]])
+    store.finish_digest(digest, None)
+    store.add_version("Datenschutz-Blog", "Impressum: Stand März, Verantwortlich: Müller GmbH")
+    sqlite_url = store.engine.url.render_as_string()
+    env = environment(tmp_path, sqlite_url, tmp_path / "feeds.yaml")
+    copied = monitor(env, "migrate-db", "--to", postgres_url)
+    assert copied.returncode == 0, copied.stderr
+    assert "every count matches" in copied.stdout
+    assert monitor(env, "migrate-db", "--to", postgres_url).returncode == 1       # never into a filled archive
+    target = Store.open(postgres_url)
+    try:
+        from monitor.store import ItemQuery, item_json
+        assert ([item_json(i) for i in target.query_items(ItemQuery())]
+                == [item_json(i) for i in store.query_items(ItemQuery())])
+        assert target.correction_history(store.ids["reels"])[0]["user"] == "jana"
+        assert target.sent_digests("team-mail") == 1 and target.outbox() == store.outbox()
+        assert [i.title for i in target.query_items(ItemQuery(q="Reichweite"))] == \
+            [i.title for i in store.query_items(ItemQuery(q="Reichweite"))]
+        new = target.add_items([Item(source="Instagram Newsroom", title="Nach dem Umzug",
+                                     url="https://about.instagram.com/after")])
+        assert new[0].id > max(store.ids.values())                             # ids go on after the copied ones
+    finally:
+        target.close()

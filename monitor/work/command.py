@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def add_commands(group: click.Group, common: Callable) -> None:
-    """Add `worker` and the `config` group (`config apply`) to `group`."""
+    """Add `worker`, the `config` group (`config apply`) and `migrate-db` to `group`."""
 
     @group.command()
     @click.option("--once", is_flag=True, help="work until nothing is due, then exit 0")
@@ -55,6 +55,30 @@ def add_commands(group: click.Group, common: Callable) -> None:
         config, checksum = apply_config(app.store, path, known_kinds=set(KINDS))
         click.echo(f"applied {path}: {len(config.sources)} sources, {len(config.notify)} targets "
                    f"(sha256 {checksum[:12]})")
+
+    _add_migrate(group, common)
+
+
+def _add_migrate(group: click.Group, common: Callable) -> None:
+    @group.command(name="migrate-db")
+    @click.option("--to", "target", required=True, metavar="URL", help="the database to copy into (empty)")
+    @common
+    def migrate_db(app: App, target: str) -> None:
+        """Copy the archive of --db (e.g. SQLite) into another database and verify the counts."""
+        from monitor.store import Store
+        from monitor.store.copy import CopyError, copy_archive
+
+        destination = Store.open(target)
+        try:
+            counts = copy_archive(app.store, destination)
+        except CopyError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        finally:
+            destination.close()
+        for name, (before, after) in counts.items():
+            click.echo(f"{name:>15}: {before:>9} → {after:>9}")
+        click.echo(f"copied into {destination.engine.url.render_as_string()}; every count matches")
 
 
 def _context(app: App) -> WorkContext:
