@@ -91,6 +91,7 @@ class Store:
         self.finish_shard = leases.finish_shard
         self.shard_states = leases.shard_states
         self.record_fetches_fenced = leases.record_fetches_fenced
+        self.fetch_state_of = leases.fetch_state_of
         self.put_shared = leases.put_shared
         self.put_shared_once = leases.put_shared_once
         self.get_shared = leases.get_shared

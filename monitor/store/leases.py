@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.store.locks import transaction_lock
+from monitor.store.rows import CHUNK
 from monitor.store.schema import ShardLeaseRow, SharedStateRow, SourceRow
-from monitor.store.sources import _apply
+from monitor.store.sources import FetchState, _apply
 from monitor.watch.contract import FetchOutcome
 
 
@@ -76,6 +77,18 @@ class LeaseStore:
         with self.sessions() as s:
             return {r.shard: ShardState(r.holder is not None and r.lease_until is not None and r.lease_until > now,
                                         r.done_window) for r in s.scalars(select(ShardLeaseRow))}
+
+    def fetch_state_of(self, names: list[str]) -> dict[str, FetchState]:
+        """`SourceStore.fetch_state` for these sources only: a shard's job reads its own hundreds of
+        rows, not the whole installation's hundred thousand."""
+        found: dict[str, FetchState] = {}
+        with self.sessions() as s:
+            for start in range(0, len(names), CHUNK):
+                rows = s.execute(select(SourceRow.name, SourceRow.etag, SourceRow.last_modified,
+                                        SourceRow.next_attempt)
+                                 .where(SourceRow.name.in_(names[start:start + CHUNK]), SourceRow.active.is_(True)))
+                found.update((name, FetchState(etag, modified, nxt)) for name, etag, modified, nxt in rows)
+        return found
 
     def record_fetches_fenced(self, shard: int, holder: str, epoch: int, outcomes: list[tuple[str, FetchOutcome]],
                               interval: timedelta, now: datetime | None = None) -> bool:

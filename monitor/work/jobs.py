@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.clock import utcnow
-from monitor.config import Config
+from monitor.config import Config, Source
 from monitor.daemon import digest_period
 from monitor.item import Item
 from monitor.pipeline import BATCH_ITEMS, _store_new, due_specs
 from monitor.watch.contract import FetchOutcome
 from monitor.work.shards import by_shard, window_of
-from monitor.work.shared import applied_config
+from monitor.work.shared import CONFIG_KEY, applied_config
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -52,9 +52,27 @@ class WorkContext:
     fallback: Callable[[], Config]          # the worker's own feeds.yaml, when nothing was applied
     known_kinds: set[str] = field(default_factory=set)
     holder: str = field(default_factory=worker_name)
+    _applied: tuple[str, Config] | None = field(default=None, repr=False)
+    _shards: tuple[Config, dict[int, list[Source]]] | None = field(default=None, repr=False)
 
     def config(self) -> Config:
-        return applied_config(self.store, self.home, self.known_kinds or None) or self.fallback()
+        """What was applied last (read again only when it changed: 100,000 sources take seconds
+        to validate), else the worker's own file."""
+        checksum = self.store.shared_checksum(CONFIG_KEY)
+        if checksum is None:
+            return self.fallback()
+        if self._applied is None or self._applied[0] != checksum:
+            config = applied_config(self.store, self.home, self.known_kinds or None)
+            if config is None:
+                return self.fallback()
+            self._applied = (checksum, config)
+        return self._applied[1]
+
+    def shards(self, config: Config) -> dict[int, list[Source]]:
+        """The config's sources by shard, worked out once per configuration."""
+        if self._shards is None or self._shards[0] is not config:
+            self._shards = (config, by_shard(config.sources))
+        return self._shards[1]
 
 
 def plan(ctx: WorkContext, now: datetime) -> list[tuple[int, str]]:
@@ -63,7 +81,7 @@ def plan(ctx: WorkContext, now: datetime) -> list[tuple[int, str]]:
     window = window_of(now, config.settings.fetch.interval)
     states = ctx.store.shard_states()
     due = []
-    for shard in sorted(by_shard(config.sources)):
+    for shard in sorted(ctx.shards(config)):
         state = states.get(shard)
         if state is None or not (state.held or state.done_window == window):
             due.append((shard, window))
@@ -95,8 +113,10 @@ def _crawl(ctx: WorkContext, shard: int, epoch: int) -> int:
 
     config = ctx.config()
     now = utcnow()
-    mine = config.model_copy(update={"sources": by_shard(config.sources).get(shard, [])})
-    specs, _waiting = due_specs(mine, ctx.store.fetch_state(), now)
+    mine = config.model_copy(update={"sources": ctx.shards(config).get(shard, [])})
+    specs, _waiting = due_specs(mine, ctx.store.fetch_state_of([src.name for src in mine.sources]), now)
+    if not specs:                   # every source of the shard waits out a backoff: no process to start
+        return 0
     outcomes: list[tuple[str, FetchOutcome]] = []
     per_source: Counter[str] = Counter()
     batch: list[Item] = []
