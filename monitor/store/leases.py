@@ -18,7 +18,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
@@ -82,12 +83,16 @@ class LeaseStore:
         """`SourceStore.fetch_state` for these sources only: a shard's job reads its own hundreds of
         rows, not the whole installation's hundred thousand."""
         found: dict[str, FetchState] = {}
+        columns = select(SourceRow.name, SourceRow.etag, SourceRow.last_modified, SourceRow.next_attempt)
         with self.sessions() as s:
-            for start in range(0, len(names), CHUNK):
-                rows = s.execute(select(SourceRow.name, SourceRow.etag, SourceRow.last_modified,
-                                        SourceRow.next_attempt)
-                                 .where(SourceRow.name.in_(names[start:start + CHUNK]), SourceRow.active.is_(True)))
-                found.update((name, FetchState(etag, modified, nxt)) for name, etag, modified, nxt in rows)
+            if s.get_bind().dialect.name == "postgresql":     # one array parameter: a third of the time of INs
+                wanted = SourceRow.name == any_(bindparam("names", names, type_=postgresql.ARRAY(String)))
+                chunks = [columns.where(wanted, SourceRow.active.is_(True))]
+            else:
+                chunks = [columns.where(SourceRow.name.in_(names[start:start + CHUNK]), SourceRow.active.is_(True))
+                          for start in range(0, len(names), CHUNK)]
+            for stmt in chunks:
+                found.update((name, FetchState(etag, modified, nxt)) for name, etag, modified, nxt in s.execute(stmt))
         return found
 
     def record_fetches_fenced(self, shard: int, holder: str, epoch: int, outcomes: list[tuple[str, FetchOutcome]],

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("monitor.work")
 LEASE = timedelta(seconds=30)       # a dead worker's shard is free again after this long
+BATCHES_PER_WINDOW = 8              # a crawl job takes about this share of all sources (see crawl_shard)
+MIN_BATCH = 250                     # ... but never fewer sources than this: a process costs seconds to start
 
 
 def worker_name() -> str:
@@ -89,33 +91,54 @@ def plan(ctx: WorkContext, now: datetime) -> list[tuple[int, str]]:
 
 
 def crawl_shard(ctx: WorkContext, shard: int, window: str) -> int:
-    """Crawl one shard for one window under its lease; the number of new items (0 when skipped)."""
-    store = ctx.store
-    epoch = store.claim_shard(shard, ctx.holder, window, LEASE)
-    if epoch is None:
+    """Crawl `shard` for `window` under its lease, and more due shards with it; new items (0: skipped).
+
+    One crawl process costs seconds to start (Scrapy, Twisted), so a job takes further due
+    shards (each claimed under its own lease, looked at from its own shard onwards so that
+    jobs running at once take different ones) until it holds about an eighth of all sources:
+    big enough to be worth a process, small enough that two or more workers share the window.
+    The jobs queued for the shards it took find them done and end at once.
+    """
+    config = ctx.config()
+    groups = ctx.shards(config)
+    budget = max(MIN_BATCH, -(-sum(len(g) for g in groups.values()) // BATCHES_PER_WINDOW))
+    order = sorted(groups)
+    start = order.index(shard) if shard in order else 0
+    held: list[tuple[int, int]] = []
+    size = 0
+    for candidate in order[start:] + order[:start]:
+        if held and size + len(groups[candidate]) > budget:
+            continue
+        epoch = ctx.store.claim_shard(candidate, ctx.holder, window, LEASE)
+        if epoch is not None:
+            held.append((candidate, epoch))
+            size += len(groups[candidate])
+    if not held:
         log.info("shard %s: done for %s or crawled by another worker", shard, window)
         return 0
-    keeper = _LeaseKeeper(store, shard, ctx.holder, epoch)
+    keeper = _LeaseKeeper(ctx.store, ctx.holder, held)
     keeper.start()
     finished = False
     try:
-        new = _crawl(ctx, shard, epoch)
+        new = _crawl(ctx, config, held)
         finished = True
         return new
     finally:
         keeper.stop()
-        store.finish_shard(shard, ctx.holder, epoch, window if finished else None)
+        for number, epoch in held:
+            ctx.store.finish_shard(number, ctx.holder, epoch, window if finished else None)
 
 
-def _crawl(ctx: WorkContext, shard: int, epoch: int) -> int:
-    """fetch -> store new -> record health (fenced) -> deliver, as `run_cycle` does for everything."""
+def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int:
+    """fetch -> store new -> record health (fenced, per shard) -> deliver, as `run_cycle` does."""
     from spiders.crawl import CrawlProcess
 
-    config = ctx.config()
     now = utcnow()
-    mine = config.model_copy(update={"sources": ctx.shards(config).get(shard, [])})
-    specs, _waiting = due_specs(mine, ctx.store.fetch_state_of([src.name for src in mine.sources]), now)
-    if not specs:                   # every source of the shard waits out a backoff: no process to start
+    groups = ctx.shards(config)
+    sources = [src for number, _ in held for src in groups.get(number, [])]
+    mine = config.model_copy(update={"sources": sources})
+    specs, _waiting = due_specs(mine, ctx.store.fetch_state_of([src.name for src in sources]), now)
+    if not specs:                   # every source waits out a backoff: no process to start
         return 0
     outcomes: list[tuple[str, FetchOutcome]] = []
     per_source: Counter[str] = Counter()
@@ -130,8 +153,11 @@ def _crawl(ctx: WorkContext, shard: int, epoch: int) -> int:
     per_source.update(it.source for it in _store_new(config, ctx.store, ctx.tagger, batch, now))
     for name, outcome in outcomes:
         outcome.new_items = per_source.get(name, 0)
-    if not ctx.store.record_fetches_fenced(shard, ctx.holder, epoch, outcomes, config.settings.fetch.interval, now):
-        log.warning("shard %s: lease lost during the crawl; its fetch state was not written", shard)
+    for number, epoch in held:
+        names = {src.name for src in groups.get(number, [])}
+        if not ctx.store.record_fetches_fenced(number, ctx.holder, epoch, [o for o in outcomes if o[0] in names],
+                                               config.settings.fetch.interval, now):
+            log.warning("shard %s: lease lost during the crawl; its fetch state was not written", number)
     deliver(ctx, config)
     return sum(per_source.values())
 
@@ -157,12 +183,12 @@ def digest(ctx: WorkContext, now: datetime) -> list[str]:
 
 
 class _LeaseKeeper:
-    """Renews a shard's lease while its crawl runs, so a long crawl is not taken for a dead one."""
+    """Renews the leases of a job's shards while its crawl runs, so a long crawl is not taken for a dead one."""
 
-    def __init__(self, store: Store, shard: int, holder: str, epoch: int) -> None:
-        self.store, self.shard, self.holder, self.epoch = store, shard, holder, epoch
+    def __init__(self, store: Store, holder: str, held: list[tuple[int, int]]) -> None:
+        self.store, self.holder, self.held = store, holder, list(held)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{shard}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="shard-leases", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -173,9 +199,10 @@ class _LeaseKeeper:
 
     def _run(self) -> None:
         while not self._stop.wait(LEASE.total_seconds() / 3):
-            try:
-                if not self.store.renew_shard(self.shard, self.holder, self.epoch, LEASE):
-                    log.warning("shard %s: lease lost", self.shard)
-                    return
-            except Exception:  # noqa: BLE001 - a database blip: the next renewal may work
-                log.exception("shard %s: could not renew the lease", self.shard)
+            for shard, epoch in list(self.held):
+                try:
+                    if not self.store.renew_shard(shard, self.holder, epoch, LEASE):
+                        log.warning("shard %s: lease lost", shard)
+                        self.held.remove((shard, epoch))
+                except Exception:  # noqa: BLE001 - a database blip: the next renewal may work
+                    log.exception("shard %s: could not renew the lease", shard)
