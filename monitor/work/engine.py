@@ -106,6 +106,9 @@ def run(url: str, ctx: jobs.WorkContext, once: bool) -> None:
         async with app.open_async():
             if once:
                 await schedule(app, ctx, datetime.now(UTC))
-            await app.run_worker_async(wait=not once, name=ctx.holder)
+            try:
+                await app.run_worker_async(wait=not once, name=ctx.holder)
+            finally:
+                ctx.close()
 
     asyncio.run(main())

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from classifiers.tagger import Tagger
     from monitor.store import Store
     from monitor.tell.deliver import Sender
+    from spiders.crawl import CrawlProcess
 
 log = logging.getLogger("monitor.work")
 LEASE = timedelta(seconds=30)       # a dead worker's shard is free again after this long
@@ -56,6 +57,7 @@ class WorkContext:
     holder: str = field(default_factory=worker_name)
     _applied: tuple[str, Config] | None = field(default=None, repr=False)
     _shards: tuple[Config, dict[int, list[Source]]] | None = field(default=None, repr=False)
+    _next_crawl: CrawlProcess | None = field(default=None, repr=False)
 
     def config(self) -> Config:
         """What was applied last (read again only when it changed: 100,000 sources take seconds
@@ -69,6 +71,20 @@ class WorkContext:
                 return self.fallback()
             self._applied = (checksum, config)
         return self._applied[1]
+
+    def crawl_process(self) -> CrawlProcess:
+        """A crawl process for the next job, already started: the next one is started at once, so
+        its imports (Scrapy, Twisted: seconds) overlap this job's crawl instead of delaying the next."""
+        from spiders.crawl import CrawlProcess
+        ready = self._next_crawl or CrawlProcess(1)
+        self._next_crawl = CrawlProcess(1)
+        return ready
+
+    def close(self) -> None:
+        """End the crawl process kept ready for a next job."""
+        if self._next_crawl is not None:
+            self._next_crawl.close()
+            self._next_crawl = None
 
     def shards(self, config: Config) -> dict[int, list[Source]]:
         """The config's sources by shard, worked out once per configuration."""
@@ -131,8 +147,6 @@ def crawl_shard(ctx: WorkContext, shard: int, window: str) -> int:
 
 def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int:
     """fetch -> store new -> record health (fenced, per shard) -> deliver, as `run_cycle` does."""
-    from spiders.crawl import CrawlProcess
-
     now = utcnow()
     groups = ctx.shards(config)
     sources = [src for number, _ in held for src in groups.get(number, [])]
@@ -143,7 +157,7 @@ def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int
     outcomes: list[tuple[str, FetchOutcome]] = []
     per_source: Counter[str] = Counter()
     batch: list[Item] = []
-    for result in CrawlProcess(1).results(specs, config.settings.fetch):   # one process: one place per host
+    for result in ctx.crawl_process().results(specs, config.settings.fetch):   # one process: one place per host
         outcomes.append((result.source, result.outcome))
         if result.outcome.ok:
             batch.extend(result.items)
