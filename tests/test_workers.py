@@ -132,7 +132,15 @@ def test_two_senders_and_a_slow_webhook_deliver_each_alert_once(tmp_path, postgr
     procs = [start(env, "-m", "monitor", "outbox", "--retry", log=log) for log in logs]
     finish(procs, logs)
     hook.close()
-    assert alerted_urls(hook) == Counter({u: 1 for _, u in LEGAL})
+    assert hook.accepted and max(alerted_urls(hook).values()) == 1      # one entry per story, none twice
+    store = Store.open(postgres_url)
+    try:
+        assert store.outbox() == []
+        with store.session() as s:
+            from sqlalchemy import text
+            assert s.execute(text("SELECT state, attempts FROM deliveries")).all() == [("sent", 1)] * len(LEGAL)
+    finally:
+        store.close()
 
 
 def test_an_alert_claimed_by_a_sender_that_died_is_sent_once_its_lease_runs_out(tmp_path, postgres_url):
@@ -275,3 +283,32 @@ def test_a_crawl_child_dies_within_five_seconds_of_its_killed_parent(tmp_path):
             assert not any(_alive(pid) for pid in children), "the crawl outlived its parent by 5 s"
         finally:
             os.killpg(run.pid, signal.SIGKILL)
+
+
+def test_a_workers_digest_goes_out_once_a_day_at_its_time_and_not_when_news_come_later(tmp_path, postgres_url):
+    from zoneinfo import ZoneInfo
+
+    from monitor.tell.deliver import Sender
+    from monitor.tell.retry import NO_RETRY
+    from monitor.work.jobs import WorkContext, digest
+
+    hook = Webhook()
+    config_path = write_config(tmp_path, {f"Feed {n}": f"http://127.0.0.1:9/{n}.xml" for n in range(4)},
+                               {"team-a": hook.url}, alerts=False, digest=["team-a"])
+    config = load_config(config_path)
+    store = Store.open(postgres_url)
+    store.sync_sources(config.sources)
+    ctx = WorkContext(store=store, home=tmp_path / "home", sender=Sender(retry=NO_RETRY), tagger=lambda: None,
+                      fallback=lambda: config)
+    berlin = ZoneInfo("Europe/Berlin")
+    try:
+        assert digest(ctx, datetime(2026, 11, 2, 7, 31, tzinfo=berlin)) and hook.accepted == []   # nothing new yet
+        _filled(postgres_url, config_path, "nobody").close()
+        assert digest(ctx, datetime(2026, 11, 2, 15, 0, tzinfo=berlin)) == []                    # today's was handled
+        assert hook.accepted == []
+        digest(ctx, datetime(2026, 11, 3, 7, 30, tzinfo=berlin))
+        digest(ctx, datetime(2026, 11, 3, 7, 31, tzinfo=berlin))
+        assert len(hook.accepted) == 1 and alerted_urls(hook) == Counter({u: 1 for _, u in LEGAL})
+    finally:
+        store.close()
+        hook.close()

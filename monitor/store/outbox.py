@@ -17,6 +17,8 @@ caller passes, so simulated time in tests never frees a lease early.
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
@@ -45,7 +47,18 @@ def retry_wait(attempts: int, cap: timedelta = RETRY_MAX, asked: timedelta | Non
 class OutboxStore:
     def __init__(self, sessions: sessionmaker[Session], token: str | None = None) -> None:
         self.sessions = sessions
-        self.token = token or uuid.uuid4().hex     # whose claims these are: one per store, i.e. per process
+        # Whose claims these are: one per store, i.e. per process; host and pid let a process on the
+        # same machine see that a holder died (killed mid-send) and take its messages at once.
+        self.token = token or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+    def _release_dead(self, s: Session, row: type[DeliveryRow] | type[DigestRow]) -> None:
+        """Free the claims of holders on this machine whose process is gone: the next run after a
+        crash sends at once instead of waiting out the lease (holders elsewhere: the lease decides)."""
+        holders = s.scalars(select(row.claimed_by).distinct().where(
+            row.claimed_by.is_not(None), row.claimed_by != self.token, row.lease_until >= utcnow())).all()
+        dead = [h for h in holders if h is not None and _dead_here(h)]
+        if dead:
+            s.execute(update(row).where(row.claimed_by.in_(dead)).values(claimed_by=None, lease_until=None))
 
     def _free_or_mine(self, row: type[DeliveryRow] | type[DigestRow]) -> ColumnElement[bool]:
         """Rows nobody holds, whose lease ran out, or that this store holds already (a second
@@ -60,6 +73,7 @@ class OutboxStore:
         process asking at the same time gets the others, never these."""
         now = now or utcnow()
         with self.sessions() as s, s.begin():
+            self._release_dead(s, DeliveryRow)
             wanted = select(DeliveryRow.id).where(DeliveryRow.state == "pending", self._free_or_mine(DeliveryRow))
             if not force:
                 wanted = wanted.where((DeliveryRow.next_attempt.is_(None)) | (DeliveryRow.next_attempt <= now))
@@ -132,6 +146,7 @@ class OutboxStore:
         try:
             with self.sessions() as s, s.begin():
                 transaction_lock(s, f"digest:{target}")
+                self._release_dead(s, DigestRow)
                 mine = self._free_or_mine(DigestRow)
                 busy = s.scalar(select(func.count()).select_from(DigestRow).where(
                     DigestRow.target == target, DigestRow.state == "pending", ~mine))
@@ -221,3 +236,18 @@ class OutboxStore:
                 stmt = stmt.where(and_(DigestRow.target == target))
             return s.scalar(stmt) or 0
 
+
+
+def _dead_here(token: str) -> bool:
+    """True when `token` names a process on this machine that no longer runs."""
+    host, _, rest = token.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:        # alive, someone else's
+        return False
+    return False

@@ -188,12 +188,24 @@ def digest(ctx: WorkContext, now: datetime) -> list[str]:
     settings = config.settings.digest
     period = digest_period(now, settings.at, config.settings.tz)
     done = ctx.store.digest_periods_sent(period, now)
-    targets = [t for t in settings.notify if t not in done]
+    targets = [t for t in settings.notify if t not in done and not _handled(ctx.store, t, period)]
     if not targets:
         return []
     from monitor.tell.digest import send_digest
-    return send_digest(ctx.store, config, ctx.sender, now=now, targets=targets, period=period,
-                       echo=lambda _line: None).lines
+    report = send_digest(ctx.store, config, ctx.sender, now=now, targets=targets, period=period,
+                         echo=lambda _line: None)
+    for target in targets:      # handled, even with nothing to send: news at 15:00 wait for tomorrow's
+        if target not in report.failed:
+            ctx.store.put_shared(_HANDLED + target, period.encode())
+    return report.lines
+
+
+_HANDLED = "digest-period:"
+
+
+def _handled(store: Store, target: str, period: str) -> bool:
+    found = store.get_shared(_HANDLED + target)
+    return found is not None and found[0] == period.encode()
 
 
 class _LeaseKeeper:
