@@ -165,14 +165,14 @@ class DeliveryRow(Base):
     next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Migration 0006: who is sending it and until when (see outbox.py); NULL when nobody is.
+    # Migration 0007: who is sending it and until when (see outbox.py); NULL when nobody is.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DigestRow(Base):
     """One digest for one target; its items are in digest_items. A scheduled digest names its
-    period (the local day it is for): one per target and period, whoever tries (migration 0006)."""
+    period (the local day it is for): one per target and period, whoever tries (migration 0007)."""
     __tablename__ = "digests"
     __table_args__ = (Index("uq_digests_target_period", "target", "period", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -197,7 +197,7 @@ class DigestItemRow(Base):
 
 
 class ShardLeaseRow(Base):
-    """Who crawls a shard of whole hosts now (migration 0007; see monitor/store/leases.py)."""
+    """Who crawls a shard of whole hosts now (migration 0008; see monitor/store/leases.py)."""
     __tablename__ = "shard_leases"
     shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     holder: Mapped[str | None] = mapped_column(String(64))

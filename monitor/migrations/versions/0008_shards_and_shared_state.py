@@ -7,16 +7,16 @@
 - shared_state: what every machine must see alike, by key: the applied configuration,
   the web session secret, a retrained model (bytes and checksum).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
 from monitor.store.schema import UTCDateTime
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -8,16 +8,16 @@
   index on (target, period) makes a second digest for the same day impossible, whoever
   tries. Manual digests have no period (NULLs never collide).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
 from monitor.store.schema import UTCDateTime
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
