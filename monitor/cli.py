@@ -419,6 +419,14 @@ def hash_password(password: str) -> None:
     click.echo(PasswordHasher().hash(password))
 
 
+def _add_work_commands() -> None:
+    from monitor.work.command import add_commands
+    add_commands(cli, common)     # `worker`, `config apply`: an installation on several machines
+
+
+_add_work_commands()
+
+
 def main() -> None:
     cli(prog_name="monitor")
 

@@ -45,6 +45,19 @@ def next_digest_time(after: datetime, at: time, tz: ZoneInfo) -> datetime:
     raise AssertionError("unreachable: a day always has the time")
 
 
+def digest_period(moment: datetime, at: time, tz: ZoneInfo) -> str:
+    """The day whose digest is due at `moment`: the local date of the last `at` at or before it.
+
+    Every process that sends the scheduled digest names it so (`begin_digest(period=…)`),
+    and one digest per target and period goes out however many try, DST day or not."""
+    previous = next_digest_time(moment - timedelta(days=2), at, tz)
+    while True:
+        following = next_digest_time(previous, at, tz)
+        if following > moment:
+            return previous.astimezone(tz).date().isoformat()
+        previous = following
+
+
 @dataclass
 class Job:
     kind: str                      # run | digest

@@ -16,6 +16,7 @@ import multiprocessing as mp
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnContext
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 CHILD_GRACE_SECONDS = 30
 OUTBOX_LIMIT = 200      # results waiting in a crawl process for the parent: bounds its memory
 CRAWL_NICENESS = 5
+ORPHAN_CHECK_SECONDS = 0.5  # how often a crawl process looks whether its parent is still there
 
 
 # Hosts that rate-limit unauthenticated feed readers hard: one request at a time, spaced.
@@ -213,8 +215,8 @@ class _Child:
     def __init__(self, ctx: SpawnContext, number: int) -> None:
         orders_in, self.orders = ctx.Pipe(duplex=False)      # (reader, writer)
         self.results, results_out = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child, args=(orders_in, results_out), name=f"monitor-crawl-{number}",
-                                   daemon=True)
+        self.process = ctx.Process(target=_child, args=(orders_in, results_out, os.getpid()),
+                                   name=f"monitor-crawl-{number}", daemon=True)
         self.process.start()
         orders_in.close()
         results_out.close()
@@ -234,12 +236,14 @@ class _Child:
             self.process.join(CHILD_GRACE_SECONDS)
 
 
-def _child(orders: Connection, pipe: Connection) -> None:
+def _child(orders: Connection, pipe: Connection, parent: int | None = None) -> None:
     """Runs in the crawl process: one CrawlerProcess, one spider per kind, results down the pipe.
 
     Results go through a queue to a sender thread: when the parent is busy tagging and
     the pipe is full, the crawl keeps fetching and parsing instead of waiting on `send`.
     """
+    if parent is not None:
+        threading.Thread(target=_die_with, args=(parent,), name="crawl-orphan-check", daemon=True).start()
     outbox: queue.Queue[FetchResult | str | None] = queue.Queue(maxsize=OUTBOX_LIMIT)
     sender = threading.Thread(target=_send_all, args=(outbox, pipe), name="crawl-sender", daemon=True)
     sender.start()
@@ -274,6 +278,20 @@ def _child(orders: Connection, pipe: Connection) -> None:
     except Exception as e:  # noqa: BLE001 - report to the parent instead of dying silently
         outbox.put(f"the crawl could not run: {type(e).__name__}: {e}")
     sender.join()
+
+
+def _die_with(parent: int) -> None:
+    """End this crawl process within a second of its parent's death, however the parent died.
+
+    A parent killed with SIGKILL (the OOM killer, a worker's supervisor) cannot end its
+    children, and an orphaned crawl would go on fetching for nobody, and for a second
+    worker that took over the same shard, double the load on every host. An orphan is
+    re-parented, so a changed parent pid is the sign. Polled rather than Linux's
+    PR_SET_PDEATHSIG, which fires when the *thread* that started the child ends.
+    """
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(1)
 
 
 def tune_garbage_collection() -> None:

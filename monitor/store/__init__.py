@@ -12,12 +12,15 @@ place per entity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.browse import Report
 from monitor.store.database import DatabaseError, make_engine, migrate
 from monitor.store.items import ItemQuery, ItemStore, NewDelivery, TrendRow, item_json
+from monitor.store.leases import LeaseStore, ShardState
 from monitor.store.outbox import OutboxStore
 from monitor.store.pages import PageStore, PageVersion
 from monitor.store.sources import FetchState, SourceStore
@@ -31,6 +34,7 @@ class Store:
         self.session: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         sources, items = SourceStore(self.session), ItemStore(self.session)
         outbox, pages = OutboxStore(self.session), PageStore(self.session)
+        leases = LeaseStore(self.session)
 
         self.sync_sources = sources.sync_sources
         self.fetch_state = sources.fetch_state
@@ -81,6 +85,19 @@ class Store:
         self.settle_version = pages.settle_version
         self.stored_item_id = pages.stored_item_id
 
+        # Several workers over one PostgreSQL database (monitor/work/).
+        self.claim_shard = leases.claim_shard
+        self.renew_shard = leases.renew_shard
+        self.finish_shard = leases.finish_shard
+        self.shard_states = leases.shard_states
+        self.record_fetches_fenced = leases.record_fetches_fenced
+        self.fetch_state_of = leases.fetch_state_of
+        self.put_shared = leases.put_shared
+        self.put_shared_once = leases.put_shared_once
+        self.get_shared = leases.get_shared
+        self.shared_checksum = leases.shared_checksum
+        self.digest_periods_sent = outbox.digest_periods_sent
+
     @classmethod
     def open(cls, url: str) -> Store:
         engine = make_engine(url)
@@ -91,9 +108,18 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def shared_web_secret(self) -> Callable[[str], str] | None:
+        """On PostgreSQL (several machines), the web session key every web process shares: the
+        first one to ask stores its fresh key, the others get that one. None on SQLite (one
+        machine), where the key stays a file in the data directory."""
+        if self.dialect != "postgresql":
+            return None
+        return lambda fresh: self.put_shared_once("web-secret", fresh.encode()).decode()
+
     def close(self) -> None:
         self.engine.dispose()
 
 
 __all__ = ["Store", "ItemQuery", "NewDelivery", "FetchOutcome", "FetchState", "DatabaseError", "PageVersion",
-           "Report", "TrendRow", "item_json"]
+           "Report", "TrendRow", "item_json", "ShardState"]

@@ -2,7 +2,10 @@
 
 Same canonical URL or same normalised title within two weeks: one story, found by the
 indexed columns. Near-duplicates within three days are found by monitor/stories/'s
-token index, which is loaded once per process and kept up to date as items are added.
+token index, which is loaded once per process and kept up to date as items are added:
+its own, and those other processes stored since (`monitor run` twice at once, several
+workers), read in before each batch. The caller holds the store lock (`ItemStore.add_items`),
+so batches are clustered one at a time, in the order of their ids.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class StoryClusters:
 
     def __init__(self) -> None:
         self._stories: StoryIndex | None = None
+        self._high = 0          # the highest item id the index has seen
 
     def assign(self, s: Session, items: Sequence[Item], now: datetime, folded: dict[int, Folded]) -> None:
         """Set `cluster` on the (just inserted) items and write it to their rows.
@@ -74,12 +78,13 @@ class StoryClusters:
         one after their own match, or they would match themselves.
         """
         if self._stories is None:
-            index = StoryIndex()
-            rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary, ItemRow.platforms,
-                                    ItemRow.sort_date, ItemRow.lang)
-                             .where(ItemRow.fetched >= now - STORY_WINDOW).order_by(ItemRow.id)).all()
-            index.load(row for row in rows if row[0] not in new_ids)
-            self._stories = index
+            self._stories, self._high = StoryIndex(), 0
+        rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary, ItemRow.platforms,
+                                ItemRow.sort_date, ItemRow.lang)
+                         .where(ItemRow.fetched >= now - STORY_WINDOW, ItemRow.id > self._high)
+                         .order_by(ItemRow.id)).all()
+        self._stories.load(row for row in rows if row[0] not in new_ids)
+        self._high = max([self._high, *new_ids, *(row[0] for row in rows)])
         return self._stories
 
 

@@ -19,6 +19,7 @@ from monitor.clock import utcnow
 from monitor.item import Item
 from monitor.store import browse, paging
 from monitor.store.clusters import StoryClusters
+from monitor.store.locks import transaction_lock
 from monitor.store.rows import CHUNK, Folded, item_values, items_by_ids, load_items, rows_by_ids, with_source
 from monitor.store.schema import CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow, table_of
 
@@ -103,6 +104,8 @@ class ItemStore:
         now = now or utcnow()
         added: list[Item] = []
         with self.sessions() as s, s.begin():
+            # One batch at a time across processes: the story step reads what earlier batches stored.
+            transaction_lock(s, "store:add-items")
             ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
             folded = {id(it): Folded.of(it) for it in items}
             rows = [item_values(it, ids[it.source], now, folded[id(it)]) for it in items if it.source in ids]

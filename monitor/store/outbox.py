@@ -5,23 +5,37 @@ its messages, with the error, and they are tried again (with growing waits) on t
 next runs, so nothing is lost and nothing that went out is sent again. The caller
 caps the wait (a little under one cycle) and may ask for a longer one than the
 backoff gives (a Retry-After that did not fit into the run), within that cap.
+
+Several processes may send from one database (`monitor worker` on several machines,
+or two `monitor run` at once), so a message is *claimed* before it is sent: the rows
+are leased to this store's token (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so a second
+sender skips them instead of waiting), and only the lease holder marks them sent or
+failed. A sender that dies leaves a lease that runs out (`LEASE`), after which the next
+sender takes the message. Leases are reckoned on the real clock, not on the `now` a
+caller passes, so simulated time in tests never frees a lease early.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.item import Item
+from monitor.store.locks import transaction_lock
 from monitor.store.rows import items_by_ids
 from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, ItemRow
 
 RETRY_BASE = timedelta(minutes=5)
 RETRY_MAX = timedelta(hours=6)
+LEASE = timedelta(minutes=10)     # longer than any send (20 s timeout, ~30 s of retries per message)
 
 
 def retry_wait(attempts: int, cap: timedelta = RETRY_MAX, asked: timedelta | None = None) -> timedelta:
@@ -31,19 +45,43 @@ def retry_wait(attempts: int, cap: timedelta = RETRY_MAX, asked: timedelta | Non
 
 
 class OutboxStore:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], token: str | None = None) -> None:
         self.sessions = sessions
+        # Whose claims these are: one per store, i.e. per process; host and pid let a process on the
+        # same machine see that a holder died (killed mid-send) and take its messages at once.
+        self.token = token or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+    def _release_dead(self, s: Session, row: type[DeliveryRow] | type[DigestRow]) -> None:
+        """Free the claims of holders on this machine whose process is gone: the next run after a
+        crash sends at once instead of waiting out the lease (holders elsewhere: the lease decides)."""
+        holders = s.scalars(select(row.claimed_by).distinct().where(
+            row.claimed_by.is_not(None), row.claimed_by != self.token, row.lease_until >= utcnow())).all()
+        dead = [h for h in holders if h is not None and _dead_here(h)]
+        if dead:
+            s.execute(update(row).where(row.claimed_by.in_(dead)).values(claimed_by=None, lease_until=None))
+
+    def _free_or_mine(self, row: type[DeliveryRow] | type[DigestRow]) -> ColumnElement[bool]:
+        """Rows nobody holds, whose lease ran out, or that this store holds already (a second
+        look in the same process sees what the first one claimed)."""
+        return or_(row.claimed_by.is_(None), row.lease_until < utcnow(), row.claimed_by == self.token)
 
     # ------------------------------------------------------------------ alerts
     def due_alerts(self, now: datetime | None = None, force: bool = False) -> dict[str, list[tuple[int, Item, str]]]:
-        """Pending alerts whose retry time has come, by target: (delivery id, item, reason)."""
+        """Pending alerts whose retry time has come, by target: (delivery id, item, reason).
+
+        Each returned alert is claimed for this store (see the module's docstring): another
+        process asking at the same time gets the others, never these."""
         now = now or utcnow()
-        with self.sessions() as s:
-            stmt = select(DeliveryRow.id, DeliveryRow.target, DeliveryRow.item_id, DeliveryRow.reason).where(
-                DeliveryRow.state == "pending")
+        with self.sessions() as s, s.begin():
+            self._release_dead(s, DeliveryRow)
+            wanted = select(DeliveryRow.id).where(DeliveryRow.state == "pending", self._free_or_mine(DeliveryRow))
             if not force:
-                stmt = stmt.where((DeliveryRow.next_attempt.is_(None)) | (DeliveryRow.next_attempt <= now))
-            rows = s.execute(stmt.order_by(DeliveryRow.id)).all()
+                wanted = wanted.where((DeliveryRow.next_attempt.is_(None)) | (DeliveryRow.next_attempt <= now))
+            wanted = wanted.order_by(DeliveryRow.id).with_for_update(skip_locked=True)
+            claimed = update(DeliveryRow).where(DeliveryRow.id.in_(wanted.scalar_subquery())).values(
+                claimed_by=self.token, lease_until=utcnow() + LEASE).returning(
+                DeliveryRow.id, DeliveryRow.target, DeliveryRow.item_id, DeliveryRow.reason)
+            rows = sorted(s.execute(claimed).all())
             items = {it.id: it for it in items_by_ids(s, sorted({r.item_id for r in rows}))}
         due: dict[str, list[tuple[int, Item, str]]] = {}
         for did, target, iid, reason in rows:
@@ -52,17 +90,24 @@ class OutboxStore:
         return due
 
     def mark_alerts_sent(self, ids: list[int], now: datetime | None = None) -> None:
+        """Sent, for the alerts this store holds (or nobody does): a sender whose lease was
+        taken over writes nothing."""
         with self.sessions() as s, s.begin():
-            s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(
-                state="sent", sent_at=now or utcnow(), last_error=None, attempts=DeliveryRow.attempts + 1))
+            s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids), self._held(DeliveryRow)).values(
+                state="sent", sent_at=now or utcnow(), last_error=None, attempts=DeliveryRow.attempts + 1,
+                claimed_by=None, lease_until=None))
 
     def mark_alerts_failed(self, ids: list[int], error: str, now: datetime | None = None,
                            cap: timedelta = RETRY_MAX, asked: timedelta | None = None) -> None:
         now = now or utcnow()
         with self.sessions() as s, s.begin():
-            for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(ids))):
+            for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(ids), self._held(DeliveryRow))):
                 row.attempts += 1
                 row.last_error, row.next_attempt = error, now + retry_wait(row.attempts, cap, asked)
+                row.claimed_by = row.lease_until = None
+
+    def _held(self, row: type[DeliveryRow] | type[DigestRow]) -> ColumnElement[bool]:
+        return or_(row.claimed_by.is_(None), row.claimed_by == self.token)
 
     def alerted_stories(self, target: str, clusters: Collection[int]) -> set[int]:
         """The story clusters among `clusters` of which some report already reached `target` as an alert."""
@@ -88,20 +133,40 @@ class OutboxStore:
             ids = list(s.scalars(stmt.order_by(ItemRow.sort_date.desc(), ItemRow.id.desc())))
             return items_by_ids(s, ids)
 
-    def begin_digest(self, target: str, item_ids: list[int], now: datetime | None = None) -> int:
-        """Record the digest about to be sent; unsent earlier attempts for the target are replaced."""
+    def begin_digest(self, target: str, item_ids: list[int], now: datetime | None = None,
+                     period: str | None = None) -> int | None:
+        """Record the digest about to be sent, claimed for this store; unsent earlier attempts
+        for the target are replaced.
+
+        None when it must not be sent: another process is sending one to this target right
+        now (its lease holds), or `period` (a scheduled digest's day) already has its digest
+        for this target. The row is written before anything is sent, and the unique index
+        on (target, period) is the last word when two processes get here at once."""
         now = now or utcnow()
-        with self.sessions() as s, s.begin():
-            previous = s.execute(select(func.coalesce(func.sum(DigestRow.attempts), 0)).where(
-                DigestRow.target == target, DigestRow.state != "sent")).scalar() or 0
-            s.execute(delete(DigestRow).where(DigestRow.target == target, DigestRow.state != "sent"))
-            row = DigestRow(target=target, state="pending", created=now, attempts=previous,
-                            item_count=len(item_ids))
-            s.add(row)
-            s.flush()
-            if item_ids:
-                s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in item_ids])
-            return row.id
+        try:
+            with self.sessions() as s, s.begin():
+                transaction_lock(s, f"digest:{target}")
+                self._release_dead(s, DigestRow)
+                mine = self._free_or_mine(DigestRow)
+                busy = s.scalar(select(func.count()).select_from(DigestRow).where(
+                    DigestRow.target == target, DigestRow.state == "pending", ~mine))
+                done = period is not None and s.scalar(select(func.count()).select_from(DigestRow).where(
+                    DigestRow.target == target, DigestRow.period == period, DigestRow.state == "sent"))
+                if busy or done:
+                    return None
+                previous = s.execute(select(func.coalesce(func.sum(DigestRow.attempts), 0)).where(
+                    DigestRow.target == target, DigestRow.state != "sent")).scalar() or 0
+                s.execute(delete(DigestRow).where(DigestRow.target == target, DigestRow.state != "sent"))
+                row = DigestRow(target=target, state="pending", created=now, attempts=previous,
+                                item_count=len(item_ids), period=period, claimed_by=self.token,
+                                lease_until=utcnow() + LEASE)
+                s.add(row)
+                s.flush()
+                if item_ids:
+                    s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in item_ids])
+                return row.id
+        except IntegrityError:      # another process recorded this period's digest a moment earlier
+            return None
 
     def finish_digest(self, digest_id: int, error: str | None, now: datetime | None = None,
                       cap: timedelta = RETRY_MAX, asked: timedelta | None = None,
@@ -115,6 +180,7 @@ class OutboxStore:
             if row is None:
                 raise KeyError(digest_id)
             row.attempts += 1
+            row.claimed_by = row.lease_until = None
             if error is None:
                 row.state, row.sent_at, row.last_error = "sent", now, None
                 return
@@ -127,11 +193,21 @@ class OutboxStore:
                 s.execute(delete(DigestItemRow).where(DigestItemRow.digest_id == row.id,
                                                       DigestItemRow.item_id.in_(rest)))
                 row = DigestRow(target=row.target, created=row.created, attempts=row.attempts, item_count=len(rest))
+                # the rest is a retry of its own, not the period's digest (which reached the target in part)
                 s.add(row)
                 s.flush()
                 if rest:
                     s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in rest])
             row.state, row.last_error, row.next_attempt = "failed", error, next_attempt
+
+    def digest_periods_sent(self, period: str, now: datetime | None = None) -> set[str]:
+        """Targets that need no digest for `period` now: sent already, or a failed one waits out its backoff."""
+        now = now or utcnow()
+        with self.sessions() as s:
+            sent = s.scalars(select(DigestRow.target).where(DigestRow.period == period, DigestRow.state == "sent"))
+            waiting = s.scalars(select(DigestRow.target).where(DigestRow.state == "failed",
+                                                               DigestRow.next_attempt > now))
+            return set(sent) | set(waiting)
 
     def last_digest_sent(self, target: str) -> datetime | None:
         """When a digest last reached `target` (None: never)."""
@@ -159,3 +235,19 @@ class OutboxStore:
             if target:
                 stmt = stmt.where(and_(DigestRow.target == target))
             return s.scalar(stmt) or 0
+
+
+
+def _dead_here(token: str) -> bool:
+    """True when `token` names a process on this machine that no longer runs."""
+    host, _, rest = token.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:        # alive, someone else's
+        return False
+    return False

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -164,11 +165,16 @@ class DeliveryRow(Base):
     next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Migration 0007: who is sending it and until when (see outbox.py); NULL when nobody is.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DigestRow(Base):
-    """One digest for one target; its items are in digest_items."""
+    """One digest for one target; its items are in digest_items. A scheduled digest names its
+    period (the local day it is for): one per target and period, whoever tries (migration 0007)."""
     __tablename__ = "digests"
+    __table_args__ = (Index("uq_digests_target_period", "target", "period", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[str] = mapped_column(String(200), index=True)
     state: Mapped[str] = mapped_column(String(20), default="pending")     # pending | sent
@@ -178,6 +184,9 @@ class DigestRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period: Mapped[str | None] = mapped_column(String(40))
 
 
 class DigestItemRow(Base):
@@ -185,3 +194,22 @@ class DigestItemRow(Base):
     __table_args__ = (Index("ix_digest_items_item", "item_id"),)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ShardLeaseRow(Base):
+    """Who crawls a shard of whole hosts now (migration 0008; see monitor/store/leases.py)."""
+    __tablename__ = "shard_leases"
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    done_window: Mapped[str | None] = mapped_column(String(40))
+
+
+class SharedStateRow(Base):
+    """What every machine must see alike: applied config, web secret, retrained model."""
+    __tablename__ = "shared_state"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    checksum: Mapped[str] = mapped_column(String(64))
+    updated: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -28,5 +28,8 @@ def retrain(store: Store, home: Path) -> Iterator[str]:
     target = user_model_dir(home)
     tagger.save(target)
     yield f"Saved the model to {target}; `monitor run` and `monitor classify` use it from now on."
+    if store.dialect == "postgresql":     # several machines: the workers take it from the database
+        from monitor.work.shared import publish_model
+        yield f"Stored it in the database too (sha256 {publish_model(store, target)[:12]}): every worker uses it."
     for tag, threshold in sorted(tagger.thresholds.items()):
         yield f"  {tag}: threshold {threshold:.2f}"

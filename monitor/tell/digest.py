@@ -61,10 +61,12 @@ class DigestReport:
 def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelta | None = None,
                 output: Path | None = None, dry_run: bool = False, base_url: str | None = None,
                 now: datetime | None = None, echo: Callable[[str], None] = print,
-                targets: list[str] | None = None) -> DigestReport:
+                targets: list[str] | None = None, period: str | None = None) -> DigestReport:
     """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed.
 
-    `targets`: only these (default: `settings.digest.notify`), e.g. those a digest waits for."""
+    `targets`: only these (default: `settings.digest.notify`), e.g. those a digest waits for.
+    `period`: the scheduled day this digest is for; one digest per target and period is sent,
+    however many processes try (see `OutboxStore.begin_digest`)."""
     now = now or utcnow()
     t = translator(config)
     base = base_url or config.settings.web.base_url
@@ -78,7 +80,7 @@ def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelt
     if not targets:
         report.lines.append(t("mail.report.no_targets"))
     for target in targets:
-        _send_target(store, config, sender, target, report, t, cutoff=cutoff, now=now, base=base)
+        _send_target(store, config, sender, target, report, t, cutoff=cutoff, now=now, base=base, period=period)
     report.exit_code = 1 if report.failed else 0
     return report
 
@@ -113,7 +115,7 @@ def pending_items(store: Store, config: Config, cutoff: datetime | None) -> list
 
 
 def _send_target(store: Store, config: Config, sender: Sender, target: str, report: DigestReport, t: Translator,
-                 *, cutoff: datetime | None, now: datetime, base: str | None) -> None:
+                 *, cutoff: datetime | None, now: datetime, base: str | None, period: str | None = None) -> None:
     url = config.notify.get(target)
     items = store.digest_candidates(target, since=cutoff)
     if not url:
@@ -125,7 +127,10 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
         return
     digest = build_digest(store, config, items, now=now, base_url=base, t=t, target=target)
     report.lines += [f"{target}: {note}" for note in digest.notes]
-    digest_id = store.begin_digest(target, digest.item_ids, now=now)
+    digest_id = store.begin_digest(target, digest.item_ids, now=now, period=period)
+    if digest_id is None:       # another process sends it (or sent this period's): not a second one
+        report.lines.append(f"{target}: the digest is sent by another process (or was sent for this period)")
+        return
     accepted: list[str] = []
     result = send_rendered(sender, url, digest, t, accepted=accepted)
     shown = [] if result.ok else shown_in(accepted, [it for it in items if it.id in set(digest.item_ids)])

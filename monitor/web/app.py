@@ -88,7 +88,8 @@ def create_app(config: Config, store: Store, *, home: Path, password: str | None
     middleware = [
         Middleware(SecurityHeaders, private=login.enabled),
         Middleware(SecureCookiesOnHttps),
-        Middleware(SessionMiddleware, secret_key=session_secret(Path(home), salt=login.fingerprint),
+        Middleware(SessionMiddleware, secret_key=session_secret(Path(home), salt=login.fingerprint,
+                                                                shared=store.shared_web_secret),
                    session_cookie=SESSION_COOKIE, max_age=SESSION_DAYS * 86400, same_site="lax"),
         Middleware(RequireLogin, auth=login),
     ]

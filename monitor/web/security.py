@@ -39,9 +39,17 @@ HEADERS = [
 
 # ---------------------------------------------------------------------- session secret
 
-def session_secret(home: Path, *, salt: str = "") -> str:
+def session_secret(home: Path, *, salt: str = "", shared: Callable[[str], str] | None = None) -> str:
     """The signing key for session cookies: a random key kept in `home/web-secret` (mode 0600),
-    created on first use, mixed with `salt` so that changing passwords ends old sessions."""
+    created on first use, mixed with `salt` so that changing passwords ends old sessions.
+
+    Several web processes behind one proxy must sign alike, or a login on one is unknown to
+    the next: `MONITOR_WEB_SECRET` wins when set, else `shared` (the database's key, made
+    once by whichever process asks first) when the installation spans machines."""
+    configured = os.environ.get("MONITOR_WEB_SECRET", "").strip()
+    if configured or shared is not None:
+        common = configured or (shared(secrets.token_hex(32)) if shared is not None else "")
+        return hmac.new(common.encode(), salt.encode(), hashlib.sha256).hexdigest()
     home.mkdir(parents=True, exist_ok=True)
     path = home / SECRET_FILE
     key = _read_secret(path)

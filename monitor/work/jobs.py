@@ -1,0 +1,234 @@
+"""What the workers' jobs do: plan a window, crawl a shard, deliver alerts, send the digest.
+
+Plain functions over a `WorkContext`; the engine (engine.py) only decides who runs them
+when. Each is safe to run twice or concurrently: a shard is crawled under its lease
+(claim, renew, fenced write-back, `done_window`), items are stored once by fingerprint,
+alerts are claimed before sending, a digest is one row per target and period.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitor.clock import utcnow
+from monitor.config import Config, Source
+from monitor.daemon import digest_period
+from monitor.item import Item
+from monitor.pipeline import BATCH_ITEMS, _store_new, due_specs
+from monitor.watch.contract import FetchOutcome
+from monitor.work.shards import by_shard, window_of
+from monitor.work.shared import CONFIG_KEY, applied_config
+
+if TYPE_CHECKING:
+    from classifiers.tagger import Tagger
+    from monitor.store import Store
+    from monitor.tell.deliver import Sender
+    from spiders.crawl import CrawlProcess
+
+log = logging.getLogger("monitor.work")
+LEASE = timedelta(seconds=30)       # a dead worker's shard is free again after this long
+BATCHES_PER_WINDOW = 8              # a crawl job takes about this share of all sources (see crawl_shard)
+MIN_BATCH = 250                     # ... but never fewer sources than this: a process costs seconds to start
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class WorkContext:
+    """What every job needs, built once per worker process by the command."""
+    store: Store
+    home: Path
+    sender: Sender
+    tagger: Callable[[], Tagger]
+    fallback: Callable[[], Config]          # the worker's own feeds.yaml, when nothing was applied
+    known_kinds: set[str] = field(default_factory=set)
+    holder: str = field(default_factory=worker_name)
+    _applied: tuple[str, Config] | None = field(default=None, repr=False)
+    _shards: tuple[Config, dict[int, list[Source]]] | None = field(default=None, repr=False)
+    _next_crawl: CrawlProcess | None = field(default=None, repr=False)
+
+    def config(self) -> Config:
+        """What was applied last (read again only when it changed: 100,000 sources take seconds
+        to validate), else the worker's own file."""
+        checksum = self.store.shared_checksum(CONFIG_KEY)
+        if checksum is None:
+            return self.fallback()
+        if self._applied is None or self._applied[0] != checksum:
+            config = applied_config(self.store, self.home, self.known_kinds or None)
+            if config is None:
+                return self.fallback()
+            self._applied = (checksum, config)
+        return self._applied[1]
+
+    def crawl_process(self) -> CrawlProcess:
+        """A crawl process for the next job, already started: the next one is started at once, so
+        its imports (Scrapy, Twisted: seconds) overlap this job's crawl instead of delaying the next."""
+        from spiders.crawl import CrawlProcess
+        ready = self._next_crawl or CrawlProcess(1)
+        self._next_crawl = CrawlProcess(1)
+        return ready
+
+    def close(self) -> None:
+        """End the crawl process kept ready for a next job."""
+        if self._next_crawl is not None:
+            self._next_crawl.close()
+            self._next_crawl = None
+
+    def shards(self, config: Config) -> dict[int, list[Source]]:
+        """The config's sources by shard, worked out once per configuration."""
+        if self._shards is None or self._shards[0] is not config:
+            self._shards = (config, by_shard(config.sources))
+        return self._shards[1]
+
+
+def plan(ctx: WorkContext, now: datetime) -> list[tuple[int, str]]:
+    """(shard, window) for every shard with due sources that is neither crawled nor done in this window."""
+    config = ctx.config()
+    window = window_of(now, config.settings.fetch.interval)
+    states = ctx.store.shard_states()
+    due = []
+    for shard in sorted(ctx.shards(config)):
+        state = states.get(shard)
+        if state is None or not (state.held or state.done_window == window):
+            due.append((shard, window))
+    return due
+
+
+def crawl_shard(ctx: WorkContext, shard: int, window: str) -> int:
+    """Crawl `shard` for `window` under its lease, and more due shards with it; new items (0: skipped).
+
+    One crawl process costs seconds to start (Scrapy, Twisted), so a job takes further due
+    shards (each claimed under its own lease, looked at from its own shard onwards so that
+    jobs running at once take different ones) until it holds about an eighth of all sources:
+    big enough to be worth a process, small enough that two or more workers share the window.
+    The jobs queued for the shards it took find them done and end at once.
+    """
+    config = ctx.config()
+    groups = ctx.shards(config)
+    budget = max(MIN_BATCH, -(-sum(len(g) for g in groups.values()) // BATCHES_PER_WINDOW))
+    order = sorted(groups)
+    start = order.index(shard) if shard in order else 0
+    held: list[tuple[int, int]] = []
+    size = 0
+    for candidate in order[start:] + order[:start]:
+        if held and size + len(groups[candidate]) > budget:
+            continue
+        epoch = ctx.store.claim_shard(candidate, ctx.holder, window, LEASE)
+        if epoch is not None:
+            held.append((candidate, epoch))
+            size += len(groups[candidate])
+    if not held:
+        log.info("shard %s: done for %s or crawled by another worker", shard, window)
+        return 0
+    keeper = _LeaseKeeper(ctx.store, ctx.holder, held)
+    keeper.start()
+    finished = False
+    try:
+        new = _crawl(ctx, config, held)
+        finished = True
+        return new
+    finally:
+        keeper.stop()
+        for number, epoch in held:
+            ctx.store.finish_shard(number, ctx.holder, epoch, window if finished else None)
+
+
+def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int:
+    """fetch -> store new -> record health (fenced, per shard) -> deliver, as `run_cycle` does."""
+    now = utcnow()
+    groups = ctx.shards(config)
+    sources = [src for number, _ in held for src in groups.get(number, [])]
+    mine = config.model_copy(update={"sources": sources})
+    specs, _waiting = due_specs(mine, ctx.store.fetch_state_of([src.name for src in sources]), now)
+    if not specs:                   # every source waits out a backoff: no process to start
+        return 0
+    outcomes: list[tuple[str, FetchOutcome]] = []
+    per_source: Counter[str] = Counter()
+    batch: list[Item] = []
+    for result in ctx.crawl_process().results(specs, config.settings.fetch):   # one process: one place per host
+        outcomes.append((result.source, result.outcome))
+        if result.outcome.ok:
+            batch.extend(result.items)
+        if len(batch) >= BATCH_ITEMS:
+            per_source.update(it.source for it in _store_new(config, ctx.store, ctx.tagger, batch, now))
+            batch = []
+    per_source.update(it.source for it in _store_new(config, ctx.store, ctx.tagger, batch, now))
+    for name, outcome in outcomes:
+        outcome.new_items = per_source.get(name, 0)
+    for number, epoch in held:
+        names = {src.name for src in groups.get(number, [])}
+        if not ctx.store.record_fetches_fenced(number, ctx.holder, epoch, [o for o in outcomes if o[0] in names],
+                                               config.settings.fetch.interval, now):
+            log.warning("shard %s: lease lost during the crawl; its fetch state was not written", number)
+    deliver(ctx, config)
+    return sum(per_source.values())
+
+
+def deliver(ctx: WorkContext, config: Config | None = None) -> None:
+    """Send the due alerts; each is claimed first, so several workers never send one twice."""
+    from monitor.tell import alerts
+    alerts.deliver_due(ctx.store, config or ctx.config(), ctx.sender)
+
+
+def digest(ctx: WorkContext, now: datetime) -> list[str]:
+    """The scheduled digest of the period `now` is in, to every target that has not had it."""
+    config = ctx.config()
+    settings = config.settings.digest
+    period = digest_period(now, settings.at, config.settings.tz)
+    done = ctx.store.digest_periods_sent(period, now)
+    targets = [t for t in settings.notify if t not in done and not _handled(ctx.store, t, period)]
+    if not targets:
+        return []
+    from monitor.tell.digest import send_digest
+    report = send_digest(ctx.store, config, ctx.sender, now=now, targets=targets, period=period,
+                         echo=lambda _line: None)
+    for target in targets:      # handled, even with nothing to send: news at 15:00 wait for tomorrow's
+        if target not in report.failed:
+            ctx.store.put_shared(_HANDLED + target, period.encode())
+    return report.lines
+
+
+_HANDLED = "digest-period:"
+
+
+def _handled(store: Store, target: str, period: str) -> bool:
+    found = store.get_shared(_HANDLED + target)
+    return found is not None and found[0] == period.encode()
+
+
+class _LeaseKeeper:
+    """Renews the leases of a job's shards while its crawl runs, so a long crawl is not taken for a dead one."""
+
+    def __init__(self, store: Store, holder: str, held: list[tuple[int, int]]) -> None:
+        self.store, self.holder, self.held = store, holder, list(held)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="shard-leases", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(LEASE.total_seconds())
+
+    def _run(self) -> None:
+        while not self._stop.wait(LEASE.total_seconds() / 3):
+            for shard, epoch in list(self.held):
+                try:
+                    if not self.store.renew_shard(shard, self.holder, epoch, LEASE):
+                        log.warning("shard %s: lease lost", shard)
+                        self.held.remove((shard, epoch))
+                except Exception:  # noqa: BLE001 - a database blip: the next renewal may work
+                    log.exception("shard %s: could not renew the lease", shard)

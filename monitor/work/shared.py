@@ -1,0 +1,85 @@
+"""Configuration and the retrained model, which every worker reads from the database.
+
+On several machines no single feeds.yaml is the truth: `monitor config apply` validates
+the file and stores its text in the database, and every worker loads what was applied
+(with its own environment for `${VAR}` secrets). The file is kept as written, comments
+and all, so what a worker reads is what a person wrote. Applying is also the one place
+where the stored sources follow the config (added, changed, deactivated), instead of
+every run syncing from whatever file it happened to find.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import uuid
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitor.config import Config, load_config
+
+if TYPE_CHECKING:
+    from monitor.store import Store
+
+CONFIG_KEY = "config:feeds.yaml"
+MODEL_KEY = "model:tagger"
+
+
+def apply_config(store: Store, path: Path, known_kinds: set[str] | None = None) -> tuple[Config, str]:
+    """Validate `path` (a ConfigError stops before anything is written), store it and its sources."""
+    config = load_config(path, known_kinds=known_kinds)
+    checksum = store.put_shared(CONFIG_KEY, path.read_bytes())
+    store.sync_sources(config.sources)
+    return config, checksum
+
+
+def applied_config(store: Store, home: Path, known_kinds: set[str] | None = None) -> Config | None:
+    """The configuration last applied, None when nothing was; read through a file in the data
+    directory, named by its checksum, so errors name a file a person can open."""
+    found = store.get_shared(CONFIG_KEY)
+    if found is None:
+        return None
+    text, checksum = found
+    copy = home / f"applied-{checksum[:12]}.yaml"
+    if not copy.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        partial = copy.with_suffix(".part")
+        partial.write_bytes(text)
+        partial.replace(copy)
+    return load_config(copy, known_kinds=known_kinds)
+
+
+def publish_model(store: Store, directory: Path) -> str:
+    """Store a saved model directory (model file and its sidecar with the model's checksum)
+    in the database, so every worker tags with it; the checksum of what was stored."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.endswith(".tmp")):
+            archive.write(path, path.name)
+    return store.put_shared(MODEL_KEY, buffer.getvalue())
+
+
+def shared_model_dir(store: Store, home: Path) -> Path | None:
+    """The model last published to the database, unpacked once into the data directory (named by
+    its checksum; the tagger checks the model file against its sidecar when it loads); None when
+    nothing was published."""
+    checksum = store.shared_checksum(MODEL_KEY)
+    if checksum is None:
+        return None
+    target = home / f"model-{checksum[:16]}"
+    if not (target / "tagger.json").exists():
+        found = store.get_shared(MODEL_KEY)
+        if found is None:
+            return None
+        partial = home / f".model-{checksum[:16]}-{uuid.uuid4().hex[:8]}.part"
+        partial.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(io.BytesIO(found[0])) as archive:
+            for name in archive.namelist():
+                if Path(name).name == name:           # plain file names only: nothing lands elsewhere
+                    (partial / name).write_bytes(archive.read(name))
+        with contextlib.suppress(OSError):             # another process unpacked it first: use that
+            partial.replace(target)
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
