@@ -5,7 +5,7 @@ when the store opens. All SQL of the monitor lives in this package: the rest of 
 code calls `Store`'s named methods and gets plain data or `monitor.item.Item`s back.
 
 `Store` is composed, not inherited: one class per entity (sources.py, items.py,
-outbox.py, pages.py), each given the same session factory and nothing else. The
+outbox.py, pages.py, readers.py), each given the same session factory and nothing else. The
 methods the pipeline, the archive and the commands call are theirs, named here in one
 place per entity.
 """
@@ -20,6 +20,7 @@ from monitor.store.database import DatabaseError, make_engine, migrate
 from monitor.store.items import ItemQuery, ItemStore, NewDelivery, TrendRow, item_json
 from monitor.store.outbox import OutboxStore
 from monitor.store.pages import PageStore, PageVersion
+from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
 from monitor.watch.contract import FetchOutcome
 
@@ -31,6 +32,7 @@ class Store:
         self.session: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         sources, items = SourceStore(self.session), ItemStore(self.session)
         outbox, pages = OutboxStore(self.session), PageStore(self.session)
+        readers = ReaderStore(self.session)
 
         self.sync_sources = sources.sync_sources
         self.fetch_state = sources.fetch_state
@@ -81,6 +83,16 @@ class Store:
         self.settle_version = pages.settle_version
         self.stored_item_id = pages.stored_item_id
 
+        self.visit = readers.visit
+        self.current_visit = readers.current_visit
+        self.preferences = readers.preferences
+        self.remember = readers.remember
+        self.mark_seen = readers.mark_seen
+        self.mark_query_seen = readers.mark_query_seen
+        self.seen_among = readers.seen_among
+        self.last_digest_at = readers.last_digest_at
+        self.view_counts = readers.view_counts
+
     @classmethod
     def open(cls, url: str) -> Store:
         engine = make_engine(url)
@@ -96,4 +108,4 @@ class Store:
 
 
 __all__ = ["Store", "ItemQuery", "NewDelivery", "FetchOutcome", "FetchState", "DatabaseError", "PageVersion",
-           "Report", "TrendRow", "item_json"]
+           "Report", "TrendRow", "item_json", "Visit", "Preferences"]
