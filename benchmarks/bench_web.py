@@ -281,9 +281,14 @@ def pick_urls(store: Store, now: datetime) -> list[tuple[str, str]]:
         *(("page", "/" + (f"?{f}" if f else "")) for f in filters),
         ("page", "/?page=50"),
         ("page", f"/?page={last_page}"),
+        # The daily views (monitor/web/views.py), last: the archive remembers the chosen view and
+        # would send the plain pages above there.
+        ("page", "/?view=new"),
+        ("page", "/?view=digest&tagged=1"),
         *(("api", "/api/items" + (f"?{f}" if f else "")) for f in filters),
         ("api", f"/api/items?cursor={deep}"),
         ("api", "/api/items?limit=1000"),
+        ("api", "/api/items?view=digest&tagged=1"),
         ("feed", "/feed.xml"),
         ("feed", "/feed.xml?platform=tiktok"),
         ("feed", "/feed.xml?q=Reichweite"),
@@ -302,6 +307,8 @@ def in_process(store: Store, config: Config, url: str) -> Callable[[], object]:
     parts = urlsplit(url)
     params = QueryParams(parts.query)
     f = parse_filters(params, config.settings.tz, utcnow())
+    if f.view_name != "all":         # a first visit, no digest yet: the last day's arrivals
+        f.arrived_after = utcnow() - timedelta(hours=24)
     names = [s.name for s in config.sources]
     if parts.path == "/":
         return lambda: archive.load_page(store, f, names)

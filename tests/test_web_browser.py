@@ -170,3 +170,62 @@ def test_signing_in_and_out_in_the_browser(browser, store, tmp_path):
         pg.goto(f"{client.base_url}/")
         assert "/login" in pg.url
         context.close()
+
+
+def test_a_signed_in_morning_new_items_one_opened_is_seen_and_the_next_visit_shows_only_newer(browser, store, tmp_path):
+    from argon2 import PasswordHasher
+
+    from monitor.config import User
+    from monitor.web import create_app
+    from tests.test_archive_views import arrive
+
+    users = [User(name="anna", password_hash=PasswordHasher().hash("anna-pw"))]
+    app = create_app(make_config(users=users), store, home=tmp_path / "home")
+    with running(app) as client:
+        site = str(client.base_url).rstrip("/")
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+        # The sources' pages are not reachable from the test: answer them here, so a click on a title leads somewhere.
+        context.route("https://about.instagram.com/**", lambda route: route.fulfill(body="<p>Instagram</p>",
+                                                                                  content_type="text/html"))
+        pg = context.new_page()
+        problems: list[str] = []
+        pg.on("pageerror", lambda e: problems.append(str(e)))
+
+        def sign_in() -> None:
+            pg.goto(site + "/")
+            pg.get_by_label("Name").fill("anna")
+            pg.get_by_label("Passwort").fill("anna-pw")
+            pg.get_by_role("button", name="Anmelden").click()
+            pg.wait_for_url(site + "/**")
+
+        sign_in()
+        pg.get_by_role("link", name="Neu seit letztem Besuch").click()
+        pg.wait_for_url("**view=new**")
+        assert pg.locator("ol.item-list > li").count() == 50
+        assert "Ihr erster Besuch" in pg.locator(".view-since").inner_text()
+        row = pg.locator("li.item-row", has_text="Instagram testet neue Reels-Funktion")
+        assert "is-seen" not in (row.get_attribute("class") or "")
+        with pg.expect_request(lambda r: r.method == "POST" and r.url.endswith("/seen")):
+            row.get_by_role("link", name="Instagram testet neue Reels-Funktion", exact=True).click()   # the source
+        pg.wait_for_url("https://about.instagram.com/**")
+        pg.goto(site + "/?view=new")
+        row = pg.locator("li.item-row", has_text="Instagram testet neue Reels-Funktion")
+        assert "is-seen" in (row.get_attribute("class") or "") and row.locator(".seen-mark").is_visible()
+        assert pg.locator("li.item-row.is-seen").count() == 1
+        shot(pg, "browser-archive-new-first-visit")
+
+        arrive(store, "LinkedIn ändert Regeln für Unternehmensseiten", "DSA: Meldewege werden Pflicht")
+        pg.locator("form.logout button").click()
+        pg.wait_for_url("**/login**")
+        sign_in()                                        # the next visit: the chosen view is remembered
+        pg.wait_for_url("**view=new**")
+        assert pg.locator("h2.item-title").all_inner_texts() == [
+            "DSA: Meldewege werden Pflicht", "LinkedIn ändert Regeln für Unternehmensseiten"]
+        assert pg.locator("nav.views a[aria-current=page] .view-count").inner_text() == "2"
+        pg.get_by_role("button", name="Alle als gelesen markieren").click()
+        pg.wait_for_load_state()
+        assert pg.locator("li.item-row.is-seen").count() == 2
+        assert pg.get_by_role("status").filter(has_text="2 Meldungen als gelesen markiert").count() == 1
+        shot(pg, "browser-archive-new-next-visit")
+        assert problems == []
+        context.close()

@@ -12,6 +12,23 @@
     since.addEventListener("change", function () { from.value = ""; });
   }
 
+  // A title that leads to the source counts as opened: tell the archive (without script, the row's
+  // "mark as seen" button does it) and show the row as seen at once.
+  var list = document.querySelector("ol.item-list[data-csrf]");
+  if (list && navigator.sendBeacon && window.FormData) {
+    var opened = function (event) {
+      var link = event.target && event.target.closest ? event.target.closest("a[data-seen]") : null;
+      if (!link || (event.type === "auxclick" && event.button !== 1)) { return; }
+      var body = new FormData();
+      body.append("csrf_token", list.getAttribute("data-csrf"));
+      navigator.sendBeacon(link.getAttribute("data-seen"), body);
+      var row = link.closest("ul.reports li") || link.closest(".item-row");
+      if (row) { row.classList.add("is-seen"); }
+    };
+    list.addEventListener("click", opened);
+    list.addEventListener("auxclick", opened);
+  }
+
   // "/" jumps to the search box, as in many archives.
   var search = document.getElementById("f-q");
   document.addEventListener("keydown", function (event) {

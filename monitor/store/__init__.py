@@ -5,7 +5,7 @@ when the store opens. All SQL of the monitor lives in this package: the rest of 
 code calls `Store`'s named methods and gets plain data or `monitor.item.Item`s back.
 
 `Store` is composed, not inherited: one class per entity (sources.py, items.py,
-outbox.py, pages.py), each given the same session factory and nothing else. The
+outbox.py, pages.py, readers.py), each given the same session factory and nothing else. The
 methods the pipeline, the archive and the commands call are theirs, named here in one
 place per entity.
 """
@@ -23,6 +23,7 @@ from monitor.store.items import ItemQuery, ItemStore, NewDelivery, TrendRow, ite
 from monitor.store.leases import LeaseStore, ShardState
 from monitor.store.outbox import OutboxStore
 from monitor.store.pages import PageStore, PageVersion
+from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
 from monitor.watch.contract import FetchOutcome
 
@@ -35,6 +36,7 @@ class Store:
         sources, items = SourceStore(self.session), ItemStore(self.session)
         outbox, pages = OutboxStore(self.session), PageStore(self.session)
         leases = LeaseStore(self.session)
+        readers = ReaderStore(self.session)
 
         self.sync_sources = sources.sync_sources
         self.fetch_state = sources.fetch_state
@@ -98,6 +100,17 @@ class Store:
         self.shared_checksum = leases.shared_checksum
         self.digest_periods_sent = outbox.digest_periods_sent
 
+        # The archive's readers: visits, seen state, remembered views (monitor/web/views.py).
+        self.visit = readers.visit
+        self.current_visit = readers.current_visit
+        self.preferences = readers.preferences
+        self.remember = readers.remember
+        self.mark_seen = readers.mark_seen
+        self.mark_query_seen = readers.mark_query_seen
+        self.seen_among = readers.seen_among
+        self.last_digest_at = readers.last_digest_at
+        self.view_counts = readers.view_counts
+
     @classmethod
     def open(cls, url: str) -> Store:
         engine = make_engine(url)
@@ -122,4 +135,4 @@ class Store:
 
 
 __all__ = ["Store", "ItemQuery", "NewDelivery", "FetchOutcome", "FetchState", "DatabaseError", "PageVersion",
-           "Report", "TrendRow", "item_json", "ShardState"]
+           "Report", "TrendRow", "item_json", "ShardState", "Visit", "Preferences"]

@@ -95,6 +95,11 @@ def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -
         return select(ItemPlatformRow.item_id).where(ItemPlatformRow.item_id == ItemRow.id, *where).exists()
 
     out = [tagged(tag) for tag in q.tags]
+    if q.tagged_only and not q.tags:
+        out.append(member.in_(select(ItemTagRow.item_id)) if listed
+                   else select(ItemTagRow.item_id).where(ItemTagRow.item_id == ItemRow.id).exists())
+    if q.arrived_after is not None:
+        out.append(arrived_after(s, q.arrived_after))
     if q.platforms:
         out.append(on_platforms(q.platforms))
     if q.platform_scope:
@@ -115,6 +120,14 @@ def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -
         if clause is not None:
             out.append(clause)
     return out
+
+
+def arrived_after(s: Session, moment: datetime) -> ColumnElement[bool]:
+    """Items stored after `moment`, as an id range: ids grow in the order items are stored (their
+    `fetched` is the moment of storing), so the newest id stored by then is looked up once in the
+    `fetched` index and the rest is a range of the primary key that every index carries."""
+    before = s.scalar(select(func.max(ItemRow.id)).where(ItemRow.fetched <= moment))
+    return ItemRow.id > (before or 0)
 
 
 def source_ids(s: Session, names: Sequence[str], categories: Sequence[str]) -> list[int]:
@@ -260,7 +273,7 @@ def story_scan(s: Session, q: ItemQuery) -> tuple[int, int, list[int]]:
 
 def _unfiltered(q: ItemQuery) -> bool:
     return not (q.tags or q.platforms or q.platform_scope or q.sources or q.categories or q.lang
-                or q.since or q.until or q.q)
+                or q.since or q.until or q.q or q.tagged_only or q.arrived_after)
 
 
 def _stories_from_the_end(s: Session, offset: int, limit: int, stories: int) -> list[int]:

@@ -43,6 +43,9 @@ class ItemQuery:
     offset: int = 0
     # Items naming one of these platforms, or no platform at all (settings.hide_other_platforms).
     platform_scope: list[str] | None = None
+    # Items stored after this moment (the archive's "new since my last visit" and "since the last digest").
+    arrived_after: datetime | None = None
+    tagged_only: bool = False        # items with at least one tag
 
 
 @dataclass

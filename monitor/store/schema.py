@@ -213,3 +213,23 @@ class SharedStateRow(Base):
     value: Mapped[bytes] = mapped_column(LargeBinary)
     checksum: Mapped[str] = mapped_column(String(64))
     updated: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReaderRow(Base):
+    """A person reading the archive (a signed-in name, or one browser when login is off): their
+    visits, which decide what is "new since my last visit", and the view they chose last."""
+    __tablename__ = "readers"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    visit_started: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_active: Mapped[datetime] = mapped_column(UTCDateTime)
+    previous_visit: Mapped[datetime | None] = mapped_column(UTCDateTime)   # last activity of the visit before
+    view: Mapped[str | None] = mapped_column(String(20))
+    tagged_only: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SeenRow(Base):
+    """An item a reader opened or marked as seen."""
+    __tablename__ = "reader_seen"
+    reader: Mapped[str] = mapped_column(ForeignKey("readers.name", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,7 +1,10 @@
 """Machine routes with the archive's filters: `/api/items` (JSON, in pages) and the exports `/export.csv|json`.
 
-`/api/items` answers a page of at most `limit` items (default 100, at most 1,000) and,
-when more match, a `Link: <URL>; rel="next"` header as GitHub's API does; the next URL
+All of them take the archive's filters, including `view=digest` (stored since the last
+digest), `view=new` (since the signed-in person's last visit; a session is needed) and
+`tagged=1` (see views.py). `/api/items` answers a page of at most `limit` items (default
+100, at most 1,000) and, when more match, a `Link: <URL>; rel="next"` header as GitHub's
+API does; the next URL
 carries a `cursor` (where this page ended, see monitor/store/paging.py), so walking the
 pages sees every match once even while new items arrive. `?all=1` and the exports
 answer every match, streamed: the rows come from the store a batch at a time and leave
@@ -37,6 +40,7 @@ from monitor.web.filters import (
     parse_filters,
     parse_limit,
 )
+from monitor.web.views import machine_view
 
 T = TypeVar("T")
 PAGE_DEFAULT = 100
@@ -47,13 +51,17 @@ CSV_FIELDS = ("id", "published", "fetched", "source", "title", "url", "tags", "p
               "summary", *(f"score_{tag}" for tag in TAGS))
 
 
-def request_filters(request: Request) -> Filters:
-    """The view's filters; a parameter that cannot be read is a 400 that names it."""
+async def request_filters(request: Request) -> Filters:
+    """The view's filters (with `view=new|digest` in force); a parameter that cannot be read is a 400
+    that names it."""
     web = request.app.state.web
     f = parse_filters(request.query_params, web.tz, utcnow(), team=web.config.settings.platforms or [])
     if f.errors:
         raise bad_request(f.errors[0])
-    return f
+    try:
+        return await run_in_threadpool(machine_view, request, f)
+    except BadParameter as e:
+        raise bad_request(e) from None
 
 
 def read(request: Request, reader: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -76,7 +84,7 @@ def bad_request(e: BadParameter) -> HTTPException:
 
 async def api_items(request: Request) -> Response:
     store = request.app.state.web.store
-    f = request_filters(request)
+    f = await request_filters(request)
     if read(request, parse_switch, "all"):
         return StreamingResponse(json_array(store, export_query(request, f)), media_type="application/json")
     size = number(request, "limit", PAGE_DEFAULT, maximum=PAGE_MAX, minimum=1, hint=LIMIT_HINT)
@@ -114,13 +122,13 @@ def export_query(request: Request, f: Filters) -> ItemQuery:
 
 async def export_json(request: Request) -> Response:
     store = request.app.state.web.store
-    query = export_query(request, request_filters(request))
+    query = export_query(request, await request_filters(request))
     return StreamingResponse(json_array(store, query), media_type="application/json", headers=_download("json"))
 
 
 async def export_csv(request: Request) -> Response:
     store = request.app.state.web.store
-    query = export_query(request, request_filters(request))
+    query = export_query(request, await request_filters(request))
     return StreamingResponse(csv_lines(store, query), media_type="text/csv; charset=utf-8", headers=_download("csv"))
 
 

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,10 +29,11 @@ from starlette.staticfiles import StaticFiles
 from monitor.config import Config
 from monitor.i18n import Translator
 from monitor.store import Store
-from monitor.web import api, archive, auth, feed, items, sources, trends
+from monitor.web import api, archive, auth, feed, items, seen, sources, trends
 from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin
 from monitor.web.render import make_env, render
 from monitor.web.security import SecureCookiesOnHttps, SecurityHeaders, session_secret
+from monitor.web.views import VISIT_GAP, Visits
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -75,6 +77,8 @@ class Web:
     tagger: LazyTagger
     memo: dict = field(default_factory=dict)              # results kept between requests (see sources.health)
     memo_lock: threading.Lock = field(default_factory=threading.Lock)
+    visits: Visits = field(default_factory=Visits)       # readers' visits (see views.py)
+    visit_gap: timedelta = VISIT_GAP                      # a pause this long begins a new visit
 
 
 def create_app(config: Config, store: Store, *, home: Path, password: str | None = None,
@@ -93,8 +97,9 @@ def create_app(config: Config, store: Store, *, home: Path, password: str | None
                    session_cookie=SESSION_COOKIE, max_age=SESSION_DAYS * 86400, same_site="lax"),
         Middleware(RequireLogin, auth=login),
     ]
-    routes = [*archive.ROUTES, *items.ROUTES, *sources.ROUTES, *trends.ROUTES, *api.ROUTES, *feed.ROUTES, *auth.ROUTES,
-              Route("/favicon.ico", favicon), Mount("/static", StaticFiles(directory=STATIC), name="static")]
+    routes = [*archive.ROUTES, *items.ROUTES, *seen.ROUTES, *sources.ROUTES, *trends.ROUTES, *api.ROUTES,
+              *feed.ROUTES, *auth.ROUTES, Route("/favicon.ico", favicon),
+              Mount("/static", StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
     app.state.web = web
     return app

@@ -2,7 +2,11 @@
 
 Reports of the same story from several sources (one story cluster) are folded into one
 row: its first matching report in the page's order, with 'also reported by N other
-sources' opening the list of the other reports."""
+sources' opening the list of the other reports.
+
+The daily views (all, new since my last visit, since the last digest), "tagged only" and
+the reader's seen items come from views.py: `prepare` before the page is read (the
+remembered choice, the visit), `finish` after it (the tabs' counts, what was seen)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -22,8 +27,10 @@ from monitor.item import Item
 from monitor.store import Store
 from monitor.store.browse import Report
 from monitor.tell import important
+from monitor.web import views
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
+from monitor.web.views import reader_of
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -51,12 +58,15 @@ class Page:
 async def archive(request: Request) -> Response:
     web = request.app.state.web
     f = archive_filters(request)
+    reader = reader_of(request)
+    daily = await run_in_threadpool(views.prepare, web, request, f, reader)   # remembered view, visit
     if not f.errors and sorted(request.query_params.multi_items()) != sorted(f.pairs()):
         return RedirectResponse(f.url(), 303)        # the form sends empty fields: show the clean, shareable URL
     page = await run_in_threadpool(load_page, web.store, f, [s.name for s in web.config.sources])
     picks = await run_in_threadpool(important_block, web, f)
+    await run_in_threadpool(views.finish, web, daily, f, page.stories, page_ids(page))
     machine = f.at_page(1).for_machines()
-    return render(request, "web/archive.html", section="archive", f=f, page=page,
+    return render(request, "web/archive.html", section="archive", f=f, page=page, daily=daily,
                   page_numbers=page_window(f.page, page.pages), platforms=platform_choices(web.config),
                   languages=LANGUAGES, since_presets=SINCE_PRESETS, feed_url=feed_url(web, machine),
                   json_url=machine.url("/api/items"), csv_url=machine.url("/export.csv"),
@@ -69,7 +79,7 @@ def important_block(web: Web, f: Filters) -> list[important.Pick]:
     first page of the plain archive only, where a reader starts the day. It reads a week of
     items (about half a second on a busy installation), so it is reused while no new item
     came in, for at most a minute (a tag corrected in the archive shows within that)."""
-    if f.page != 1 or any(key != "scope" for key, _ in f.active) or f.errors:
+    if f.page != 1 or any(key != "scope" for key, _ in f.active) or f.errors or f.view_name != "all":
         return []
     newest = web.store.newest_item_id()
     with web.memo_lock:
@@ -82,12 +92,13 @@ def important_block(web: Web, f: Filters) -> list[important.Pick]:
     return picks
 
 
-def archive_filters(request: Request) -> Filters:
-    """The archive's filters; with settings.hide_other_platforms the team's platforms are the default."""
+def archive_filters(request: Request, params: QueryParams | None = None) -> Filters:
+    """The archive's filters (of `params`, else the request's); with settings.hide_other_platforms
+    the team's platforms are the default."""
     web = request.app.state.web
     settings = web.config.settings
-    return parse_filters(request.query_params, web.tz, utcnow(), team=settings.platforms or [],
-                         team_default=settings.hide_other_platforms)
+    return parse_filters(request.query_params if params is None else params, web.tz, utcnow(),
+                         team=settings.platforms or [], team_default=settings.hide_other_platforms)
 
 
 def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
@@ -103,6 +114,12 @@ def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
         others[it.id] = sorted({r.source for r in story} - {it.source})
     return Page(items=items, total=total, stories=stories, pages=pages, others=others, reports=rest,
                 sources=sources, first=first, last=first + len(items) - 1)
+
+
+def page_ids(page: Page) -> list[int]:
+    """Every item the page shows: its stories' first reports and the other reports listed under them."""
+    ids = [it.id for it in page.items if it.id is not None]
+    return ids + [r.id for rest in page.reports.values() for r in rest[:SHOWN_REPORTS]]
 
 
 def page_window(current: int, pages: int, around: int = 2) -> list[int | None]:
@@ -125,6 +142,8 @@ def platform_choices(config: Config) -> list[str]:
 def feed_url(web: Web, f: Filters) -> str:
     """This view as RSS; with the feed token when there is one, so a feed reader can subscribe."""
     token = web.auth.rss_token if web.auth.enabled else None
+    if f.view == "new":             # a feed reader is not the person whose visit it is
+        f = f.replace(view="")
     return f.url("/feed.xml", token=token)
 
 

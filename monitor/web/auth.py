@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from monitor.web.render import render
 from monitor.web.security import csrf_protected, safe_next
+from monitor.web.views import FRESH_KEY
 
 PUBLIC_PATHS = ("/login", "/favicon.ico")
 MACHINE_PREFIXES = ("/api/", "/feed.xml", "/export.")
@@ -188,6 +189,7 @@ async def login(request: Request) -> Response:
     request.session.clear()
     request.session["user"] = user
     request.session["csrf"] = secrets.token_urlsafe(32)
+    request.session[FRESH_KEY] = True          # signing in begins a new visit (monitor/web/views.py)
     return RedirectResponse(target, 303)
 
 

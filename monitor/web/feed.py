@@ -30,7 +30,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 async def feed(request: Request) -> Response:
     web = request.app.state.web
-    f = request_filters(request)
+    f = await request_filters(request)
     # More than FEED_MAX is cut to it, as before: a feed reader cannot act on an error.
     limit = min(number(request, "limit", FEED_DEFAULT, minimum=1), FEED_MAX)
     offset = number(request, "offset", 0)

@@ -25,6 +25,8 @@ from monitor.store.paging import Key
 PER_PAGE = 50
 ORDERS = ("newest", "relevance")
 SCOPES = ("team", "all")         # team: the team's platforms and items naming none (settings.platforms)
+# all: the whole archive; new: what arrived since the reader's last visit; digest: since the last digest went out.
+VIEWS = ("all", "new", "digest")
 # URL parameter -> Filters attribute, for the parameters that may repeat.
 MULTI = {"tag": "tags", "platform": "platforms", "source": "sources", "category": "categories"}
 _ALIASES = {"twitter": "x"}
@@ -52,6 +54,9 @@ class Filters:
     order: str = "newest"
     page: int = 1
     scope: str = ""              # as written in the URL: team | all | '' (the default)
+    view: str = ""               # as written in the URL: all | new | digest | '' (all)
+    tagged: str = ""             # as written in the URL: 1 (tagged items only) | 0 | '' (not said)
+    arrived_after: datetime | None = None    # the view's boundary, filled in by monitor.web.views
     since_at: datetime | None = None
     until_at: datetime | None = None
     errors: list[BadParameter] = field(default_factory=list)
@@ -63,7 +68,16 @@ class Filters:
         return ItemQuery(tags=list(self.tags), platforms=list(self.platforms), sources=list(self.sources),
                          categories=list(self.categories), lang=self.lang or None, since=self.since_at,
                          until=self.until_at, q=self.q or None, order=self.order, limit=limit, offset=offset,
-                         platform_scope=list(self.team) if self.team_only else None)
+                         platform_scope=list(self.team) if self.team_only else None,
+                         arrived_after=self.arrived_after, tagged_only=self.tagged_only)
+
+    @property
+    def view_name(self) -> str:
+        return self.view or "all"
+
+    @property
+    def tagged_only(self) -> bool:
+        return self.tagged == "1"
 
     @property
     def team_only(self) -> bool:
@@ -84,7 +98,8 @@ class Filters:
         out: list[tuple[str, str]] = [("q", self.q)] if self.q else []
         for key, attr in MULTI.items():
             out += [(key, v) for v in getattr(self, attr)]
-        out += [(key, getattr(self, key)) for key in ("lang", "since", "until", "scope") if getattr(self, key)]
+        out += [(key, getattr(self, key)) for key in ("lang", "since", "until", "scope", "view", "tagged")
+                if getattr(self, key)]
         if self.order != "newest":
             out.append(("order", self.order))
         if self.page > 1:
@@ -122,7 +137,7 @@ class Filters:
     @property
     def active(self) -> list[tuple[str, str]]:
         """(parameter, value) of every filter in force, for the removable chips."""
-        chips = [(k, v) for k, v in self.pairs() if k not in ("page", "order", "scope")]
+        chips = [(k, v) for k, v in self.pairs() if k not in ("page", "order", "scope", "view", "tagged")]
         return chips + ([("scope", "team")] if self.team_only else [])
 
     @property
@@ -166,6 +181,14 @@ def parse_filters(params: QueryParams, tz: ZoneInfo, now: datetime, team: list[s
     if f.scope not in ("", *SCOPES):
         f.errors.append(BadParameter("scope", f.scope))
         f.scope = ""
+    f.view = _one(params, "view").lower()
+    if f.view not in ("", *VIEWS):
+        f.errors.append(BadParameter("view", f.view, "all, new or digest"))
+        f.view = ""
+    f.tagged = _one(params, "tagged").lower()
+    if f.tagged not in ("", "0", "1"):
+        f.errors.append(BadParameter("tagged", f.tagged, "1 (tagged items only) or 0"))
+        f.tagged = ""
     since = _one(params, "from") or _one(params, "since")
     if since:
         try:

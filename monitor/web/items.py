@@ -16,6 +16,7 @@ from monitor.item import Item
 from monitor.watch.text import sanitize_html
 from monitor.web.render import render
 from monitor.web.security import csrf_protected
+from monitor.web.views import reader_of, touch
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -30,7 +31,16 @@ async def item_page(request: Request) -> Response:
     data = await run_in_threadpool(load_item, web, request.path_params["id"])
     if data is None:
         raise HTTPException(404, "no such item")
+    await run_in_threadpool(opened, web, request, reader_of(request), request.path_params["id"])
     return render(request, "web/item.html", section="archive", **data)
+
+
+def opened(web: Web, request: Request, reader: str | None, item_id: int) -> None:
+    """Opening an item is activity of the reader's visit, and the item counts as seen by them
+    (not on a browser's first request: a client that keeps no cookie would leave a reader each time)."""
+    if reader is not None and not getattr(request.state, "new_browser", False):
+        touch(web, request, reader)
+        web.store.mark_seen(reader, [item_id])
 
 
 def load_item(web: Web, item_id: int) -> dict | None:
