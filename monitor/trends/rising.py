@@ -88,7 +88,12 @@ class Trend:
     def list_path(self, days: int | None = None) -> str:
         """The archive's list of exactly the items this card counted (`/trends/items`), so a count
         in the digest, the trends page and the list behind its link always agree."""
-        return "/trends/items?" + urlencode({"key": self.key or self.term, "days": days or self.days})
+        return list_path(self, days or self.days)
+
+
+def list_path(trend: Trend, days: int) -> str:
+    """`Trend.list_path` for anything shaped like a trend (the web page's views of one, too)."""
+    return "/trends/items?" + urlencode({"key": getattr(trend, "key", "") or trend.term, "days": days})
 
 
 @dataclass

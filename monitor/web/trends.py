@@ -133,7 +133,7 @@ async def trend_items_page(request: Request) -> Response:
 
 def items_url(trend: Trend, days: int) -> str:
     """The list of exactly the items a card counted (`/trends/items`)."""
-    return trend.list_path(days)
+    return rising.list_path(trend, days)
 
 
 def _key(trend: Trend) -> str:
