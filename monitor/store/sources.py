@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
+from monitor.store.locks import transaction_lock
 from monitor.store.schema import ItemRow, SourceRow
 from monitor.watch.contract import FetchOutcome
 
@@ -40,8 +41,12 @@ class SourceStore:
         self.sessions = sessions
 
     def sync_sources(self, sources: list[Source]) -> None:
-        """Make the stored sources match the config: add new, update changed, deactivate removed."""
+        """Make the stored sources match the config: add new, update changed, deactivate removed.
+
+        Under a lock: two processes starting at once (two `monitor run`, workers applying a
+        config) would otherwise both insert a new source and one would fail on its name."""
         with self.sessions() as s, s.begin():
+            transaction_lock(s, "sync_sources")
             rows = {r.name: r for r in s.scalars(select(SourceRow))}
             for src in sources:
                 row = rows.get(src.name)
