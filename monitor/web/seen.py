@@ -27,12 +27,18 @@ from monitor.web.security import csrf_protected, safe_next
 from monitor.web.views import reader_of
 
 
-@csrf_protected
-async def mark_item(request: Request) -> Response:
-    web = request.app.state.web
+def _reader(request: Request) -> str:
+    """Who marks: only a known reader (a signed-in person, or a browser with its cookie) has a seen state."""
     reader = reader_of(request)
     if reader is None:
         raise HTTPException(403, "no reader")
+    return reader
+
+
+@csrf_protected
+async def mark_item(request: Request) -> Response:
+    web = request.app.state.web
+    reader = _reader(request)
     form = await request.form()
     await run_in_threadpool(web.store.mark_seen, reader, [request.path_params["id"]])
     target = str(form.get("next") or "")
@@ -42,9 +48,7 @@ async def mark_item(request: Request) -> Response:
 @csrf_protected
 async def mark_view(request: Request) -> Response:
     web = request.app.state.web
-    reader = reader_of(request)
-    if reader is None:
-        raise HTTPException(403, "no reader")
+    reader = _reader(request)
     form = await request.form()
     target = safe_next(str(form.get("next") or "/"))
     item = str(form.get("item") or "")
