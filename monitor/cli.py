@@ -20,6 +20,7 @@ from classifiers.labels import TAGS
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import print_rows, progress_for, stream_rows
+from monitor.teams.command import team_option
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:   # config (pydantic) and store (SQLAlchemy) are imported when a command needs them
     from monitor.config import Config
     from monitor.store import Store
+    from monitor.teams.model import Team
 
 
 @dataclass
@@ -73,6 +75,15 @@ class App:
             self._store = Store.open(self.db_url)
         return self._store
 
+    def team(self, slug: str | None) -> Team:
+        """The team `--team SLUG` names; without one the team `default` (feeds.yaml's). An unknown
+        slug is a config error naming the known teams."""
+        from monitor.teams.model import DEFAULT_SLUG, UnknownTeam
+        try:
+            return self.store.team(slug or DEFAULT_SLUG)
+        except UnknownTeam as e:
+            raise ConfigError(f"{e}; add it with `monitor team add {slug}` or a teams/{slug}.yaml") from None
+
 
 def common(command: Callable) -> Callable:
     """--config, --db and --quiet on every command (the contract: every command takes them)."""
@@ -107,7 +118,7 @@ def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: b
     """Lagebild: watches platform newsrooms, changelogs, blogs and legal sources for social media teams.
 
     Commands: run, digest, serve, daemon, demo, classify, items, sources, train, eval, trends,
-    outbox, notify-test, hash-password, sources-export, sources-import.
+    outbox, notify-test, hash-password, sources-export, sources-import, team, user.
     """
     ctx.obj = App(config_opt, db_opt, quiet)
 
@@ -122,15 +133,20 @@ def run(app: App, retry_now: bool) -> None:
     crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
 
     from monitor.pipeline import run_cycle
+    from monitor.teams.plan import teams_plan
     from monitor.tell.deliver import Sender
+    from spiders import KINDS
 
     config = app.config
     store = app.store
+    plan = teams_plan(store, app.locations.config, set(KINDS))     # teams/ beside feeds.yaml: every team's sources
+    fetched = plan.config if plan else config
     tune_garbage_collection()
-    due = sum(1 for s in config.sources if s.enabled)
+    due = sum(1 for s in fetched.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
-        report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
-                           crawl=crawl, retry_now=retry_now)
+        report = run_cycle(fetched, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
+                           crawl=crawl, retry_now=retry_now, windows=plan.windows if plan else None,
+                           sync=plan is None)
     from monitor.cli_views import run_summary, translator_for
     for line in run_summary(report, translator_for(config), config):
         click.echo(line)
@@ -307,13 +323,19 @@ def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@team_option
 @common
-def sources(app: App, fmt: str) -> None:
-    """Every source with its health."""
+def sources(app: App, fmt: str, team_slug: str | None) -> None:
+    """Every source with its health (with --team: that team's, under its own names)."""
     from monitor.cli_views import print_sources, translator_for
+    from monitor.teams.config import apply_teams, load_teams, team_files
+    from spiders import KINDS
 
-    app.store.sync_sources(app.config.sources)
-    rows = app.store.list_sources()
+    if team_files(app.locations.config):
+        apply_teams(app.store, load_teams(app.locations.config, set(KINDS)))
+    else:
+        app.store.sync_sources(app.config.sources)
+    rows = app.store.list_sources(team_id=app.team(team_slug).id if team_slug else None)
     if fmt == "table":
         print_sources(rows, translator_for(app.config))
         return
@@ -425,6 +447,14 @@ def _add_work_commands() -> None:
 
 
 _add_work_commands()
+
+
+def _add_team_commands() -> None:
+    from monitor.teams.command import add_commands
+    add_commands(cli, common)     # `team add|list`, `user add|remove|list` (issue 17)
+
+
+_add_team_commands()
 
 
 def main() -> None:

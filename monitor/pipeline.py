@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.clock import utcnow
@@ -18,6 +18,7 @@ from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.store import FetchState, Store
 from monitor.tag.legal_pages import force_legal
+from monitor.teams.plan import fetch_due
 from monitor.tell import alerts, rules
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec, spec_options
 from monitor.watch.errors import explain, outage, outage_words
@@ -66,13 +67,17 @@ class RunReport:
 
 
 def due_specs(config: Config, state: dict[str, FetchState], now: datetime,
-              retry_now: bool = False) -> tuple[list[SourceSpec], dict]:
+              retry_now: bool = False, windows: dict[str, timedelta] | None = None) -> tuple[list[SourceSpec], dict]:
     """Sources to fetch now, and those still waiting out a backoff after failures
-    (`retry_now`: none wait, every source is fetched)."""
+    (`retry_now`: none wait, every source is fetched). With several teams, `windows` gives each
+    source the shortest interval its subscribers asked for: it is fetched once per window of
+    that interval, for all of them (monitor.teams.plan)."""
     specs, waiting = [], {}
     for src in config.sources:
         row = state.get(src.name)
         if not src.enabled or row is None:
+            continue
+        if windows is not None and not fetch_due(row.last_fetch, windows.get(src.name), now):
             continue
         if not retry_now and row.next_attempt and row.next_attempt > now:
             waiting[src.name] = row.next_attempt
@@ -88,19 +93,23 @@ BATCH_ITEMS = 2000
 
 def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger], sender: Sender,
               on_result: Callable[[FetchResult], None] | None = None,
-              crawl: CrawlProcess | None = None, retry_now: bool = False) -> RunReport:
+              crawl: CrawlProcess | None = None, retry_now: bool = False,
+              windows: dict[str, timedelta] | None = None, sync: bool = True) -> RunReport:
     """One cycle; a failing source is reported, never fatal. `retry_now` also fetches
     the sources that are waiting out a backoff (`monitor run --retry-now`).
 
     Results are handled in batches as the crawl delivers them, so tagging and storing
     (here) overlap with fetching and parsing (in the crawl processes). `tagger` is a
     Tagger or a function that loads one when the first new items arrive; `crawl` may be
-    started by the caller earlier, so that its start-up overlaps the caller's.
+    started by the caller earlier, so that its start-up overlaps the caller's. With teams,
+    `config` is their fetch plan, already applied (`sync` False), and `windows` each source's
+    interval (monitor.teams.plan).
     """
     now = utcnow()
     load_tagger = tagger if callable(tagger) else (lambda: tagger)
-    store.sync_sources(config.sources)
-    specs, waiting = due_specs(config, store.fetch_state(), now, retry_now)
+    if sync:
+        store.sync_sources(config.sources)
+    specs, waiting = due_specs(config, store.fetch_state(), now, retry_now, windows)
     report = RunReport(waiting=waiting)
     outcomes: list[tuple[str, FetchOutcome]] = []
     batch: list[Item] = []

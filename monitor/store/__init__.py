@@ -25,6 +25,7 @@ from monitor.store.outbox import OutboxStore
 from monitor.store.pages import PageStore, PageVersion
 from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
+from monitor.store.teams import Member, TeamStore
 from monitor.watch.contract import FetchOutcome
 
 
@@ -37,6 +38,7 @@ class Store:
         outbox, pages = OutboxStore(self.session), PageStore(self.session)
         leases = LeaseStore(self.session)
         readers = ReaderStore(self.session)
+        teams = TeamStore(self.session)
 
         self.sync_sources = sources.sync_sources
         self.fetch_state = sources.fetch_state
@@ -44,6 +46,7 @@ class Store:
         self.record_fetches = sources.record_fetches
         self.list_sources = sources.list_sources
         self.health_version = sources.health_version
+        self.names_by_key = sources.names_by_key
 
         self.unseen = items.unseen
         self.add_items = items.add_items
@@ -111,6 +114,19 @@ class Store:
         self.last_digest_at = readers.last_digest_at
         self.view_counts = readers.view_counts
 
+        # Teams, people and their roles (issue 17; monitor/teams/).
+        self.team = teams.team
+        self.teams = teams.teams
+        self.ensure_team = teams.ensure_team
+        self.put_person = teams.put_person
+        self.set_member = teams.set_member
+        self.remove_member = teams.remove_member
+        self.members = teams.members
+        self.memberships = teams.memberships
+        self.password_hash = teams.password_hash
+        self.team_summary = teams.team_summary
+        self.subscriptions = teams.subscriptions
+
     @classmethod
     def open(cls, url: str) -> Store:
         engine = make_engine(url)
@@ -135,4 +151,4 @@ class Store:
 
 
 __all__ = ["Store", "ItemQuery", "NewDelivery", "FetchOutcome", "FetchState", "DatabaseError", "PageVersion",
-           "Report", "TrendRow", "item_json", "ShardState", "Visit", "Preferences"]
+           "Report", "TrendRow", "item_json", "ShardState", "Visit", "Preferences", "Member"]
