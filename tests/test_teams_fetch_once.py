@@ -28,27 +28,63 @@ SHARED, PRIVATE = 1000, 200
 TEAMS = {"acme": "6h", "globex": "12h", "initech": "24h"}     # the shared sources' window is the shortest: 6 h
 
 
-def build(tmp: Path, web: FeedServer) -> None:
+def build(tmp: Path, servers: list[FeedServer]) -> None:
+    """The feeds, spread over the servers (each its own host), and feeds.yaml with teams/ beside it."""
+    def add(n: int, path: str, body: str) -> str:
+        web = servers[n % len(servers)]
+        web.add(path, body)
+        return web.base
+    hosts = {}
     for n in range(SHARED):
-        web.add(f"/shared/{n}.xml", rss(f"Shared {n}", [{"title": f"Gemeinsame Meldung {n}",
-                                                          "link": f"http://127.0.0.1/shared/{n}"}]))
+        hosts[f"/shared/{n}.xml"] = add(n, f"/shared/{n}.xml", rss(f"Shared {n}", [
+            {"title": f"Gemeinsame Meldung {n}", "link": f"http://127.0.0.1/shared/{n}"}]))
     for team in TEAMS:
         for n in range(PRIVATE):
-            web.add(f"/{team}/{n}.xml", rss(f"{team} {n}", [{"title": f"Eigene Meldung {team} {n}",
-                                                              "link": f"http://127.0.0.1/{team}/{n}"}]))
+            hosts[f"/{team}/{n}.xml"] = add(n, f"/{team}/{n}.xml", rss(f"{team} {n}", [
+                {"title": f"Eigene Meldung {team} {n}", "link": f"http://127.0.0.1/{team}/{n}"}]))
     (tmp / "feeds.yaml").write_text("settings:\n  fetch:\n    per_host: 64\n    concurrency: 256\n    retries: 0\n"
                                     "sources: []\n", encoding="utf-8")
     (tmp / "teams").mkdir()
-    host = web.base
     for team, interval in TEAMS.items():
         lines = [f"settings:\n  language: en\n  fetch:\n    interval: {interval}\nsources:\n"]
         for n in range(SHARED):       # each team names the shared feeds its own way and writes the URL its own way
+            host = hosts[f"/shared/{n}.xml"]
             url = {"acme": f"{host}/shared/{n}.xml", "globex": f"{host}/shared/{n}.xml#latest",
                    "initech": f"{host}/feeds/../shared/{n}.xml"}[team]
             lines.append(f"  - name: {team} shared {n}\n    url: {url}\n    category: industry\n")
         for n in range(PRIVATE):
-            lines.append(f"  - name: {team} own {n}\n    url: {host}/{team}/{n}.xml\n")
+            lines.append(f"  - name: {team} own {n}\n    url: {hosts[f'/{team}/{n}.xml']}/{team}/{n}.xml\n")
         (tmp / "teams" / f"{team}.yaml").write_text("".join(lines), encoding="utf-8")
+
+
+def hits(servers: list[FeedServer]) -> Counter:
+    return Counter(path for web in servers for path, _headers in web.requests)
+
+
+def check_isolation(db: str) -> None:
+    """Every item once; each team sees exactly its 1,200 sources' items, none of another team's own."""
+    store = Store.open(db)
+    try:
+        with store.session() as s:
+            assert s.scalar(select(func.count()).select_from(ItemRow)) == SHARED + PRIVATE * len(TEAMS)
+            for team in TEAMS:
+                team_id = store.team(team).id
+                urls = list(s.scalars(visible_items(select(ItemRow.url), team_id)))
+                assert len(urls) == SHARED + PRIVATE
+                others = [u for u in urls if any(f"/{t}/" in u for t in TEAMS if t != team)]
+                assert others == [], f"team {team} sees another team's own items"
+        names = [r["name"] for r in store.list_sources(team_id=store.team("globex").id)]
+        assert len(names) == SHARED + PRIVATE and all(n.startswith("globex ") for n in names)
+    finally:
+        store.close()
+
+
+def check_once(first: Counter) -> None:
+    shared = [f"/shared/{n}.xml" for n in range(SHARED)]
+    private = [f"/{team}/{n}.xml" for team in TEAMS for n in range(PRIVATE)]
+    assert [first[p] for p in shared] == [1] * SHARED, "a shared source was fetched more than once in one window"
+    assert [first[p] for p in private] == [1] * len(private)
+    assert sum(first.values()) == SHARED + len(private)
 
 
 def run(env: dict) -> subprocess.CompletedProcess:
@@ -64,39 +100,20 @@ def test_three_teams_fetch_each_shared_source_once_per_window_and_see_only_their
     env.update(MONITOR_CONFIG=str(tmp_path / "feeds.yaml"), MONITOR_HOME=str(tmp_path / "home"), MONITOR_DB=db,
                PYTHONPATH=str(ROOT), NO_PROXY="127.0.0.1,localhost")
     with FeedServer() as web:
-        build(tmp_path, web)
+        build(tmp_path, [web])
         started = datetime.now(UTC)
         clock = time.monotonic()
         run(env)
-        first = Counter(path for path, _headers in web.requests)
+        first = hits([web])
         took = time.monotonic() - clock
         run(env)
         ended = datetime.now(UTC)
-        both = Counter(path for path, _headers in web.requests)
-
-    shared = [f"/shared/{n}.xml" for n in range(SHARED)]
-    private = [f"/{team}/{n}.xml" for team in TEAMS for n in range(PRIVATE)]
-    assert [first[p] for p in shared] == [1] * SHARED, "a shared source was fetched more than once in one run"
-    assert [first[p] for p in private] == [1] * len(private)
-    assert sum(first.values()) == SHARED + len(private)
+        both = hits([web])
+    check_once(first)
     # The second run is in the same window (unless a window boundary fell between the two runs): nothing is due.
-    for path, interval in [(shared[0], "6h")] + [(f"/{t}/0.xml", i) for t, i in TEAMS.items()]:
+    for path, interval in [("/shared/0.xml", "6h")] + [(f"/{t}/0.xml", i) for t, i in TEAMS.items()]:
         step = timedelta(hours=int(interval[:-1]))
         if window_of(started, step) == window_of(ended, step):
             assert both[path] == 1, f"{path} fetched again within its {interval} window"
     print(f"first run: {sum(first.values())} requests in {took:.1f} s")
-
-    store = Store.open(db)
-    try:
-        with store.session() as s:
-            assert s.scalar(select(func.count()).select_from(ItemRow)) == SHARED + len(private)
-            for team in TEAMS:
-                team_id = store.team(team).id
-                urls = list(s.scalars(visible_items(select(ItemRow.url), team_id)))
-                assert len(urls) == SHARED + PRIVATE
-                others = [u for u in urls if any(f"/{t}/" in u for t in TEAMS if t != team)]
-                assert others == [], f"team {team} sees another team's own items"
-        names = [r["name"] for r in store.list_sources(team_id=store.team("globex").id)]
-        assert len(names) == SHARED + PRIVATE and all(n.startswith("globex ") for n in names)
-    finally:
-        store.close()
+    check_isolation(db)

@@ -170,6 +170,8 @@ def apply_files(store: Store, teams: list[TeamConfig]) -> list[str]:
         data = team.path.read_bytes()
         checksum = store.put_shared(CONFIG_KEY if team.slug == DEFAULT_SLUG else TEAM_KEY + team.slug, data)
         [done] = apply_teams(store, [team])
+        if team.slug != DEFAULT_SLUG:
+            _list_team(store, team.slug)
         if team.slug == DEFAULT_SLUG:
             lines.append(f"applied {team.path}: {done.sources} sources, {len(team.config.notify)} targets "
                          f"(sha256 {checksum[:12]})")
@@ -178,3 +180,46 @@ def apply_files(store: Store, teams: list[TeamConfig]) -> list[str]:
                          f"with other teams, {done.added} new, {done.paused} paused), {len(team.config.notify)} "
                          f"targets, {done.people} people (sha256 {checksum[:12]})")
     return lines
+
+
+TEAMS_KEY = "config:teams"     # the slugs of the applied team files, one a line (the workers' list)
+
+
+def _list_team(store: Store, slug: str) -> None:
+    found = store.get_shared(TEAMS_KEY)
+    slugs = set(found[0].decode().split()) if found else set()
+    if slug not in slugs:
+        store.put_shared(TEAMS_KEY, "\n".join(sorted(slugs | {slug})).encode())
+
+
+def applied_checksum(store: Store, config_key: str) -> str | None:
+    """Changes whenever feeds.yaml or any applied team file does (None: nothing applied): a worker
+    reads the configuration again only then."""
+    base = store.shared_checksum(config_key)
+    if base is None:
+        return None
+    found = store.get_shared(TEAMS_KEY)
+    if not found:
+        return base
+    return base + "".join(store.shared_checksum(TEAM_KEY + slug) or "-" for slug in found[0].decode().split())
+
+
+def applied_teams(store: Store, home: Path, base: Config, known_kinds: set[str] | None = None) -> list[TeamConfig]:
+    """The applied team files besides feeds.yaml (`base`, already loaded), each read through a copy in
+    the data directory named teams/<slug>.yaml under the file's checksum, so errors name a file a
+    person can open, and each validated with this machine's environment (`${VAR}` secrets)."""
+    teams = [TeamConfig(DEFAULT_SLUG, base, base.path or home / "feeds.yaml")]
+    found = store.get_shared(TEAMS_KEY)
+    for slug in found[0].decode().split() if found else []:
+        team = store.get_shared(TEAM_KEY + slug)
+        if team is None:
+            continue
+        text, checksum = team
+        copy = home / f"applied-{checksum[:12]}" / TEAMS_DIR / f"{slug}.yaml"
+        if not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            partial = copy.with_suffix(".part")
+            partial.write_bytes(text)
+            partial.replace(copy)
+        teams.append(load_team(copy, known_kinds))
+    return teams
