@@ -224,7 +224,9 @@ def daemon(app: App) -> None:
     argv = [sys.executable, "-m", "monitor", "--config", str(app.locations.config.resolve())]
     if app.db_opt:
         argv += ["--db", app.db_opt]
-    sys.exit(run_daemon(argv, app.config))
+    from monitor.teams.plan import daemon_config
+    from spiders import KINDS
+    sys.exit(run_daemon(argv, daemon_config(app.config, app.locations.config, set(KINDS))))
 
 
 @cli.command()

@@ -175,3 +175,25 @@ def test_teams_and_people_from_the_command_line(tmp_path, two_teams):
     assert mine.returncode == 0, mine.stderr
     assert '"name": "Branchenradar"' in mine.stdout and '"Own"' not in mine.stdout
     assert monitor(env, "sources", "--team", "nope").returncode == 2
+
+
+# --------------------------------------------------------------------------- windows
+
+def test_a_source_is_due_once_per_window_of_its_shortest_interval():
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.teams.plan import fetch_due
+    half_hour = timedelta(minutes=30)
+    fetched = datetime(2026, 12, 3, 9, 1, tzinfo=UTC)
+    assert fetch_due(None, half_hour, fetched)                                  # never fetched
+    assert not fetch_due(fetched, half_hour, fetched + timedelta(minutes=20))   # 09:21: same window 09:00-09:30
+    assert fetch_due(fetched, half_hour, fetched + timedelta(minutes=29))       # 09:30: the next window
+    assert fetch_due(fetched, None, fetched)                                    # no teams: every run
+
+
+def test_the_daemon_ticks_at_the_shortest_team_interval(two_teams):
+    from monitor.config import load_config
+    from monitor.teams.plan import daemon_config
+    config = load_config(two_teams)
+    assert config.settings.fetch.interval.total_seconds() == 7200
+    assert daemon_config(config, two_teams).settings.fetch.interval.total_seconds() == 1800

@@ -56,8 +56,22 @@ def build_plan(teams: list[TeamConfig], names_by_key: dict[str, str]) -> FetchPl
                 windows[name] = min(windows.get(name, team.interval), team.interval)
     base = teams[0].config
     tick = min((t.interval for t in teams), default=base.settings.fetch.interval)
-    settings = base.settings.model_copy(update={"fetch": base.settings.fetch.model_copy(update={"interval": tick})})
-    return FetchPlan(base.model_copy(update={"sources": list(merged.values()), "settings": settings}), windows)
+    return FetchPlan(with_interval(base, tick).model_copy(update={"sources": list(merged.values())}), windows)
+
+
+def with_interval(config: Config, interval: timedelta) -> Config:
+    """`config` ticking every `interval` (the shortest any team asked for)."""
+    fetch = config.settings.fetch.model_copy(update={"interval": interval})
+    return config.model_copy(update={"settings": config.settings.model_copy(update={"fetch": fetch})})
+
+
+def daemon_config(config: Config, feeds_path: Path, known_kinds: set[str] | None = None) -> Config:
+    """For `monitor daemon` beside a teams/ folder: feeds.yaml ticking at the shortest team interval,
+    so every team's sources are looked at as often as it asked (each `run` fetches only what is due)."""
+    from monitor.teams.config import load_teams, team_files
+    if not team_files(feeds_path):
+        return config
+    return with_interval(config, min(t.interval for t in load_teams(feeds_path, known_kinds)))
 
 
 def teams_plan(store: Store, feeds_path: Path, known_kinds: set[str] | None = None) -> FetchPlan | None:
