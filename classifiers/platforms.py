@@ -18,7 +18,8 @@ forms that name the platform:
 * ``Reels`` -> instagram only. Facebook has Reels too, but a bare "Reels" almost
   always means Instagram's; an item about Facebook Reels names Facebook anyway.
 * ``Shorts`` -> youtube when capitalised and not the first word (clothing, a
-  headline's first word); "YouTube Shorts" names YouTube anyway.
+  headline's first word) or before "creators", "videos", "feed", "Fund"; "YouTube
+  Shorts" names YouTube anyway.
 * ``Snap`` -> snapchat when capitalised ("Snap Inc", "Snap's Spotlight").
 * ``Twitch`` capitalised ("The Twitch streamer"); "a nervous twitch" is no platform.
 * ``IG``, ``YT``, ``FB`` in capitals only.
@@ -91,6 +92,7 @@ _RULES: list[tuple[tuple[str, ...], str, int]] = [
     (("youtube",), _START + r"you ?tube", _I),
     (("youtube",), r"\bYT\b", 0),
     (("youtube",), r"(?<=[\w,;:)] )Shorts\b", 0),
+    (("youtube",), r"\bShorts[- ](?:[Cc]reators?|[Vv]ideos?|[Ff]eed|Fund|[Pp]layer|[Ss]helf|[Rr]emix\w*)\b", 0),
     (("x",), _START + r"twitter", _I),
     (("x",), _START + r"(?:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)\b", _I),
     (("x",), r"\bx\.com\b|\bX Corp\b|\bX\s*\((?:formerly|früher|frueher|vormals|ehemals|ex)\b", _I),

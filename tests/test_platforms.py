@@ -213,3 +213,9 @@ def test_a_sentence_starting_with_the_letter_x_is_no_platform(text):
 ])
 def test_more_products_and_people_name_their_platform_when_nothing_else_does(text, expected):
     assert find_platforms(text) == expected
+
+
+def test_shorts_at_the_start_of_a_headline_count_before_a_word_of_the_format():
+    assert find_platforms("Shorts creators get a remix button") == ["youtube"]
+    assert find_platforms("Shorts-Videos dürfen jetzt drei Minuten lang sein") == ["youtube"]
+    assert find_platforms("Shorts and sandals are back") == []
