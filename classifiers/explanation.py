@@ -80,8 +80,9 @@ def _compounds_by_part(featurizer: Featurizer, parsed: Parsed) -> dict[str, str]
     """A compound's parts that the item does not contain as words themselves, each mapped
     to the compound: the reader sees "Reichweitenverlust", the word the item wrote."""
     own = set(parsed.title) | set(parsed.summary)
-    return {part: word for word in own for part in featurizer.compound_parts(word, parsed.lang)
-            if part not in own}
+    if parsed.lang != "de":
+        return {}
+    return {part: word for word in own for part in featurizer.compound_parts(word) if part not in own}
 
 
 def _telling(term: str) -> bool:

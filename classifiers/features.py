@@ -64,14 +64,15 @@ _MIN_COMPOUND = 9    # letters of a word worth splitting
 _LINKS = ("s", "n", "en", "es", "e")  # German linking letters between a compound's parts
 
 
-def word_terms(doc: Parsed, parts: Callable[[str, str], tuple[str, ...]] | None = None) -> list[str]:
+def word_terms(doc: Parsed, parts: Callable[[str], tuple[str, ...]] | None = None) -> list[str]:
     """Unigrams and bigrams, title terms repeated; bigrams never span title and summary.
-    `parts` gives a word's further tokens (a German compound's parts)."""
+    In German items `parts` gives a word's further tokens (a compound's parts)."""
+    split = parts if doc.lang == "de" else None
     terms: list[str] = []
     for words, repeat in ((doc.title, TITLE_WEIGHT), (doc.summary, 1)):
         part = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-        if parts is not None:
-            part += [t for w in words for t in parts(w, doc.lang)]
+        if split is not None:
+            part += [t for w in words for t in split(w)]
         terms.extend(part * repeat)
     return terms
 
@@ -141,12 +142,10 @@ class Featurizer:
         self._parts = _known_parts(self.words)
         self._parts_cache = {}
 
-    def compound_parts(self, word: str, lang: str) -> tuple[str, ...]:
-        """In a German item, a compound's parts that are words of the vocabulary (cached).
-        The parts come from the vocabulary itself, so a saved model splits exactly as it
-        did in training and its file needs no word list of its own."""
-        if lang != "de":
-            return ()
+    def compound_parts(self, word: str) -> tuple[str, ...]:
+        """A compound's parts that are words of the vocabulary (cached; asked for German
+        items only). The parts come from the vocabulary itself, so a saved model splits
+        exactly as it did in training and its file needs no word list of its own."""
         found = self._parts_cache.get(word)
         if found is None:
             if len(self._parts_cache) > _CACHE_LIMIT:
