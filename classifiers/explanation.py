@@ -80,7 +80,7 @@ def _compounds_by_part(featurizer: Featurizer, parsed: Parsed) -> dict[str, str]
     """A compound's parts that the item does not contain as words themselves, each mapped
     to the compound: the reader sees "Reichweitenverlust", the word the item wrote."""
     own = set(parsed.title) | set(parsed.summary)
-    if parsed.lang != "de":
+    if parsed.lang != "de" or not featurizer.split_compounds:
         return {}
     return {part: word for word in own for part in featurizer.compound_parts(word) if part not in own}
 

@@ -127,6 +127,8 @@ class Featurizer:
     word_idf: np.ndarray
     gram_idf: np.ndarray
     weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    # False for models saved before compounds were split: they keep the features they learnt on
+    split_compounds: bool = True
     _word_index: dict[str, int] = field(init=False, repr=False)
     _gram_index: dict[str, int] = field(init=False, repr=False)
     _gram_cache: dict[str, np.ndarray] = field(init=False, repr=False)
@@ -196,7 +198,8 @@ class Featurizer:
 
     def _word_block(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
         index = self._word_index
-        rows = [[index[t] for t in word_terms(d, self.compound_parts) if t in index] for d in docs]
+        parts = self.compound_parts if self.split_compounds else None
+        rows = [[index[t] for t in word_terms(d, parts) if t in index] for d in docs]
         return _tfidf(_count_matrix(rows, len(self.words)), self.word_idf)
 
     def _gram_block(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
@@ -249,6 +252,7 @@ class Featurizer:
             "word_idf": self.word_idf.astype(np.float32),
             "gram_idf": self.gram_idf.astype(np.float32),
             "block_weights": np.array(self.weights, dtype=np.float64),
+            "split_compounds": np.array(self.split_compounds),
         }
 
     @classmethod
@@ -256,7 +260,8 @@ class Featurizer:
         return cls(state["words"].tolist(), state["grams"].tolist(),
                    np.asarray(state["word_idf"], dtype=np.float64),
                    np.asarray(state["gram_idf"], dtype=np.float64),
-                   cast(tuple[float, float, float], tuple(float(w) for w in state["block_weights"])))
+                   cast(tuple[float, float, float], tuple(float(w) for w in state["block_weights"])),
+                   bool(state.get("split_compounds", False)))
 
 
 def _dedupe_doc_grams(docs: Iterable[Parsed]) -> Iterable[str]:

@@ -377,3 +377,16 @@ def test_explain_credits_a_compounds_parts_to_the_compound(tagger):
     doc = {"title": "Reichweitenverlust bei Unternehmensseiten nach dem Update", "lang": "de"}
     terms = {term.lower() for term, _ in tagger.explain(doc)["algorithm_reach_change"]}
     assert "reichweitenverlust" in terms and "reichweite" not in terms
+
+
+def test_a_model_saved_before_compounds_were_split_keeps_its_features(tagger):
+    from classifiers.features import Featurizer, parse
+
+    docs = [parse({"title": t, "lang": "de"}) for t in (
+        "Reichweite sinkt", "Mehr Reichweite", "Verlust an Followern", "Der Verlust", "Reichweitenverlust")]
+    state = Featurizer.fit(docs, min_df=2).to_state()
+    assert Featurizer.from_state(state).split_compounds
+    older = Featurizer.from_state({k: v for k, v in state.items() if k != "split_compounds"})
+    row = older.transform([parse({"title": "Reichweitenverlust", "lang": "de"})])
+    assert not {"reichweite", "verlust"} & {older.words[c] for c in row.indices if c < len(older.words)}
+    assert tagger.featurizer.split_compounds   # the packaged model was trained with the split
