@@ -3,7 +3,8 @@
 A raw score is the sum of feature value x weight. Word and phrase features are
 readable as they are; a character gram ("eichw") is not, so its contribution is
 shared out among the item's words that contain it, and "Reichweitenverlust"
-gets the credit. A cue group is shown as the phrase that matched in the item.
+gets the credit; so do the compound's parts ("reichweite", "verlust") that count as
+words of their own. A cue group is shown as the phrase that matched in the item.
 Contributions landing on the same word are added up; lone function words ("für",
 "the") are left out.
 """
@@ -59,9 +60,11 @@ def explain_scores(featurizer: Featurizer, parsed: Parsed, doc: Mapping, row: sp
     contributions = row.data * weights[row.indices]
     by_column = dict(zip(row.indices.tolist(), contributions.tolist()))
     totals: dict[str, float] = defaultdict(float)
+    compounds = _compounds_by_part(featurizer, parsed)
     for column, value in by_column.items():
         if column < gram_start:
-            totals[featurizer.words[column]] += value
+            term = featurizer.words[column]
+            totals[compounds.get(term, term)] += value
     for word, value in _grams_to_words(featurizer, parsed, by_column, gram_start, cue_start).items():
         totals[word] += value
     matches = featurizer.cues.matches(parsed.title + parsed.summary)
@@ -71,6 +74,15 @@ def explain_scores(featurizer: Featurizer, parsed: Parsed, doc: Mapping, row: sp
     forms = surface_forms(" ".join(doc_fields(doc)))
     ranked = sorted(((v, k) for k, v in totals.items() if v > 0 and _telling(k)), reverse=True)[:top]
     return [(_display(term, forms), round(value, 4)) for value, term in ranked]
+
+
+def _compounds_by_part(featurizer: Featurizer, parsed: Parsed) -> dict[str, str]:
+    """A compound's parts that the item does not contain as words themselves, each mapped
+    to the compound: the reader sees "Reichweitenverlust", the word the item wrote."""
+    own = set(parsed.title) | set(parsed.summary)
+    if parsed.lang != "de" or not featurizer.split_compounds:
+        return {}
+    return {part: word for word in own for part in featurizer.compound_parts(word) if part not in own}
 
 
 def _telling(term: str) -> bool:

@@ -2,7 +2,9 @@
 
 Three blocks:
 
-* word 1-2 grams (TF-IDF, sublinear tf, L2-normalised): the readable evidence;
+* word 1-2 grams (TF-IDF, sublinear tf, L2-normalised): the readable evidence; in
+  German items a compound also counts as its parts when both are words the model knows
+  ("Reichweitenverlust" -> "reichweite", "verlust"; see `split_compound`);
 * character 2-5 grams inside words, like scikit-learn's ``char_wb`` (TF-IDF,
   sublinear tf, L2-normalised): they carry German compounds ("Reichweitenverlust"
   shares "reichw", "verlust" with other words) and inflections the word block misses;
@@ -22,7 +24,7 @@ adds background.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -57,13 +59,50 @@ def parse(doc: Mapping) -> Parsed:
     return Parsed(tokens(normalise(title)), tokens(normalise(strip_boilerplate(summary))), lang)
 
 
-def word_terms(doc: Parsed) -> list[str]:
-    """Unigrams and bigrams, title terms repeated; bigrams never span title and summary."""
+_MIN_PART = 4        # letters of a compound's part: shorter "parts" are mostly chance ("ein", "tag")
+_MIN_COMPOUND = 9    # letters of a word worth splitting
+_LINKS = ("s", "n", "en", "es", "e")  # German linking letters between a compound's parts
+
+
+def word_terms(doc: Parsed, parts: Callable[[str], tuple[str, ...]] | None = None) -> list[str]:
+    """Unigrams and bigrams, title terms repeated; bigrams never span title and summary.
+    In German items `parts` gives a word's further tokens (a compound's parts)."""
+    split = parts if doc.lang == "de" else None
     terms: list[str] = []
     for words, repeat in ((doc.title, TITLE_WEIGHT), (doc.summary, 1)):
         part = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+        if split is not None:
+            part += [t for w in words for t in split(w)]
         terms.extend(part * repeat)
     return terms
+
+
+def split_compound(word: str, known: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """A German compound's modifier and head when both are known words ("reichweitenverlust"
+    -> "reichweite", "verlust"; linking "s", "n", "en", "es", "e" dropped), else nothing.
+    The longest known head wins: "datenschutzverstoss" -> "datenschutz", "verstoss".
+
+    Character grams already share some letters between a compound and its parts, but a
+    word feature is what the model weighs most and what an explanation shows: with the
+    parts as words, "Reichweitenverlust" counts as "Reichweite" and "Verlust" do."""
+    if len(word) < _MIN_COMPOUND:
+        return ()
+    for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        head = word[i:]
+        if head not in known:
+            continue
+        modifier = word[:i]
+        if modifier in known:
+            return (modifier, head)
+        for link in _LINKS:
+            if modifier.endswith(link) and modifier[: -len(link)] in known and len(modifier) - len(link) >= _MIN_PART:
+                return (modifier[: -len(link)], head)
+    return ()
+
+
+def _known_parts(words: Iterable[str]) -> frozenset[str]:
+    """Single words long enough to be a compound's part (bigrams and numbers are not)."""
+    return frozenset(w for w in words if len(w) >= _MIN_PART and w.isalpha())
 
 
 def word_types(doc: Parsed) -> list[str]:
@@ -88,23 +127,43 @@ class Featurizer:
     word_idf: np.ndarray
     gram_idf: np.ndarray
     weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    # False for models saved before compounds were split: they keep the features they learnt on
+    split_compounds: bool = True
     _word_index: dict[str, int] = field(init=False, repr=False)
     _gram_index: dict[str, int] = field(init=False, repr=False)
     _gram_cache: dict[str, np.ndarray] = field(init=False, repr=False)
     cues: CueMatcher = field(init=False, repr=False)
+    _parts: frozenset[str] = field(init=False, repr=False)
+    _parts_cache: dict[str, tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._word_index = {term: i for i, term in enumerate(self.words)}
         self._gram_index = {gram: i for i, gram in enumerate(self.grams)}
         self._gram_cache = {}
         self.cues = CueMatcher()
+        self._parts = _known_parts(self.words)
+        self._parts_cache = {}
+
+    def compound_parts(self, word: str) -> tuple[str, ...]:
+        """A compound's parts that are words of the vocabulary (cached; asked for German
+        items only). The parts come from the vocabulary itself, so a saved model splits
+        exactly as it did in training and its file needs no word list of its own."""
+        found = self._parts_cache.get(word)
+        if found is None:
+            if len(self._parts_cache) > _CACHE_LIMIT:
+                self._parts_cache.clear()
+            found = self._parts_cache[word] = split_compound(word, self._parts)
+        return found
 
     @classmethod
     def fit(cls, docs: Sequence[Parsed], min_df: int = 2,
             weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> Featurizer:
         """Keep terms and grams seen in at least `min_df` documents (rarer ones are
         mostly names and typos that would not recur) and compute smoothed IDF."""
-        word_df = Counter(t for d in docs for t in set(word_terms(d)))
+        unigram_df = Counter(t for d in docs for t in set(d.title + d.summary))
+        # the words compounds may split into: the same as the fitted vocabulary's single words
+        probe = cls([w for w, n in unigram_df.items() if n >= min_df], [], np.zeros(0), np.zeros(0))
+        word_df = Counter(t for d in docs for t in set(word_terms(d, probe.compound_parts)))
         gram_df = Counter(_dedupe_doc_grams(docs))
         words = sorted(t for t, n in word_df.items() if n >= min_df)
         grams = sorted(g for g, n in gram_df.items() if n >= min_df)
@@ -139,7 +198,8 @@ class Featurizer:
 
     def _word_block(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
         index = self._word_index
-        rows = [[index[t] for t in word_terms(d) if t in index] for d in docs]
+        parts = self.compound_parts if self.split_compounds else None
+        rows = [[index[t] for t in word_terms(d, parts) if t in index] for d in docs]
         return _tfidf(_count_matrix(rows, len(self.words)), self.word_idf)
 
     def _gram_block(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
@@ -192,6 +252,7 @@ class Featurizer:
             "word_idf": self.word_idf.astype(np.float32),
             "gram_idf": self.gram_idf.astype(np.float32),
             "block_weights": np.array(self.weights, dtype=np.float64),
+            "split_compounds": np.array(self.split_compounds),
         }
 
     @classmethod
@@ -199,7 +260,8 @@ class Featurizer:
         return cls(state["words"].tolist(), state["grams"].tolist(),
                    np.asarray(state["word_idf"], dtype=np.float64),
                    np.asarray(state["gram_idf"], dtype=np.float64),
-                   cast(tuple[float, float, float], tuple(float(w) for w in state["block_weights"])))
+                   cast(tuple[float, float, float], tuple(float(w) for w in state["block_weights"])),
+                   bool(state.get("split_compounds", False)))
 
 
 def _dedupe_doc_grams(docs: Iterable[Parsed]) -> Iterable[str]:

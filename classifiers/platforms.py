@@ -18,7 +18,8 @@ forms that name the platform:
 * ``Reels`` -> instagram only. Facebook has Reels too, but a bare "Reels" almost
   always means Instagram's; an item about Facebook Reels names Facebook anyway.
 * ``Shorts`` -> youtube when capitalised and not the first word (clothing, a
-  headline's first word); "YouTube Shorts" names YouTube anyway.
+  headline's first word) or before "creators", "videos", "feed", "Fund"; "YouTube
+  Shorts" names YouTube anyway.
 * ``Snap`` -> snapchat when capitalised ("Snap Inc", "Snap's Spotlight").
 * ``Twitch`` capitalised ("The Twitch streamer"); "a nervous twitch" is no platform.
 * ``IG``, ``YT``, ``FB`` in capitals only.
@@ -26,9 +27,16 @@ forms that name the platform:
 * A platform named only as a company's owner description ("Facebook's parent Meta",
   "Meta, which owns Facebook"), as an old name ("formerly Twitter") or as the medium of a
   statement ("in einem Tweet", beside another platform) does not count; the company does.
+* ``X`` as the subject of a sentence ("X lowers …", "X to charge …", a headline "X: …"),
+  as the object of a fine or ban ("fines X", "bans X") and before "users", "subscribers".
+* A company counts for the platforms it runs when the item is about it: Meta -> facebook
+  and instagram; ByteDance -> tiktok and Alphabet -> google only when no platform is named
+  (they run other products too). Not a company that went first ("Nach Meta will jetzt
+  auch LinkedIn …", "After Meta, …").
 * With no platform named at all, a person or product that belongs to one names it:
-  Mosseri (Instagram), FYP (TikTok), Graph/Marketing API (Facebook), AI Overviews and
-  Search Console (Google).
+  Mosseri (Instagram), FYP (TikTok), Graph/Marketing API (Facebook), AI Overviews,
+  Search Console and core/spam/helpful-content updates (Google), Zuckerberg, Creator
+  Studio and Business Suite (Facebook and Instagram), Community Notes (X).
 * "Unternehmensprofil" alone is not mapped to google: LinkedIn pages are called that
   too; "Google-Unternehmensprofil" names Google anyway.
 """
@@ -61,7 +69,7 @@ _X_NOUNS = (r"giant|platform|Plattform|network|Netzwerk|Dienst|service|app|App|c
             r"Musk's|Musks")
 # German verbs before their subject (verb second): "teilte X mit", "hat X angekündigt".
 _X_BEFORE = (r"teilte|hat|hatte|will|plant|testet|führt|startet|kündigte|verklagt|sperrt|ändert|soll|muss|darf"
-             r"|kann|gegen")
+             r"|kann|gegen|against|fines|fined|sues|sued|bans|banned|probes|investigates|verhängt")
 
 # (platforms, pattern, flags). Patterns run on the original text.
 _RULES: list[tuple[tuple[str, ...], str, int]] = [
@@ -84,6 +92,7 @@ _RULES: list[tuple[tuple[str, ...], str, int]] = [
     (("youtube",), _START + r"you ?tube", _I),
     (("youtube",), r"\bYT\b", 0),
     (("youtube",), r"(?<=[\w,;:)] )Shorts\b", 0),
+    (("youtube",), r"\bShorts[- ](?:[Cc]reators?|[Vv]ideos?|[Ff]eed|Fund|[Pp]layer|[Ss]helf|[Rr]emix\w*)\b", 0),
     (("x",), _START + r"twitter", _I),
     (("x",), _START + r"(?:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)\b", _I),
     (("x",), r"\bx\.com\b|\bX Corp\b|\bX\s*\((?:formerly|früher|frueher|vormals|ehemals|ex)\b", _I),
@@ -95,6 +104,9 @@ _RULES: list[tuple[tuple[str, ...], str, int]] = [
     (("x",), r"(?<![\w/-])X-(?:" + _X_COMPOUNDS + r")\b", 0),
     (("x",), r"(?<![\w/-])X (?:" + _X_COMPOUNDS + r"|Money|Spaces|Pro|Grok|Inc)\b", 0),
     (("x",), r"(?:^|[.!?:]\s+)X (?:" + _X_VERBS + r")\b", 0),
+    # a sentence about X as its subject: "X lowers …", "X to charge …", a headline "X: …"
+    (("x",), r"(?:^|[.!?:\n]\s*)X (?!marks\b|factors?\b)(?:[a-z]{3,}s|to [a-z]{3,})\b|^X: ", 0),
+    (("x",), r"(?<![\w/-])X (?:users?|subscribers?|creators?|accounts?|posts?|algorithm|feed|owner|boss|chief)\b", 0),
     (("x",), r"(?<![\w/-])X,? (?i:" + _X_VERBS + r"|" + _X_MORE_VERBS + r")\b", 0),
     (("x",), r"\b(?:" + _X_NOUNS + r")\s+X\b(?![-'’]?\w)", 0),
     (("x",), r"\b(?:" + _X_BEFORE + r")\s+X\b(?![-'’]?\w)", 0),
@@ -149,17 +161,31 @@ _X_NEGATIVE = re.compile(r"\b(?:Gen(?:eration)?|Model|Malcolm|OS|Mac OS|Windows|
 _COMPANIES = (
     (re.compile(r"(?<![\w@#./-])Meta(?:'s|’s|s)?\b(?![-.]\w)(?! (?:[Dd]escription|[Tt]ags?|[Tt]itles?|[Dd]ata)\b)"
                 r"|(?<![\w@#./-])Meta-(?:Konzern|Chef\w*|CEO|Plattform\w*|Dienste?|Apps?|Tochter|Gruppe)\b"),
-     ("facebook", "instagram"), {"facebook", "instagram", "threads", "whatsapp", "messenger"}),
+     ("facebook", "instagram"), {"facebook", "instagram", "threads", "whatsapp", "messenger"}, False),
+    # ByteDance and Alphabet run other products too (CapCut, Lemon8, Waymo): they count only when the
+    # item names no platform at all. German "nach dem Alphabet" is the alphabet.
+    (re.compile(r"(?<![\w@#./-])Byte[Dd]ance(?:'s|’s|s)?\b"), ("tiktok",), {"tiktok"}, True),
+    (re.compile(r"(?<![\w@#./-])(?<!nach )(?<!dem )(?<!das )(?<!des )(?<![Ii]m )(?<!Das )"
+                r"Alphabet(?:'s|’s|s)?\b(?![-.]\w)|(?<![\w@#./-])Alphabet-(?:Konzern|Chef\w*|CEO|Tochter)\b"),
+     ("google",), {"google", "youtube"}, True),
 )
+# A sentence that starts with "After Meta, …", "Nach Meta will jetzt auch …", "Like Meta, …" names the
+# company as the one that went first; the item is about the other platform it names.
+_COMPANY_FOLLOWED = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Like|Nach|Wie|Ähnlich wie)\s+$")
 
 # When no platform is named at all, a product or person that belongs to one only names it:
 # the head of Instagram, TikTok's "FYP", Meta's Graph and Marketing APIs, Google's AI
 # Overviews and Search Console.
-_BY_PRODUCT = (
-    (re.compile(r"\bMosseri\b"), "instagram"),
-    (re.compile(r"\bFYP\b|\bFor[- ]You[- ]Page\b|\bFür[- ]Dich[- ]Seite\b", re.I), "tiktok"),
-    (re.compile(r"\b(?:Graph|Marketing) API\b"), "facebook"),
-    (re.compile(r"\bAI Overviews?\b|\bKI-Übersicht(?:en)?\b|\bSearch Console\b|\bGooglebot\b", re.I), "google"),
+_BY_PRODUCT: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\bMosseri\b"), ("instagram",)),
+    (re.compile(r"\bFYP\b|\bFor[- ]You[- ]Page\b|\bFür[- ]Dich[- ]Seite\b", re.I), ("tiktok",)),
+    (re.compile(r"\b(?:Graph|Marketing) API\b"), ("facebook",)),
+    (re.compile(r"\bAI Overviews?\b|\bKI-Übersicht(?:en)?\b|\bSearch Console\b|\bGooglebot\b", re.I), ("google",)),
+    # Google's search updates: "the March core update", "Helpful-Content-Update"
+    (re.compile(r"\b(?:core|helpful[- ]content|spam|product[- ]reviews?)[- ]updates?\b", re.I), ("google",)),
+    # Meta's head and Meta's tools for pages and creators run Facebook and Instagram
+    (re.compile(r"\bZuckerberg\b|\bCreator Studio\b|\bBusiness Suite\b"), ("facebook", "instagram")),
+    (re.compile(r"\bCommunity Notes\b"), ("x",)),
 )
 
 # A platform named only as the yardstick of another ("much like TikTok", "Twitter-Alternative
@@ -203,15 +229,26 @@ def find_platforms(text: str) -> list[str]:
         found -= compared
     if "x" in found and len(found) > 1 and _x_only_as_medium(text):
         found.discard("x")
-    if found and any(pattern.search(text) for pattern, _, _ in _COMPANIES):
+    if found and any(pattern.search(text) for pattern, _, _, _ in _COMPANIES):
         described = {name for name in found if _only_described(text, name)}
         found -= described
-    for pattern, platforms, own in _COMPANIES:
-        if not found & own and pattern.search(text):
+    for pattern, platforms, own, alone in _COMPANIES:
+        if not found & own and not (alone and found) and _company_is_subject(text, pattern, bool(found)):
             found.update(platforms)
     if not found:
-        found.update(name for pattern, name in _BY_PRODUCT if pattern.search(text))
+        for pattern, names in _BY_PRODUCT:
+            if pattern.search(text):
+                found.update(names)
     return sorted(found)
+
+
+def _company_is_subject(text: str, pattern: re.Pattern[str], others: bool) -> bool:
+    """Whether a company is named other than as the one another platform followed ("Nach Meta
+    will jetzt auch LinkedIn …"); that reading needs another platform in the item."""
+    spans = [m.start() for m in pattern.finditer(text)]
+    if not others:
+        return bool(spans)
+    return any(not _COMPANY_FOLLOWED.search(text[max(0, a - 30):a]) for a in spans)
 
 
 def _only_described(text: str, name: str) -> bool:

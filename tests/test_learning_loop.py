@@ -15,8 +15,8 @@ from monitor.item import Item
 from monitor.store import Store
 
 # An item the shipped model misses (its reach tag), and a near-identical one a person corrects.
-NEW_ITEM = {"title": "LinkedIn newsletters stop appearing in followers notifications", "lang": "en"}
-CORRECTED = "LinkedIn newsletters stop appearing in subscribers notifications"
+NEW_ITEM = {"title": "Twitch clips from small streamers land on the start page more rarely", "lang": "en"}
+CORRECTED = "Twitch clips from small channels land on the start page more rarely"
 
 
 def monitor(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -42,7 +42,7 @@ def test_a_correction_in_the_archive_retrains_the_tagger(tmp_path: Path):
 
     store = Store.open(db)
     store.sync_sources([Source(name="Wire", url="https://wire.example/feed")])
-    [item] = store.add_items([Item(source="Wire", title=CORRECTED, url="https://wire.example/newsletters", lang="en",
+    [item] = store.add_items([Item(source="Wire", title=CORRECTED, url="https://wire.example/clips", lang="en",
                                    tags=[], scores={})], now=datetime.now(UTC))
     store.correct_tags(item.id, ["algorithm_reach_change"], user="anna")
     assert store.get_item(item.id).tags == ["algorithm_reach_change"]   # overrides the model at once

@@ -169,3 +169,53 @@ def test_x_named_only_as_a_medium_or_old_name_does_not_count_beside_another_plat
 ])
 def test_a_product_or_person_names_its_platform_when_nothing_else_does(text, expected):
     assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ByteDance has to find a buyer for its US business by January", ["tiktok"]),
+    ("Alphabet pays a settlement over location tracking", ["google"]),
+    ("Die Google-Mutter Alphabet legt den Streit mit Verlagen bei", ["google"]),
+    ("Instagram ships an editing app to take on ByteDance's CapCut", ["instagram"]),
+    ("Die Kanäle sind nach Alphabet sortiert", []),
+    ("The alphabet soup of EU digital laws", []),
+    ("Nach Meta will jetzt auch LinkedIn seine KI mit Nutzerdaten trainieren", ["linkedin"]),
+    ("After Meta, Snapchat too adds an AI assistant", ["snapchat"]),
+    ("Auch Meta muss nun zahlen, nachdem TikTok verurteilt wurde", ["facebook", "instagram", "tiktok"]),
+])
+def test_other_companies_count_for_their_platforms_and_a_company_that_went_first_does_not(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "X lowers the reach of posts that link elsewhere",
+    "X to charge new accounts before they can reply",
+    "X: Likes sind ab sofort privat",
+    "Brussels fines X over blue checkmarks",
+    "X users see fewer replies from strangers",
+])
+def test_x_as_the_subject_of_a_sentence_counts(text):
+    assert find_platforms(text) == ["x"]
+
+
+@pytest.mark.parametrize("text", ["X marks the spot on the campaign map", "X factors that drive a brand",
+                                  "X-ray images of the product", "Model X owners get an update"])
+def test_a_sentence_starting_with_the_letter_x_is_no_platform(text):
+    assert "x" not in find_platforms(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The March core update has finished rolling out", ["google"]),
+    ("Spam-Update im Juni abgeschlossen", ["google"]),
+    ("Zuckerberg kündigt mehr Empfehlungen im Feed an", ["facebook", "instagram"]),
+    ("Creator Studio goes away; use Business Suite instead", ["facebook", "instagram"]),
+    ("Community Notes now also appear under videos", ["x"]),
+    ("Zuckerberg says WhatsApp gets usernames", ["whatsapp"]),
+])
+def test_more_products_and_people_name_their_platform_when_nothing_else_does(text, expected):
+    assert find_platforms(text) == expected
+
+
+def test_shorts_at_the_start_of_a_headline_count_before_a_word_of_the_format():
+    assert find_platforms("Shorts creators get a remix button") == ["youtube"]
+    assert find_platforms("Shorts-Videos dürfen jetzt drei Minuten lang sein") == ["youtube"]
+    assert find_platforms("Shorts and sandals are back") == []

@@ -232,9 +232,9 @@ def test_packaged_model_records_how_it_was_trained(tagger, training_examples):
 
 
 def test_a_weighted_correction_changes_the_prediction_for_a_similar_item(tagger, training_examples):
-    new_item = {"title": "LinkedIn newsletters stop appearing in followers notifications", "lang": "en"}
+    new_item = {"title": "Twitch clips from small streamers land on the start page more rarely", "lang": "en"}
     assert "algorithm_reach_change" not in tagger.predict([new_item])[0].tags
-    correction = Example("LinkedIn newsletters stop appearing in subscribers notifications", "", "en",
+    correction = Example("Twitch clips from small channels land on the start page more rarely", "", "en",
                          ["algorithm_reach_change"])
     corrected = train_tagger(training_examples, extra=[correction], extra_weight=3.0)
     assert "algorithm_reach_change" in corrected.predict([new_item])[0].tags
@@ -349,3 +349,44 @@ def test_the_item_page_explains_assigned_tags_and_only_near_misses(tagger):
     assert "feature_rollout" in shown and shown["feature_rollout"]
     assert "legal_change" not in shown                     # far below its threshold: nothing to explain
     assert "algorithm_reach_change" in shown               # a near miss: "why not" is offered
+
+
+def test_a_german_compound_shares_word_features_with_its_parts():
+    from classifiers.features import Featurizer, parse, split_compound
+
+    docs = [parse({"title": t, "lang": "de"}) for t in (
+        "Reichweite sinkt deutlich", "Mehr Reichweite für Reels", "Verlust an Followern",
+        "Der Verlust ist groß", "Reichweitenverlust bei Seiten")]
+    featurizer = Featurizer.fit(docs, min_df=2)
+    row = featurizer.transform([parse({"title": "Massiver Reichweitenverlust", "lang": "de"})])
+    present = {featurizer.words[c] for c in row.indices if c < len(featurizer.words)}
+    assert {"reichweite", "verlust"} <= present
+    # the same word in an English item stays whole; unknown or short parts never split
+    english = featurizer.transform([parse({"title": "Reichweitenverlust", "lang": "en"})])
+    assert not {"reichweite", "verlust"} & {featurizer.words[c] for c in english.indices
+                                            if c < len(featurizer.words)}
+    known = {"datenschutz", "verstoss", "nutzung", "bedingungen", "reichweite", "verlust", "kinder"}
+    assert split_compound("datenschutzverstoss", known) == ("datenschutz", "verstoss")
+    assert split_compound("nutzungsbedingungen", known) == ("nutzung", "bedingungen")   # linking "s"
+    assert split_compound("reichweitenverlust", known) == ("reichweite", "verlust")      # linking "n"
+    assert split_compound("kinderschutz", known) == ()       # "schutz" is not a known word
+    assert split_compound("verlust", known) == ()            # too short to be a compound
+
+
+def test_explain_credits_a_compounds_parts_to_the_compound(tagger):
+    doc = {"title": "Reichweitenverlust bei Unternehmensseiten nach dem Update", "lang": "de"}
+    terms = {term.lower() for term, _ in tagger.explain(doc)["algorithm_reach_change"]}
+    assert "reichweitenverlust" in terms and "reichweite" not in terms
+
+
+def test_a_model_saved_before_compounds_were_split_keeps_its_features(tagger):
+    from classifiers.features import Featurizer, parse
+
+    docs = [parse({"title": t, "lang": "de"}) for t in (
+        "Reichweite sinkt", "Mehr Reichweite", "Verlust an Followern", "Der Verlust", "Reichweitenverlust")]
+    state = Featurizer.fit(docs, min_df=2).to_state()
+    assert Featurizer.from_state(state).split_compounds
+    older = Featurizer.from_state({k: v for k, v in state.items() if k != "split_compounds"})
+    row = older.transform([parse({"title": "Reichweitenverlust", "lang": "de"})])
+    assert not {"reichweite", "verlust"} & {older.words[c] for c in row.indices if c < len(older.words)}
+    assert tagger.featurizer.split_compounds   # the packaged model was trained with the split
