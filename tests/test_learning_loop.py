@@ -15,8 +15,8 @@ from monitor.item import Item
 from monitor.store import Store
 
 # An item the shipped model misses (its reach tag), and a near-identical one a person corrects.
-NEW_ITEM = {"title": "Twitch clips from small streamers land on the start page more rarely", "lang": "en"}
-CORRECTED = "Twitch clips from small channels land on the start page more rarely"
+NEW_ITEM = {"title": "Discord servers of small communities come later in server discovery", "lang": "en"}
+CORRECTED = "Discord servers of small groups come later in server discovery"
 
 
 def monitor(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

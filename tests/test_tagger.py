@@ -232,9 +232,9 @@ def test_packaged_model_records_how_it_was_trained(tagger, training_examples):
 
 
 def test_a_weighted_correction_changes_the_prediction_for_a_similar_item(tagger, training_examples):
-    new_item = {"title": "Twitch clips from small streamers land on the start page more rarely", "lang": "en"}
+    new_item = {"title": "Discord servers of small communities come later in server discovery", "lang": "en"}
     assert "algorithm_reach_change" not in tagger.predict([new_item])[0].tags
-    correction = Example("Twitch clips from small channels land on the start page more rarely", "", "en",
+    correction = Example("Discord servers of small groups come later in server discovery", "", "en",
                          ["algorithm_reach_change"])
     corrected = train_tagger(training_examples, extra=[correction], extra_weight=3.0)
     assert "algorithm_reach_change" in corrected.predict([new_item])[0].tags
