@@ -23,6 +23,7 @@ from monitor.store.items import ItemQuery, ItemStore, NewDelivery, TrendRow, ite
 from monitor.store.leases import LeaseStore, ShardState
 from monitor.store.outbox import OutboxStore
 from monitor.store.pages import PageStore, PageVersion
+from monitor.store.people import PeopleStore
 from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
 from monitor.watch.contract import FetchOutcome
@@ -37,6 +38,7 @@ class Store:
         outbox, pages = OutboxStore(self.session), PageStore(self.session)
         leases = LeaseStore(self.session)
         readers = ReaderStore(self.session)
+        people = PeopleStore(self.session)
 
         self.sync_sources = sources.sync_sources
         self.fetch_state = sources.fetch_state
@@ -110,6 +112,17 @@ class Store:
         self.seen_among = readers.seen_among
         self.last_digest_at = readers.last_digest_at
         self.view_counts = readers.view_counts
+
+        # Teams and their people (monitor/web/teams.py, monitor/web/admin.py, `--team`).
+        self.team_by_slug = people.team_by_slug
+        self.list_teams = people.list_teams
+        self.memberships = people.memberships
+        self.team_members = people.team_members
+        self.person_hash = people.person_hash
+        self.person_exists = people.person_exists
+        self.has_people = people.has_people
+        self.add_member = people.add_member
+        self.add_team = people.add_team
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -1,0 +1,47 @@
+"""Teams, subscriptions and people for tests, written straight into a store's tables.
+
+The tests of what a team sees need teams that share some sources and not others; building
+them through these few functions keeps the tests independent of how the configuration
+(teams/*.yaml, `monitor config apply`) spells them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+
+from monitor.config import Source
+from monitor.store import Store
+from monitor.store.schema import SourceRow, SubscriptionRow
+
+
+def teams(store: Store, slugs: Iterable[str]) -> dict[str, int]:
+    """Create the teams (by slug); slug -> id."""
+    out = {}
+    for slug in slugs:
+        team = store.team_by_slug(slug) or store.add_team(slug, slug.title())
+        assert team is not None
+        out[slug] = team.id
+    return out
+
+
+def subscribe(store: Store, wanted: Mapping[str, list[str]]) -> None:
+    """Every named source exists (once, however many teams name it) and each team subscribes to its list."""
+    names = list(dict.fromkeys(n for lst in wanted.values() for n in lst))
+    store.sync_sources([Source(name=n, url=f"https://{n.replace(' ', '-').lower()}.example/feed") for n in names])
+    ids = {slug: team.id for slug in wanted if (team := store.team_by_slug(slug)) is not None}
+    with store.session() as s, s.begin():
+        source_ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
+        for slug, lst in wanted.items():
+            for name in lst:
+                if s.get(SubscriptionRow, (ids[slug], source_ids[name])) is None:
+                    s.add(SubscriptionRow(team_id=ids[slug], source_id=source_ids[name], name=name, active=True))
+
+
+def person(store: Store, name: str, password_hash: str, roles: Mapping[str, str]) -> None:
+    """A person with a password, in the named teams with the given roles."""
+    for slug, role in roles.items():
+        team = store.team_by_slug(slug)
+        assert team is not None, slug
+        store.add_member(team.id, name, role, password_hash)
