@@ -45,3 +45,14 @@ def person(store: Store, name: str, password_hash: str, roles: Mapping[str, str]
         team = store.team_by_slug(slug)
         assert team is not None, slug
         store.add_member(team.id, name, role, password_hash)
+
+
+def rename(store: Store, slug: str, source: str, name: str) -> None:
+    """The team calls `source` by `name` (its subscription's own name)."""
+    team = store.team_by_slug(slug)
+    assert team is not None
+    with store.session() as s, s.begin():
+        source_id = s.scalar(select(SourceRow.id).where(SourceRow.name == source))
+        row = s.get(SubscriptionRow, (team.id, source_id))
+        assert row is not None
+        row.name = name

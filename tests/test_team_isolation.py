@@ -35,6 +35,7 @@ from tests.servers import Webhook, running
 NOW = datetime.now(UTC).replace(microsecond=0)
 TEAMS = ("alpha", "beta", "gamma")
 PASSWORD = "correct horse battery"
+ALPHA_LABEL = "Wettbewerber von Kunde Alpha"
 MARK = re.compile(r"\b(shared|alpha|beta|gamma)mark\d+")
 
 
@@ -65,6 +66,8 @@ def build(store: Store, shared: int = 12, private: int = 5, per_source: int = 2)
     private_names = {slug: [f"{slug.title()} Private {n}" for n in range(private)] for slug in TEAMS}
     ids = team_world.teams(store, TEAMS)
     team_world.subscribe(store, {slug: shared_names + private_names[slug] for slug in TEAMS})
+    # alpha calls a shared source by a name of its own: the others must never see that name.
+    team_world.rename(store, "alpha", shared_names[2], ALPHA_LABEL)
     batch: list[Item] = []
     owners: list[str] = []
     counter = 0
@@ -105,6 +108,7 @@ def build(store: Store, shared: int = 12, private: int = 5, per_source: int = 2)
     shared_story = by_title[story_title + " sharedmark90001"]
     clusters = {by_title[story_title + f" {slug}mark{90002 + k}"].cluster for k, slug in enumerate(TEAMS)}
     assert clusters == {shared_story.cluster}, "the story's reports must share one cluster for this test to mean anything"
+    private_names["alpha"].append(ALPHA_LABEL)         # the name checks below look for it too
     return World(store, ids, private_names, shared_names, items, story, shared_story.id)  # type: ignore[arg-type]
 
 
@@ -289,6 +293,7 @@ def team_outputs(client, world: World, slug: str) -> dict[str, str]:
         "json": get(client, "/export.json"),
         "shared story": get(client, f"/items/{world.shared_story}"),
         "trends": get(client, "/trends"),
+        "sources": get(client, "/sources"),
     }
     links = re.findall(r'href="(/trends/items\?[^"]+)"', out["trends"])
     for n, link in enumerate(links[:10]):
@@ -303,7 +308,7 @@ def test_no_page_api_feed_or_export_shows_another_teams_item(world: World, tmp_p
         with running(app) as client:
             sign_in(client, f"{slug}-reader")
             for what, text in team_outputs(client, world, slug).items():
-                if what.startswith("trend list") or what == "trends":
+                if what.startswith("trend list") or what in ("trends", "sources"):
                     foreign = marks(text) - {"shared", slug}
                     assert not foreign, f"{what} of {slug} shows {foreign}"
                 else:
@@ -314,6 +319,8 @@ def test_no_page_api_feed_or_export_shows_another_teams_item(world: World, tmp_p
                             f"{what} of {slug} names a private source of {other}"
             api = json.loads(client.get("/api/items?all=1").text)
             assert {r["id"] for r in api} == set(world.items["shared"]) | set(world.items[slug])
+            renamed = {r["source"] for r in api if r["url"].startswith("https://shared.example/Shared-2/")}
+            assert renamed == ({ALPHA_LABEL} if slug == "alpha" else {world.shared[2]})
             story = client.get(f"/items/{world.shared_story}").text
             assert f"/items/{world.story[slug]}" in story          # its own report of the story is listed
             for other in TEAMS:
@@ -321,4 +328,20 @@ def test_no_page_api_feed_or_export_shows_another_teams_item(world: World, tmp_p
                     assert client.get(f"/items/{world.story[other]}").status_code == 404
                     assert client.get(f"/items/{world.items[other][0]}").status_code == 404
             if slug == "alpha":
-                assert "Zylofant" in client.get("/trends").text or "zylofant" in client.get("/trends").text.lower()
+                assert "zylofant" in client.get("/trends").text.lower()
+            assert world.private[slug][0] in client.get("/sources").text
+
+
+def test_a_teams_feed_token_opens_that_teams_feed_alone(world: World, tmp_path: Path):
+    people(world)
+    tokens = {slug: f"feed-token-of-{slug}-0123456789" for slug in TEAMS}
+    configs = {slug: Config(settings=Settings(web=WebSettings(rss_token=tokens[slug])), sources=[]) for slug in TEAMS}
+    app = create_app(Config(settings=Settings(), sources=[]), world.store, home=tmp_path / "home", team_configs=configs)
+    with running(app) as client:
+        assert client.get("/feed.xml").status_code == 401
+        assert client.get("/feed.xml?token=wrong").status_code == 401
+        for slug in TEAMS:
+            answer = client.get(f"/feed.xml?token={tokens[slug]}&limit=1000")
+            assert answer.status_code == 200
+            assert_only(answer.text, slug, "the feed read with the team's token")
+            assert client.get(f"/api/items?token={tokens[slug]}").status_code == 401    # the token opens the feed only

@@ -118,6 +118,7 @@ class Store:
         self.list_teams = people.list_teams
         self.memberships = people.memberships
         self.team_members = people.team_members
+        self.team_sources = people.team_sources
         self.person_hash = people.person_hash
         self.person_exists = people.person_exists
         self.has_people = people.has_people

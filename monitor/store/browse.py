@@ -111,7 +111,8 @@ def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -
     if q.platform_scope:
         out.append(or_(on_platforms(q.platform_scope), not_(on_platforms(None))))
     if q.sources or q.categories:
-        ids = source_ids(s, q.sources, q.categories)
+        ids = (team_view.subscribed(s, q.team_id, q.sources, q.categories) if q.team_id is not None
+               else source_ids(s, q.sources, q.categories))
         if not ids:
             return None
         out.append(ItemRow.source_id == ids[0] if len(ids) == 1 else ItemRow.source_id.in_(ids))
@@ -336,12 +337,13 @@ def members(s: Session, clusters: Sequence[int | None], team_id: int | None = No
     seen = [team_view.visible(team_id)] if team_id is not None else []
     for start in range(0, len(wanted), 500):
         rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, SourceRow.name, ItemRow.title, ItemRow.url,
-                                ItemRow.sort_date)
+                                ItemRow.sort_date, ItemRow.source_id)
                          .join(SourceRow, SourceRow.id == ItemRow.source_id)
                          .where(ItemRow.cluster_id.in_(wanted[start:start + 500]), *seen)
                          .order_by(*NEWEST)).all()
-        for iid, cluster, name, title, url, when in rows:
+        names = team_view.source_names(s, team_id, {row[6] for row in rows})
+        for iid, cluster, name, title, url, when, source in rows:
             if cluster is None:     # never, by the WHERE clause
                 continue
-            out.setdefault(cluster, []).append(Report(iid, cluster, name, title, url, when))
+            out.setdefault(cluster, []).append(Report(iid, cluster, names.get(source, name), title, url, when))
     return out

@@ -240,13 +240,16 @@ class OutboxStore:
                                                                        DigestRow.state == "sent"))
 
     # ------------------------------------------------------------------ overview
-    def outbox(self) -> list[dict]:
-        """What is pending or failing, and why: for `monitor outbox` and the sources page."""
+    def outbox(self, team_id: int | None = None) -> list[dict]:
+        """What is pending or failing, and why: for `monitor outbox` and the sources page (the team's
+        alone with `team_id`)."""
         with self.sessions() as s:
+            alert_team = [DeliveryRow.team_id == team_id] if team_id is not None else []
+            digest_team = [DigestRow.team_id == team_id] if team_id is not None else []
             alerts = s.execute(select(DeliveryRow.target, func.count(), func.max(DeliveryRow.attempts),
                                       func.max(DeliveryRow.last_error), func.min(DeliveryRow.next_attempt))
-                               .where(DeliveryRow.state == "pending").group_by(DeliveryRow.target)).all()
-            digests = s.scalars(select(DigestRow).where(DigestRow.state != "sent")).all()
+                               .where(DeliveryRow.state == "pending", *alert_team).group_by(DeliveryRow.target)).all()
+            digests = s.scalars(select(DigestRow).where(DigestRow.state != "sent", *digest_team)).all()
             out = [{"kind": "alert", "target": t, "messages": n, "attempts": a or 0, "last_error": e,
                     "next_attempt": na} for t, n, a, e, na in alerts]
             out += [{"kind": "digest", "target": d.target, "messages": d.item_count, "attempts": d.attempts,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
-from monitor.store.schema import PersonRow, TeamMemberRow, TeamRow
+from monitor.store.schema import PersonRow, SourceRow, SubscriptionRow, TeamMemberRow, TeamRow
 from monitor.teams.model import Team
 
 
@@ -50,6 +50,13 @@ class PeopleStore:
             return [(p, r) for p, r in s.execute(select(TeamMemberRow.person, TeamMemberRow.role)
                                                  .where(TeamMemberRow.team_id == team_id)
                                                  .order_by(TeamMemberRow.person)).all()]
+
+    def team_sources(self, team_id: int) -> dict[str, str]:
+        """The sources the team subscribes to (active subscriptions): stored name -> the team's name."""
+        with self.sessions() as s:
+            return dict(s.execute(select(SourceRow.name, SubscriptionRow.name)
+                                  .join(SourceRow, SourceRow.id == SubscriptionRow.source_id)
+                                  .where(SubscriptionRow.team_id == team_id, SubscriptionRow.active.is_(True))).all())
 
     def person_hash(self, name: str) -> str | None:
         """The person's argon2 hash; None for an unknown name or a person without a password."""

@@ -77,7 +77,9 @@ def load_items(s: Session, rows: Sequence[RowWithSource], team_id: int | None = 
                                   .where(ItemTagRow.item_id.in_(ids[start:start + CHUNK]))):
             tags.setdefault(iid, []).append(tag)
     tags.update(team_view.corrected_tags(s, team_id, ids))
-    return [Item(source=name, title=row.title, url=row.url, summary=row.summary, content_html=row.content_html,
+    names = team_view.source_names(s, team_id, {row.source_id for row, _ in rows})
+    return [Item(source=names.get(row.source_id, name), title=row.title, url=row.url, summary=row.summary,
+                 content_html=row.content_html,
                  published=row.published, guid=row.guid, lang=row.lang, platforms=list(row.platforms or []),
                  tags=sorted(tags.get(row.id, [])), scores=dict(row.scores or {}), kind=row.kind,
                  canonical_url=row.canonical_url, id=row.id, fetched=row.fetched, cluster=row.cluster_id,

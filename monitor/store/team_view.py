@@ -32,6 +32,32 @@ def visible(team_id: int) -> ColumnElement[bool]:
     return ItemRow.source_id.in_(visible_source_ids(team_id))
 
 
+def source_names(s: Session, team_id: int | None, source_ids: set[int]) -> dict[int, str]:
+    """Source id -> the name the team gave it (its subscription): a shared source is called what
+    each team calls it, never what another team named it. Empty without a team."""
+    if team_id is None or not source_ids:
+        return {}
+    from monitor.store.schema import SubscriptionRow
+    wanted = sorted(source_ids)
+    out: dict[int, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        out.update(s.execute(select(SubscriptionRow.source_id, SubscriptionRow.name).where(
+            SubscriptionRow.team_id == team_id, SubscriptionRow.source_id.in_(wanted[start:start + CHUNK]))).all())
+    return out
+
+
+def subscribed(s: Session, team_id: int, names: Sequence[str], categories: Sequence[str]) -> list[int]:
+    """Ids of the team's sources with these names / categories as the team's subscriptions say them."""
+    from monitor.store.schema import SubscriptionRow
+    stmt = select(SubscriptionRow.source_id).where(SubscriptionRow.team_id == team_id,
+                                                   SubscriptionRow.active.is_(True))
+    if names:
+        stmt = stmt.where(SubscriptionRow.name.in_(list(names)))
+    if categories:
+        stmt = stmt.where(SubscriptionRow.category.in_(list(categories)))
+    return sorted(s.scalars(stmt))
+
+
 def tag_team(s: Session, team_id: int | None) -> int | None:
     """The team whose corrections a read shows: the reading team, else the default team."""
     if team_id is not None:

@@ -276,7 +276,7 @@ def build_digest(store: Store, config: Config, items: list[Item], *, now: dateti
     digest = Digest(language=t.language, subject=f"{t('mail.brand')} {t.short_date(now)}: {headline}",
                     date=t.date(now, "full"), headline=headline, intro=intro,
                     sections=sections, trends=[], hidden=len(hidden),
-                    failing=failing_sources(store, t, base, config if team_id is not None else None),
+                    failing=failing_sources(store, t, base, team_id),
                     item_ids=[it.id for it in items if it.id is not None], archive_url=base, target=target,
                     others=builder.others(untagged), backlog=backlog)
     digest.trends = trend_lines(store, now, base, digest.notes, settings=settings, team_id=team_id)
@@ -457,15 +457,15 @@ def _cut(groups: list[Group], limit: int) -> tuple[list[Group], list[Entry]]:
     return kept, cut
 
 
-def failing_sources(store: Store, t: Translator, base: str | None, config: Config | None = None) -> list[dict]:
+def failing_sources(store: Store, t: Translator, base: str | None, team_id: int | None = None) -> list[dict]:
     """Sources needing attention: failing ones, in plain words in the digest's language (one
     line for all of them when the network was down), then ones silent far beyond their rhythm.
-    With a team's `config`, only the team's sources."""
+    With `team_id`, only the team's sources, by the team's names."""
     out, silent = [], []
     sources = store.list_sources()
-    if config is not None:
-        mine = {s.name for s in config.sources}
-        sources = [src for src in sources if src["name"] in mine]
+    if team_id is not None:
+        mine = store.team_sources(team_id)
+        sources = [{**src, "name": mine[src["name"]]} for src in sources if src["name"] in mine]
     said = health_words(sources, t)
     url = f"{base}/sources" if base else None
     if said.outage:

@@ -29,8 +29,9 @@ from starlette.staticfiles import StaticFiles
 from monitor.config import Config
 from monitor.i18n import Translator
 from monitor.store import Store
+from monitor.teams.model import Team
 from monitor.web import admin, api, archive, auth, feed, items, seen, sources, teams, trends
-from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin
+from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin, same_secret
 from monitor.web.render import make_env, render
 from monitor.web.security import SecureCookiesOnHttps, SecurityHeaders, session_secret
 from monitor.web.views import VISIT_GAP, Visits
@@ -81,6 +82,14 @@ class Web:
     visit_gap: timedelta = VISIT_GAP                      # a pause this long begins a new visit
     teams: dict[int, Config] = field(default_factory=dict)   # team id -> its configuration (teams/<slug>.yaml)
 
+    def teams_with_token(self, token: str | None) -> list[Team]:
+        """The teams whose file's `settings.web.rss_token` is `token` (feed readers of that team)."""
+        if not token:
+            return []
+        ids = [tid for tid, cfg in self.teams.items()
+               if cfg.settings.web.rss_token and same_secret(token, cfg.settings.web.rss_token)]
+        return [t for t in self.store.list_teams() if t.id in ids]
+
     def team_config(self, team_id: int | None) -> Config:
         """The team's configuration (its digest targets, platforms); feeds.yaml's for the default team
         and for a team whose file this process was not given."""
@@ -107,7 +116,7 @@ def create_app(config: Config, store: Store, *, home: Path, password: str | None
         Middleware(SessionMiddleware, secret_key=session_secret(Path(home), salt=login.fingerprint,
                                                                 shared=store.shared_web_secret),
                    session_cookie=SESSION_COOKIE, max_age=SESSION_DAYS * 86400, same_site="lax"),
-        Middleware(RequireLogin, auth=login),
+        Middleware(RequireLogin, auth=login, team_token=web.teams_with_token),
     ]
     routes = [*archive.ROUTES, *items.ROUTES, *seen.ROUTES, *sources.ROUTES, *trends.ROUTES, *api.ROUTES,
               *feed.ROUTES, *auth.ROUTES, *teams.ROUTES, *admin.ROUTES, Route("/favicon.ico", favicon),

@@ -62,7 +62,7 @@ async def archive(request: Request) -> Response:
     daily = await run_in_threadpool(views.prepare, web, request, f, reader)   # remembered view, visit
     if not f.errors and sorted(request.query_params.multi_items()) != sorted(f.pairs()):
         return RedirectResponse(f.url(), 303)        # the form sends empty fields: show the clean, shareable URL
-    page = await run_in_threadpool(load_page, web.store, f, [s.name for s in web.config.sources])
+    page = await run_in_threadpool(load_page, web.store, f, await run_in_threadpool(source_choices, web, f))
     picks = await run_in_threadpool(important_block, web, f)   # f.team_id: the team's stories
     await run_in_threadpool(views.finish, web, daily, f, page.stories, page_ids(page))
     machine = f.at_page(1).for_machines()
@@ -117,6 +117,14 @@ def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
         others[it.id] = sorted({r.source for r in story} - {it.source})
     return Page(items=items, total=total, stories=stories, pages=pages, others=others, reports=rest,
                 sources=sources, first=first, last=first + len(items) - 1)
+
+
+def source_choices(web: Web, f: Filters) -> list[str]:
+    """The team's sources for the filter: feeds.yaml's order for those it names, the rest by name."""
+    mine = set(web.store.team_sources(f.team_id).values()) if f.team_id is not None \
+        else {s.name for s in web.config.sources}
+    listed = [s.name for s in web.config.sources if s.name in mine]
+    return listed + sorted(mine - set(listed), key=str.lower)
 
 
 def page_ids(page: Page) -> list[int]:

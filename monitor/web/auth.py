@@ -41,6 +41,11 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a token or password with the expected one."""
+    return hmac.compare_digest(_digest(given), _digest(expected))
+
+
 @dataclass
 class Auth:
     password: str | None = None
@@ -152,8 +157,8 @@ class LoginThrottle:
 class RequireLogin:
     """ASGI middleware (inside the session middleware): nothing but /login and /static without a session."""
 
-    def __init__(self, app: ASGIApp, auth: Auth):
-        self.app, self.auth = app, auth
+    def __init__(self, app: ASGIApp, auth: Auth, team_token: Callable[[str | None], object] | None = None):
+        self.app, self.auth, self.team_token = app, auth, team_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self._allowed(scope):
@@ -177,7 +182,7 @@ class RequireLogin:
             return True
         if path == "/feed.xml":
             token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
-            return self.auth.feed_token_ok(token)
+            return self.auth.feed_token_ok(token) or bool(self.team_token and self.team_token(token))
         return False
 
 

@@ -59,6 +59,12 @@ def memberships(request: Request) -> list[Membership]:
     if not web.auth.enabled:
         if default is not None:
             found[default.slug] = Membership(default.id, default.slug, default.name, OPEN_ROLE)
+    elif not user and request.url.path == "/feed.xml":
+        # A feed reader with the token of feeds.yaml (the default team) or of a team's file.
+        token = request.query_params.get("token")
+        for team in [default] if web.auth.feed_token_ok(token) else web.teams_with_token(token):
+            if team is not None:
+                found[team.slug] = Membership(team.id, team.slug, team.name, "viewer")
     elif user:
         role = web.auth.config_role(user, request.session.get("via"))
         if role is not None and default is not None:
@@ -87,9 +93,8 @@ def current(request: Request) -> Membership:
     return chosen
 
 
-def team_id(request: Request) -> int | None:
-    """The id to scope the store's reads with. None only where no team exists at all (a database the
-    teams migration has not reached, which Store.open never leaves behind)."""
+def team_id(request: Request) -> int:
+    """The id to scope the store's reads with."""
     return current(request).id
 
 
