@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 
 from monitor.store import Store
 from monitor.store.schema import Base
 
 CHUNK = 5000
 SKIPPED = {"shard_leases"}         # who crawls what now belongs to the old installation, not the archive
+SEEDED = ("teams",)                # rows the migrations write (the team `default`): the source's replace them
 
 
 class CopyError(Exception):
@@ -35,6 +36,9 @@ def copy_archive(source: Store, target: Store, progress: Callable[[str, int], No
     with target.session() as s:
         if s.scalar(select(func.count()).select_from(Base.metadata.tables["items"])):
             raise CopyError(f"{target.engine.url.render_as_string()} already holds items; copy into an empty database")
+    with target.session() as s, s.begin():
+        for name in SEEDED:
+            s.execute(delete(Base.metadata.tables[name]))
     for table in tables():
         _copy_table(source, target, table, progress)
     _after_copy(target)

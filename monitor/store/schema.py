@@ -12,6 +12,7 @@ from typing import cast
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -47,16 +48,26 @@ class Base(DeclarativeBase):
     pass
 
 
+DEFAULT_TEAM_ID = 1
+"""The team `default` (a plain feeds.yaml's team): migration 0010 creates it as the first row of
+`teams`, so it is id 1 on both databases. Rows written before teams existed belong to it, and
+code that does not name a team yet writes for it."""
+
+
 def table_of(row: type[Base]) -> Table:
     """The Core table behind a row class, for the bulk statements that skip the ORM."""
     return cast(Table, row.__table__)
 
 
 class SourceRow(Base):
-    """A configured source and its fetch state and health."""
+    """A fetched thing (one row per fetch_key, whoever subscribes to it) and its fetch state and
+    health. Its name, category and language are the first subscriber's; each team's own are in
+    `subscriptions` (migration 0010)."""
     __tablename__ = "sources"
+    __table_args__ = (Index("uq_sources_fetch_key", "fetch_key", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    fetch_key: Mapped[str] = mapped_column(String(80))    # monitor.teams.identity.fetch_key
     url: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40))
     category: Mapped[str | None] = mapped_column(String(20))
@@ -132,7 +143,9 @@ class ItemPlatformRow(Base):
 class CorrectionRow(Base):
     """A person's verdict on an item's tags: overrides the model and becomes training data."""
     __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_team_item", "team_id", "item_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), default=DEFAULT_TEAM_ID)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
     tags: Mapped[list] = mapped_column(JSON)
     user: Mapped[str] = mapped_column(String(200))
@@ -153,9 +166,10 @@ class PageVersionRow(Base):
 class DeliveryRow(Base):
     """Outbox: one alert of one item to one target. Sent only once the target accepted it."""
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("target", "item_id", name="uq_deliveries_target_item"),
+    __table_args__ = (UniqueConstraint("team_id", "target", "item_id", name="uq_deliveries_team_target_item"),
                       Index("ix_deliveries_state", "state", "target"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), default=DEFAULT_TEAM_ID)
     target: Mapped[str] = mapped_column(String(200))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -172,10 +186,12 @@ class DeliveryRow(Base):
 
 class DigestRow(Base):
     """One digest for one target; its items are in digest_items. A scheduled digest names its
-    period (the local day it is for): one per target and period, whoever tries (migration 0007)."""
+    period (the local day it is for): one per team, target and period, whoever tries (migrations
+    0007, 0010). On SQLite team_id has no foreign key (see migration 0010)."""
     __tablename__ = "digests"
-    __table_args__ = (Index("uq_digests_target_period", "target", "period", unique=True),)
+    __table_args__ = (Index("uq_digests_team_target_period", "team_id", "target", "period", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), default=DEFAULT_TEAM_ID)
     target: Mapped[str] = mapped_column(String(200), index=True)
     state: Mapped[str] = mapped_column(String(20), default="pending")     # pending | sent
     created: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -233,3 +249,54 @@ class SeenRow(Base):
     reader: Mapped[str] = mapped_column(ForeignKey("readers.name", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --------------------------------------------------------------------------- teams (migration 0010)
+
+class TeamRow(Base):
+    """A team: its own subscriptions, people, alerts, digests and corrections."""
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(60))
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PersonRow(Base):
+    """Someone who signs in (argon2 hash); what they may do is per team, in team_members."""
+    __tablename__ = "people"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+ROLES = ("admin", "editor", "viewer")
+
+
+class TeamMemberRow(Base):
+    """A person's role in one team: viewer reads; editor also corrects and marks; admin also
+    manages people, teams and subscriptions."""
+    __tablename__ = "team_members"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'editor', 'viewer')", name="ck_team_members_role"),
+                      Index("ix_team_members_person", "person"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    person: Mapped[str] = mapped_column(ForeignKey("people.name", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class SubscriptionRow(Base):
+    """A team's view of a source: its own name, category, platforms, language and interval
+    (None: the team's fetch interval). Only active subscriptions make a source visible."""
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_subscriptions_team_name"),
+                      Index("ix_subscriptions_source", "source_id", "active"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(20))
+    platforms: Mapped[list] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(8))
+    interval_seconds: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

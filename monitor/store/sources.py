@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.store.locks import transaction_lock
-from monitor.store.schema import ItemRow, SourceRow
+from monitor.store.schema import DEFAULT_TEAM_ID, ItemRow, SourceRow
+from monitor.store.subscriptions import SyncReport, sync_team
 from monitor.watch.contract import FetchOutcome
 
 if TYPE_CHECKING:    # the store works on plain data; the config's models are only named here
@@ -40,25 +41,16 @@ class SourceStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    def sync_sources(self, sources: list[Source]) -> None:
-        """Make the stored sources match the config: add new, update changed, deactivate removed.
+    def sync_sources(self, sources: list[Source], team_id: int = DEFAULT_TEAM_ID, interval: timedelta | None = None,
+                     slug: str = "default", where: str = "the config") -> SyncReport:
+        """Make the team's stored subscriptions match its config: add new, update changed, pause
+        removed; a source is fetched while any team subscribes to it (monitor/store/subscriptions.py).
 
         Under a lock: two processes starting at once (two `monitor run`, workers applying a
         config) would otherwise both insert a new source and one would fail on its name."""
         with self.sessions() as s, s.begin():
             transaction_lock(s, "sync_sources")
-            rows = {r.name: r for r in s.scalars(select(SourceRow))}
-            for src in sources:
-                row = rows.get(src.name)
-                if row is None:
-                    row = SourceRow(name=src.name, consecutive_failures=0)
-                    s.add(row)
-                if row.url != src.url:
-                    row.etag = row.last_modified = None
-                row.url, row.kind, row.category = src.url, src.kind, src.category
-                row.language, row.active = src.language, src.enabled
-            for name in rows.keys() - {s_.name for s_ in sources}:
-                rows[name].active = False
+            return sync_team(s, team_id, sources, interval, slug, where)
 
     def fetch_state(self) -> dict[str, FetchState]:
         """Active sources by name, for building conditional requests and honouring backoff."""
