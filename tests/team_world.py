@@ -27,16 +27,13 @@ def teams(store: Store, slugs: Iterable[str]) -> dict[str, int]:
 
 
 def subscribe(store: Store, wanted: Mapping[str, list[str]]) -> None:
-    """Every named source exists (once, however many teams name it) and each team subscribes to its list."""
-    names = list(dict.fromkeys(n for lst in wanted.values() for n in lst))
-    store.sync_sources([Source(name=n, url=f"https://{n.replace(' ', '-').lower()}.example/feed") for n in names])
-    ids = {slug: team.id for slug in wanted if (team := store.team_by_slug(slug)) is not None}
-    with store.session() as s, s.begin():
-        source_ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
-        for slug, lst in wanted.items():
-            for name in lst:
-                if s.get(SubscriptionRow, (ids[slug], source_ids[name])) is None:
-                    s.add(SubscriptionRow(team_id=ids[slug], source_id=source_ids[name], name=name, active=True))
+    """Each team subscribes to its list of sources, as its configuration would (a source named by
+    several teams is one source: same address, one fetch)."""
+    for slug, names in wanted.items():
+        team = store.team_by_slug(slug)
+        assert team is not None, slug
+        store.sync_sources([Source(name=n, url=f"https://{n.replace(' ', '-').lower()}.example/feed") for n in names],
+                           team_id=team.id, slug=slug)
 
 
 def person(store: Store, name: str, password_hash: str, roles: Mapping[str, str]) -> None:
