@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from monitor.config import Config, DigestSettings, Settings, Source, WebSettings
 from monitor.item import Item
 from monitor.store import Store
-from monitor.tell import alerts, rules
+from monitor.tell import team_alerts
 from monitor.tell.deliver import Sender
 from monitor.tell.digest import send_digest
 from monitor.watch.urls import canonical_url
@@ -241,14 +241,14 @@ def test_alerts_go_to_the_teams_own_targets_with_its_items_only(world: World):
             source = world.shared[1] if slug == "shared" else world.private[slug][1]
             n = 97000 + len(fresh)
             fresh.append(item(source, slug, n, hours=0.5, title=f"{topics[slug]} {slug}mark{n}"))
-        configs = {slug: config_for(slug, world, notify={"team-chat": hooks[slug].url}, alert=True) for slug in TEAMS}
-        deliveries = [d for slug in TEAMS for d in rules.route(
-            fresh, configs[slug], team_id=world.ids[slug], sources={s.name for s in configs[slug].sources})]
-        store.add_items(fresh, deliveries, now=NOW)
-        for slug in TEAMS:
-            report = alerts.deliver_due(store, configs[slug], Sender(), now=NOW + timedelta(minutes=1),
-                                        team_id=world.ids[slug])
-            assert not report.failed, report.lines
+        # Every team names its alert target "team-chat": the same name, three different chats.
+        configs = [(slug, config_for(slug, world, notify={"team-chat": hooks[slug].url}, alert=True))
+                   for slug in TEAMS]
+        routes = team_alerts.team_routes(store, configs)
+        store.add_items(fresh, team_alerts.route_teams(fresh, routes), now=NOW)
+        report = team_alerts.deliver_teams(store, routes, Sender(), now=NOW + timedelta(minutes=1))
+        assert not report.failed and report.sent == 6, report.lines      # shared to three, one private each
+        assert store.due_alerts(now=NOW + timedelta(minutes=2)) == {}
         for slug in TEAMS:
             text = json.dumps(hooks[slug].accepted, ensure_ascii=False)
             assert f"{slug}mark" in text and "sharedmark" in text
