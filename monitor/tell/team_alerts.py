@@ -19,9 +19,13 @@ from typing import TYPE_CHECKING
 
 from monitor.item import Item
 from monitor.store import NewDelivery
+from monitor.tag import team_model
 from monitor.tell import alerts, rules
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from classifiers.tagger import Tagger
     from monitor.config import Config
     from monitor.store import Store
     from monitor.tell.deliver import Sender
@@ -34,16 +38,19 @@ class TeamRoute:
     slug: str
     config: Config
     sources: dict[str, str]
+    tagger: Tagger | None = None        # the team's own model (`monitor train --team`), if it has one
 
 
-def team_routes(store: Store, teams: Sequence[tuple[str, Config]]) -> list[TeamRoute]:
+def team_routes(store: Store, teams: Sequence[tuple[str, Config]], home: Path | None = None) -> list[TeamRoute]:
     """(slug, config) of the teams (as loaded from feeds.yaml and teams/*.yaml) -> their routes;
-    a team not in the database yet (not applied) is left out."""
+    a team not in the database yet (not applied) is left out. With `home` (the data directory),
+    a team that trained its own model routes its alerts by that model's tags."""
     out = []
     for slug, config in teams:
         team = store.team_by_slug(slug)
         if team is not None:
-            out.append(TeamRoute(team.id, slug, config, store.team_sources(team.id)))
+            tagger = team_model.load(store, home, slug) if home is not None else None
+            out.append(TeamRoute(team.id, slug, config, store.team_sources(team.id), tagger))
     return out
 
 
@@ -55,6 +62,9 @@ def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute]) -> list[NewDe
         if not positions or not team.config.settings.alerts:
             continue
         local = [dataclasses.replace(items[n], source=team.sources[items[n].source]) for n in positions]
+        if team.tagger is not None:        # the team's model decides its alerts
+            from monitor.tag.tagging import tag_items
+            tag_items(team.tagger, local, {s.name: s.category for s in team.config.sources})
         for found in rules.route(local, team.config, team_id=team.team_id):
             deliveries.append(dataclasses.replace(found, index=positions[found.index]))
     return deliveries
