@@ -345,3 +345,28 @@ def test_a_teams_feed_token_opens_that_teams_feed_alone(world: World, tmp_path: 
             assert answer.status_code == 200
             assert_only(answer.text, slug, "the feed read with the team's token")
             assert client.get(f"/api/items?token={tokens[slug]}").status_code == 401    # the token opens the feed only
+
+
+@pytest.fixture(params=["sqlite_store", "postgres_store"], ids=["sqlite", "postgresql"])
+def full_world(request) -> World:
+    """The issue's size: 1,000 shared sources and 200 private ones for each of the three teams."""
+    return build(request.getfixturevalue(request.param), shared=1000, private=200, per_source=1)
+
+
+def test_at_full_size_no_team_reads_another_teams_item(full_world: World, tmp_path: Path):
+    from monitor.store import ItemQuery
+
+    world = full_world
+    people(world)
+    app = create_app(Config(settings=Settings(), sources=[]), world.store, home=tmp_path / "home")
+    for slug in TEAMS:
+        allowed = set(world.items["shared"]) | set(world.items[slug])
+        assert {it.id for it in world.store.query_items(ItemQuery(team_id=world.ids[slug]))} == allowed
+        found = world.store.query_items(ItemQuery(q="Neuigkeit", team_id=world.ids[slug]))
+        assert {it.id for it in found} <= allowed and len(found) == 1000 + 200       # one item per source
+        with running(app) as client:
+            sign_in(client, f"{slug}-reader")
+            api = client.get("/api/items?all=1").json()
+            assert {r["id"] for r in api} == allowed
+            assert_only(client.get("/feed.xml?limit=1000").text, slug, "the feed")
+            assert_only(client.get("/", follow_redirects=True).text, slug, "the archive")
