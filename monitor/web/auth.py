@@ -101,7 +101,7 @@ class Auth:
         """The role in the default team of a feeds.yaml user or a shared-password login; None for others."""
         if name in self.users:
             return self.roles.get(name, "admin")
-        if via == "shared" and self.password:
+        if via in ("shared", None) and self.password:     # None: signed in before teams existed
             return "editor"
         return None
 
