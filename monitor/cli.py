@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from classifiers.labels import TAGS
-from monitor.cli_teams import acting, team_configs, team_option
+from monitor.cli_teams import acting, team_configs
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import print_rows, progress_for, stream_rows
+from monitor.teams.command import team_option
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:   # config (pydantic) and store (SQLAlchemy) are imported when a command needs them
     from monitor.config import Config
     from monitor.store import Store
+    from monitor.teams.model import Team
 
 
 @dataclass
@@ -74,6 +76,15 @@ class App:
             self._store = Store.open(self.db_url)
         return self._store
 
+    def team(self, slug: str | None) -> Team:
+        """The team `--team SLUG` names; without one the team `default` (feeds.yaml's). An unknown
+        slug is a config error naming the known teams."""
+        from monitor.teams.model import DEFAULT_SLUG, UnknownTeam
+        try:
+            return self.store.team(slug or DEFAULT_SLUG)
+        except UnknownTeam as e:
+            raise ConfigError(f"{e}; add it with `monitor team add {slug}` or a teams/{slug}.yaml") from None
+
 
 def common(command: Callable) -> Callable:
     """--config, --db and --quiet on every command (the contract: every command takes them)."""
@@ -108,7 +119,7 @@ def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: b
     """Lagebild: watches platform newsrooms, changelogs, blogs and legal sources for social media teams.
 
     Commands: run, digest, serve, daemon, demo, classify, items, sources, train, eval, trends,
-    outbox, notify-test, hash-password, sources-export, sources-import.
+    outbox, notify-test, hash-password, sources-export, sources-import, team, user.
     """
     ctx.obj = App(config_opt, db_opt, quiet)
 
@@ -123,18 +134,32 @@ def run(app: App, retry_now: bool) -> None:
     crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
 
     from monitor.pipeline import run_cycle
+    from monitor.teams.plan import teams_plan
     from monitor.tell.deliver import Sender
+    from spiders import KINDS
 
     config = app.config
     store = app.store
+    plan = teams_plan(store, app.locations.config, set(KINDS))     # teams/ beside feeds.yaml: every team's sources
+    fetched = plan.config if plan else config
     tune_garbage_collection()
-    due = sum(1 for s in config.sources if s.enabled)
+    due = sum(1 for s in fetched.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
-        report = run_cycle(config, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
-                           crawl=crawl, retry_now=retry_now)
+        report = run_cycle(fetched, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
+                           crawl=crawl, retry_now=retry_now, windows=plan.windows if plan else None,
+                           sync=plan is None, routes=_team_routes(app) if plan else None)
     from monitor.cli_views import run_summary, translator_for
     for line in run_summary(report, translator_for(config), config):
         click.echo(line)
+
+
+def _team_routes(app: App) -> list:
+    """Every team's alert rules over its own sources (teams/ beside feeds.yaml), for `monitor run`."""
+    from monitor.teams.config import load_teams
+    from monitor.tell.team_alerts import team_routes
+    from spiders import KINDS
+    teams = load_teams(app.locations.config, set(KINDS))
+    return team_routes(app.store, [(t.slug, t.config) for t in teams], app.home)
 
 
 @cli.command()
@@ -143,13 +168,13 @@ def run(app: App, retry_now: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="print the digest; send and mark nothing")
 @team_option
 @common
-def digest(app: App, since: str | None, output: Path | None, dry_run: bool, team: str | None) -> None:
+def digest(app: App, since: str | None, output: Path | None, dry_run: bool, team_slug: str | None) -> None:
     """Send the digest of every item not yet in a sent digest (with --team: that team's digest)."""
     from monitor.durations import parse_duration
     from monitor.tell.deliver import Sender
     from monitor.tell.digest import send_digest
 
-    who = acting(app, team)
+    who = acting(app, team_slug)
     config = who.config or app.config
     window = parse_duration(since) if since else None
     if output is None and not dry_run:
@@ -212,7 +237,9 @@ def daemon(app: App) -> None:
     argv = [sys.executable, "-m", "monitor", "--config", str(app.locations.config.resolve())]
     if app.db_opt:
         argv += ["--db", app.db_opt]
-    sys.exit(run_daemon(argv, app.config))
+    from monitor.teams.plan import daemon_config
+    from spiders import KINDS
+    sys.exit(run_daemon(argv, daemon_config(app.config, app.locations.config, set(KINDS))))
 
 
 @cli.command()
@@ -251,12 +278,12 @@ def classify(app: App, source: str, explain: bool, as_text: bool) -> None:
 @cli.command()
 @team_option
 @common
-def train(app: App, team: str | None) -> None:
+def train(app: App, team_slug: str | None) -> None:
     """Retrain the tagger from classifiers/ data plus corrections made in the archive (with --team: that
     team's corrections, into that team's model in the database)."""
     from monitor.tag.train import retrain, retrain_team
-    if team:
-        who = acting(app, team, need_config=False)
+    if team_slug:
+        who = acting(app, team_slug, need_config=False)
         lines = retrain_team(app.store, app.home, who.id, who.slug) if who.id is not None else iter(())
     else:
         lines = retrain(app.store, app.home)
@@ -269,7 +296,7 @@ def train(app: App, team: str | None) -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @team_option
 @common
-def eval_(app: App, files: tuple[Path, ...], team: str | None) -> None:
+def eval_(app: App, files: tuple[Path, ...], team_slug: str | None) -> None:
     """Precision, recall and F1 per tag on labelled JSON-lines files (`tags` field), each
     file also by language, by title kind (`title_kind`) and for platforms (`platforms`).
     With --team: that team's model (`monitor train --team`)."""
@@ -277,9 +304,9 @@ def eval_(app: App, files: tuple[Path, ...], team: str | None) -> None:
     from monitor.tag.tagging import load_tagger
 
     home = app.locations.home if app.locations.home.exists() else None
-    if team:
+    if team_slug:
         from monitor.tag.train import team_tagger
-        who = acting(app, team, need_config=False)
+        who = acting(app, team_slug, need_config=False)
         tagger = team_tagger(app.store, app.home, who.slug) or load_tagger(home)
     else:
         tagger = load_tagger(home)
@@ -307,13 +334,13 @@ def eval_(app: App, files: tuple[Path, ...], team: str | None) -> None:
 @common
 def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: tuple[str, ...],
           categories: tuple[str, ...], lang: str | None, since: str | None, query: str | None, limit: int | None,
-          fmt: str, team: str | None) -> None:
+          fmt: str, team_slug: str | None) -> None:
     """The archive from the command line, newest first (with --team: the team's items alone)."""
     from monitor.clock import utcnow
     from monitor.durations import parse_duration
     from monitor.store import ItemQuery, item_json
 
-    who = acting(app, team, need_config=False)
+    who = acting(app, team_slug, need_config=False)
     q = ItemQuery(tags=list(tags), platforms=[p.lower() for p in platforms], sources=list(sources),
                   categories=list(categories), lang=lang, q=query, limit=limit,
                   since=utcnow() - parse_duration(since) if since else None, team_id=who.id)
@@ -327,13 +354,19 @@ def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@team_option
 @common
-def sources(app: App, fmt: str) -> None:
-    """Every source with its health."""
+def sources(app: App, fmt: str, team_slug: str | None) -> None:
+    """Every source with its health (with --team: that team's, under its own names)."""
     from monitor.cli_views import print_sources, translator_for
+    from monitor.teams.config import apply_teams, load_teams, team_files
+    from spiders import KINDS
 
-    app.store.sync_sources(app.config.sources)
-    rows = app.store.list_sources()
+    if team_files(app.locations.config):
+        apply_teams(app.store, load_teams(app.locations.config, set(KINDS)))
+    else:
+        app.store.sync_sources(app.config.sources)
+    rows = app.store.list_sources(team_id=app.team(team_slug).id if team_slug else None)
     if fmt == "table":
         print_sources(rows, translator_for(app.config))
         return
@@ -378,11 +411,11 @@ def sources_import(app: App, file: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @team_option
 @common
-def trends(app: App, days: int, fmt: str, team: str | None) -> None:
+def trends(app: App, days: int, fmt: str, team_slug: str | None) -> None:
     """Terms and platforms rising across sources (with --team: across the team's sources)."""
     from monitor.trends.rising import compute_trends, trend_json
 
-    who = acting(app, team)
+    who = acting(app, team_slug)
     settings = (who.config or app.config).settings
     rows = [trend_json(t) for t in compute_trends(app.store, days=days, language=settings.language,
                                                   timezone=settings.timezone, team_id=who.id)]
@@ -447,6 +480,14 @@ def _add_work_commands() -> None:
 
 
 _add_work_commands()
+
+
+def _add_team_commands() -> None:
+    from monitor.teams.command import add_commands
+    add_commands(cli, common)     # `team add|list`, `user add|remove|list` (issue 17)
+
+
+_add_team_commands()
 
 
 def main() -> None:

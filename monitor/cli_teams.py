@@ -1,4 +1,5 @@
-"""`--team SLUG` for the commands that act for one team (items, digest, trends, train, eval).
+"""Acting for one team (`--team SLUG`, monitor.teams.command.team_option) in items, digest, trends,
+train and eval.
 
 Without `--team` a command acts as before teams existed: the whole archive, feeds.yaml's
 settings, the default team's digests and corrections. With it, the command reads only
@@ -8,19 +9,14 @@ the team's configuration (teams/<slug>.yaml beside feeds.yaml; feeds.yaml for `d
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import click
-
-from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
     from monitor.cli import App
     from monitor.config import Config
 
-DEFAULT_SLUG = "default"
+DEFAULT_SLUG = "default"        # monitor.teams.model.DEFAULT_SLUG (not imported: the CLI starts fast)
 
 
 @dataclass(frozen=True)
@@ -31,42 +27,28 @@ class Acting:
     config: Config | None
 
 
-def team_option(command: Callable) -> Callable:
-    return click.option("--team", "team", metavar="SLUG",
-                        help="act for this team alone (its sources, corrections and settings)")(command)
-
-
 def acting(app: App, slug: str | None, *, need_config: bool = True) -> Acting:
-    """The team named by `--team` (a ConfigError, exit 2, names the teams there are when it is unknown)."""
+    """The team named by `--team` (an unknown one is a config error, exit 2, naming the teams there are)."""
     config = app.config if need_config else app.optional_config()
     if not slug:
         return Acting(None, DEFAULT_SLUG, config)
-    team = app.store.team_by_slug(slug)
-    if team is None:
-        known = ", ".join(t.slug for t in app.store.list_teams()) or "none"
-        raise ConfigError(f"--team {slug}: there is no such team (teams: {known}); "
-                          f"add it with teams/{slug}.yaml and `monitor config apply`")
+    team = app.team(slug)
     return Acting(team.id, team.slug, team_config(app, team.slug) or config)
 
 
 def team_config(app: App, slug: str) -> Config | None:
-    """teams/<slug>.yaml beside feeds.yaml, loaded as the team's configuration; None when there is none."""
+    """teams/<slug>.yaml beside feeds.yaml, loaded as the team's configuration (feeds.yaml for the
+    default team); None when there is none."""
     if slug == DEFAULT_SLUG:
         return app.optional_config()
-    path = app.locations.config.parent / "teams" / f"{slug}.yaml"
-    if not path.exists():
-        return None
-    from monitor.config import load_config
+    from monitor.teams.config import TEAMS_DIR, load_team
     from spiders import KINDS
-    return load_config(path, known_kinds=set(KINDS))
+    path = app.locations.config.parent / TEAMS_DIR / f"{slug}.yaml"
+    return load_team(path, set(KINDS)).config if path.exists() else None
 
 
 def team_configs(app: App) -> dict[str, Config]:
     """Every team's configuration from teams/*.yaml beside feeds.yaml (the archive serves them all)."""
-    folder = app.locations.config.parent / "teams"
-    found = {}
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        config = team_config(app, path.stem)
-        if config is not None:
-            found[path.stem] = config
-    return found
+    from monitor.teams.config import load_team, team_files
+    from spiders import KINDS
+    return {team.slug: team.config for team in (load_team(p, set(KINDS)) for p in team_files(app.locations.config))}

@@ -103,8 +103,9 @@ class AlertRule(Strict):
 
 
 class User(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     password_hash: str = Field(min_length=10)   # argon2 hash from `monitor hash-password`
+    role: Literal["admin", "editor", "viewer"] = "editor"   # in this file's team (issue 17)
 
 
 class WebSettings(Strict):

@@ -197,7 +197,7 @@ def test_monitor_items_with_team_lists_the_teams_items_alone(world: World, tmp_p
         rows = json.loads(CliRunner().invoke(cli, ["items", "--team", slug, "--format", "json", "--db", url]).output)
         assert {r["id"] for r in rows} == set(world.items["shared"]) | set(world.items[slug])
     result = CliRunner().invoke(cli, ["items", "--team", "nobody", "--db", url])
-    assert result.exit_code == 2 and "no such team" in result.output
+    assert result.exit_code == 2 and "there is no team" in result.output
 
 
 def test_the_digest_of_a_team_holds_its_items_and_names_its_sources_only(world: World, tmp_path: Path):

@@ -40,4 +40,4 @@ def test_a_team_trains_on_its_own_corrections_into_its_own_model(sqlite_store: S
     tagger = team_tagger(store, tmp_path / "home", "north")
     assert tagger is not None and set(tagger.thresholds) >= {"legal_change"}
     refused = CliRunner().invoke(cli, ["train", "--team", "west", "--db", url, "--config", str(tmp_path / "none.yaml")])
-    assert refused.exit_code == 2 and "no such team" in refused.output
+    assert refused.exit_code == 2 and "there is no team" in refused.output

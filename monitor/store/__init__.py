@@ -26,6 +26,7 @@ from monitor.store.pages import PageStore, PageVersion
 from monitor.store.people import PeopleStore
 from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
+from monitor.store.teams import Member, TeamStore
 from monitor.watch.contract import FetchOutcome
 
 
@@ -39,6 +40,7 @@ class Store:
         leases = LeaseStore(self.session)
         readers = ReaderStore(self.session)
         people = PeopleStore(self.session)
+        teams = TeamStore(self.session)
 
         self.sync_sources = sources.sync_sources
         self.fetch_state = sources.fetch_state
@@ -46,6 +48,7 @@ class Store:
         self.record_fetches = sources.record_fetches
         self.list_sources = sources.list_sources
         self.health_version = sources.health_version
+        self.names_by_key = sources.names_by_key
 
         self.unseen = items.unseen
         self.add_items = items.add_items
@@ -113,10 +116,21 @@ class Store:
         self.last_digest_at = readers.last_digest_at
         self.view_counts = readers.view_counts
 
-        # Teams and their people (monitor/web/teams.py, monitor/web/admin.py, `--team`).
+        # Teams, people and their roles (issue 17; monitor/teams/).
+        self.team = teams.team
+        self.teams = teams.teams
+        self.ensure_team = teams.ensure_team
+        self.put_person = teams.put_person
+        self.set_member = teams.set_member
+        self.remove_member = teams.remove_member
+        self.members = teams.members
+        self.memberships = teams.memberships
+        self.password_hash = teams.password_hash
+        self.team_summary = teams.team_summary
+        self.subscriptions = teams.subscriptions
+        # ... and as the web archive and `--team` read and change them (monitor/web/teams.py, admin.py).
         self.team_by_slug = people.team_by_slug
         self.list_teams = people.list_teams
-        self.memberships = people.memberships
         self.team_members = people.team_members
         self.team_sources = people.team_sources
         self.person_hash = people.person_hash
@@ -149,4 +163,4 @@ class Store:
 
 
 __all__ = ["Store", "ItemQuery", "NewDelivery", "FetchOutcome", "FetchState", "DatabaseError", "PageVersion",
-           "Report", "TrendRow", "item_json", "ShardState", "Visit", "Preferences"]
+           "Report", "TrendRow", "item_json", "ShardState", "Visit", "Preferences", "Member"]

@@ -83,7 +83,8 @@ class LeaseStore:
         """`SourceStore.fetch_state` for these sources only: a shard's job reads its own hundreds of
         rows, not the whole installation's hundred thousand."""
         found: dict[str, FetchState] = {}
-        columns = select(SourceRow.name, SourceRow.etag, SourceRow.last_modified, SourceRow.next_attempt)
+        columns = select(SourceRow.name, SourceRow.etag, SourceRow.last_modified, SourceRow.next_attempt,
+                         SourceRow.last_fetch)
         with self.sessions() as s:
             if s.get_bind().dialect.name == "postgresql":     # one array parameter: a third of the time of INs
                 wanted = SourceRow.name == any_(bindparam("names", names, type_=postgresql.ARRAY(String)))
@@ -92,7 +93,8 @@ class LeaseStore:
                 chunks = [columns.where(SourceRow.name.in_(names[start:start + CHUNK]), SourceRow.active.is_(True))
                           for start in range(0, len(names), CHUNK)]
             for stmt in chunks:
-                found.update((name, FetchState(etag, modified, nxt)) for name, etag, modified, nxt in s.execute(stmt))
+                found.update((name, FetchState(etag, modified, nxt, last))
+                             for name, etag, modified, nxt, last in s.execute(stmt))
         return found
 
     def record_fetches_fenced(self, shard: int, holder: str, epoch: int, outcomes: list[tuple[str, FetchOutcome]],

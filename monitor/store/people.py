@@ -8,6 +8,7 @@ to the default team as before teams existed (monitor/web/auth.py).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,10 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.store.schema import PersonRow, SourceRow, SubscriptionRow, TeamMemberRow, TeamRow
-from monitor.teams.model import Team
+
+if TYPE_CHECKING:
+    from monitor.teams.model import Team
 
 
 def _team(row: TeamRow) -> Team:
+    from monitor.teams.model import Team  # monitor.teams reads the store's schema: imported when used
     return Team(id=row.id, slug=row.slug, name=row.name, language=row.language, timezone=row.timezone)
 
 
@@ -35,14 +39,6 @@ class PeopleStore:
     def list_teams(self) -> list[Team]:
         with self.sessions() as s:
             return [_team(r) for r in s.scalars(select(TeamRow).order_by(TeamRow.slug))]
-
-    def memberships(self, person: str) -> list[tuple[Team, str]]:
-        """The teams `person` belongs to, with their role in each."""
-        with self.sessions() as s:
-            rows = s.execute(select(TeamRow, TeamMemberRow.role)
-                             .join(TeamMemberRow, TeamMemberRow.team_id == TeamRow.id)
-                             .where(TeamMemberRow.person == person).order_by(TeamRow.slug)).all()
-            return [(_team(team), role) for team, role in rows]
 
     def team_members(self, team_id: int) -> list[tuple[str, str]]:
         """(person, role) of the team's people, by name."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.store.locks import transaction_lock
-from monitor.store.schema import DEFAULT_TEAM_ID, ItemRow, SourceRow
+from monitor.store.schema import DEFAULT_TEAM_ID, ItemRow, SourceRow, SubscriptionRow
 from monitor.store.subscriptions import SyncReport, sync_team
 from monitor.watch.contract import FetchOutcome
 
@@ -35,6 +35,7 @@ class FetchState:
     etag: str | None
     last_modified: str | None
     next_attempt: datetime | None
+    last_fetch: datetime | None = None      # with teams: fetched once per window (monitor.teams.plan)
 
 
 class SourceStore:
@@ -55,9 +56,14 @@ class SourceStore:
     def fetch_state(self) -> dict[str, FetchState]:
         """Active sources by name, for building conditional requests and honouring backoff."""
         with self.sessions() as s:
-            rows = s.execute(select(SourceRow.name, SourceRow.etag, SourceRow.last_modified, SourceRow.next_attempt)
-                             .where(SourceRow.active.is_(True))).all()
-        return {name: FetchState(etag, modified, next_attempt) for name, etag, modified, next_attempt in rows}
+            rows = s.execute(select(SourceRow.name, SourceRow.etag, SourceRow.last_modified, SourceRow.next_attempt,
+                                    SourceRow.last_fetch).where(SourceRow.active.is_(True))).all()
+        return {name: FetchState(etag, modified, nxt, last) for name, etag, modified, nxt, last in rows}
+
+    def names_by_key(self) -> dict[str, str]:
+        """fetch_key -> the source row's name, for the fetch plan of several teams (monitor.teams.plan)."""
+        with self.sessions() as s:
+            return {key: name for key, name in s.execute(select(SourceRow.fetch_key, SourceRow.name))}
 
     def record_fetch(self, name: str, outcome: FetchOutcome, interval: timedelta, now: datetime | None = None) -> None:
         self.record_fetches([(name, outcome)], interval, now)
@@ -72,14 +78,28 @@ class SourceStore:
                 if name in rows:
                     _apply(rows[name], outcome, interval, now)
 
-    def list_sources(self, now: datetime | None = None) -> list[dict]:
-        """Every active source with its health, as the contract's Source objects (plus a few extras)."""
+    def list_sources(self, now: datetime | None = None, team_id: int | None = None) -> list[dict]:
+        """Every active source with its health, as the contract's Source objects (plus a few extras).
+        With `team_id`: only the team's active subscriptions, under the team's own name, category
+        and language (health is the shared source's)."""
         now = now or utcnow()
         with self.sessions() as s:
             counts = dict(s.execute(select(ItemRow.source_id, func.count()).group_by(ItemRow.source_id)).all())
             rhythm = _rhythms(s, now)
-            rows = s.scalars(select(SourceRow).where(SourceRow.active.is_(True)).order_by(SourceRow.name)).all()
-            return [source_json(r, counts.get(r.id, 0), rhythm.get(r.id), now) for r in rows]
+            if team_id is None:
+                rows = s.scalars(select(SourceRow).where(SourceRow.active.is_(True)).order_by(SourceRow.name)).all()
+                return [source_json(r, counts.get(r.id, 0), rhythm.get(r.id), now) for r in rows]
+            pairs = s.execute(select(SourceRow, SubscriptionRow)
+                              .join(SubscriptionRow, SubscriptionRow.source_id == SourceRow.id)
+                              .where(SubscriptionRow.team_id == team_id, SubscriptionRow.active.is_(True))
+                              .order_by(SubscriptionRow.name)).all()
+            out = []
+            for row, sub in pairs:
+                found = source_json(row, counts.get(row.id, 0), rhythm.get(row.id), now)
+                found.update(name=sub.name, category=sub.category, language=sub.language,
+                             platforms=list(sub.platforms or []))
+                out.append(found)
+            return out
 
     def health_version(self) -> tuple[Any, ...]:
         """A value that changes whenever a run changed what `list_sources` reports: the newest

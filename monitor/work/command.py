@@ -44,17 +44,14 @@ def add_commands(group: click.Group, common: Callable) -> None:
     @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @common
     def apply(app: App, files: tuple[Path, ...]) -> None:
-        """Write feeds.yaml (default: --config) into the database; workers then use what was applied."""
-        from monitor.work.shared import apply_config
+        """Write feeds.yaml and teams/*.yaml beside it (default: --config and its teams/) into the
+        database; workers then use what was applied. Every file is checked before any is written."""
+        from monitor.teams.config import apply_files, load_files
         from spiders import KINDS
 
-        if len(files) > 1:
-            click.echo("error: one feeds.yaml at a time (teams/*.yaml are not applied yet)", err=True)
-            sys.exit(2)
-        path = files[0] if files else app.locations.config
-        config, checksum = apply_config(app.store, path, known_kinds=set(KINDS))
-        click.echo(f"applied {path}: {len(config.sources)} sources, {len(config.notify)} targets "
-                   f"(sha256 {checksum[:12]})")
+        teams = load_files(app.locations.config, files, known_kinds=set(KINDS))
+        for line in apply_files(app.store, teams):
+            click.echo(line)
 
     _add_migrate(group, common)
 

@@ -25,9 +25,10 @@ from monitor.config import Config, Source
 from monitor.daemon import digest_period
 from monitor.item import Item
 from monitor.pipeline import BATCH_ITEMS, _store_new, due_specs
+from monitor.teams.config import applied_checksum
 from monitor.watch.contract import FetchOutcome
 from monitor.work.shards import by_shard, window_of
-from monitor.work.shared import CONFIG_KEY, applied_config
+from monitor.work.shared import CONFIG_KEY, applied_plan
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -56,20 +57,21 @@ class WorkContext:
     known_kinds: set[str] = field(default_factory=set)
     holder: str = field(default_factory=worker_name)
     _applied: tuple[str, Config] | None = field(default=None, repr=False)
+    windows: dict[str, timedelta] | None = None   # with teams: each source's interval (monitor.teams.plan)
     _shards: tuple[Config, dict[int, list[Source]]] | None = field(default=None, repr=False)
     _next_crawl: CrawlProcess | None = field(default=None, repr=False)
 
     def config(self) -> Config:
         """What was applied last (read again only when it changed: 100,000 sources take seconds
         to validate), else the worker's own file."""
-        checksum = self.store.shared_checksum(CONFIG_KEY)
+        checksum = applied_checksum(self.store, CONFIG_KEY)
         if checksum is None:
             return self.fallback()
         if self._applied is None or self._applied[0] != checksum:
-            config = applied_config(self.store, self.home, self.known_kinds or None)
-            if config is None:
+            found = applied_plan(self.store, self.home, self.known_kinds or None)
+            if found is None:
                 return self.fallback()
-            self._applied = (checksum, config)
+            self._applied, self.windows = (checksum, found[0]), found[1]
         return self._applied[1]
 
     def crawl_process(self) -> CrawlProcess:
@@ -151,7 +153,8 @@ def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int
     groups = ctx.shards(config)
     sources = [src for number, _ in held for src in groups.get(number, [])]
     mine = config.model_copy(update={"sources": sources})
-    specs, _waiting = due_specs(mine, ctx.store.fetch_state_of([src.name for src in sources]), now)
+    specs, _waiting = due_specs(mine, ctx.store.fetch_state_of([src.name for src in sources]), now,
+                                windows=ctx.windows)
     if not specs:                   # every source waits out a backoff: no process to start
         return 0
     outcomes: list[tuple[str, FetchOutcome]] = []

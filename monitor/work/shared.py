@@ -15,6 +15,7 @@ import io
 import shutil
 import uuid
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,22 @@ def applied_config(store: Store, home: Path, known_kinds: set[str] | None = None
         partial.write_bytes(text)
         partial.replace(copy)
     return load_config(copy, known_kinds=known_kinds)
+
+
+def applied_plan(store: Store, home: Path, known_kinds: set[str] | None = None
+                 ) -> tuple[Config, dict[str, timedelta] | None] | None:
+    """What the workers crawl: feeds.yaml as applied, or with applied teams/*.yaml their fetch plan
+    (every subscribed source once) and each source's window (monitor.teams.plan); None: nothing applied."""
+    config = applied_config(store, home, known_kinds)
+    if config is None:
+        return None
+    from monitor.teams.config import applied_teams
+    from monitor.teams.plan import build_plan
+    teams = applied_teams(store, home, config, known_kinds)
+    if len(teams) == 1:
+        return config, None
+    plan = build_plan(teams, store.names_by_key())
+    return plan.config, plan.windows
 
 
 def publish_model(store: Store, directory: Path) -> str:
