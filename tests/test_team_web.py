@@ -156,3 +156,15 @@ def test_with_one_team_the_archive_looks_as_before(sqlite_store: Store, tmp_path
         token = csrf(client)
         assert client.post(f"/items/{item}/tags", data={"csrf_token": token, "tag": "legal_change"}).status_code == 303
     assert sqlite_store.query_items(ItemQuery(tags=["legal_change"]))[0].id == item
+
+
+def test_each_team_reads_the_archive_in_its_own_language(store: Store, tmp_path: Path):
+    configs = {"south": Config(settings=Settings(language="en"), sources=[])}
+    app = create_app(Config(settings=Settings(language="de"), sources=[]), store, home=tmp_path / "home",
+                     team_configs=configs)
+    with running(app) as client:
+        sign_in(client, "eddi")
+        assert "Abmelden" in client.get("/").text
+        client.post("/team", data={"csrf_token": csrf(client), "team": "south", "next": "/"})
+        page = client.get("/").text
+        assert "Sign out" in page and 'lang="en"' in page

@@ -90,6 +90,17 @@ class Web:
                if cfg.settings.web.rss_token and same_secret(token, cfg.settings.web.rss_token)]
         return [t for t in self.store.list_teams() if t.id in ids]
 
+    def env_for(self, team_id: int | None) -> Environment:
+        """The templates in the team's language (its file's `settings.language`), feeds.yaml's by default."""
+        language = self.team_config(team_id).settings.language
+        if language == self.t.language:
+            return self.env
+        with self.memo_lock:
+            key = ("env", language)
+            if key not in self.memo:
+                self.memo[key] = make_env(Translator(language, self.config.settings.timezone))
+            return self.memo[key]
+
     def team_config(self, team_id: int | None) -> Config:
         """The team's configuration (its digest targets, platforms); feeds.yaml's for the default team
         and for a team whose file this process was not given."""

@@ -65,5 +65,7 @@ def render(request: Request, template: str, *, status: int = 200, headers: dict 
         "auth_enabled": web.auth.enabled, "login_mode": web.auth.mode, "csrf_token": csrf_token(request),
         "flash": request.session.pop("flash", None), "section": "",
     }
-    html = web.env.get_template(template).render({**base, **context})
+    env = web.env_for(team.id if team else None)
+    base["lang"] = env.globals["t"].language
+    html = env.get_template(template).render({**base, **context})
     return HTMLResponse(html, status_code=status, headers=headers)
