@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from monitor.config import Config, DigestSettings, Settings, Source, WebSettings
 from monitor.item import Item
 from monitor.store import Store
-from monitor.tell import team_alerts
+from monitor.tell import alerts, team_alerts
 from monitor.tell.deliver import Sender
 from monitor.tell.digest import send_digest
 from monitor.watch.urls import canonical_url
@@ -246,6 +246,14 @@ def test_alerts_go_to_the_teams_own_targets_with_its_items_only(world: World):
                    for slug in TEAMS]
         routes = team_alerts.team_routes(store, configs)
         store.add_items(fresh, team_alerts.route_teams(fresh, routes), now=NOW)
+        # A sender that knows no team (feeds.yaml's "team-chat") sends none of the teams' alerts.
+        stranger = Webhook()
+        try:
+            plain = config_for("alpha", world, notify={"team-chat": stranger.url}, alert=True)
+            assert alerts.deliver_due(store, plain, Sender(), now=NOW + timedelta(minutes=1)).sent == 0
+            assert stranger.accepted == []
+        finally:
+            stranger.close()
         report = team_alerts.deliver_teams(store, routes, Sender(), now=NOW + timedelta(minutes=1))
         assert not report.failed and report.sent == 6, report.lines      # shared to three, one private each
         assert store.due_alerts(now=NOW + timedelta(minutes=2)) == {}

@@ -72,7 +72,9 @@ class OutboxStore:
         """Pending alerts whose retry time has come, by target: (delivery id, item, reason).
 
         With `team_id`, only that team's alerts (its targets are its own names), and only items
-        the team sees: an alert for any other item is never handed out. None: every team's.
+        the team sees: an alert for any other item is never handed out. None: the default team's
+        alone (a caller that knows no team sends with feeds.yaml's targets; another team's
+        "chat" is not feeds.yaml's "chat").
 
         Each returned alert is claimed for this store (see the module's docstring): another
         process asking at the same time gets the others, never these."""
@@ -83,6 +85,8 @@ class OutboxStore:
             if team_id is not None:
                 wanted = wanted.where(DeliveryRow.team_id == team_id,
                                       DeliveryRow.item_id.in_(select(ItemRow.id).where(team_view.visible(team_id))))
+            else:
+                wanted = wanted.where(DeliveryRow.team_id == team_view.tag_team(s, None))
             if not force:
                 wanted = wanted.where((DeliveryRow.next_attempt.is_(None)) | (DeliveryRow.next_attempt <= now))
             wanted = wanted.order_by(DeliveryRow.id).with_for_update(skip_locked=True)
