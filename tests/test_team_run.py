@@ -62,6 +62,8 @@ def test_each_team_is_alerted_and_digested_about_its_own_sources_only(tmp_path: 
         assert "acmemark" in digest and "initechmark" not in digest
         dry = monitor(env, "digest", "--team", "initech", "--dry-run").stdout
         assert "initechmark" in dry and "acmemark" not in dry
+        plain = monitor(env, "digest", "--dry-run").stdout         # feeds.yaml's team: the shared source only
+        assert "sharedmark" in plain and "acmemark" not in plain and "initechmark" not in plain
         listed = monitor(env, "items", "--team", "acme", "--format", "json").stdout
         assert {r["source"] for r in json.loads(listed)} == {"acme shared", "acme own"}
     finally:

@@ -66,13 +66,16 @@ def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelt
     """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed.
 
     `team_id`: the digest of that team (`config` is the team's): only items of its sources, its
-    own bookkeeping per target and period. None: the default team's bookkeeping over every item,
-    as before teams.
+    own bookkeeping per target and period. None: the default team's (feeds.yaml's) digest, which
+    with one team is every item, as before teams; with several it never holds another team's.
 
     `targets`: only these (default: `settings.digest.notify`), e.g. those a digest waits for.
     `period`: the scheduled day this digest is for; one digest per target and period is sent,
     however many processes try (see `OutboxStore.begin_digest`)."""
     now = now or utcnow()
+    if team_id is None:
+        default = store.team_by_slug("default")
+        team_id = default.id if default is not None else None
     t = translator(config)
     base = base_url or config.settings.web.base_url
     cutoff = now - since if since else None
