@@ -197,3 +197,11 @@ def test_the_daemon_ticks_at_the_shortest_team_interval(two_teams):
     config = load_config(two_teams)
     assert config.settings.fetch.interval.total_seconds() == 7200
     assert daemon_config(config, two_teams).settings.fetch.interval.total_seconds() == 1800
+
+
+def test_two_sources_that_swap_names_in_the_config_keep_their_rows(sqlite_store):
+    a, b = Source(name="A", url="https://a.example/feed"), Source(name="B", url="https://b.example/feed")
+    sqlite_store.sync_sources([a, b])
+    sqlite_store.sync_sources([a.model_copy(update={"name": "B"}), b.model_copy(update={"name": "A"})])
+    assert {r["name"]: r["url"] for r in sqlite_store.list_sources(team_id=1)} == {
+        "B": "https://a.example/feed", "A": "https://b.example/feed"}

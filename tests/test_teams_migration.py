@@ -149,3 +149,37 @@ def test_utc_dates_survive(url):
         row = s.scalars(select(TeamRow)).one()
         assert row.created.tzinfo == UTC
     store.close()
+
+
+def test_postgres_row_security_hides_other_teams_items_even_from_a_query_without_the_filter(postgres_url):
+    """Connected as the deployment's own role (not a superuser, who bypasses row security)."""
+    import uuid
+
+    from monitor.teams.scope import guard
+    store = Store.open(postgres_url)
+    role = f"lagebild_rls_{uuid.uuid4().hex[:8]}"
+    try:
+        store.sync_sources([Source(name="Mine", url="https://mine.example/feed")])
+        store.ensure_team("acme")
+        acme = store.team("acme")
+        store.sync_sources([Source(name="Theirs", url="https://theirs.example/feed")], team_id=acme.id, slug="acme")
+        with store.session() as s, s.begin():
+            for n, source in ((1, "Mine"), (2, "Theirs")):
+                s.execute(text("INSERT INTO items (source_id, fingerprint, url, canonical_url, title, summary, "
+                               "content_html, kind, fetched, sort_date, platforms, scores, tags_origin, title_key, "
+                               "search_text) SELECT id, :f, 'u', 'u', :t, '', '', 'entry', :now, :now, '[]', '{}', "
+                               "'model', 't', 't' FROM sources WHERE name = :t"), {"f": f"f{n}", "t": source, "now": NOW})
+            s.execute(text(f'CREATE ROLE "{role}"'))
+            s.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        with store.session() as s, s.begin():
+            s.execute(text(f'SET LOCAL ROLE "{role}"'))
+            assert sorted(s.scalars(text("SELECT title FROM items"))) == ["Mine", "Theirs"]     # no team named
+            guard(s, acme.id)
+            assert s.scalars(text("SELECT title FROM items")).all() == ["Theirs"]
+            guard(s, DEFAULT_TEAM_ID)
+            assert s.scalars(text("SELECT title FROM items")).all() == ["Mine"]
+    finally:
+        with store.session() as s, s.begin():
+            s.execute(text(f'DROP OWNED BY "{role}"'))
+            s.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        store.close()

@@ -49,13 +49,14 @@ def sync_team(s: Session, team_id: int, sources: list[Source], interval: timedel
     rows_by_id = {r.id: r for r in rows_by_key.values()}
     names = {r.name for r in rows_by_key.values()}
     others = _other_subscribers(s, team_id)
-    seen: dict[int, str] = {}
-    added = shared = 0
-    for src in sources:
+    seen: dict[int, str] = {}          # id() of each source row the config uses -> the config's name for it
+    chosen: list[tuple[Source, SourceRow, SubscriptionRow | None]] = []
+    for src in sources:                # first the rows, new ones inserted in one flush (20,000 sources: seconds)
         key = fetch_key(src)
         row = rows_by_key.get(key)
         old = by_name.get(src.name)
-        if row is None and old is not None and old.source_id not in others and old.source_id not in seen:
+        if (row is None and old is not None and old.source_id not in others
+                and id(rows_by_id[old.source_id]) not in seen):
             row = rows_by_id[old.source_id]          # the team changed its own source: keep its row and history
             del rows_by_key[row.fetch_key]
             if not (row.fetch_key.startswith(LEGACY) and row.url == src.url):   # else: keyed after migration 0010
@@ -67,21 +68,26 @@ def sync_team(s: Session, team_id: int, sources: list[Source], interval: timedel
                             consecutive_failures=0, category=src.category, language=src.language, active=True)
             names.add(row.name)
             s.add(row)
-            s.flush()
-            rows_by_key[key], rows_by_id[row.id] = row, row
-        if row.id in seen:
-            raise ConfigError(f"{where}: the sources {seen[row.id]!r} and {src.name!r} fetch the same thing "
+            rows_by_key[key] = row
+        if id(row) in seen:
+            raise ConfigError(f"{where}: the sources {seen[id(row)]!r} and {src.name!r} fetch the same thing "
                               "(same address, kind and options); keep one of them")
-        seen[row.id] = src.name
-        owner = team_id == DEFAULT_TEAM_ID or row.id not in others
+        seen[id(row)] = src.name
+        owner = team_id == DEFAULT_TEAM_ID or row.id is None or row.id not in others
         if owner:
             if row.name != src.name and src.name not in names:
                 names.discard(row.name)
                 row.name = src.name
                 names.add(row.name)
-            row.category, row.language = src.category, src.language
-        row.url, row.kind = src.url, src.kind
-        if old is not None and old.source_id != row.id:     # the name moves to this source; free it first
+            _assign(row, category=src.category, language=src.language)
+        _assign(row, url=src.url, kind=src.kind)
+        chosen.append((src, row, old))
+    s.flush()
+    added = shared = 0
+    used: set[int] = set()
+    for src, row, old in chosen:       # then the team's subscriptions to them
+        used.add(row.id)
+        if old is not None and old.source_id != row.id and old.name == src.name:   # the name moves: free it first
             old.name = f"~{old.source_id}"
             s.flush()
         sub = subs.get(row.id)
@@ -90,25 +96,32 @@ def sync_team(s: Session, team_id: int, sources: list[Source], interval: timedel
             shared += row.id in others
             sub = SubscriptionRow(team_id=team_id, source_id=row.id)
             subs[row.id] = sub
-        sub.name, sub.category, sub.platforms = src.name, src.category, list(src.platforms)
-        sub.language, sub.active = src.language, src.enabled
-        sub.interval_seconds = int(interval.total_seconds()) if interval is not None else None
-        s.add(sub)
-        by_name[src.name] = sub
+            s.add(sub)
+        _assign(sub, name=src.name, category=src.category, platforms=list(src.platforms), language=src.language,
+                active=src.enabled, interval_seconds=int(interval.total_seconds()) if interval is not None else None)
+        if old is not None and old is not sub:
+            s.flush()                  # names swapped between two sources: each move on its own
     removed = 0
     for source_id, sub in subs.items():
-        if source_id not in seen and sub.active:
+        if source_id not in used and sub.active:
             sub.active, removed = False, removed + 1
     s.flush()
     refresh_active(s)
     return SyncReport(added, shared, removed)
 
 
+def _assign(row: object, **values: object) -> None:
+    """Set only what changed: an unchanged config then writes nothing (20,000 sources every run)."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
 def refresh_active(s: Session) -> None:
     """A source is active (fetched) while any team actively subscribes to it."""
     subscribed = exists().where(SubscriptionRow.source_id == SourceRow.id, SubscriptionRow.active.is_(True))
-    s.execute(update(SourceRow).values(active=subscribed).execution_options(synchronize_session=False))
-    s.expire_all()
+    s.execute(update(SourceRow).where(SourceRow.active != subscribed).values(active=subscribed)
+              .execution_options(synchronize_session=False))     # rows loaded before keep their old `active`
 
 
 def _other_subscribers(s: Session, team_id: int) -> set[int]:

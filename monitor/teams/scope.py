@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session
 
 from monitor.store.schema import ItemRow, SubscriptionRow
 
@@ -32,3 +33,11 @@ def visible_items(stmt: S, team_id: int, source_id: Any = ItemRow.source_id) -> 
 def can_see_source(team_id: int, source_id: Any) -> Any:
     """A condition for statements that name a source (health pages, page versions)."""
     return source_id.in_(visible_source_ids(team_id))
+
+
+def guard(session: Session, team_id: int) -> None:
+    """Hold the rest of this transaction to `team_id`'s items on PostgreSQL, by row-level security
+    (migration 0010): a second guard behind `visible_items`, for the web's and the API's
+    transactions. A no-op on SQLite, which has no row-level security."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('lagebild.team', :team, true)"), {"team": str(team_id)})

@@ -116,10 +116,32 @@ def upgrade() -> None:
         op.add_column("digests", sa.Column("team_id", sa.Integer(), nullable=False, server_default=default))
     op.drop_index("uq_digests_target_period", table_name="digests")
     op.create_index("uq_digests_team_target_period", "digests", ["team_id", "target", "period"], unique=True)
+    if postgres:
+        for sql in ROW_SECURITY:
+            op.execute(sql)
+
+
+# PostgreSQL's row-level security as a second guard behind monitor.teams.scope: a transaction that
+# names its team (`SELECT set_config('lagebild.team', '<id>', true)`, monitor.teams.scope.guard) sees
+# only items of that team's active subscriptions, whatever its query forgot. Without the setting
+# everything is visible as before (the crawler, migrate-db, commands for the default team).
+# Superusers bypass it; the deployment's own role does not (FORCE applies it to the table owner).
+ROW_SECURITY = [
+    "ALTER TABLE items ENABLE ROW LEVEL SECURITY",
+    "ALTER TABLE items FORCE ROW LEVEL SECURITY",
+    "CREATE POLICY items_of_team ON items USING ("
+    " coalesce(current_setting('lagebild.team', true), '') = ''"
+    " OR source_id IN (SELECT source_id FROM subscriptions"
+    "  WHERE team_id = NULLIF(current_setting('lagebild.team', true), '')::integer AND active))",
+]
 
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute("DROP POLICY IF EXISTS items_of_team ON items")
+        op.execute("ALTER TABLE items NO FORCE ROW LEVEL SECURITY")
+        op.execute("ALTER TABLE items DISABLE ROW LEVEL SECURITY")
     op.drop_index("uq_digests_team_target_period", table_name="digests")
     op.create_index("uq_digests_target_period", "digests", ["target", "period"], unique=True)
     if postgres:
