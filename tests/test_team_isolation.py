@@ -378,3 +378,34 @@ def test_at_full_size_no_team_reads_another_teams_item(full_world: World, tmp_pa
             assert {r["id"] for r in api} == allowed
             assert_only(client.get("/feed.xml?limit=1000").text, slug, "the feed")
             assert_only(client.get("/", follow_redirects=True).text, slug, "the archive")
+
+
+def test_on_postgresql_row_security_holds_a_teams_reads_even_if_the_filter_were_forgotten(postgres_store, monkeypatch):
+    """Connected as the deployment's own role (a superuser bypasses row security), with the store's
+    team filter switched off: the second guard alone keeps beta's reads to beta's items."""
+    import uuid
+
+    from sqlalchemy import text, true
+
+    from monitor.store import ItemQuery
+    from monitor.store.database import make_engine
+
+    world = build(postgres_store, shared=4, private=2)
+    role = f"lagebild_rls_{uuid.uuid4().hex[:8]}"
+    with postgres_store.session() as s, s.begin():
+        s.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        s.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+    url = postgres_store.engine.url.set(username=role)
+    app_store = Store(make_engine(url.render_as_string(hide_password=False)))
+    try:
+        monkeypatch.setattr("monitor.store.team_view.visible", lambda team_id: true())
+        beta = world.ids["beta"]
+        seen = {it.id for it in app_store.query_items(ItemQuery(team_id=beta))}
+        assert seen == set(world.items["shared"]) | set(world.items["beta"])
+        assert app_store.get_item(world.items["alpha"][0], beta) is None
+        assert {it.id for it in app_store.query_items(ItemQuery())} >= set(world.items["alpha"])   # no team: all
+    finally:
+        app_store.close()
+        with postgres_store.session() as s, s.begin():
+            s.execute(text(f'DROP OWNED BY "{role}"'))
+            s.execute(text(f'DROP ROLE IF EXISTS "{role}"'))

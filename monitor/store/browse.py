@@ -100,6 +100,7 @@ def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -
 
     out = [tagged(tag) for tag in q.tags]
     if q.team_id is not None:
+        team_view.hold(s, q.team_id)
         out.append(team_view.visible(q.team_id))
     if q.tagged_only and not q.tags:
         out.append(team_view.tagged(s, q.team_id, None, member.in_(select(ItemTagRow.item_id)) if listed
@@ -335,6 +336,7 @@ def members(s: Session, clusters: Sequence[int | None], team_id: int | None = No
     out: dict[int, list[Report]] = {}
     wanted = sorted({c for c in clusters if c is not None})
     seen = [team_view.visible(team_id)] if team_id is not None else []
+    team_view.hold(s, team_id)
     for start in range(0, len(wanted), 500):
         rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, SourceRow.name, ItemRow.title, ItemRow.url,
                                 ItemRow.sort_date, ItemRow.source_id)

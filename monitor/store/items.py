@@ -202,6 +202,7 @@ class ItemStore:
     def get_item(self, item_id: int, team_id: int | None = None) -> Item | None:
         """The item, or None when it is not stored or the team does not see it."""
         with self.sessions() as s:
+            team_view.hold(s, team_id)
             found = load_items(s, s.execute(with_source().where(ItemRow.id == item_id, *_seen_by(team_id))).all(),
                                team_id)
             return found[0] if found else None
@@ -209,6 +210,7 @@ class ItemStore:
     def cluster_items(self, cluster: int, team_id: int | None = None) -> list[Item]:
         """The story's reports that the team sees, oldest first."""
         with self.sessions() as s:
+            team_view.hold(s, team_id)
             return load_items(s, s.execute(with_source().where(ItemRow.cluster_id == cluster, *_seen_by(team_id))
                                            .order_by(ItemRow.sort_date)).all(), team_id)
 
@@ -241,6 +243,7 @@ class ItemStore:
                        ItemRow.summary, cast(ItemRow.platforms, String))
                 .where(ItemRow.sort_date >= since, end, *_seen_by(team_id)))
         with self.sessions() as s:
+            team_view.hold(s, team_id)
             for iid, src, when, title, summary, platforms in s.connection().execution_options(
                     yield_per=batch).execute(stmt):
                 yield (iid, src, datetime.fromisoformat(when).replace(tzinfo=UTC), title or "", summary or "",

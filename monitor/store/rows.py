@@ -93,6 +93,7 @@ def rows_by_ids(s: Session, ids: Sequence[int], team_id: int | None = None) -> l
 
     found: dict[int, RowWithSource] = {}
     seen = [team_view.visible(team_id)] if team_id is not None else []
+    team_view.hold(s, team_id)
     for start in range(0, len(ids), CHUNK):
         for row in s.execute(with_source().where(ItemRow.id.in_(list(ids[start:start + CHUNK])), *seen)).all():
             found[row[0].id] = row

@@ -32,6 +32,16 @@ def visible(team_id: int) -> ColumnElement[bool]:
     return ItemRow.source_id.in_(visible_source_ids(team_id))
 
 
+def hold(s: Session, team_id: int | None) -> None:
+    """The second guard: on PostgreSQL, row-level security holds the rest of this transaction to
+    the team's items (monitor.teams.scope.guard), whatever a query forgets. Once per session."""
+    if team_id is None or s.info.get("held_team") == team_id:
+        return
+    from monitor.teams.scope import guard
+    guard(s, team_id)
+    s.info["held_team"] = team_id
+
+
 def source_names(s: Session, team_id: int | None, source_ids: set[int]) -> dict[int, str]:
     """Source id -> the name the team gave it (its subscription): a shared source is called what
     each team calls it, never what another team named it. Empty without a team."""
