@@ -205,3 +205,14 @@ def test_two_sources_that_swap_names_in_the_config_keep_their_rows(sqlite_store)
     sqlite_store.sync_sources([a.model_copy(update={"name": "B"}), b.model_copy(update={"name": "A"})])
     assert {r["name"]: r["url"] for r in sqlite_store.list_sources(team_id=1)} == {
         "B": "https://a.example/feed", "A": "https://b.example/feed"}
+
+
+def test_a_team_whose_file_is_gone_stops_seeing_its_sources(tmp_path, two_teams):
+    env = environment(tmp_path, two_teams)
+    assert monitor(env, "config", "apply").returncode == 0
+    (tmp_path / "teams" / "acme.yaml").unlink()
+    write(tmp_path / "teams" / "globex.yaml", team_yaml([("G", "https://g.example/feed")]))
+    applied = monitor(env, "config", "apply")
+    assert applied.returncode == 0, applied.stderr
+    assert "team acme: no teams/acme.yaml any more; its 2 sources are paused" in applied.stdout
+    assert monitor(env, "sources", "--team", "acme", "--format", "json").stdout.strip() == "[]"

@@ -160,12 +160,13 @@ def load_files(feeds_path: Path, files: Iterable[Path] = (), known_kinds: set[st
     return teams
 
 
-def apply_files(store: Store, teams: list[TeamConfig]) -> list[str]:
+def apply_files(store: Store, teams: list[TeamConfig], complete: bool = False) -> list[str]:
     """Apply validated files (see `load_files`) and say what each did, one line per file. Each
     file's text is kept in the database for the workers: feeds.yaml as before, a team's under
-    `config:team:<slug>`."""
+    `config:team:<slug>`. `complete`: these are all the files (no FILE was named), so a team
+    whose file is gone has its subscriptions paused."""
     from monitor.work.shared import CONFIG_KEY
-    lines = []
+    lines = retire_missing(store, teams) if complete else []
     for team in teams:
         data = team.path.read_bytes()
         checksum = store.put_shared(CONFIG_KEY if team.slug == DEFAULT_SLUG else TEAM_KEY + team.slug, data)
@@ -223,3 +224,22 @@ def applied_teams(store: Store, home: Path, base: Config, known_kinds: set[str] 
             partial.replace(copy)
         teams.append(load_team(copy, known_kinds))
     return teams
+
+
+def retire_missing(store: Store, teams: list[TeamConfig]) -> list[str]:
+    """Pause the subscriptions of every team whose teams/<slug>.yaml is no longer there (its people,
+    alerts history and corrections stay; a file put back subscribes it again)."""
+    present = {t.slug for t in teams} | {DEFAULT_SLUG}
+    lines = []
+    for team in store.teams():
+        if team.slug in present:
+            continue
+        report = store.sync_sources([], team_id=team.id, slug=team.slug)
+        found = store.get_shared(TEAMS_KEY)
+        listed = set(found[0].decode().split()) if found else set()
+        if team.slug in listed:
+            store.put_shared(TEAMS_KEY, "\n".join(sorted(listed - {team.slug})).encode())
+        if report.removed:
+            lines.append(f"team {team.slug}: no {TEAMS_DIR}/{team.slug}.yaml any more; its {report.removed} "
+                         "sources are paused")
+    return lines

@@ -77,9 +77,10 @@ def daemon_config(config: Config, feeds_path: Path, known_kinds: set[str] | None
 def teams_plan(store: Store, feeds_path: Path, known_kinds: set[str] | None = None) -> FetchPlan | None:
     """For `monitor run` beside a teams/ folder: load and apply every team (feeds.yaml is `default`),
     then the plan. None without a teams/ folder: a plain feeds.yaml runs exactly as before."""
-    from monitor.teams.config import apply_teams, load_teams, team_files
+    from monitor.teams.config import apply_teams, load_teams, retire_missing, team_files
     if not team_files(feeds_path):
         return None
     teams = load_teams(feeds_path, known_kinds)
+    retire_missing(store, teams)
     apply_teams(store, teams)
     return build_plan(teams, store.names_by_key())

@@ -50,7 +50,7 @@ def add_commands(group: click.Group, common: Callable) -> None:
         from spiders import KINDS
 
         teams = load_files(app.locations.config, files, known_kinds=set(KINDS))
-        for line in apply_files(app.store, teams):
+        for line in apply_files(app.store, teams, complete=not files):
             click.echo(line)
 
     _add_migrate(group, common)
