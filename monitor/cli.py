@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from classifiers.labels import TAGS
+from monitor.cli_teams import acting, team_configs
 from monitor.errors import ConfigError, DatabaseError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import print_rows, progress_for, stream_rows
@@ -146,29 +147,41 @@ def run(app: App, retry_now: bool) -> None:
     with progress_for(app.quiet, due, "Fetching sources") as advance:
         report = run_cycle(fetched, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
                            crawl=crawl, retry_now=retry_now, windows=plan.windows if plan else None,
-                           sync=plan is None)
+                           sync=plan is None, routes=_team_routes(app) if plan else None)
     from monitor.cli_views import run_summary, translator_for
     for line in run_summary(report, translator_for(config), config):
         click.echo(line)
+
+
+def _team_routes(app: App) -> list:
+    """Every team's alert rules over its own sources (teams/ beside feeds.yaml), for `monitor run`."""
+    from monitor.teams.config import load_teams
+    from monitor.tell.team_alerts import team_routes
+    from spiders import KINDS
+    teams = load_teams(app.locations.config, set(KINDS))
+    return team_routes(app.store, [(t.slug, t.config) for t in teams], app.home)
 
 
 @cli.command()
 @click.option("--since", metavar="DURATION", help="only items first seen within this window, e.g. 24h")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="write the HTML here; send nothing")
 @click.option("--dry-run", is_flag=True, help="print the digest; send and mark nothing")
+@team_option
 @common
-def digest(app: App, since: str | None, output: Path | None, dry_run: bool) -> None:
-    """Send the digest of every item not yet in a sent digest."""
+def digest(app: App, since: str | None, output: Path | None, dry_run: bool, team_slug: str | None) -> None:
+    """Send the digest of every item not yet in a sent digest (with --team: that team's digest)."""
     from monitor.durations import parse_duration
     from monitor.tell.deliver import Sender
     from monitor.tell.digest import send_digest
 
+    who = acting(app, team_slug)
+    config = who.config or app.config
     window = parse_duration(since) if since else None
     if output is None and not dry_run:
         from monitor.setup_checks import check_digest_targets
-        check_digest_targets(app.config)       # a digest that goes nowhere must not end with exit 0
-    report = send_digest(app.store, app.config, Sender(), since=window, output=output, dry_run=dry_run,
-                         base_url=app.config.settings.web.base_url)
+        check_digest_targets(config)       # a digest that goes nowhere must not end with exit 0
+    report = send_digest(app.store, config, Sender(), since=window, output=output, dry_run=dry_run,
+                         base_url=config.settings.web.base_url, team_id=who.id)
     for line in report.lines:
         click.echo(line)
     sys.exit(report.exit_code)
@@ -185,7 +198,7 @@ def serve(app: App, host: str, port: int) -> None:
 
     _check_port(host, port)
     web = create_app(app.config, app.store, home=app.home, password=os.environ.get("MONITOR_WEB_PASSWORD"),
-                     tagger_loader=_tagger_loader(app.home, required=False))
+                     tagger_loader=_tagger_loader(app.home, required=False), team_configs=team_configs(app))
     click.echo(f"Archive: http://{host}:{port}/", err=True)
     serve_app(web, host, port)
 
@@ -263,26 +276,40 @@ def classify(app: App, source: str, explain: bool, as_text: bool) -> None:
 
 
 @cli.command()
+@team_option
 @common
-def train(app: App) -> None:
-    """Retrain the tagger from classifiers/ data plus corrections made in the archive."""
-    from monitor.tag.train import retrain
-    for line in retrain(app.store, app.home):
+def train(app: App, team_slug: str | None) -> None:
+    """Retrain the tagger from classifiers/ data plus corrections made in the archive (with --team: that
+    team's corrections, into that team's model in the database)."""
+    from monitor.tag.train import retrain, retrain_team
+    if team_slug:
+        who = acting(app, team_slug, need_config=False)
+        lines = retrain_team(app.store, app.home, who.id, who.slug) if who.id is not None else iter(())
+    else:
+        lines = retrain(app.store, app.home)
+    for line in lines:
         click.echo(line)
 
 
 @cli.command(name="eval")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@team_option
 @common
-def eval_(app: App, files: tuple[Path, ...]) -> None:
+def eval_(app: App, files: tuple[Path, ...], team_slug: str | None) -> None:
     """Precision, recall and F1 per tag on labelled JSON-lines files (`tags` field), each
-    file also by language, by title kind (`title_kind`) and for platforms (`platforms`)."""
+    file also by language, by title kind (`title_kind`) and for platforms (`platforms`).
+    With --team: that team's model (`monitor train --team`)."""
     from classifiers import cv_report, evaluate_breakdown, load_examples
     from monitor.tag.tagging import load_tagger
 
     home = app.locations.home if app.locations.home.exists() else None
-    tagger = load_tagger(home)
+    if team_slug:
+        from monitor.tag.train import team_tagger
+        who = acting(app, team_slug, need_config=False)
+        tagger = team_tagger(app.store, app.home, who.slug) or load_tagger(home)
+    else:
+        tagger = load_tagger(home)
     for number, file in enumerate(files):
         click.echo(("\n" if number else "") + f"{file}:")
         click.echo(evaluate_breakdown(tagger, load_examples(file), file.name).format())
@@ -303,18 +330,20 @@ def eval_(app: App, files: tuple[Path, ...]) -> None:
 @click.option("--query", "query", metavar="TEXT", help="full-text search (-q is --quiet)")
 @click.option("--limit", type=int)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@team_option
 @common
 def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: tuple[str, ...],
           categories: tuple[str, ...], lang: str | None, since: str | None, query: str | None, limit: int | None,
-          fmt: str) -> None:
-    """The archive from the command line, newest first."""
+          fmt: str, team_slug: str | None) -> None:
+    """The archive from the command line, newest first (with --team: the team's items alone)."""
     from monitor.clock import utcnow
     from monitor.durations import parse_duration
     from monitor.store import ItemQuery, item_json
 
+    who = acting(app, team_slug, need_config=False)
     q = ItemQuery(tags=list(tags), platforms=[p.lower() for p in platforms], sources=list(sources),
                   categories=list(categories), lang=lang, q=query, limit=limit,
-                  since=utcnow() - parse_duration(since) if since else None)
+                  since=utcnow() - parse_duration(since) if since else None, team_id=who.id)
     columns = ["id", "published", "source", "tags", "platforms", "title"]
     if fmt == "table":
         from monitor.cli_views import print_items, translator_for
@@ -380,14 +409,16 @@ def sources_import(app: App, file: Path) -> None:
 @cli.command()
 @click.option("--days", default=7, show_default=True, type=int)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@team_option
 @common
-def trends(app: App, days: int, fmt: str) -> None:
-    """Terms and platforms rising across sources."""
+def trends(app: App, days: int, fmt: str, team_slug: str | None) -> None:
+    """Terms and platforms rising across sources (with --team: across the team's sources)."""
     from monitor.trends.rising import compute_trends, trend_json
 
-    settings = app.config.settings
+    who = acting(app, team_slug)
+    settings = (who.config or app.config).settings
     rows = [trend_json(t) for t in compute_trends(app.store, days=days, language=settings.language,
-                                                  timezone=settings.timezone)]
+                                                  timezone=settings.timezone, team_id=who.id)]
     if fmt == "table":
         from monitor.cli_views import print_trends, translator_for
         print_trends(rows, translator_for(app.config))

@@ -19,7 +19,7 @@ from monitor.item import Item
 from monitor.store import FetchState, Store
 from monitor.tag.legal_pages import force_legal
 from monitor.teams.plan import fetch_due
-from monitor.tell import alerts, rules
+from monitor.tell import alerts, rules, team_alerts
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec, spec_options
 from monitor.watch.errors import explain, outage, outage_words
 from monitor.watch.page_changes import apply_snapshots
@@ -28,6 +28,7 @@ from spiders.crawl import CrawlProcess, processes
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
     from monitor.tell.deliver import Sender
+    from monitor.tell.team_alerts import TeamRoute
 
 
 @dataclass
@@ -94,7 +95,8 @@ BATCH_ITEMS = 2000
 def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger], sender: Sender,
               on_result: Callable[[FetchResult], None] | None = None,
               crawl: CrawlProcess | None = None, retry_now: bool = False,
-              windows: dict[str, timedelta] | None = None, sync: bool = True) -> RunReport:
+              windows: dict[str, timedelta] | None = None, sync: bool = True,
+              routes: list[TeamRoute] | None = None) -> RunReport:
     """One cycle; a failing source is reported, never fatal. `retry_now` also fetches
     the sources that are waiting out a backoff (`monitor run --retry-now`).
 
@@ -103,7 +105,8 @@ def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger
     Tagger or a function that loads one when the first new items arrive; `crawl` may be
     started by the caller earlier, so that its start-up overlaps the caller's. With teams,
     `config` is their fetch plan, already applied (`sync` False), and `windows` each source's
-    interval (monitor.teams.plan).
+    interval (monitor.teams.plan), and `routes` the teams' alert rules: each team's rules see
+    only its own sources' items and send to its own targets (monitor.tell.team_alerts).
     """
     now = utcnow()
     load_tagger = tagger if callable(tagger) else (lambda: tagger)
@@ -119,19 +122,20 @@ def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger
         if result.outcome.ok:
             batch.extend(result.items)
         if len(batch) >= BATCH_ITEMS:
-            report.count(_store_new(config, store, load_tagger, batch, now))
+            report.count(_store_new(config, store, load_tagger, batch, now, routes))
             batch = []
         if on_result:
             on_result(result)
-    report.count(_store_new(config, store, load_tagger, batch, now))
+    report.count(_store_new(config, store, load_tagger, batch, now, routes))
     _record_health(config, store, outcomes, report, now)
-    delivery = alerts.deliver_due(store, config, sender)
+    delivery = (team_alerts.deliver_teams(store, routes, sender) if routes is not None
+                else alerts.deliver_due(store, config, sender))
     report.delivery_lines, report.delivery_failed = delivery.lines, bool(delivery.failed)
     return report
 
 
 def _store_new(config: Config, store: Store, load_tagger: Callable[[], Tagger], items: list[Item],
-               now: datetime) -> list[Item]:
+               now: datetime, routes: list[TeamRoute] | None = None) -> list[Item]:
     """Dedup against the store, tag only what is new, store it with its alerts in one transaction.
 
     Watched pages arrive as snapshots; they become change items (or nothing) here.
@@ -145,7 +149,8 @@ def _store_new(config: Config, store: Store, load_tagger: Callable[[], Tagger], 
     from monitor.tag.tagging import tag_items
     tag_items(load_tagger(), fresh, {s.name: s.category for s in config.sources})   # feed hints: monitor.tag.hints
     force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
-    return store.add_items(fresh, rules.route(fresh, config), now=now)
+    deliveries = team_alerts.route_teams(fresh, routes) if routes is not None else rules.route(fresh, config)
+    return store.add_items(fresh, deliveries, now=now)
 
 
 def _record_health(config: Config, store: Store, outcomes: list[tuple[str, FetchOutcome]], report: RunReport,

@@ -23,6 +23,7 @@ from monitor.store.items import ItemQuery, ItemStore, NewDelivery, TrendRow, ite
 from monitor.store.leases import LeaseStore, ShardState
 from monitor.store.outbox import OutboxStore
 from monitor.store.pages import PageStore, PageVersion
+from monitor.store.people import PeopleStore
 from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
 from monitor.store.teams import Member, TeamStore
@@ -38,6 +39,7 @@ class Store:
         outbox, pages = OutboxStore(self.session), PageStore(self.session)
         leases = LeaseStore(self.session)
         readers = ReaderStore(self.session)
+        people = PeopleStore(self.session)
         teams = TeamStore(self.session)
 
         self.sync_sources = sources.sync_sources
@@ -126,6 +128,16 @@ class Store:
         self.password_hash = teams.password_hash
         self.team_summary = teams.team_summary
         self.subscriptions = teams.subscriptions
+        # ... and as the web archive and `--team` read and change them (monitor/web/teams.py, admin.py).
+        self.team_by_slug = people.team_by_slug
+        self.list_teams = people.list_teams
+        self.team_members = people.team_members
+        self.team_sources = people.team_sources
+        self.person_hash = people.person_hash
+        self.person_exists = people.person_exists
+        self.has_people = people.has_people
+        self.add_member = people.add_member
+        self.add_team = people.add_team
 
     @classmethod
     def open(cls, url: str) -> Store:

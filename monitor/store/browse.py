@@ -43,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from monitor.store import team_view
 from monitor.store.rows import RowWithSource, rows_by_ids
 from monitor.store.schema import ItemPlatformRow, ItemRow, ItemTagRow, SourceRow
 from monitor.store.search import fts_match, relevance_score, search_clause
@@ -84,9 +85,12 @@ def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -
     member = item_id if form == "count" else ItemRow.id
 
     def tagged(tag: str) -> ColumnElement[bool]:
+        model: ColumnElement[bool]
         if listed:
-            return member.in_(select(ItemTagRow.item_id).where(ItemTagRow.tag == tag))
-        return select(ItemTagRow.item_id).where(ItemTagRow.item_id == ItemRow.id, ItemTagRow.tag == tag).exists()
+            model = member.in_(select(ItemTagRow.item_id).where(ItemTagRow.tag == tag))
+        else:
+            model = select(ItemTagRow.item_id).where(ItemTagRow.item_id == ItemRow.id, ItemTagRow.tag == tag).exists()
+        return team_view.tagged(s, q.team_id, tag, model)
 
     def on_platforms(platforms: Sequence[str] | None) -> ColumnElement[bool]:
         where = [] if platforms is None else [ItemPlatformRow.platform.in_(list(platforms))]
@@ -95,9 +99,12 @@ def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -
         return select(ItemPlatformRow.item_id).where(ItemPlatformRow.item_id == ItemRow.id, *where).exists()
 
     out = [tagged(tag) for tag in q.tags]
+    if q.team_id is not None:
+        team_view.hold(s, q.team_id)
+        out.append(team_view.visible(q.team_id))
     if q.tagged_only and not q.tags:
-        out.append(member.in_(select(ItemTagRow.item_id)) if listed
-                   else select(ItemTagRow.item_id).where(ItemTagRow.item_id == ItemRow.id).exists())
+        out.append(team_view.tagged(s, q.team_id, None, member.in_(select(ItemTagRow.item_id)) if listed
+                                    else select(ItemTagRow.item_id).where(ItemTagRow.item_id == ItemRow.id).exists()))
     if q.arrived_after is not None:
         out.append(arrived_after(s, q.arrived_after))
     if q.platforms:
@@ -105,7 +112,8 @@ def conditions(s: Session, q: ItemQuery, form: str = "page", fts: bool = True) -
     if q.platform_scope:
         out.append(or_(on_platforms(q.platform_scope), not_(on_platforms(None))))
     if q.sources or q.categories:
-        ids = source_ids(s, q.sources, q.categories)
+        ids = (team_view.subscribed(s, q.team_id, q.sources, q.categories) if q.team_id is not None
+               else source_ids(s, q.sources, q.categories))
         if not ids:
             return None
         out.append(ItemRow.source_id == ids[0] if len(ids) == 1 else ItemRow.source_id.in_(ids))
@@ -272,8 +280,8 @@ def story_scan(s: Session, q: ItemQuery) -> tuple[int, int, list[int]]:
 
 
 def _unfiltered(q: ItemQuery) -> bool:
-    return not (q.tags or q.platforms or q.platform_scope or q.sources or q.categories or q.lang
-                or q.since or q.until or q.q or q.tagged_only or q.arrived_after)
+    return not (q.team_id is not None or q.tags or q.platforms or q.platform_scope or q.sources or q.categories
+                or q.lang or q.since or q.until or q.q or q.tagged_only or q.arrived_after)
 
 
 def _stories_from_the_end(s: Session, offset: int, limit: int, stories: int) -> list[int]:
@@ -322,18 +330,22 @@ def _heads_of(rows: Sequence[Any], need: int, seen: set[int] | None = None) -> t
     return heads, used
 
 
-def members(s: Session, clusters: Sequence[int | None]) -> dict[int, list[Report]]:
-    """Every item of the given story clusters, newest first, as light Reports."""
+def members(s: Session, clusters: Sequence[int | None], team_id: int | None = None) -> dict[int, list[Report]]:
+    """Every item of the given story clusters, newest first, as light Reports; with `team_id`, only
+    those the team sees (a story clusters reports of every source, "also reported by" names the team's)."""
     out: dict[int, list[Report]] = {}
     wanted = sorted({c for c in clusters if c is not None})
+    seen = [team_view.visible(team_id)] if team_id is not None else []
+    team_view.hold(s, team_id)
     for start in range(0, len(wanted), 500):
         rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, SourceRow.name, ItemRow.title, ItemRow.url,
-                                ItemRow.sort_date)
+                                ItemRow.sort_date, ItemRow.source_id)
                          .join(SourceRow, SourceRow.id == ItemRow.source_id)
-                         .where(ItemRow.cluster_id.in_(wanted[start:start + 500]))
+                         .where(ItemRow.cluster_id.in_(wanted[start:start + 500]), *seen)
                          .order_by(*NEWEST)).all()
-        for iid, cluster, name, title, url, when in rows:
+        names = team_view.source_names(s, team_id, {row[6] for row in rows})
+        for iid, cluster, name, title, url, when, source in rows:
             if cluster is None:     # never, by the WHERE clause
                 continue
-            out.setdefault(cluster, []).append(Report(iid, cluster, name, title, url, when))
+            out.setdefault(cluster, []).append(Report(iid, cluster, names.get(source, name), title, url, when))
     return out

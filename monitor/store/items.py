@@ -11,13 +11,13 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Insert, String, Table, cast, delete, func, insert, select, text
+from sqlalchemy import ColumnElement, Insert, String, Table, cast, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.item import Item
-from monitor.store import browse, paging
+from monitor.store import browse, paging, team_view
 from monitor.store.clusters import StoryClusters
 from monitor.store.locks import transaction_lock
 from monitor.store.rows import CHUNK, Folded, item_values, items_by_ids, load_items, rows_by_ids, with_source
@@ -46,6 +46,9 @@ class ItemQuery:
     # Items stored after this moment (the archive's "new since my last visit" and "since the last digest").
     arrived_after: datetime | None = None
     tagged_only: bool = False        # items with at least one tag
+    # The team reading: only its subscribed sources' items, with its own tag corrections (store/team_view.py).
+    # None: the whole archive with the default team's corrections (as before teams).
+    team_id: int | None = None
 
 
 @dataclass
@@ -54,6 +57,7 @@ class NewDelivery:
     index: int
     target: str
     reason: str
+    team_id: int | None = None       # whose alert (None: the default team's)
 
 
 def item_json(item: Item) -> dict:
@@ -128,8 +132,10 @@ class ItemStore:
             _index_for_search(s, list(position.values()))
             _write_labels(s, added)
             self.clusters.assign(s, added, now, folded)
+            default = team_view.tag_team(s, None)
             alerts = [{"target": d.target, "item_id": position[d.index], "reason": d.reason, "state": "pending",
-                       "attempts": 0, "created": now} for d in deliveries if d.index in position]
+                       "attempts": 0, "created": now, "team_id": d.team_id if d.team_id is not None else default}
+                      for d in deliveries if d.index in position]
             if alerts:
                 s.execute(_insert_ignore(s, table_of(DeliveryRow)), alerts)
         return added
@@ -138,7 +144,7 @@ class ItemStore:
     def query_items(self, query: ItemQuery) -> list[Item]:
         """Matching items in the query's order: ids from narrow indexes first, then the rows (see browse.py)."""
         with self.sessions() as s:
-            return load_items(s, browse.item_rows(s, query))
+            return load_items(s, browse.item_rows(s, query), query.team_id)
 
     def query_ids(self, query: ItemQuery) -> list[int]:
         """The ids `query_items` would return, in the same order, without loading the items."""
@@ -150,14 +156,14 @@ class ItemStore:
         page when more match (see paging.py)."""
         with self.sessions() as s:
             rows, key = paging.page(s, query, after, size)
-            return load_items(s, rows), key
+            return load_items(s, rows, query.team_id), key
 
     def walk_items(self, query: ItemQuery, batch: int | None = None) -> Generator[list[Item], None, None]:
         """Every matching item in the query's order, `batch` (default paging.BATCH) at a time, read by
         one statement."""
         with self.sessions() as s:
             for rows in paging.walk(s, query, batch or paging.BATCH):
-                yield load_items(s, rows)
+                yield load_items(s, rows, query.team_id)
 
     def count_items(self, query: ItemQuery) -> int:
         with self.sessions() as s:
@@ -172,7 +178,7 @@ class ItemStore:
         """One row per story: the first matching item of each cluster in the query's order;
         `offset` and `limit` count stories. `ratio` = items per story, when known, sizes the read."""
         with self.sessions() as s:
-            return load_items(s, rows_by_ids(s, browse.story_ids(s, query, ratio)))
+            return load_items(s, rows_by_ids(s, browse.story_ids(s, query, ratio)), query.team_id)
 
     def story_page(self, query: ItemQuery) -> tuple[int, int, list[Item], dict[int, list[browse.Report]]]:
         """The archive's page in one transaction: (matching items, stories, the page's stories as
@@ -185,27 +191,33 @@ class ItemStore:
                 if not stories or query.offset >= stories:
                     return total, stories, [], {}
                 ids = browse.story_ids(s, query, total / stories, stories)
-            items = load_items(s, rows_by_ids(s, ids))
-            return total, stories, items, browse.members(s, [it.cluster for it in items])
+            items = load_items(s, rows_by_ids(s, ids), query.team_id)
+            return total, stories, items, browse.members(s, [it.cluster for it in items], query.team_id)
 
-    def story_reports(self, clusters: Sequence[int]) -> dict[int, list[browse.Report]]:
-        """Every report (id, source, title, url, date) of the given clusters, newest first."""
+    def story_reports(self, clusters: Sequence[int], team_id: int | None = None) -> dict[int, list[browse.Report]]:
+        """Every report (id, source, title, url, date) of the given clusters that the team sees, newest first."""
         with self.sessions() as s:
-            return browse.members(s, clusters)
+            return browse.members(s, clusters, team_id)
 
-    def get_item(self, item_id: int) -> Item | None:
+    def get_item(self, item_id: int, team_id: int | None = None) -> Item | None:
+        """The item, or None when it is not stored or the team does not see it."""
         with self.sessions() as s:
-            found = load_items(s, s.execute(with_source().where(ItemRow.id == item_id)).all())
+            team_view.hold(s, team_id)
+            found = load_items(s, s.execute(with_source().where(ItemRow.id == item_id, *_seen_by(team_id))).all(),
+                               team_id)
             return found[0] if found else None
 
-    def cluster_items(self, cluster: int) -> list[Item]:
+    def cluster_items(self, cluster: int, team_id: int | None = None) -> list[Item]:
+        """The story's reports that the team sees, oldest first."""
         with self.sessions() as s:
-            return load_items(s, s.execute(with_source().where(ItemRow.cluster_id == cluster)
-                                           .order_by(ItemRow.sort_date)).all())
+            team_view.hold(s, team_id)
+            return load_items(s, s.execute(with_source().where(ItemRow.cluster_id == cluster, *_seen_by(team_id))
+                                           .order_by(ItemRow.sort_date)).all(), team_id)
 
-    def items_by_ids(self, ids: Sequence[int]) -> list[Item]:
+    def items_by_ids(self, ids: Sequence[int], team_id: int | None = None) -> list[Item]:
+        """The items with these ids that the team sees, in the order given."""
         with self.sessions() as s:
-            return items_by_ids(s, ids)
+            return items_by_ids(s, ids, team_id)
 
     def newest_item_id(self) -> int | None:
         """The highest item id: it moves whenever a run stored something (a key for cached pages)."""
@@ -218,7 +230,7 @@ class ItemStore:
             return s.scalar(select(func.min(ItemRow.sort_date)))
 
     def trend_rows(self, since: datetime, until: datetime, include_end: bool = False,
-                   batch: int = 5000) -> Iterator[TrendRow]:
+                   batch: int = 5000, team_id: int | None = None) -> Iterator[TrendRow]:
         """(id, source id, sort date, title, summary, platforms) of the items in the period, no full Items.
 
         Platforms are the ones the pipeline stored (`classifiers.find_platforms` at fetch
@@ -228,41 +240,55 @@ class ItemStore:
         """
         end = ItemRow.sort_date <= until if include_end else ItemRow.sort_date < until
         stmt = (select(ItemRow.id, ItemRow.source_id, cast(ItemRow.sort_date, String), ItemRow.title,
-                       ItemRow.summary, cast(ItemRow.platforms, String)).where(ItemRow.sort_date >= since, end))
+                       ItemRow.summary, cast(ItemRow.platforms, String))
+                .where(ItemRow.sort_date >= since, end, *_seen_by(team_id)))
         with self.sessions() as s:
+            team_view.hold(s, team_id)
             for iid, src, when, title, summary, platforms in s.connection().execution_options(
                     yield_per=batch).execute(stmt):
                 yield (iid, src, datetime.fromisoformat(when).replace(tzinfo=UTC), title or "", summary or "",
                        json.loads(platforms) if platforms and platforms != "[]" else ())
 
     # ------------------------------------------------------------------ corrections
-    def correct_tags(self, item_id: int, tags: Sequence[str], user: str, now: datetime | None = None) -> None:
-        """A person's tags replace the model's for this item and are kept, with who and when, for training."""
+    def correct_tags(self, item_id: int, tags: Sequence[str], user: str, now: datetime | None = None,
+                     team_id: int | None = None) -> None:
+        """A person's tags replace the model's for this item, for their team only (the default team when
+        none is named), and are kept, with who and when, for training. The model's tags stay in
+        `item_tags` for every other team; reads lay the team's newest correction over them (team_view.py).
+        KeyError when the item is not stored or the team does not see it."""
         now = now or utcnow()
         with self.sessions() as s, s.begin():
-            row = s.get(ItemRow, item_id)
-            if row is None:
+            team = team_view.tag_team(s, team_id)
+            found = s.scalar(select(ItemRow.id).where(ItemRow.id == item_id, *_seen_by(team_id)))
+            if found is None:
                 raise KeyError(item_id)
-            s.add(CorrectionRow(item_id=item_id, tags=sorted(set(tags)), user=user, created=now))
-            s.execute(delete(ItemTagRow).where(ItemTagRow.item_id == item_id))
-            if tags:
-                s.execute(insert(ItemTagRow), [{"item_id": item_id, "tag": t, "score": None}
-                                               for t in sorted(set(tags))])
-            row.tags_origin = "correction"
+            s.add(CorrectionRow(item_id=item_id, tags=sorted(set(tags)), user=user, created=now, team_id=team))
 
-    def corrections(self) -> list[tuple[Item, list[str], str, datetime]]:
-        """The newest correction of every corrected item: (item, tags, user, when)."""
+    def corrections(self, team_id: int | None = None) -> list[tuple[Item, list[str], str, datetime]]:
+        """The team's (default: the default team's) newest correction of every item it corrected:
+        (item, tags, user, when)."""
         with self.sessions() as s:
-            newest = select(func.max(CorrectionRow.id)).group_by(CorrectionRow.item_id)
-            rows = s.execute(select(CorrectionRow).where(CorrectionRow.id.in_(newest))).scalars().all()
-            items = {it.id: it for it in items_by_ids(s, [r.item_id for r in rows])}
+            team = team_view.tag_team(s, team_id)
+            if team is None:
+                return []
+            rows = s.execute(select(CorrectionRow).where(CorrectionRow.id.in_(team_view.latest(team))))\
+                .scalars().all()
+            items = {it.id: it for it in items_by_ids(s, [r.item_id for r in rows], team_id)}
             return [(items[r.item_id], list(r.tags), r.user, r.created) for r in rows if r.item_id in items]
 
-    def correction_history(self, item_id: int) -> list[dict]:
+    def correction_history(self, item_id: int, team_id: int | None = None) -> list[dict]:
+        """The team's corrections of the item, newest first."""
         with self.sessions() as s:
-            rows = s.scalars(select(CorrectionRow).where(CorrectionRow.item_id == item_id)
+            team = team_view.tag_team(s, team_id)
+            rows = s.scalars(select(CorrectionRow).where(CorrectionRow.item_id == item_id,
+                                                         CorrectionRow.team_id == team)
                              .order_by(CorrectionRow.id.desc())).all()
             return [{"tags": list(r.tags), "user": r.user, "created": r.created} for r in rows]
+
+
+def _seen_by(team_id: int | None) -> list[ColumnElement[bool]]:
+    """The condition that keeps a read to the team's items (none without a team)."""
+    return [] if team_id is None else [team_view.visible(team_id)]
 
 
 def _insert_ignore(s: Session, table: Table) -> Insert:

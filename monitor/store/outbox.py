@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
 from monitor.item import Item
+from monitor.store import team_view
 from monitor.store.locks import transaction_lock
 from monitor.store.rows import items_by_ids
 from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, ItemRow
@@ -66,8 +67,14 @@ class OutboxStore:
         return or_(row.claimed_by.is_(None), row.lease_until < utcnow(), row.claimed_by == self.token)
 
     # ------------------------------------------------------------------ alerts
-    def due_alerts(self, now: datetime | None = None, force: bool = False) -> dict[str, list[tuple[int, Item, str]]]:
+    def due_alerts(self, now: datetime | None = None, force: bool = False,
+                   team_id: int | None = None) -> dict[str, list[tuple[int, Item, str]]]:
         """Pending alerts whose retry time has come, by target: (delivery id, item, reason).
+
+        With `team_id`, only that team's alerts (its targets are its own names), and only items
+        the team sees: an alert for any other item is never handed out. None: the default team's
+        alone (a caller that knows no team sends with feeds.yaml's targets; another team's
+        "chat" is not feeds.yaml's "chat").
 
         Each returned alert is claimed for this store (see the module's docstring): another
         process asking at the same time gets the others, never these."""
@@ -75,6 +82,11 @@ class OutboxStore:
         with self.sessions() as s, s.begin():
             self._release_dead(s, DeliveryRow)
             wanted = select(DeliveryRow.id).where(DeliveryRow.state == "pending", self._free_or_mine(DeliveryRow))
+            if team_id is not None:
+                wanted = wanted.where(DeliveryRow.team_id == team_id,
+                                      DeliveryRow.item_id.in_(select(ItemRow.id).where(team_view.visible(team_id))))
+            else:
+                wanted = wanted.where(DeliveryRow.team_id == team_view.tag_team(s, None))
             if not force:
                 wanted = wanted.where((DeliveryRow.next_attempt.is_(None)) | (DeliveryRow.next_attempt <= now))
             wanted = wanted.order_by(DeliveryRow.id).with_for_update(skip_locked=True)
@@ -82,7 +94,7 @@ class OutboxStore:
                 claimed_by=self.token, lease_until=utcnow() + LEASE).returning(
                 DeliveryRow.id, DeliveryRow.target, DeliveryRow.item_id, DeliveryRow.reason)
             rows = sorted(s.execute(claimed).all())
-            items = {it.id: it for it in items_by_ids(s, sorted({r.item_id for r in rows}))}
+            items = {it.id: it for it in items_by_ids(s, sorted({r.item_id for r in rows}), team_id)}
         due: dict[str, list[tuple[int, Item, str]]] = {}
         for did, target, iid, reason in rows:
             if iid in items:
@@ -109,55 +121,65 @@ class OutboxStore:
     def _held(self, row: type[DeliveryRow] | type[DigestRow]) -> ColumnElement[bool]:
         return or_(row.claimed_by.is_(None), row.claimed_by == self.token)
 
-    def alerted_stories(self, target: str, clusters: Collection[int]) -> set[int]:
-        """The story clusters among `clusters` of which some report already reached `target` as an alert."""
+    def alerted_stories(self, target: str, clusters: Collection[int], team_id: int | None = None) -> set[int]:
+        """The story clusters among `clusters` of which some report already reached `target` (of the team,
+        with `team_id`) as an alert."""
+        mine = [DeliveryRow.team_id == team_id] if team_id is not None else []
         wanted = sorted(set(clusters))
         found: set[int] = set()
         with self.sessions() as s:
             for start in range(0, len(wanted), 500):
                 found.update(s.scalars(
                     select(ItemRow.cluster_id).join(DeliveryRow, DeliveryRow.item_id == ItemRow.id)
-                    .where(DeliveryRow.target == target, DeliveryRow.state == "sent",
+                    .where(DeliveryRow.target == target, DeliveryRow.state == "sent", *mine,
                            ItemRow.cluster_id.in_(wanted[start:start + 500])).distinct()))
         return {c for c in found if c is not None}
 
     # ------------------------------------------------------------------ digests
-    def digest_candidates(self, target: str, since: datetime | None = None) -> list[Item]:
-        """Items not yet in a digest that reached `target`, newest first."""
+    def digest_candidates(self, target: str, since: datetime | None = None,
+                          team_id: int | None = None) -> list[Item]:
+        """Items not yet in a digest of the team that reached `target`, newest first. With `team_id`,
+        only the team's items; None: every item, with the default team's bookkeeping (as before teams)."""
         with self.sessions() as s:
+            team = team_view.tag_team(s, team_id)
             sent = exists().where(DigestItemRow.item_id == ItemRow.id, DigestItemRow.digest_id == DigestRow.id,
-                                  DigestRow.target == target, DigestRow.state == "sent")
+                                  DigestRow.target == target, DigestRow.state == "sent", DigestRow.team_id == team)
             stmt = select(ItemRow.id).where(~sent)
+            if team_id is not None:
+                stmt = stmt.where(team_view.visible(team_id))
             if since is not None:
                 stmt = stmt.where(ItemRow.fetched >= since)
             ids = list(s.scalars(stmt.order_by(ItemRow.sort_date.desc(), ItemRow.id.desc())))
-            return items_by_ids(s, ids)
+            return items_by_ids(s, ids, team_id)
 
     def begin_digest(self, target: str, item_ids: list[int], now: datetime | None = None,
-                     period: str | None = None) -> int | None:
+                     period: str | None = None, team_id: int | None = None) -> int | None:
         """Record the digest about to be sent, claimed for this store; unsent earlier attempts
         for the target are replaced.
 
         None when it must not be sent: another process is sending one to this target right
         now (its lease holds), or `period` (a scheduled digest's day) already has its digest
         for this target. The row is written before anything is sent, and the unique index
-        on (target, period) is the last word when two processes get here at once."""
+        on (team, target, period) is the last word when two processes get here at once. Each team
+        keeps its own digests (`team_id`; None: the default team)."""
         now = now or utcnow()
         try:
             with self.sessions() as s, s.begin():
-                transaction_lock(s, f"digest:{target}")
+                team = team_view.tag_team(s, team_id)
+                transaction_lock(s, f"digest:{team}:{target}")
                 self._release_dead(s, DigestRow)
                 mine = self._free_or_mine(DigestRow)
+                ours = and_(DigestRow.target == target, DigestRow.team_id == team)
                 busy = s.scalar(select(func.count()).select_from(DigestRow).where(
-                    DigestRow.target == target, DigestRow.state == "pending", ~mine))
+                    ours, DigestRow.state == "pending", ~mine))
                 done = period is not None and s.scalar(select(func.count()).select_from(DigestRow).where(
-                    DigestRow.target == target, DigestRow.period == period, DigestRow.state == "sent"))
+                    ours, DigestRow.period == period, DigestRow.state == "sent"))
                 if busy or done:
                     return None
                 previous = s.execute(select(func.coalesce(func.sum(DigestRow.attempts), 0)).where(
-                    DigestRow.target == target, DigestRow.state != "sent")).scalar() or 0
-                s.execute(delete(DigestRow).where(DigestRow.target == target, DigestRow.state != "sent"))
-                row = DigestRow(target=target, state="pending", created=now, attempts=previous,
+                    ours, DigestRow.state != "sent")).scalar() or 0
+                s.execute(delete(DigestRow).where(ours, DigestRow.state != "sent"))
+                row = DigestRow(team_id=team, target=target, state="pending", created=now, attempts=previous,
                                 item_count=len(item_ids), period=period, claimed_by=self.token,
                                 lease_until=utcnow() + LEASE)
                 s.add(row)
@@ -192,7 +214,8 @@ class OutboxStore:
                 row.state, row.sent_at, row.last_error, row.item_count = "sent", now, None, len(delivered)
                 s.execute(delete(DigestItemRow).where(DigestItemRow.digest_id == row.id,
                                                       DigestItemRow.item_id.in_(rest)))
-                row = DigestRow(target=row.target, created=row.created, attempts=row.attempts, item_count=len(rest))
+                row = DigestRow(team_id=row.team_id, target=row.target, created=row.created, attempts=row.attempts,
+                                item_count=len(rest))
                 # the rest is a retry of its own, not the period's digest (which reached the target in part)
                 s.add(row)
                 s.flush()
@@ -200,38 +223,49 @@ class OutboxStore:
                     s.execute(insert(DigestItemRow), [{"digest_id": row.id, "item_id": i} for i in rest])
             row.state, row.last_error, row.next_attempt = "failed", error, next_attempt
 
-    def digest_periods_sent(self, period: str, now: datetime | None = None) -> set[str]:
-        """Targets that need no digest for `period` now: sent already, or a failed one waits out its backoff."""
+    def digest_periods_sent(self, period: str, now: datetime | None = None, team_id: int | None = None) -> set[str]:
+        """Targets (of the team; None: the default team) that need no digest for `period` now: sent
+        already, or a failed one waits out its backoff."""
         now = now or utcnow()
         with self.sessions() as s:
-            sent = s.scalars(select(DigestRow.target).where(DigestRow.period == period, DigestRow.state == "sent"))
-            waiting = s.scalars(select(DigestRow.target).where(DigestRow.state == "failed",
+            team = team_view.tag_team(s, team_id)
+            sent = s.scalars(select(DigestRow.target).where(DigestRow.period == period, DigestRow.state == "sent",
+                                                            DigestRow.team_id == team))
+            waiting = s.scalars(select(DigestRow.target).where(DigestRow.state == "failed", DigestRow.team_id == team,
                                                                DigestRow.next_attempt > now))
             return set(sent) | set(waiting)
 
-    def last_digest_sent(self, target: str) -> datetime | None:
-        """When a digest last reached `target` (None: never)."""
+    def last_digest_sent(self, target: str, team_id: int | None = None) -> datetime | None:
+        """When a digest of the team (None: the default team) last reached `target` (None: never)."""
         with self.sessions() as s:
+            team = team_view.tag_team(s, team_id)
             return s.scalar(select(func.max(DigestRow.sent_at)).where(DigestRow.target == target,
+                                                                       DigestRow.team_id == team,
                                                                        DigestRow.state == "sent"))
 
     # ------------------------------------------------------------------ overview
-    def outbox(self) -> list[dict]:
-        """What is pending or failing, and why: for `monitor outbox` and the sources page."""
+    def outbox(self, team_id: int | None = None) -> list[dict]:
+        """What is pending or failing, and why: for `monitor outbox` and the sources page (the team's
+        alone with `team_id`)."""
         with self.sessions() as s:
+            alert_team = [DeliveryRow.team_id == team_id] if team_id is not None else []
+            digest_team = [DigestRow.team_id == team_id] if team_id is not None else []
             alerts = s.execute(select(DeliveryRow.target, func.count(), func.max(DeliveryRow.attempts),
                                       func.max(DeliveryRow.last_error), func.min(DeliveryRow.next_attempt))
-                               .where(DeliveryRow.state == "pending").group_by(DeliveryRow.target)).all()
-            digests = s.scalars(select(DigestRow).where(DigestRow.state != "sent")).all()
+                               .where(DeliveryRow.state == "pending", *alert_team).group_by(DeliveryRow.target)).all()
+            digests = s.scalars(select(DigestRow).where(DigestRow.state != "sent", *digest_team)).all()
             out = [{"kind": "alert", "target": t, "messages": n, "attempts": a or 0, "last_error": e,
                     "next_attempt": na} for t, n, a, e, na in alerts]
             out += [{"kind": "digest", "target": d.target, "messages": d.item_count, "attempts": d.attempts,
                      "last_error": d.last_error, "next_attempt": d.next_attempt} for d in digests]
             return out
 
-    def sent_digests(self, target: str | None = None) -> int:
+    def sent_digests(self, target: str | None = None, team_id: int | None = None) -> int:
+        """How many digests of the team (None: the default team) reached `target` (None: any target)."""
         with self.sessions() as s:
-            stmt = select(func.count()).select_from(DigestRow).where(DigestRow.state == "sent")
+            team = team_view.tag_team(s, team_id)
+            stmt = select(func.count()).select_from(DigestRow).where(DigestRow.state == "sent",
+                                                                     DigestRow.team_id == team)
             if target:
                 stmt = stmt.where(and_(DigestRow.target == target))
             return s.scalar(stmt) or 0

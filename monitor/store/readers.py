@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.clock import utcnow
-from monitor.store import browse
+from monitor.store import browse, team_view
 from monitor.store.items import ItemQuery, _insert_ignore
 from monitor.store.rows import CHUNK
 from monitor.store.schema import DigestRow, ItemRow, ReaderRow, SeenRow, table_of
@@ -112,13 +112,14 @@ class ReaderStore:
         return found
 
     # ------------------------------------------------------------------ views
-    def last_digest_at(self, targets: Collection[str] = ()) -> datetime | None:
-        """When a digest last went out to one of `targets` (any target when none are named)."""
+    def last_digest_at(self, targets: Collection[str] = (), team_id: int | None = None) -> datetime | None:
+        """When a digest of the team (None: the default team) last went out to one of `targets` (any
+        target when none are named)."""
         stmt = select(func.max(DigestRow.sent_at)).where(DigestRow.state == "sent")
         if targets:
             stmt = stmt.where(DigestRow.target.in_(sorted(targets)))
         with self.sessions() as s:
-            return s.scalar(stmt)
+            return s.scalar(stmt.where(DigestRow.team_id == team_view.tag_team(s, team_id)))
 
     def view_counts(self, queries: dict[str, ItemQuery]) -> dict[str, tuple[int, int]]:
         """(items, stories) matching each named query, in one transaction (the archive's view tabs)."""

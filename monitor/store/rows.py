@@ -65,15 +65,21 @@ def with_source() -> Select[ItemRow, str]:
     return select(ItemRow, SourceRow.name).join(SourceRow, SourceRow.id == ItemRow.source_id)
 
 
-def load_items(s: Session, rows: Sequence[RowWithSource]) -> list[Item]:
-    """Rows to Items, with their effective tags fetched in one query per chunk."""
+def load_items(s: Session, rows: Sequence[RowWithSource], team_id: int | None = None) -> list[Item]:
+    """Rows to Items, with their effective tags for `team_id` (the model's, or the team's correction;
+    see team_view.py) fetched in one query per chunk."""
+    from monitor.store import team_view
+
     ids = [row.id for row, _ in rows]
     tags: dict[int, list[str]] = {}
     for start in range(0, len(ids), CHUNK):
         for iid, tag in s.execute(select(ItemTagRow.item_id, ItemTagRow.tag)
                                   .where(ItemTagRow.item_id.in_(ids[start:start + CHUNK]))):
             tags.setdefault(iid, []).append(tag)
-    return [Item(source=name, title=row.title, url=row.url, summary=row.summary, content_html=row.content_html,
+    tags.update(team_view.corrected_tags(s, team_id, ids))
+    names = team_view.source_names(s, team_id, {row.source_id for row, _ in rows})
+    return [Item(source=names.get(row.source_id, name), title=row.title, url=row.url, summary=row.summary,
+                 content_html=row.content_html,
                  published=row.published, guid=row.guid, lang=row.lang, platforms=list(row.platforms or []),
                  tags=sorted(tags.get(row.id, [])), scores=dict(row.scores or {}), kind=row.kind,
                  canonical_url=row.canonical_url, id=row.id, fetched=row.fetched, cluster=row.cluster_id,
@@ -81,15 +87,19 @@ def load_items(s: Session, rows: Sequence[RowWithSource]) -> list[Item]:
             for row, name in rows]
 
 
-def rows_by_ids(s: Session, ids: Sequence[int]) -> list[RowWithSource]:
-    """(ItemRow, source name) for `ids`, in that order."""
+def rows_by_ids(s: Session, ids: Sequence[int], team_id: int | None = None) -> list[RowWithSource]:
+    """(ItemRow, source name) for `ids`, in that order; with `team_id`, only the items the team sees."""
+    from monitor.store import team_view
+
     found: dict[int, RowWithSource] = {}
+    seen = [team_view.visible(team_id)] if team_id is not None else []
+    team_view.hold(s, team_id)
     for start in range(0, len(ids), CHUNK):
-        for row in s.execute(with_source().where(ItemRow.id.in_(list(ids[start:start + CHUNK])))).all():
+        for row in s.execute(with_source().where(ItemRow.id.in_(list(ids[start:start + CHUNK])), *seen)).all():
             found[row[0].id] = row
     return [found[i] for i in ids if i in found]
 
 
-def items_by_ids(s: Session, ids: Sequence[int]) -> list[Item]:
-    """The items with these ids, in the order given (ids not stored are left out)."""
-    return load_items(s, rows_by_ids(s, list(dict.fromkeys(ids))))
+def items_by_ids(s: Session, ids: Sequence[int], team_id: int | None = None) -> list[Item]:
+    """The items with these ids, in the order given (ids not stored, or not seen by the team, are left out)."""
+    return load_items(s, rows_by_ids(s, list(dict.fromkeys(ids)), team_id), team_id)

@@ -63,27 +63,29 @@ class DeliveryReport:
 
 
 def deliver_due(store: Store, config: Config, sender: Sender, now: datetime | None = None,
-                force: bool = False) -> DeliveryReport:
+                force: bool = False, team_id: int | None = None) -> DeliveryReport:
     """Send every due alert, a few grouped messages per target; record what was accepted.
 
-    `force`: every pending alert, whatever its backoff (`monitor outbox --retry`)."""
+    `force`: every pending alert, whatever its backoff (`monitor outbox --retry`).
+    `team_id`: that team's alerts alone, to the targets of its `config` (teams/<slug>.yaml)."""
     t = translator(config)
     report = DeliveryReport()
-    for target, rows in store.due_alerts(now=now, force=force).items():
+    for target, rows in store.due_alerts(now=now, force=force, team_id=team_id).items():
         url = config.notify.get(target)
         if not url:
             key = "mail.report.disabled" if target in config.notify else "mail.report.unknown"
             report.pending[target] = len(rows)
             report.lines.append(t(key, target=target, n=len(rows)))
             continue
-        _deliver_target(store, config, sender, target, url, rows, report, t, now)
+        _deliver_target(store, config, sender, target, url, rows, report, t, now, team_id)
     return report
 
 
 def _deliver_target(store: Store, config: Config, sender: Sender, target: str, url: str,
-                    rows: list[Row], report: DeliveryReport, t: Translator, now: datetime | None) -> None:
+                    rows: list[Row], report: DeliveryReport, t: Translator, now: datetime | None,
+                    team_id: int | None = None) -> None:
     first_line = len(report.lines)
-    folded = fold(rows, target, config, t, store)
+    folded = fold(rows, target, config, t, store, team_id)
     if folded.repeated:
         store.mark_alerts_sent(folded.repeated, now=now)     # nothing to send: the target had the story
         report.repeated[target] = len(folded.repeated)
@@ -169,7 +171,8 @@ class Folded:
     repeated: list[int]          # delivery ids of reports of stories the target already had
 
 
-def fold(rows: list[Row], target: str, config: Config, t: Translator, store: Store | None = None) -> Folded:
+def fold(rows: list[Row], target: str, config: Config, t: Translator, store: Store | None = None,
+         team_id: int | None = None) -> Folded:
     """The pending alerts of one target as one entry per story, the most important first.
 
     With a store, a story that already reached `target` is left out (its delivery ids
@@ -182,8 +185,8 @@ def fold(rows: list[Row], target: str, config: Config, t: Translator, store: Sto
         news_of_its_own = item.cluster is None or item.kind == "change"
         stories.setdefault(("delivery", row[0]) if news_of_its_own else item.cluster, []).append(row)
     clusters = [key for key in stories if isinstance(key, int)]
-    had = store.alerted_stories(target, clusters) if store and clusters else set()
-    reports = store.story_reports([c for c in clusters if c not in had]) if store and clusters else {}
+    had = store.alerted_stories(target, clusters, team_id) if store and clusters else set()
+    reports = store.story_reports([c for c in clusters if c not in had], team_id) if store and clusters else {}
     entries: list[AlertEntry] = []
     repeated: list[int] = []
     for key, story in stories.items():

@@ -61,37 +61,46 @@ class DigestReport:
 def send_digest(store: Store, config: Config, sender: Sender, *, since: timedelta | None = None,
                 output: Path | None = None, dry_run: bool = False, base_url: str | None = None,
                 now: datetime | None = None, echo: Callable[[str], None] = print,
-                targets: list[str] | None = None, period: str | None = None) -> DigestReport:
+                targets: list[str] | None = None, period: str | None = None,
+                team_id: int | None = None) -> DigestReport:
     """Send, write (`output`) or print (`dry_run`) the digest; exit code 1 when a target failed.
+
+    `team_id`: the digest of that team (`config` is the team's): only items of its sources, its
+    own bookkeeping per target and period. None: the default team's (feeds.yaml's) digest, which
+    with one team is every item, as before teams; with several it never holds another team's.
 
     `targets`: only these (default: `settings.digest.notify`), e.g. those a digest waits for.
     `period`: the scheduled day this digest is for; one digest per target and period is sent,
     however many processes try (see `OutboxStore.begin_digest`)."""
     now = now or utcnow()
+    if team_id is None:
+        default = store.team_by_slug("default")
+        team_id = default.id if default is not None else None
     t = translator(config)
     base = base_url or config.settings.web.base_url
     cutoff = now - since if since else None
     report = DigestReport()
     if output is not None or dry_run:
         _preview(store, config, t, report, cutoff=cutoff, now=now, base=base, output=output,
-                 dry_run=dry_run, echo=echo)
+                 dry_run=dry_run, echo=echo, team_id=team_id)
         return report
     targets = config.settings.digest.notify if targets is None else targets
     if not targets:
         report.lines.append(t("mail.report.no_targets"))
     for target in targets:
-        _send_target(store, config, sender, target, report, t, cutoff=cutoff, now=now, base=base, period=period)
+        _send_target(store, config, sender, target, report, t, cutoff=cutoff, now=now, base=base, period=period,
+                     team_id=team_id)
     report.exit_code = 1 if report.failed else 0
     return report
 
 
 def _preview(store: Store, config: Config, t: Translator, report: DigestReport, *, cutoff: datetime | None,
              now: datetime, base: str | None, output: Path | None, dry_run: bool,
-             echo: Callable[[str], None]) -> None:
-    items = pending_items(store, config, cutoff)
+             echo: Callable[[str], None], team_id: int | None = None) -> None:
+    items = pending_items(store, config, cutoff, team_id)
     targets = config.settings.digest.notify
     digest = build_digest(store, config, items, now=now, base_url=base, t=t,
-                          target=targets[0] if targets else None)
+                          target=targets[0] if targets else None, team_id=team_id)
     if output is not None:
         output = Path(output)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -104,30 +113,31 @@ def _preview(store: Store, config: Config, t: Translator, report: DigestReport, 
         report.lines.append(t("mail.report.dry_run", n=t.number(len(items))))
 
 
-def pending_items(store: Store, config: Config, cutoff: datetime | None) -> list[Item]:
+def pending_items(store: Store, config: Config, cutoff: datetime | None, team_id: int | None = None) -> list[Item]:
     """What a digest would hold now: pending for any digest target (all items when there is none)."""
     targets = config.settings.digest.notify or [""]
     seen: dict[int | None, Item] = {}
     for target in targets:
-        for item in store.digest_candidates(target, since=cutoff):
+        for item in store.digest_candidates(target, since=cutoff, team_id=team_id):
             seen.setdefault(item.id, item)
     return sorted(seen.values(), key=lambda it: (it.published or it.fetched, it.id or 0), reverse=True)
 
 
 def _send_target(store: Store, config: Config, sender: Sender, target: str, report: DigestReport, t: Translator,
-                 *, cutoff: datetime | None, now: datetime, base: str | None, period: str | None = None) -> None:
+                 *, cutoff: datetime | None, now: datetime, base: str | None, period: str | None = None,
+                 team_id: int | None = None) -> None:
     url = config.notify.get(target)
-    items = store.digest_candidates(target, since=cutoff)
+    items = store.digest_candidates(target, since=cutoff, team_id=team_id)
     if not url:
         key = "mail.report.disabled" if target in config.notify else "mail.report.unknown"
         report.lines.append(t(key, target=target, n=t.number(len(items))))
         return
-    if not items and (not config.settings.digest.send_empty or _sent_recently(store, target, now)):
+    if not items and (not config.settings.digest.send_empty or _sent_recently(store, target, now, team_id)):
         report.lines.append(t("mail.report.nothing", target=target))
         return
-    digest = build_digest(store, config, items, now=now, base_url=base, t=t, target=target)
+    digest = build_digest(store, config, items, now=now, base_url=base, t=t, target=target, team_id=team_id)
     report.lines += [f"{target}: {note}" for note in digest.notes]
-    digest_id = store.begin_digest(target, digest.item_ids, now=now, period=period)
+    digest_id = store.begin_digest(target, digest.item_ids, now=now, period=period, team_id=team_id)
     if digest_id is None:       # another process sends it (or sent this period's): not a second one
         report.lines.append(f"{target}: the digest is sent by another process (or was sent for this period)")
         return
@@ -201,8 +211,8 @@ def _blocks(text: str, limit: int) -> list[str]:
     return [b[:limit] for b in blocks]
 
 
-def _sent_recently(store: Store, target: str, now: datetime) -> bool:
-    last = store.last_digest_sent(target)
+def _sent_recently(store: Store, target: str, now: datetime, team_id: int | None = None) -> bool:
+    last = store.last_digest_sent(target, team_id=team_id)
     return last is not None and now - last < EMPTY_NOTE_GAP
 
 

@@ -243,13 +243,15 @@ def _recut(section: Section, keep: int, into_rows: bool = False) -> None:
 
 
 def build_digest(store: Store, config: Config, items: list[Item], *, now: datetime, base_url: str | None,
-                 t: Translator, target: str | None = None) -> Digest:
+                 t: Translator, target: str | None = None, team_id: int | None = None) -> Digest:
+    """The digest of `items` for `target`; with `team_id`, everything around the items (the story's
+    other sources, failing sources, trends, the first-digest backlog) is the team's alone."""
     settings = config.settings
     base = base_url.rstrip("/") if base_url else None
     team = list(settings.platforms or [])
     shown, hidden = split_hidden(items, team, settings.hide_other_platforms)
-    recent, older = split_backlog(shown, now) if is_first_digest(store, target) else (shown, [])
-    builder = _SectionBuilder(store, config, t, base)
+    recent, older = split_backlog(shown, now) if is_first_digest(store, target, team_id) else (shown, [])
+    builder = _SectionBuilder(store, config, t, base, team_id)
     parts: dict[str, list[Item]] = {key: [] for key in SECTIONS}
     for item in recent:
         parts[section_of(item)].append(item)
@@ -273,10 +275,11 @@ def build_digest(store: Store, config: Config, items: list[Item], *, now: dateti
         intro = (intro + " " + t.plural("mail.backlog.intro", backlog.total)).strip()
     digest = Digest(language=t.language, subject=f"{t('mail.brand')} {t.short_date(now)}: {headline}",
                     date=t.date(now, "full"), headline=headline, intro=intro,
-                    sections=sections, trends=[], failing=failing_sources(store, t, base), hidden=len(hidden),
+                    sections=sections, trends=[], hidden=len(hidden),
+                    failing=failing_sources(store, t, base, team_id),
                     item_ids=[it.id for it in items if it.id is not None], archive_url=base, target=target,
                     others=builder.others(untagged), backlog=backlog)
-    digest.trends = trend_lines(store, now, base, digest.notes, settings=settings)
+    digest.trends = trend_lines(store, now, base, digest.notes, settings=settings, team_id=team_id)
     return digest
 
 
@@ -286,9 +289,9 @@ def section_of(item: Item) -> str:
     return next((tag for tag in ORDER if tag in item.tags), OTHER)
 
 
-def is_first_digest(store: Store, target: str | None) -> bool:
-    """Has no digest reached this target (with no target: any target) yet?"""
-    return store.sent_digests(target) == 0
+def is_first_digest(store: Store, target: str | None, team_id: int | None = None) -> bool:
+    """Has no digest of the team reached this target (with no target: any target) yet?"""
+    return store.sent_digests(target, team_id=team_id) == 0
 
 
 def split_backlog(items: list[Item], now: datetime) -> tuple[list[Item], list[Item]]:
@@ -325,8 +328,9 @@ def headline_of(counts: list[tuple[str, int]], t: Translator) -> str:
 class _SectionBuilder:
     """Stories, platform groups and the cut for the parts of the digest."""
 
-    def __init__(self, store: Store, config: Config, t: Translator, base: str | None) -> None:
-        self.store, self.config, self.t, self.base = store, config, t, base
+    def __init__(self, store: Store, config: Config, t: Translator, base: str | None,
+                 team_id: int | None = None) -> None:
+        self.store, self.config, self.t, self.base, self.team_id = store, config, t, base, team_id
         self.team = list(config.settings.platforms or [])
         self.limit = config.settings.digest.max_per_section
 
@@ -387,7 +391,7 @@ class _SectionBuilder:
         """Other sources that reported each story, also those already in earlier digests, each
         once, in the order they reported it (one read of the store for all stories)."""
         clusters = [e.item.cluster for e in entries if e.item.cluster is not None]
-        reports = self.store.story_reports(clusters) if clusters else {}
+        reports = self.store.story_reports(clusters, self.team_id) if clusters else {}
         for entry in entries:
             if entry.item.cluster is not None and entry.item.cluster in reports:
                 story = [r.source for r in reversed(reports[entry.item.cluster])]
@@ -453,11 +457,15 @@ def _cut(groups: list[Group], limit: int) -> tuple[list[Group], list[Entry]]:
     return kept, cut
 
 
-def failing_sources(store: Store, t: Translator, base: str | None) -> list[dict]:
+def failing_sources(store: Store, t: Translator, base: str | None, team_id: int | None = None) -> list[dict]:
     """Sources needing attention: failing ones, in plain words in the digest's language (one
-    line for all of them when the network was down), then ones silent far beyond their rhythm."""
+    line for all of them when the network was down), then ones silent far beyond their rhythm.
+    With `team_id`, only the team's sources, by the team's names."""
     out, silent = [], []
     sources = store.list_sources()
+    if team_id is not None:
+        mine = store.team_sources(team_id)
+        sources = [{**src, "name": mine[src["name"]]} for src in sources if src["name"] in mine]
     said = health_words(sources, t)
     url = f"{base}/sources" if base else None
     if said.outage:
@@ -479,11 +487,11 @@ def failing_sources(store: Store, t: Translator, base: str | None) -> list[dict]
 
 
 def trend_lines(store: Store, now: datetime, base: str | None, notes: list[str], limit: int = 5,
-                settings: Settings | None = None) -> list[dict]:
-    """What is rising; a digest never fails because of it."""
+                settings: Settings | None = None, team_id: int | None = None) -> list[dict]:
+    """What is rising (across the team's sources, with `team_id`); a digest never fails because of it."""
     try:
         where: dict[str, Any] = {"language": settings.language, "timezone": settings.timezone} if settings else {}
-        trends = rising.compute_trends(store, days=7, now=now, limit=limit, **where)
+        trends = rising.compute_trends(store, days=7, now=now, limit=limit, team_id=team_id, **where)
     except Exception as e:  # noqa: BLE001 - trends are a bonus, the digest must still go out
         notes.append(f"trends left out: {e}")
         return []

@@ -141,9 +141,9 @@ def _own_class(item: Item) -> int:
 
 
 def recent(store: Store, now: datetime, team: Sequence[str], limit: int = LIMIT,
-           window: timedelta = WINDOW) -> list[Pick]:
-    """The archive's block: the important stories among the items of the last `window`."""
+           window: timedelta = WINDOW, team_id: int | None = None) -> list[Pick]:
+    """The archive's block: the important stories among the (team's, with `team_id`) items of the last `window`."""
     from monitor.store import ItemQuery
 
-    items = store.query_items(ItemQuery(since=now - window, limit=SCAN))
+    items = store.query_items(ItemQuery(since=now - window, limit=SCAN, team_id=team_id))
     return pick(stories_of(items), team, limit)

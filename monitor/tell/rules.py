@@ -11,7 +11,7 @@ the people the alerts are for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from monitor.config import AlertRule, Config
 from monitor.i18n import Translator
@@ -22,18 +22,24 @@ from monitor.tell.render import ORDER, platform_label, translator
 NAMED_SOURCES = 3       # sources named in a rule's description before "…"
 
 
-def route(items: list[Item], config: Config) -> list[NewDelivery]:
-    """The alerts `settings.alerts` asks for: once per item and target, named after the first rule that fires."""
+def route(items: list[Item], config: Config, team_id: int | None = None,
+          sources: Collection[str] | None = None) -> list[NewDelivery]:
+    """The alerts `settings.alerts` asks for: once per item and target, named after the first rule that fires.
+
+    For a team (`team_id`, its `config`): only items of `sources` (the names of the sources it
+    subscribes to) are routed, and the alerts are the team's."""
     t = translator(config)
     deliveries: list[NewDelivery] = []
     for index, item in enumerate(items):
+        if sources is not None and item.source not in sources:
+            continue
         reasons: dict[str, str] = {}
         for rule in config.settings.alerts:
             if not matches(rule, item, config):
                 continue
             for target in rule.notify:
                 reasons.setdefault(target, rule_label(rule, t))
-        deliveries += [NewDelivery(index, target, reason) for target, reason in reasons.items()]
+        deliveries += [NewDelivery(index, target, reason, team_id) for target, reason in reasons.items()]
     return deliveries
 
 

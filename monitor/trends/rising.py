@@ -119,8 +119,9 @@ class _Window:
 
 def compute_trends(store: Store, *, days: int = 7, now: datetime | None = None, limit: int = 50,
                    baseline_days: int = 42, min_sources: int = 3, language: str = "de",
-                   timezone: str = "Europe/Berlin") -> list[Trend]:
-    """Terms rising across sources in the last `days`, strongest first.
+                   timezone: str = "Europe/Berlin", team_id: int | None = None) -> list[Trend]:
+    """Terms rising across sources in the last `days`, strongest first; with `team_id`, across the
+    team's own sources alone (their items are all that is read).
 
     The window's items give the candidates (terms with enough sources now, the only
     ones that can trend); the baseline's items, read in chunks, are then only looked up
@@ -129,13 +130,14 @@ def compute_trends(store: Store, *, days: int = 7, now: datetime | None = None, 
     days = min(max(days, 1), MAX_DAYS // 2)
     frame = _Window(now or utcnow(), days, min(max(baseline_days, 1), MAX_DAYS - days))
     extractor = TermExtractor()
-    window = _chunk(list(store.trend_rows(frame.window_start, frame.now, include_end=True)), frame, extractor)
+    window = _chunk(list(store.trend_rows(frame.window_start, frame.now, include_end=True, team_id=team_id)),
+                    frame, extractor)
     codes, keys = _candidates(window, extractor, min_sources)
     if not keys:
         return []
     words = {w for key in keys if kind_of(key) == PHRASE for w in key.split()}
     term, item, recent = _hits(window, codes)
-    packed = [_hits(chunk, codes)[2] for chunk in _chunks(store, frame, extractor, words)] + [recent]
+    packed = [_hits(chunk, codes)[2] for chunk in _chunks(store, frame, extractor, words, team_id=team_id)] + [recent]
     del recent
     counts = _Counts(packed, len(keys), frame, _history_blocks(store, frame))
     rising = _rising(counts, keys, min_sources)
@@ -169,13 +171,13 @@ class _Chunk:
 
 
 def _chunks(store: Store, frame: _Window, extractor: TermExtractor, words: set[str],
-            size: int = 10_000) -> Iterator[_Chunk]:
+            size: int = 10_000, team_id: int | None = None) -> Iterator[_Chunk]:
     """The baseline's items, `size` at a time: it is six times the window and need not sit in memory.
 
     Only phrases made of the candidates' words are looked for, which spares most of the work.
     """
     rows: list[tuple] = []
-    for row in store.trend_rows(frame.start, frame.window_start):
+    for row in store.trend_rows(frame.start, frame.window_start, team_id=team_id):
         rows.append(row)
         if len(rows) == size:
             yield _chunk(rows, frame, extractor, words)

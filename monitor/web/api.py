@@ -32,6 +32,7 @@ from monitor.clock import utcnow
 from monitor.config import TAGS
 from monitor.item import Item
 from monitor.store import ItemQuery, Store, item_json
+from monitor.web import teams
 from monitor.web.filters import (
     BadParameter,
     Filters,
@@ -56,6 +57,7 @@ async def request_filters(request: Request) -> Filters:
     that names it."""
     web = request.app.state.web
     f = parse_filters(request.query_params, web.tz, utcnow(), team=web.config.settings.platforms or [])
+    f.team_id = await run_in_threadpool(teams.team_id, request)
     if f.errors:
         raise bad_request(f.errors[0])
     try:

@@ -29,8 +29,9 @@ from starlette.staticfiles import StaticFiles
 from monitor.config import Config
 from monitor.i18n import Translator
 from monitor.store import Store
-from monitor.web import api, archive, auth, feed, items, seen, sources, trends
-from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin
+from monitor.teams.model import Team
+from monitor.web import admin, api, archive, auth, feed, items, seen, sources, teams, trends
+from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin, same_secret
 from monitor.web.render import make_env, render
 from monitor.web.security import SecureCookiesOnHttps, SecurityHeaders, session_secret
 from monitor.web.views import VISIT_GAP, Visits
@@ -79,26 +80,57 @@ class Web:
     memo_lock: threading.Lock = field(default_factory=threading.Lock)
     visits: Visits = field(default_factory=Visits)       # readers' visits (see views.py)
     visit_gap: timedelta = VISIT_GAP                      # a pause this long begins a new visit
+    teams: dict[int, Config] = field(default_factory=dict)   # team id -> its configuration (teams/<slug>.yaml)
+
+    def teams_with_token(self, token: str | None) -> list[Team]:
+        """The teams whose file's `settings.web.rss_token` is `token` (feed readers of that team)."""
+        if not token:
+            return []
+        ids = [tid for tid, cfg in self.teams.items()
+               if cfg.settings.web.rss_token and same_secret(token, cfg.settings.web.rss_token)]
+        return [t for t in self.store.list_teams() if t.id in ids]
+
+    def env_for(self, team_id: int | None) -> Environment:
+        """The templates in the team's language (its file's `settings.language`), feeds.yaml's by default."""
+        language = self.team_config(team_id).settings.language
+        if language == self.t.language:
+            return self.env
+        with self.memo_lock:
+            key = ("env", language)
+            if key not in self.memo:
+                self.memo[key] = make_env(Translator(language, self.config.settings.timezone))
+            return self.memo[key]
+
+    def team_config(self, team_id: int | None) -> Config:
+        """The team's configuration (its digest targets, platforms); feeds.yaml's for the default team
+        and for a team whose file this process was not given."""
+        return self.teams.get(team_id, self.config) if team_id is not None else self.config
 
 
 def create_app(config: Config, store: Store, *, home: Path, password: str | None = None,
-               tagger_loader: Callable[[], Any] | None = None) -> Starlette:
+               tagger_loader: Callable[[], Any] | None = None,
+               team_configs: dict[str, Config] | None = None) -> Starlette:
+    """The archive app. `team_configs`: slug -> configuration of the teams besides feeds.yaml's (teams/*.yaml)."""
     settings = config.settings
     t = Translator(settings.language, settings.timezone)
     login = Auth(password=password or None, users={u.name: u.password_hash for u in settings.web.users},
-                 rss_token=settings.web.rss_token or None)
+                 rss_token=settings.web.rss_token or None,
+                 roles={u.name: role for u in settings.web.users if (role := getattr(u, "role", None))},
+                 people=store.person_hash, has_people=store.has_people())
     web = Web(config=config, store=store, t=t, tz=settings.tz, env=make_env(t), auth=login,
-              throttle=LoginThrottle(), tagger=LazyTagger(tagger_loader))
+              throttle=LoginThrottle(), tagger=LazyTagger(tagger_loader),
+              teams={found.id: cfg for slug, cfg in (team_configs or {}).items()
+                     if (found := store.team_by_slug(slug)) is not None})
     middleware = [
         Middleware(SecurityHeaders, private=login.enabled),
         Middleware(SecureCookiesOnHttps),
         Middleware(SessionMiddleware, secret_key=session_secret(Path(home), salt=login.fingerprint,
                                                                 shared=store.shared_web_secret),
                    session_cookie=SESSION_COOKIE, max_age=SESSION_DAYS * 86400, same_site="lax"),
-        Middleware(RequireLogin, auth=login),
+        Middleware(RequireLogin, auth=login, team_token=web.teams_with_token),
     ]
     routes = [*archive.ROUTES, *items.ROUTES, *seen.ROUTES, *sources.ROUTES, *trends.ROUTES, *api.ROUTES,
-              *feed.ROUTES, *auth.ROUTES, Route("/favicon.ico", favicon),
+              *feed.ROUTES, *auth.ROUTES, *teams.ROUTES, *admin.ROUTES, Route("/favicon.ico", favicon),
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
     app.state.web = web
@@ -117,6 +149,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith(MACHINE_PREFIXES):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
     key = exc.status_code if exc.status_code in (400, 403, 404, 405) else "other"
+    if exc.status_code == 403 and exc.detail in ("role", "no team"):
+        key = "role"               # not a stale form: the person's role (or team) does not allow it
     return render(request, "web/error.html", status=exc.status_code, headers=headers, code=exc.status_code,
                   message_key=f"web.error.{key}")
 

@@ -27,7 +27,7 @@ from monitor.item import Item
 from monitor.store import Store
 from monitor.store.browse import Report
 from monitor.tell import important
-from monitor.web import views
+from monitor.web import teams, views
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
 from monitor.web.views import reader_of
@@ -62,8 +62,8 @@ async def archive(request: Request) -> Response:
     daily = await run_in_threadpool(views.prepare, web, request, f, reader)   # remembered view, visit
     if not f.errors and sorted(request.query_params.multi_items()) != sorted(f.pairs()):
         return RedirectResponse(f.url(), 303)        # the form sends empty fields: show the clean, shareable URL
-    page = await run_in_threadpool(load_page, web.store, f, [s.name for s in web.config.sources])
-    picks = await run_in_threadpool(important_block, web, f)
+    page = await run_in_threadpool(load_page, web.store, f, await run_in_threadpool(source_choices, web, f))
+    picks = await run_in_threadpool(important_block, web, f)   # f.team_id: the team's stories
     await run_in_threadpool(views.finish, web, daily, f, page.stories, page_ids(page))
     machine = f.at_page(1).for_machines()
     return render(request, "web/archive.html", section="archive", f=f, page=page, daily=daily,
@@ -82,13 +82,14 @@ def important_block(web: Web, f: Filters) -> list[important.Pick]:
     if f.page != 1 or any(key != "scope" for key, _ in f.active) or f.errors or f.view_name != "all":
         return []
     newest = web.store.newest_item_id()
+    key = ("important", f.team_id)
     with web.memo_lock:
-        cached = web.memo.get("important")
+        cached = web.memo.get(key)
         if cached and cached[0] == newest and time.monotonic() - cached[1] < IMPORTANT_FRESH:
             return list(cached[2])
-    picks = important.recent(web.store, utcnow(), web.config.settings.platforms or [])
+    picks = important.recent(web.store, utcnow(), web.config.settings.platforms or [], team_id=f.team_id)
     with web.memo_lock:
-        web.memo["important"] = (newest, time.monotonic(), picks)
+        web.memo[key] = (newest, time.monotonic(), picks)
     return picks
 
 
@@ -97,8 +98,10 @@ def archive_filters(request: Request, params: QueryParams | None = None) -> Filt
     the team's platforms are the default."""
     web = request.app.state.web
     settings = web.config.settings
-    return parse_filters(request.query_params if params is None else params, web.tz, utcnow(),
-                         team=settings.platforms or [], team_default=settings.hide_other_platforms)
+    f = parse_filters(request.query_params if params is None else params, web.tz, utcnow(),
+                      team=settings.platforms or [], team_default=settings.hide_other_platforms)
+    f.team_id = teams.team_id(request)
+    return f
 
 
 def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
@@ -114,6 +117,14 @@ def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
         others[it.id] = sorted({r.source for r in story} - {it.source})
     return Page(items=items, total=total, stories=stories, pages=pages, others=others, reports=rest,
                 sources=sources, first=first, last=first + len(items) - 1)
+
+
+def source_choices(web: Web, f: Filters) -> list[str]:
+    """The team's sources for the filter: feeds.yaml's order for those it names, the rest by name."""
+    mine = set(web.store.team_sources(f.team_id).values()) if f.team_id is not None \
+        else {s.name for s in web.config.sources}
+    listed = [s.name for s in web.config.sources if s.name in mine]
+    return listed + sorted(mine - set(listed), key=str.lower)
 
 
 def page_ids(page: Page) -> list[int]:

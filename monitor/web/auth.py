@@ -1,4 +1,8 @@
-"""Login: a shared password (MONITOR_WEB_PASSWORD) and/or named users with argon2 hashes.
+"""Login: a shared password (MONITOR_WEB_PASSWORD), named users with argon2 hashes in feeds.yaml,
+and the people of the teams (`people`, added by an admin or `monitor user add`).
+
+The first two sign in to the default team as before teams existed; people sign in to
+their teams (monitor/web/teams.py says which and with what role).
 
 When either is set, every page, the API, the feed and the exports need a signed-in
 session; pages send the browser to /login, machine routes answer 401. The feed can
@@ -37,11 +41,19 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a token or password with the expected one."""
+    return hmac.compare_digest(_digest(given), _digest(expected))
+
+
 @dataclass
 class Auth:
     password: str | None = None
     users: dict[str, str] = field(default_factory=dict)      # name -> argon2 hash
     rss_token: str | None = None
+    roles: dict[str, str] = field(default_factory=dict)       # name -> role of a feeds.yaml user who has one
+    people: Callable[[str], str | None] | None = None         # a person's argon2 hash from the database
+    has_people: bool = False                                  # people exist: login is on even without the above
 
     def __post_init__(self) -> None:
         self._hasher = PasswordHasher()
@@ -49,12 +61,13 @@ class Auth:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.password or self.users)
+        return bool(self.password or self.users or self.has_people)
 
     @property
     def mode(self) -> str:
         """users | shared | both: which login the form explains."""
-        return "both" if self.users and self.password else "users" if self.users else "shared"
+        named = self.users or self.has_people
+        return "both" if named and self.password else "users" if named else "shared"
 
     @property
     def fingerprint(self) -> str:
@@ -64,13 +77,32 @@ class Auth:
 
     def verify(self, name: str, password: str) -> str | None:
         """The signed-in user's name, or None. Slow on purpose (argon2) and constant-time."""
+        found = self.sign_in(name, password)
+        return found[0] if found else None
+
+    def sign_in(self, name: str, password: str) -> tuple[str, str] | None:
+        """(name, how: config | people | shared) of a good login, else None. Slow on purpose (argon2)."""
         name = " ".join(name.split())[:60]
-        if name in self.users:
-            return name if self._argon2_ok(self.users[name], password) else None
-        if self.users:
+        # A feeds.yaml user may also be a person of other teams (teams/*.yaml): a wrong config
+        # password still gets its try against the person's own.
+        if name in self.users and self._argon2_ok(self.users[name], password):
+            return name, "config"
+        person = self.people(name) if self.people is not None and name else None
+        if person is not None:
+            return (name, "people") if self._argon2_ok(person, password) else None
+        if self.users or self.has_people:
             self._argon2_ok(self._dummy_hash(), password)   # same cost for unknown names
-        if self.password and hmac.compare_digest(_digest(password), _digest(self.password)):
-            return name or SHARED_USER
+        if name not in self.users and self.password and hmac.compare_digest(_digest(password),
+                                                                            _digest(self.password)):
+            return name or SHARED_USER, "shared"
+        return None
+
+    def config_role(self, name: str, via: str | None) -> str | None:
+        """The role in the default team of a feeds.yaml user or a shared-password login; None for others."""
+        if name in self.users:
+            return self.roles.get(name, "admin")
+        if via in ("shared", None) and self.password:     # None: signed in before teams existed
+            return "editor"
         return None
 
     def feed_token_ok(self, token: str | None) -> bool:
@@ -125,8 +157,8 @@ class LoginThrottle:
 class RequireLogin:
     """ASGI middleware (inside the session middleware): nothing but /login and /static without a session."""
 
-    def __init__(self, app: ASGIApp, auth: Auth):
-        self.app, self.auth = app, auth
+    def __init__(self, app: ASGIApp, auth: Auth, team_token: Callable[[str | None], object] | None = None):
+        self.app, self.auth, self.team_token = app, auth, team_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self._allowed(scope):
@@ -150,7 +182,7 @@ class RequireLogin:
             return True
         if path == "/feed.xml":
             token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
-            return self.auth.feed_token_ok(token)
+            return self.auth.feed_token_ok(token) or bool(self.team_token and self.team_token(token))
         return False
 
 
@@ -181,13 +213,13 @@ async def login(request: Request) -> Response:
         error = web.t.plural("web.login.throttled", wait)
         return render(request, "web/login.html", status=429, next=target, error=error, name=name,
                       headers={"Retry-After": str(wait)})
-    user = await run_in_threadpool(web.auth.verify, name, str(form.get("password") or ""))
-    if user is None:
+    found = await run_in_threadpool(web.auth.sign_in, name, str(form.get("password") or ""))
+    if found is None:
         web.throttle.failed(address)
         return render(request, "web/login.html", status=401, next=target, error=web.t("web.login.wrong"), name=name)
     web.throttle.succeeded(address)
     request.session.clear()
-    request.session["user"] = user
+    request.session["user"], request.session["via"] = found
     request.session["csrf"] = secrets.token_urlsafe(32)
     request.session[FRESH_KEY] = True          # signing in begins a new visit (monitor/web/views.py)
     return RedirectResponse(target, 303)

@@ -62,6 +62,7 @@ class Filters:
     errors: list[BadParameter] = field(default_factory=list)
     team: list[str] = field(default_factory=list)    # settings.platforms
     team_default: bool = False                        # no `scope` means team (settings.hide_other_platforms)
+    team_id: int | None = None       # the team reading (monitor/web/teams.py), never from the URL
 
     # ------------------------------------------------------------------ store
     def query(self, limit: int | None = None, offset: int = 0) -> ItemQuery:
@@ -69,7 +70,7 @@ class Filters:
                          categories=list(self.categories), lang=self.lang or None, since=self.since_at,
                          until=self.until_at, q=self.q or None, order=self.order, limit=limit, offset=offset,
                          platform_scope=list(self.team) if self.team_only else None,
-                         arrived_after=self.arrived_after, tagged_only=self.tagged_only)
+                         arrived_after=self.arrived_after, tagged_only=self.tagged_only, team_id=self.team_id)
 
     @property
     def view_name(self) -> str:

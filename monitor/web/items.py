@@ -14,6 +14,7 @@ from starlette.routing import Route
 from monitor.config import TAGS
 from monitor.item import Item
 from monitor.watch.text import sanitize_html
+from monitor.web import teams
 from monitor.web.render import render
 from monitor.web.security import csrf_protected
 from monitor.web.views import reader_of, touch
@@ -28,11 +29,12 @@ ANONYMOUS = "web"
 
 async def item_page(request: Request) -> Response:
     web = request.app.state.web
-    data = await run_in_threadpool(load_item, web, request.path_params["id"])
+    member = await run_in_threadpool(teams.current, request)
+    data = await run_in_threadpool(load_item, web, request.path_params["id"], member.id)
     if data is None:
         raise HTTPException(404, "no such item")
     await run_in_threadpool(opened, web, request, reader_of(request), request.path_params["id"])
-    return render(request, "web/item.html", section="archive", **data)
+    return render(request, "web/item.html", section="archive", may_correct=member.may("editor"), **data)
 
 
 def opened(web: Web, request: Request, reader: str | None, item_id: int) -> None:
@@ -43,18 +45,20 @@ def opened(web: Web, request: Request, reader: str | None, item_id: int) -> None
         web.store.mark_seen(reader, [item_id])
 
 
-def load_item(web: Web, item_id: int) -> dict | None:
+def load_item(web: Web, item_id: int, team_id: int | None = None) -> dict | None:
+    """The item page's data as `team_id` sees it: None when the team does not see the item; its story's
+    other reports only from the team's sources; the team's tags and corrections."""
     store = web.store
-    item = store.get_item(item_id)
+    item = store.get_item(item_id, team_id)
     if item is None:
         return None
-    cluster = [o for o in store.cluster_items(item.cluster) if o.id != item.id] if item.cluster else []
+    cluster = [o for o in store.cluster_items(item.cluster, team_id) if o.id != item.id] if item.cluster else []
     return {
         "item": item,
         # Sanitised at ingestion already; cleaned once more in case an older version stored it.
         "content": sanitize_html(item.content_html),
         "cluster": cluster,
-        "history": store.correction_history(item_id),
+        "history": store.correction_history(item_id, team_id),
         "explanation": explain(web.tagger(), item),
         "tag_rows": [{"tag": tag, "on": tag in item.tags, "score": item.scores.get(tag)} for tag in TAGS],
     }
@@ -74,6 +78,7 @@ def explain(tagger: Tagger | None, item: Item) -> dict[str, list[tuple[str, floa
 
 
 @csrf_protected
+@teams.requires("editor")
 async def correct_tags(request: Request) -> Response:
     web = request.app.state.web
     item_id = request.path_params["id"]
@@ -82,8 +87,9 @@ async def correct_tags(request: Request) -> Response:
     if any(tag not in TAGS for tag in tags):
         raise HTTPException(400, "unknown tag")
     user = request.session.get("user") or ANONYMOUS
+    team = await run_in_threadpool(teams.team_id, request)
     try:
-        await run_in_threadpool(web.store.correct_tags, item_id, tags, user)
+        await run_in_threadpool(lambda: web.store.correct_tags(item_id, tags, user, team_id=team))
     except KeyError:
         raise HTTPException(404, "no such item") from None
     request.session["flash"] = "corrected"

@@ -8,6 +8,7 @@ from typing import Any
 
 from babel.dates import format_timedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -47,11 +48,24 @@ def make_env(t: Translator) -> Environment:
 def render(request: Request, template: str, *, status: int = 200, headers: dict | None = None,
            **context: Any) -> HTMLResponse:
     """A page with what every page needs: words, user, CSRF token, a one-time notice."""
+    from monitor.web import teams
+
     web = request.app.state.web
+    try:
+        mine = teams.memberships(request)
+        team = teams.current(request) if mine else None
+    except HTTPException:
+        mine, team = [], None
     base = {
+        "team": team, "my_teams": mine, "role": team.role if team else None,
+        # The admin page is offered once teams are in use (people in the database): a plain
+        # feeds.yaml installation looks as before.
+        "team_admin_page": web.auth.has_people,
         "request": request, "lang": web.t.language, "user": request.session.get("user"),
         "auth_enabled": web.auth.enabled, "login_mode": web.auth.mode, "csrf_token": csrf_token(request),
         "flash": request.session.pop("flash", None), "section": "",
     }
-    html = web.env.get_template(template).render({**base, **context})
+    env = web.env_for(team.id if team else None)
+    base["lang"] = env.globals["t"].language
+    html = env.get_template(template).render({**base, **context})
     return HTMLResponse(html, status_code=status, headers=headers)

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from monitor.web import views
+from monitor.web import teams, views
 from monitor.web.archive import archive_filters
 from monitor.web.filters import BadParameter
 from monitor.web.security import csrf_protected, safe_next
@@ -36,6 +36,7 @@ def _reader(request: Request) -> str:
 
 
 @csrf_protected
+@teams.requires("editor")
 async def mark_item(request: Request) -> Response:
     web = request.app.state.web
     reader = _reader(request)
@@ -46,6 +47,7 @@ async def mark_item(request: Request) -> Response:
 
 
 @csrf_protected
+@teams.requires("editor")
 async def mark_view(request: Request) -> Response:
     web = request.app.state.web
     reader = _reader(request)
@@ -55,6 +57,8 @@ async def mark_view(request: Request) -> Response:
     if item:                              # a row's button: that item alone
         if not item.isdigit():
             raise HTTPException(400, f"cannot read item={item[:20]!r}")
+        if not await run_in_threadpool(web.store.get_item, int(item), teams.team_id(request)):
+            raise HTTPException(404, "no such item")
         await run_in_threadpool(web.store.mark_seen, reader, [int(item)])
         return RedirectResponse(f"{target}#item-{item}", 303)
     f = archive_filters(request, QueryParams(urlsplit(target).query))
@@ -63,7 +67,7 @@ async def mark_view(request: Request) -> Response:
 
     def mark() -> int:
         visit = web.store.current_visit(reader)
-        edge = views.boundary(web, f.view_name, visit) if f.view_name != "all" else None
+        edge = views.boundary(web, f.view_name, visit, team=f.team_id) if f.view_name != "all" else None
         return web.store.mark_query_seen(reader, views.apply_view(f, edge).query())
 
     try:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor.watch.errors import health_words
+from monitor.web import teams
 from monitor.web.render import render
 
 if TYPE_CHECKING:
@@ -24,7 +25,13 @@ DATE_FIELDS = ("last_success", "last_fetch", "error_since", "next_attempt", "las
 
 async def sources_page(request: Request) -> Response:
     web = request.app.state.web
-    rows, outbox = await run_in_threadpool(lambda: (health(web), web.store.outbox()))
+    team = await run_in_threadpool(teams.team_id, request)
+
+    def read() -> tuple[list[dict], list[dict]]:
+        mine = web.store.team_sources(team)        # stored name -> the team's name for it
+        return [{**r, "name": mine[r["name"]]} for r in health(web) if r["name"] in mine], web.store.outbox(team)
+
+    rows, outbox = await run_in_threadpool(read)
     rows = sorted((with_dates(r) for r in rows), key=lambda r: (STATUS_ORDER.get(r["status"], 3), r["name"].lower()))
     said = health_words(rows, web.t)
     for row in rows:

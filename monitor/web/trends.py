@@ -23,6 +23,7 @@ from starlette.routing import Route
 from monitor.item import Item
 from monitor.trends import rising
 from monitor.trends.rising import Trend
+from monitor.web import teams
 from monitor.web.render import render
 
 if TYPE_CHECKING:
@@ -63,8 +64,9 @@ async def trends_page(request: Request) -> Response:
     web = request.app.state.web
     days = _days(request.query_params.get("days"))
     failed = False
+    team = await run_in_threadpool(teams.team_id, request)
     try:
-        views = await run_in_threadpool(cached_trends, web, days)
+        views = await run_in_threadpool(cached_trends, web, days, team)
     except Exception:  # noqa: BLE001 - a broken trend computation must not take the page down
         log.exception("computing trends failed")
         views, failed = [], True
@@ -72,28 +74,30 @@ async def trends_page(request: Request) -> Response:
                   day_choices=DAY_CHOICES, chart_width=CHART_WIDTH, chart_height=CHART_HEIGHT)
 
 
-def cached_trends(web: Web, days: int) -> list[TrendView]:
+def cached_trends(web: Web, days: int, team_id: int | None = None) -> list[TrendView]:
     """`load_trends`, reused while no new item came in, for at most five minutes.
 
     Trends are computed over the whole window and its baseline (about a second at
     100,000 items); their rolling days barely move in five minutes, new items end the
     reuse at once."""
     newest = web.store.newest_item_id()
-    key = ("trends", days)
+    key = ("trends", days, team_id)
     with web.memo_lock:
         cached = web.memo.get(key)
         if cached and cached[0] == newest and time.monotonic() - cached[1] < FRESH_SECONDS:
             return cached[2]
-    result = load_trends(web.store, days, web.config.settings)
+    result = load_trends(web.store, days, web.config.settings, team_id)
     with web.memo_lock:
         web.memo[key] = (newest, time.monotonic(), result)
     return result
 
 
-def load_trends(store: Store, days: int, settings: Settings) -> list[TrendView]:
-    trends = rising.compute_trends(store, days=days, language=settings.language, timezone=settings.timezone)
+def load_trends(store: Store, days: int, settings: Settings, team_id: int | None = None) -> list[TrendView]:
+    """The trends over the team's sources (every source without a team), as cards."""
+    trends = rising.compute_trends(store, days=days, language=settings.language, timezone=settings.timezone,
+                                   team_id=team_id)
     wanted = [iid for tr in trends for iid in list(tr.item_ids)[:READ_FOR_SHOWN]]
-    found = {it.id: it for it in store.items_by_ids(list(dict.fromkeys(wanted)))} if wanted else {}
+    found = {it.id: it for it in store.items_by_ids(list(dict.fromkeys(wanted)), team_id)} if wanted else {}
     views = [TrendView(trend=tr, bars=bars(list(tr.daily), days),
                        items=shown_items([found[i] for i in list(tr.item_ids)[:READ_FOR_SHOWN] if i in found]),
                        list_url=items_url(tr, days), usual=round(float(tr.baseline)), count=len(tr.item_ids),
@@ -118,15 +122,16 @@ async def trend_items_page(request: Request) -> Response:
     web = request.app.state.web
     days = _days(request.query_params.get("days"))
     key = (request.query_params.get("key") or "").strip()
+    team = await run_in_threadpool(teams.team_id, request)
     try:
-        views = await run_in_threadpool(cached_trends, web, days)
+        views = await run_in_threadpool(cached_trends, web, days, team)
     except Exception:  # noqa: BLE001 - a broken trend computation must not take the page down
         log.exception("computing trends failed")
         views = []
     view = next((v for v in views if _key(v.trend) == key), None)
     if view is None:
         return RedirectResponse(f"/trends?{urlencode({'days': days})}", status_code=303)
-    items = await run_in_threadpool(web.store.items_by_ids, list(view.trend.item_ids))
+    items = await run_in_threadpool(web.store.items_by_ids, list(view.trend.item_ids), team)
     return render(request, "web/trend.html", section="trends", view=view, items=items, days=days,
                   sources=len({it.source for it in items}))
 

@@ -121,7 +121,8 @@ def touch(web: Web, request: Request, reader: str | None, now: datetime | None =
     return web.visits.touch(web.store, reader, fresh=fresh, gap=web.visit_gap, now=now)
 
 
-def boundary(web: Web, view: str, visit: Visit | None, now: datetime | None = None) -> Boundary | None:
+def boundary(web: Web, view: str, visit: Visit | None, now: datetime | None = None,
+             team: int | None = None) -> Boundary | None:
     """Where `view` begins for a reader on `visit` (None for the whole archive)."""
     now = now or utcnow()
     if view == "new":
@@ -132,7 +133,7 @@ def boundary(web: Web, view: str, visit: Visit | None, now: datetime | None = No
             return Boundary(view, visit.started - FIRST_VISIT_WINDOW, first=True)
         return Boundary(view, visit.previous, first=False)
     if view == "digest":
-        last = web.store.last_digest_at(web.config.settings.digest.notify)
+        last = web.store.last_digest_at(web.team_config(team).settings.digest.notify, team_id=team)
         return Boundary(view, last, first=False) if last else Boundary(view, now - FIRST_VISIT_WINDOW, first=True)
     return None
 
@@ -151,7 +152,7 @@ def machine_view(request: Request, f: Filters) -> Filters:
     web = request.app.state.web
     reader = reader_of(request, create=False)
     visit = web.store.current_visit(reader) if reader else None
-    return apply_view(f, boundary(web, f.view_name, visit))
+    return apply_view(f, boundary(web, f.view_name, visit, team=f.team_id))
 
 
 def prepare(web: Web, request: Request, f: Filters, reader: str | None) -> Daily:
@@ -175,7 +176,7 @@ def prepare(web: Web, request: Request, f: Filters, reader: str | None) -> Daily
     daily = Daily(reader=reader, visit=visit)
     for view in ("new", "digest"):
         if view == "digest" or visit is not None:
-            edge = boundary(web, view, visit)
+            edge = boundary(web, view, visit, team=f.team_id)
             if edge is not None:
                 daily.edges[view] = edge
     if f.view_name not in ("all", *daily.edges):

@@ -1,0 +1,132 @@
+"""What one team sees of the shared archive: the items of its subscribed sources, with its own tags.
+
+Items are fetched and stored once for everybody; a team sees those whose source it
+subscribes to (`monitor.teams.scope`), and every item-returning read of the store takes
+the team and goes through `visible` here. A read without a team (`team_id=None`) is the
+whole archive, as before teams existed: commands and tests that know no team.
+
+Tags: `item_tags` holds the model's tags, the same for every team. A team's correction
+overrides them for that team only, at read time: an item the team corrected carries the
+tags of the team's newest correction of it, in lists, in filters and in counts. A read
+without a team shows the default team's corrections (before teams, every correction was
+the one team's), so an installation with one team behaves exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.store.rows import CHUNK
+from monitor.store.schema import CorrectionRow, ItemRow, ItemTagRow
+
+DEFAULT_SLUG = "default"
+
+
+def visible(team_id: int) -> ColumnElement[bool]:
+    """Items of the sources the team subscribes to (active subscriptions)."""
+    from monitor.teams.scope import visible_source_ids  # monitor.teams reads the store's schema: no cycle
+    return ItemRow.source_id.in_(visible_source_ids(team_id))
+
+
+def hold(s: Session, team_id: int | None) -> None:
+    """The second guard: on PostgreSQL, row-level security holds the rest of this transaction to
+    the team's items (monitor.teams.scope.guard), whatever a query forgets. Once per session."""
+    if team_id is None or s.info.get("held_team") == team_id:
+        return
+    from monitor.teams.scope import guard
+    guard(s, team_id)
+    s.info["held_team"] = team_id
+
+
+def source_names(s: Session, team_id: int | None, source_ids: set[int]) -> dict[int, str]:
+    """Source id -> the name the team gave it (its subscription): a shared source is called what
+    each team calls it, never what another team named it. Empty without a team."""
+    if team_id is None or not source_ids:
+        return {}
+    from monitor.store.schema import SubscriptionRow
+    wanted = sorted(source_ids)
+    out: dict[int, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        out.update(s.execute(select(SubscriptionRow.source_id, SubscriptionRow.name).where(
+            SubscriptionRow.team_id == team_id, SubscriptionRow.source_id.in_(wanted[start:start + CHUNK]))).all())
+    return out
+
+
+def subscribed(s: Session, team_id: int, names: Sequence[str], categories: Sequence[str]) -> list[int]:
+    """Ids of the team's sources with these names / categories as the team's subscriptions say them."""
+    from monitor.store.schema import SubscriptionRow
+    stmt = select(SubscriptionRow.source_id).where(SubscriptionRow.team_id == team_id,
+                                                   SubscriptionRow.active.is_(True))
+    if names:
+        stmt = stmt.where(SubscriptionRow.name.in_(list(names)))
+    if categories:
+        stmt = stmt.where(SubscriptionRow.category.in_(list(categories)))
+    return sorted(s.scalars(stmt))
+
+
+def tag_team(s: Session, team_id: int | None) -> int | None:
+    """The team whose corrections a read shows: the reading team, else the default team."""
+    if team_id is not None:
+        return team_id
+    if "default_team" not in s.info:
+        from monitor.store.schema import TeamRow
+        s.info["default_team"] = s.scalar(select(TeamRow.id).where(TeamRow.slug == DEFAULT_SLUG))
+    found = s.info["default_team"]
+    return int(found) if found is not None else None
+
+
+def corrects(s: Session, team: int | None) -> bool:
+    """Whether the team corrected anything at all (most reads then need no overlay)."""
+    if team is None:
+        return False
+    key = ("corrects", team)
+    if key not in s.info:
+        s.info[key] = s.scalar(select(CorrectionRow.id).where(CorrectionRow.team_id == team).limit(1)) is not None
+    return bool(s.info[key])
+
+
+def latest(team: int) -> Select[Any]:
+    """Ids of the team's newest correction of each item it corrected."""
+    return select(func.max(CorrectionRow.id)).where(CorrectionRow.team_id == team).group_by(CorrectionRow.item_id)
+
+
+def _tags_text() -> ColumnElement[str]:
+    return cast(CorrectionRow.tags, String)
+
+
+def tagged(s: Session, team_id: int | None, tag: str | None, model: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`model` (the model's test for `tag`, or for any tag when None) with the team's corrections in force.
+
+    The tags are a fixed vocabulary of plain words, so a correction's JSON list names a tag
+    exactly when its text holds the quoted word: the same test on both databases."""
+    team = tag_team(s, team_id)
+    if team is None or not corrects(s, team):
+        return model
+    corrected = select(CorrectionRow.item_id).where(CorrectionRow.team_id == team)
+    says = _tags_text().like(f'%"{tag}"%') if tag else not_(_tags_text().in_(["[]", ""]))
+    chosen = select(CorrectionRow.item_id).where(CorrectionRow.id.in_(latest(team)), says)
+    return or_(and_(model, ItemRow.id.not_in(corrected)), ItemRow.id.in_(chosen))
+
+
+def corrected_tags(s: Session, team_id: int | None, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Item id -> the team's corrected tags, for those of `ids` the team corrected."""
+    team = tag_team(s, team_id)
+    if team is None or not corrects(s, team) or not ids:
+        return {}
+    out: dict[int, list[str]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), CHUNK):
+        rows = s.execute(select(CorrectionRow.item_id, CorrectionRow.tags).where(
+            CorrectionRow.id.in_(latest(team).where(CorrectionRow.item_id.in_(wanted[start:start + CHUNK]))))).all()
+        out.update((iid, sorted(tags or [])) for iid, tags in rows)
+    return out
+
+
+def model_tagged(tag: str | None) -> ColumnElement[bool]:
+    """The model's test, as an EXISTS probe (for callers outside the archive's filters)."""
+    where = [ItemTagRow.item_id == ItemRow.id] + ([ItemTagRow.tag == tag] if tag else [])
+    return select(ItemTagRow.item_id).where(*where).exists()

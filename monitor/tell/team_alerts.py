@@ -1,0 +1,84 @@
+"""Alerts of several teams from one fetch: each team's rules over its own sources, to its own targets.
+
+Items are fetched and stored once for everybody; which of them alert whom is each team's
+business. A team's rules (`settings.alerts` of teams/<slug>.yaml) see only the items of the
+sources it subscribes to, under the names the team gave them (so a rule's `sources:` list
+and the messages read as in the team's file), and the alerts are queued as the team's:
+its target names are its own, and the outbox keeps them apart per team. Sending then goes
+team by team, each with its own notify URLs, and each team's alerts name only the other
+sources of the story that the team subscribes to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from monitor.item import Item
+from monitor.store import NewDelivery
+from monitor.tag import team_model
+from monitor.tell import alerts, rules
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from classifiers.tagger import Tagger
+    from monitor.config import Config
+    from monitor.store import Store
+    from monitor.tell.deliver import Sender
+
+
+@dataclass(frozen=True)
+class TeamRoute:
+    """One team as the alerts need it: id, configuration, and its sources (stored name -> its name)."""
+    team_id: int
+    slug: str
+    config: Config
+    sources: dict[str, str]
+    tagger: Tagger | None = None        # the team's own model (`monitor train --team`), if it has one
+
+
+def team_routes(store: Store, teams: Sequence[tuple[str, Config]], home: Path | None = None) -> list[TeamRoute]:
+    """(slug, config) of the teams (as loaded from feeds.yaml and teams/*.yaml) -> their routes;
+    a team not in the database yet (not applied) is left out. With `home` (the data directory),
+    a team that trained its own model routes its alerts by that model's tags."""
+    out = []
+    for slug, config in teams:
+        team = store.team_by_slug(slug)
+        if team is not None:
+            tagger = team_model.load(store, home, slug) if home is not None else None
+            out.append(TeamRoute(team.id, slug, config, store.team_sources(team.id), tagger))
+    return out
+
+
+def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute]) -> list[NewDelivery]:
+    """The alerts every team's rules ask for; `index` is the item's position in `items`."""
+    deliveries: list[NewDelivery] = []
+    for team in teams:
+        positions = [n for n, it in enumerate(items) if it.source in team.sources]
+        if not positions or not team.config.settings.alerts:
+            continue
+        local = [dataclasses.replace(items[n], source=team.sources[items[n].source]) for n in positions]
+        if team.tagger is not None:        # the team's model decides its alerts
+            from monitor.tag.tagging import tag_items
+            tag_items(team.tagger, local, {s.name: s.category for s in team.config.sources})
+        for found in rules.route(local, team.config, team_id=team.team_id):
+            deliveries.append(dataclasses.replace(found, index=positions[found.index]))
+    return deliveries
+
+
+def deliver_teams(store: Store, teams: Sequence[TeamRoute], sender: Sender, now: datetime | None = None,
+                  force: bool = False) -> alerts.DeliveryReport:
+    """Send every team's due alerts with its own targets; one report for the run's summary."""
+    total = alerts.DeliveryReport()
+    for team in teams:
+        report = alerts.deliver_due(store, team.config, sender, now=now, force=force, team_id=team.team_id)
+        prefix = f"[{team.slug}] " if len(teams) > 1 else ""
+        total.sent += report.sent
+        for field in ("failed", "counts", "pending", "repeated"):
+            getattr(total, field).update({prefix + k: v for k, v in getattr(report, field).items()})
+        total.lines += [prefix + line for line in report.lines]
+    return total
