@@ -126,6 +126,7 @@ def run(app: App, retry_now: bool) -> None:
 
     config = app.config
     store = app.store
+    store.for_writing()
     tune_garbage_collection()
     due = sum(1 for s in config.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
