@@ -76,35 +76,39 @@ def baseline(urls: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None) -> float:
-    """Resident memory of a process and its children, from /proc (`peaks`: each one's peak, by pid)."""
+def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int, float] | None = None) -> float:
+    """Resident memory of a process and its children, from /proc (`peaks`: each one's peak, by pid;
+    `files`: each one's peak of file-backed pages, such as the SQLite database's memory map)."""
     total, todo = 0.0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/status") as f:
-                rss = next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")) / 1024
+                status = {ln.split(":")[0]: int(ln.split()[1]) / 1024 for ln in f if ln.startswith(("VmRSS:", "RssFile:"))}
+            rss = status["VmRSS"]
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo += [int(c) for c in f.read().split()]
-        except (OSError, StopIteration):
+        except (OSError, KeyError):
             continue
         total += rss
         if peaks is not None:
             peaks[p] = max(peaks.get(p, 0.0), rss)
+        if files is not None:
+            files[p] = max(files.get(p, 0.0), status.get("RssFile", 0.0))
     return total
 
 
 def timed_run(env: dict[str, str]) -> tuple[float, float, float, str]:
     """Wall time, peak memory of the tree, CPU seconds of the tree (parent and crawl processes);
     the output ends with a line of each process's peak."""
-    peak, stop, peaks = [0.0], threading.Event(), dict[int, float]()
+    peak, stop, peaks, files = [0.0], threading.Event(), dict[int, float](), dict[int, float]()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def sample() -> None:
         while not stop.wait(0.05):
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks))
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks, files))
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     assert proc.stdout is not None
@@ -115,9 +119,10 @@ def timed_run(env: dict[str, str]) -> tuple[float, float, float, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"monitor run failed:\n{out}")
-    own = peaks.pop(proc.pid, 0.0)
+    own, own_files = peaks.pop(proc.pid, 0.0), files.pop(proc.pid, 0.0)
     others = " + ".join(f"{mb:.0f}" for mb in peaks.values() if mb > 20)
-    return elapsed, peak[0], usage.ru_utime + usage.ru_stime, f"{out}peak by process: run {own:.0f} MB, crawl {others} MB"
+    return elapsed, peak[0], usage.ru_utime + usage.ru_stime, (
+        f"{out}peak by process: run {own:.0f} MB ({own_files:.0f} file-backed), crawl {others} MB")
 
 
 def fetch_json(port: int, path: str) -> dict[str, Any]:

@@ -140,6 +140,7 @@ def run(app: App, retry_now: bool) -> None:
 
     config = app.config
     store = app.store
+    store.for_writing()
     plan = teams_plan(store, app.locations.config, set(KINDS))     # teams/ beside feeds.yaml: every team's sources
     fetched = plan.config if plan else config
     tune_garbage_collection()

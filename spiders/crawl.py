@@ -77,7 +77,8 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
                                    "spiders.politeness.HostGate": 990,     # last before the download
                                    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
                                    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-                                   "scrapy.downloadermiddlewares.retry.RetryMiddleware": None},
+                                   "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                                   "scrapy.downloadermiddlewares.stats.DownloaderStats": None},
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
         "REDIRECT_MAX_TIMES": 5,
         "METAREFRESH_ENABLED": False,
@@ -90,6 +91,7 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
             "Accept-Language": "de,en;q=0.8",
         },
         "ITEM_PIPELINES": {},
+        "LOG_FORMATTER": "spiders.quiet.QuietLogFormatter",
         # Each request passes every enabled middleware: switch off what a feed fetch never
         # needs (thousands of sources per run make it count).
         "SPIDER_MIDDLEWARES": {
@@ -97,10 +99,12 @@ def scrapy_settings(fetch: FetchSettings) -> dict:
             "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
             "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
         },
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None,
                        "scrapy.extensions.logstats.LogStats": None,
-                       "scrapy.extensions.memusage.MemoryUsage": None},
+                       "scrapy.extensions.memusage.MemoryUsage": None,
+                       "scrapy.extensions.corestats.CoreStats": None},     # stats nobody reads, kept per request
     }
 
 

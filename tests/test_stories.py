@@ -291,3 +291,20 @@ def test_the_archive_names_the_other_sources_of_a_story_once(store, tmp_path):
     assert row.select_one("p.meta .also").get_text(strip=True) == f"auch bei: {', '.join(others)}"
     assert row.select_one("details.story summary").get_text(strip=True) == "auch berichtet von 3 weiteren Quellen"
     assert len(row.select("ul.reports li")) == 4
+
+
+def test_a_story_is_found_among_hundreds_of_reports_sharing_its_common_words():
+    """The index keeps postings only for tokens rare enough to find candidates: a token in more
+    than COMMON reports drops its postings, and the story is still found by its rare tokens."""
+    from monitor.stories.clusters import COMMON
+    index = StoryIndex()
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    index.add(1, 1, report(X_FINE_DE[1], X_FINE_DE[2], lang="de", when=when))
+    for n in range(2, COMMON + 12):     # other news of the day, all naming one platform
+        index.add(n, n, report(f"Instagram testet Funktion Nummer{n} für Reels", "", lang="de",
+                               platforms=["instagram"], when=when))
+    assert index.df["@instagram"] > COMMON
+    assert not any(tok == "@instagram" for tok, _span in index.postings)
+    assert index.match(report(X_FINE_EN[1], X_FINE_EN[2], lang="en", when=when + timedelta(hours=5))) == 1
+    shared = {id(index.reports[n].parties) for n in range(2, COMMON + 12)}
+    assert len(shared) == 1            # one set object for equal sets across the index

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.browse import Report
-from monitor.store.database import DatabaseError, make_engine, migrate
+from monitor.store.database import DatabaseError, make_engine, migrate, unmapped
 from monitor.store.items import ItemQuery, ItemStore, NewDelivery, TrendRow, item_json
 from monitor.store.leases import LeaseStore, ShardState
 from monitor.store.outbox import OutboxStore
@@ -144,6 +144,10 @@ class Store:
         engine = make_engine(url)
         migrate(engine)
         return cls(engine)
+
+    def for_writing(self) -> None:
+        """This process mostly writes (`monitor run`): no memory map of an SQLite file (database.unmapped)."""
+        unmapped(self.engine)
 
     @property
     def dialect(self) -> str:

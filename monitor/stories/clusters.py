@@ -49,6 +49,7 @@ UNSHARED_TITLE_WORDS = 0.6         # a title's own words say more about its stor
 STORY_LIKENESS = 1.0      # mean similarity to a story's reports, as a part of SIMILARITY
 MEMBERS = 8               # a story's latest reports that a new one is compared with
 WEIGHTS_KEPT = 8000       # stored reports whose weights are kept (the most recently weighed): bounds memory
+SHARED_SETS = 50_000       # distinct small sets kept once for all reports (see StoryIndex._compact)
 MONEY_TOLERANCE = 0.03
 NUMBERS = frozenset({"n:", "%:"})    # '€405m' and 'rund 400 Millionen Euro' are one amount
 
@@ -68,6 +69,8 @@ class StoryIndex:
         self.by_lang: dict[str, Counter[str]] = defaultdict(Counter)       # lang -> token -> reports
         self._weights: dict[int, _Weights] = {}
         self._floats: dict[float, float] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
+        self._spans: set[int] = set()
         texts, counts = background()
         self.prior_n = texts * BACKGROUND
         self.prior = {tok: n * BACKGROUND for tok, n in counts.items()}
@@ -76,14 +79,36 @@ class StoryIndex:
         tokens, shared = story.tokens, self._floats
         for tok, weight in tokens.items():     # a few dozen distinct weights: one float object each,
             tokens[tok] = shared.setdefault(weight, weight)     # not one per token of every report
+        self._compact(story)
         self.reports[item_id], self.cluster[item_id] = story, cluster
         self.members[cluster].append(item_id)
         span = int(story.when // WINDOW)
-        postings = self.postings
-        for tok in story.tokens:
-            postings[tok, span].append(item_id)
-        self.df.update(story.tokens.keys())          # keys, not the mapping: counted in C
-        self.by_lang[story.lang].update(story.tokens.keys())
+        self._spans.add(span)
+        postings, df = self.postings, self.df
+        for tok in tokens:
+            if tok[0] == "~":
+                continue                # never finds candidates (_candidates): no postings
+            seen = df.get(tok, 0)
+            if seen < COMMON:
+                postings[tok, span].append(item_id)
+            elif seen == COMMON:        # now too common to find candidates, for good (counts only grow)
+                for old in self._spans:
+                    postings.pop((tok, old), None)
+        df.update(tokens.keys())          # keys, not the mapping: counted in C
+        self.by_lang[story.lang].update(tokens.keys())
+
+    def _compact(self, story: Report) -> None:
+        """One object for equal small sets (empty, or one platform's owner) across the index:
+        most of a report's sets are empty, and an empty frozenset is 216 bytes each time."""
+        sets = self._sets
+        keep = len(sets) < SHARED_SETS
+        for name in _SETS:
+            value = getattr(story, name)
+            same = sets.get(value)
+            if same is None and keep:
+                same = sets[value] = value
+            if same is not None and same is not value:
+                setattr(story, name, same)
 
     def load(self, rows: Iterable[tuple]) -> None:
         """(id, cluster, title, summary, platforms, when, lang) of stored items, oldest first."""
@@ -194,6 +219,9 @@ class _Weights:
         for tok in shared & self.local:
             total += (1 - (f_title if tok in self.headline else f_rest)) * self.vector[tok]
         return total
+
+
+_SETS = ("parties", "named", "courts", "actors", "named_actors", "countries", "dates", "places")
 
 
 def _specific(tok: str) -> bool:
