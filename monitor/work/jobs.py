@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("monitor.work")
 LEASE = timedelta(seconds=30)       # a dead worker's shard is free again after this long
-BATCHES_PER_WINDOW = 8              # a crawl job takes about this share of all sources (see crawl_shard)
-MIN_BATCH = 250                     # ... but never fewer sources than this: a process costs seconds to start
+BATCHES_PER_WINDOW = 32             # a crawl job takes about this share of all sources (see crawl_shard)
+MIN_BATCH = 100                     # ... but never fewer sources than this: each job claims, reads and writes back
 
 
 def worker_name() -> str:
@@ -110,11 +110,13 @@ def plan(ctx: WorkContext, now: datetime) -> list[tuple[int, str]]:
 def crawl_shard(ctx: WorkContext, shard: int, window: str) -> int:
     """Crawl `shard` for `window` under its lease, and more due shards with it; new items (0: skipped).
 
-    One crawl process costs seconds to start (Scrapy, Twisted), so a job takes further due
-    shards (each claimed under its own lease, looked at from its own shard onwards so that
-    jobs running at once take different ones) until it holds about an eighth of all sources:
-    big enough to be worth a process, small enough that two or more workers share the window.
-    The jobs queued for the shards it took find them done and end at once.
+    A job takes further due shards (each claimed under its own lease, looked at from its own
+    shard onwards so that jobs running at once take different ones) until it holds about a
+    32nd of all sources: small jobs share a window evenly between workers (the last job of
+    a window is the one the others wait for), and cost little now that the crawl process
+    is kept across jobs (spiders/kept.py); at least 100 sources, so that a job's claims,
+    reads and write-back stay a small share of it. The jobs queued for the shards it took
+    find them done and end at once.
     """
     config = ctx.config()
     groups = ctx.shards(config)
