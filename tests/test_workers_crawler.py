@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.clock import utcnow
 from monitor.config import FetchSettings
 from monitor.watch.contract import SourceSpec
 from spiders.kept import KeptCrawl
@@ -126,3 +127,36 @@ def test_the_kept_crawl_process_dies_within_five_seconds_of_its_killed_worker(tm
             assert not _alive(child), "the kept crawl outlived its worker by 5 s"
         finally:
             os.killpg(worker.pid, signal.SIGKILL)
+
+
+@pytest.mark.postgres
+def test_a_job_whose_items_cannot_be_stored_fails_and_leaves_its_shard_to_be_crawled_again(tmp_path, postgres_store):
+    """Items are stored in a thread of the job's own: what goes wrong there fails the job."""
+    from monitor.config import Config, Source
+    from monitor.tell.deliver import Sender
+    from monitor.work.jobs import WorkContext, crawl_shard
+    from monitor.work.shards import shard_of, window_of
+
+    with FeedServer() as web:
+        sources = [Source(name=s.name, url=s.url, category="industry") for s in feeds(web, "f", 3)]
+        config = Config(sources=sources)
+        postgres_store.sync_sources(sources)
+
+        def no_model():
+            from classifiers import Tagger
+            return Tagger.load(tmp_path / "no-such-model")     # a real failure: the directory is not there
+
+        ctx = WorkContext(store=postgres_store, home=tmp_path, sender=Sender(), tagger=no_model,
+                          fallback=lambda: config)
+        shard = shard_of(sources[0].url)
+        window = window_of(utcnow(), config.settings.fetch.interval)
+        try:
+            with pytest.raises(Exception) as failed:
+                crawl_shard(ctx, shard, window)
+        finally:
+            ctx.close()
+        assert "no-such-model" in str(failed.value)
+        assert len(web.requests) == 3
+    state = postgres_store.shard_states()[shard]
+    assert not state.held and state.done_window is None            # free, and not marked done: crawled again
+    assert all(row.etag is None for row in postgres_store.fetch_state_of([s.name for s in sources]).values())
