@@ -214,7 +214,8 @@ def _handled(store: Store, target: str, period: str) -> bool:
     return found is not None and found[0] == period.encode()
 
 
-STORE_BATCH = 500       # items per store: a job's crawl and its storing overlap from its first hundred feeds
+STORE_BATCH = 1000      # items per store: crawl and storing overlap from a job's first 200 feeds; each store also
+                        # has a fixed cost (the lock, the story index catching up), so not fewer
 
 
 class _Storer:
