@@ -7,12 +7,17 @@ a fresh database for each of the three runs, the same feeds.yaml:
   - one `monitor worker --once` after `monitor config apply`,
   - two `monitor worker --once` at once (shards of whole hosts shared between them),
 
+each mode `--rounds` times, interleaved (the order turned each round, so that a busy spell
+of a shared machine does not fall on one mode); per run the wall time, the CPU seconds of
+each monitor process with its crawl children (wait4) and of the PostgreSQL backends that
+served it (sampled from /proc), and the medians and the issue's two ratios at the end;
+
 then, in-process, the claim step of a shard job at `--claim-sources` sources (100,000 by
 default): claim the lease, read the shard's fetch state, give the lease back; p50 and p95
 over every shard.
 
     python benchmarks/bench_workers.py                          # the issue's size: 20,000 feeds, 200 hosts
-    python benchmarks/bench_workers.py --feeds 2000 --hosts 40 --claim-sources 20000   # a quick look
+    python benchmarks/bench_workers.py --feeds 2000 --hosts 20 --rounds 2 --claim-sources 0   # a quick look
 
 Needs the PostgreSQL server (LAGEBILD_TEST_PG, default postgres@127.0.0.1:5432, trust).
 """
