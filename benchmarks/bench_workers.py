@@ -7,12 +7,17 @@ a fresh database for each of the three runs, the same feeds.yaml:
   - one `monitor worker --once` after `monitor config apply`,
   - two `monitor worker --once` at once (shards of whole hosts shared between them),
 
+each mode `--rounds` times, interleaved (the order turned each round, so that a busy spell
+of a shared machine does not fall on one mode); per run the wall time, the CPU seconds of
+each monitor process with its crawl children (wait4) and of the PostgreSQL backends that
+served it (sampled from /proc), and the medians and the issue's two ratios at the end;
+
 then, in-process, the claim step of a shard job at `--claim-sources` sources (100,000 by
 default): claim the lease, read the shard's fetch state, give the lease back; p50 and p95
 over every shard.
 
     python benchmarks/bench_workers.py                          # the issue's size: 20,000 feeds, 200 hosts
-    python benchmarks/bench_workers.py --feeds 2000 --hosts 40 --claim-sources 20000   # a quick look
+    python benchmarks/bench_workers.py --feeds 2000 --hosts 20 --rounds 2 --claim-sources 0   # a quick look
 
 Needs the PostgreSQL server (LAGEBILD_TEST_PG, default postgres@127.0.0.1:5432, trust).
 """
@@ -25,8 +30,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,18 +68,92 @@ def write_config(path: Path, urls: list[str]) -> None:
 
 
 def monitor(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "monitor", *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    """`monitor ARGS`, its errors into a file (a pipe nobody reads could fill and stall it)."""
+    errors = tempfile.TemporaryFile("w+")     # noqa: SIM115 - closed by `timed` once the process ended
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=errors, text=True)
+    proc.errors = errors  # type: ignore[attr-defined]
+    return proc
 
 
-def timed(env: dict, commands: list[list[str]]) -> float:
+@dataclass
+class Run:
+    """One measured run: wall seconds, CPU seconds of each monitor process (with its crawl
+    children) and of the PostgreSQL backends that served it, and the items it stored."""
+    label: str
+    wall: float
+    cpu: list[float]
+    database_cpu: float
+    items: int = 0
+
+    def line(self, feeds: int) -> str:
+        per_process = ", ".join(f"{seconds:.1f}" for seconds in self.cpu)
+        per_source = ", ".join(f"{seconds / feeds * 1000:.2f}" for seconds in self.cpu)
+        return (f"  {self.label:<12} {self.wall:7.1f} s  {feeds / self.wall:7.1f} feeds/s  CPU {per_process} s "
+                f"({per_source} ms per feed) + PostgreSQL {self.database_cpu:.1f} s  {self.items} items")
+
+
+class BackendCpu:
+    """CPU seconds of the PostgreSQL backends connected to one database, sampled from /proc
+    (the server runs on this machine): the share of a run that `wait4` does not see."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        self.name = url.rsplit("/", 1)[1]
+        self.conn = psycopg.connect(ADMIN.replace("+psycopg", ""), autocommit=True)
+        self.seen: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> BackendCpu:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(10)
+        self.conn.close()
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.2):
+            self.sample()
+
+    def sample(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        for (pid,) in self.conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.name,)):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            self.seen[pid] = (int(fields[11]) + int(fields[12])) / tick
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.seen.values())
+
+
+def timed(env: dict, commands: list[list[str]]) -> tuple[float, list[float]]:
+    """Wall seconds of running `commands` at once, and each one's CPU seconds (its children included)."""
     started = time.perf_counter()
     procs = [monitor(env, *command) for command in commands]
-    for proc in procs:
-        _, err = proc.communicate(timeout=7200)
-        if proc.returncode != 0:
-            raise SystemExit(f"`monitor {' '.join(proc.args[3:])}` failed:\n{err[-3000:]}")
-    return time.perf_counter() - started
+    cpu: dict[int, float] = {}
+    try:
+        for proc in procs:
+            _, status, usage = os.wait4(proc.pid, 0)
+            cpu[proc.pid] = usage.ru_utime + usage.ru_stime
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        for proc in procs:
+            proc.errors.seek(0)  # type: ignore[attr-defined]
+            if proc.returncode != 0:
+                err = proc.errors.read()  # type: ignore[attr-defined]
+                raise SystemExit(f"`monitor {' '.join(proc.args[3:])}` failed:\n{err[-3000:]}")
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                proc.wait()
+            proc.errors.close()  # type: ignore[attr-defined]
+    return time.perf_counter() - started, [cpu[p.pid] for p in procs]
 
 
 def items_in(url: str) -> int:
@@ -84,20 +165,50 @@ def items_in(url: str) -> int:
         store.close()
 
 
-def crawl(config: Path, tmp: Path, workers: int) -> tuple[float, int]:
-    """Seconds and items stored: `monitor run` when `workers` is 0, else that many workers."""
+def crawl(config: Path, tmp: Path, workers: int, label: str) -> Run:
+    """One run in a fresh database: `monitor run` when `workers` is 0, else that many workers."""
     url = database()
-    env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_HOME": str(tmp / f"home{workers}"),
+    env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_HOME": str(tmp / f"home-{uuid.uuid4().hex[:6]}"),
            "MONITOR_DB": url, "NO_PROXY": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT)}
     try:
-        if workers == 0:
-            seconds = timed(env, [["run", "--quiet"]])
-        else:
+        if workers:
             timed(env, [["config", "apply"]])
-            seconds = timed(env, [["worker", "--once"]] * workers)
-        return seconds, items_in(url)
+        with BackendCpu(url) as backends:
+            wall, cpu = timed(env, [["run", "--quiet"]] if workers == 0 else [["worker", "--once"]] * workers)
+            backends.sample()
+        return Run(label, wall, cpu, backends.seconds, items_in(url))
     finally:
         drop(url)
+
+
+MODES = (("monitor run", 0), ("1 worker", 1), ("2 workers", 2))
+
+
+def compare(config: Path, tmp: Path, feeds: int, rounds: int) -> dict[str, list[Run]]:
+    """Every mode once per round, the order turned by one each round, so that a busy spell of
+    the (shared) machine does not fall on one mode only."""
+    runs: dict[str, list[Run]] = {label: [] for label, _ in MODES}
+    for number in range(rounds):
+        order = MODES[number % len(MODES):] + MODES[:number % len(MODES)]
+        print(f" round {number + 1} (load average {os.getloadavg()[0]:.1f}):", flush=True)
+        for label, workers in order:
+            run = crawl(config, tmp, workers, label)
+            runs[label].append(run)
+            print(run.line(feeds), flush=True)
+    return runs
+
+
+def summary(runs: dict[str, list[Run]], feeds: int) -> None:
+    """Medians over the rounds; the issue's two ratios."""
+    wall = {label: statistics.median(r.wall for r in found) for label, found in runs.items()}
+    for label, found in runs.items():
+        cpu = statistics.median(sum(r.cpu) for r in found)
+        database = statistics.median(r.database_cpu for r in found)
+        print(f"  median {label:<12} {wall[label]:7.1f} s  CPU {cpu:.1f} s + PostgreSQL {database:.1f} s = "
+              f"{(cpu + database) / feeds * 1000:.2f} ms per feed")
+    print(f"  2 workers / 1 worker: {wall['1 worker'] / wall['2 workers']:.2f}x the throughput (goal >= 1.6); "
+          f"2 workers take {wall['2 workers'] / wall['monitor run']:.2f}x the time of `monitor run` (goal <= 1.1); "
+          f"1 worker {wall['1 worker'] / wall['monitor run']:.2f}x")
 
 
 def claim_latency(sources: int, hosts: int) -> tuple[float, float, float]:
@@ -138,7 +249,8 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--items", type=int, default=5)
     parser.add_argument("--delay", type=float, default=0.05)
-    parser.add_argument("--claim-sources", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=1, help="each mode this many times, interleaved")
+    parser.add_argument("--claim-sources", type=int, default=100_000, help="0: skip the claim latency")
     args = parser.parse_args()
     port = free_port()
     farm = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "feedserver.py"), str(args.feeds),
@@ -151,16 +263,12 @@ def main() -> None:
             write_config(config, feed_urls(args.feeds, args.hosts, port))
             print(f"{args.feeds} feeds of {args.items} items over {args.hosts} hosts, {args.delay * 1000:.0f} ms "
                   f"per answer, on {os.cpu_count()} cores")
-            results = {}
-            for label, workers in (("monitor run", 0), ("1 worker", 1), ("2 workers", 2)):
-                seconds, items = crawl(config, Path(tmp), workers)
-                results[label] = seconds
-                print(f"  {label:<12} {seconds:7.1f} s  {args.feeds / seconds:7.1f} feeds/s  {items} items")
-            print(f"  2 workers / 1 worker: {results['1 worker'] / results['2 workers']:.2f}x the throughput; "
-                  f"2 workers take {results['2 workers'] / results['monitor run']:.2f}x the time of `monitor run`")
+            summary(compare(config, Path(tmp), args.feeds, args.rounds), args.feeds)
     finally:
         farm.kill()
         farm.wait()
+    if not args.claim_sources:
+        return
     p50, p95, read = claim_latency(args.claim_sources, args.hosts)
     print(f"claim of a shard's lease at {args.claim_sources} sources: p50 {p50:.1f} ms, p95 {p95:.1f} ms; "
           f"reading its sources' fetch state: p50 {read:.1f} ms")

@@ -100,6 +100,7 @@ def run(url: str, ctx: jobs.WorkContext, once: bool) -> None:
     from monitor.store.jobs_schema import ensure_job_schema
 
     ensure_job_schema(ctx.store.engine, SchemaManager.get_schema())
+    ctx.crawl_process().start()         # its imports (Scrapy, Twisted: seconds) overlap the worker's start
     app = build(url, ctx)
 
     async def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
 import threading
 import uuid
@@ -24,7 +25,7 @@ from monitor.clock import utcnow
 from monitor.config import Config, Source
 from monitor.daemon import digest_period
 from monitor.item import Item
-from monitor.pipeline import BATCH_ITEMS, _store_new, due_specs
+from monitor.pipeline import _store_new, due_specs
 from monitor.teams.config import applied_checksum
 from monitor.watch.contract import FetchOutcome
 from monitor.work.shards import by_shard, window_of
@@ -34,12 +35,12 @@ if TYPE_CHECKING:
     from classifiers.tagger import Tagger
     from monitor.store import Store
     from monitor.tell.deliver import Sender
-    from spiders.crawl import CrawlProcess
+    from spiders.kept import KeptCrawl
 
 log = logging.getLogger("monitor.work")
 LEASE = timedelta(seconds=30)       # a dead worker's shard is free again after this long
-BATCHES_PER_WINDOW = 8              # a crawl job takes about this share of all sources (see crawl_shard)
-MIN_BATCH = 250                     # ... but never fewer sources than this: a process costs seconds to start
+BATCHES_PER_WINDOW = 32             # a crawl job takes about this share of all sources (see crawl_shard)
+MIN_BATCH = 100                     # ... but never fewer sources than this: each job claims, reads and writes back
 
 
 def worker_name() -> str:
@@ -59,7 +60,7 @@ class WorkContext:
     _applied: tuple[str, Config] | None = field(default=None, repr=False)
     windows: dict[str, timedelta] | None = None   # with teams: each source's interval (monitor.teams.plan)
     _shards: tuple[Config, dict[int, list[Source]]] | None = field(default=None, repr=False)
-    _next_crawl: CrawlProcess | None = field(default=None, repr=False)
+    _crawl: KeptCrawl | None = field(default=None, repr=False)
 
     def config(self) -> Config:
         """What was applied last (read again only when it changed: 100,000 sources take seconds
@@ -74,19 +75,19 @@ class WorkContext:
             self._applied, self.windows = (checksum, found[0]), found[1]
         return self._applied[1]
 
-    def crawl_process(self) -> CrawlProcess:
-        """A crawl process for the next job, already started: the next one is started at once, so
-        its imports (Scrapy, Twisted: seconds) overlap this job's crawl instead of delaying the next."""
-        from spiders.crawl import CrawlProcess
-        ready = self._next_crawl or CrawlProcess(1)
-        self._next_crawl = CrawlProcess(1)
-        return ready
+    def crawl_process(self) -> KeptCrawl:
+        """The worker's crawl process, started with its first job and kept for every later one
+        (spiders/kept.py: a process per job cost a third of the worker's time)."""
+        if self._crawl is None:
+            from spiders.kept import KeptCrawl
+            self._crawl = KeptCrawl()
+        return self._crawl
 
     def close(self) -> None:
-        """End the crawl process kept ready for a next job."""
-        if self._next_crawl is not None:
-            self._next_crawl.close()
-            self._next_crawl = None
+        """End the crawl process."""
+        if self._crawl is not None:
+            self._crawl.close()
+            self._crawl = None
 
     def shards(self, config: Config) -> dict[int, list[Source]]:
         """The config's sources by shard, worked out once per configuration."""
@@ -111,11 +112,13 @@ def plan(ctx: WorkContext, now: datetime) -> list[tuple[int, str]]:
 def crawl_shard(ctx: WorkContext, shard: int, window: str) -> int:
     """Crawl `shard` for `window` under its lease, and more due shards with it; new items (0: skipped).
 
-    One crawl process costs seconds to start (Scrapy, Twisted), so a job takes further due
-    shards (each claimed under its own lease, looked at from its own shard onwards so that
-    jobs running at once take different ones) until it holds about an eighth of all sources:
-    big enough to be worth a process, small enough that two or more workers share the window.
-    The jobs queued for the shards it took find them done and end at once.
+    A job takes further due shards (each claimed under its own lease, looked at from its own
+    shard onwards so that jobs running at once take different ones) until it holds about a
+    32nd of all sources: small jobs share a window evenly between workers (the last job of
+    a window is the one the others wait for), and cost little now that the crawl process
+    is kept across jobs (spiders/kept.py); at least 100 sources, so that a job's claims,
+    reads and write-back stay a small share of it. The jobs queued for the shards it took
+    find them done and end at once.
     """
     config = ctx.config()
     groups = ctx.shards(config)
@@ -158,16 +161,19 @@ def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int
     if not specs:                   # every source waits out a backoff: no process to start
         return 0
     outcomes: list[tuple[str, FetchOutcome]] = []
-    per_source: Counter[str] = Counter()
     batch: list[Item] = []
-    for result in ctx.crawl_process().results(specs, config.settings.fetch):   # one process: one place per host
-        outcomes.append((result.source, result.outcome))
-        if result.outcome.ok:
-            batch.extend(result.items)
-        if len(batch) >= BATCH_ITEMS:
-            per_source.update(it.source for it in _store_new(config, ctx.store, ctx.tagger, batch, now))
-            batch = []
-    per_source.update(it.source for it in _store_new(config, ctx.store, ctx.tagger, batch, now))
+    storer = _Storer(ctx, mine, now)       # the job's sources only: tagging looks up each batch's categories
+    try:
+        for result in ctx.crawl_process().results(specs, config.settings.fetch):  # one process: one place per host
+            outcomes.append((result.source, result.outcome))
+            if result.outcome.ok:
+                batch.extend(result.items)
+            if len(batch) >= STORE_BATCH:
+                storer.put(batch)
+                batch = []
+        storer.put(batch)
+    finally:
+        per_source = storer.finish()
     for name, outcome in outcomes:
         outcome.new_items = per_source.get(name, 0)
     for number, epoch in held:
@@ -209,6 +215,49 @@ _HANDLED = "digest-period:"
 def _handled(store: Store, target: str, period: str) -> bool:
     found = store.get_shared(_HANDLED + target)
     return found is not None and found[0] == period.encode()
+
+
+STORE_BATCH = 1000      # items per store: crawl and storing overlap from a job's first 200 feeds; each store also
+                        # has a fixed cost (the lock, the story index catching up), so not fewer
+
+
+class _Storer:
+    """Stores a job's new items in a thread of its own, so that the crawl process keeps
+    delivering while a batch is tagged, clustered and written (on one worker the two took
+    turns: the child waited on a full pipe, then the parent on an empty one). At most two
+    batches wait: memory stays bounded and a slow database slows the crawl down."""
+
+    def __init__(self, ctx: WorkContext, config: Config, now: datetime) -> None:
+        self.ctx, self.config, self.now = ctx, config, now
+        self.per_source: Counter[str] = Counter()
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[list[Item] | None] = queue.Queue(maxsize=2)
+        self._thread = threading.Thread(target=self._run, name="store-items", daemon=True)
+        self._thread.start()
+
+    def put(self, batch: list[Item]) -> None:
+        if self.error is not None:
+            raise self.error
+        if batch:
+            self._queue.put(batch)
+
+    def finish(self) -> Counter[str]:
+        """Wait for what is queued; new items per source. Raises what storing raised."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.per_source
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self.error is not None:
+                continue        # keep taking batches, so that `put` never waits on a thread that gave up
+            try:
+                added = _store_new(self.config, self.ctx.store, self.ctx.tagger, batch, self.now)
+                self.per_source.update(it.source for it in added)
+            except BaseException as e:  # noqa: BLE001 - raised again in the job's thread
+                self.error = e
 
 
 class _LeaseKeeper:
