@@ -105,7 +105,9 @@ class AlertRule(Strict):
 class User(Strict):
     name: str = Field(min_length=1, max_length=200)
     password_hash: str = Field(min_length=10)   # argon2 hash from `monitor hash-password`
-    role: Literal["admin", "editor", "viewer"] = "editor"   # in this file's team (issue 17)
+    # In this file's team (issue 17). Unset: admin in feeds.yaml's own team (the people of a one-team
+    # installation manage it, as before teams), editor in a teams/<slug>.yaml.
+    role: Literal["admin", "editor", "viewer"] | None = None
 
 
 class WebSettings(Strict):

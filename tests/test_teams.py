@@ -216,3 +216,16 @@ def test_a_team_whose_file_is_gone_stops_seeing_its_sources(tmp_path, two_teams)
     assert applied.returncode == 0, applied.stderr
     assert "team acme: no teams/acme.yaml any more; its 2 sources are paused" in applied.stdout
     assert monitor(env, "sources", "--team", "acme", "--format", "json").stdout.strip() == "[]"
+
+
+def test_people_without_a_role_are_admins_of_feeds_yaml_and_editors_of_a_team_file(store, tmp_path):
+    """The people of a one-team installation manage it, as they did before teams; a client team's
+    file names its admins explicitly."""
+    user = "  web:\n    users:\n      - name: {name}\n        password_hash: " + HASH + "\n"
+    feeds = write(tmp_path / "feeds.yaml", team_yaml([("Radar", "https://radar.example/feed")],
+                                                     extra=user.format(name="owner")))
+    write(tmp_path / "teams" / "acme.yaml", team_yaml([("Radar", "https://radar.example/feed")],
+                                                      extra=user.format(name="client")))
+    apply_teams(store, load_teams(feeds))
+    assert [(m.name, m.role) for m in store.members("default")] == [("owner", "admin")]
+    assert [(m.name, m.role) for m in store.members("acme")] == [("client", "editor")]

@@ -130,7 +130,8 @@ def apply_teams(store: Store, teams: list[TeamConfig]) -> list[Applied]:
         report = store.sync_sources(list(team.config.sources), team_id=row.id, interval=team.interval,
                                     slug=team.slug, where=str(team.path))
         for user in settings.web.users:
-            store.set_member(team.slug, user.name, user.role, user.password_hash)
+            role = user.role or ("admin" if team.slug == DEFAULT_SLUG else "editor")
+            store.set_member(team.slug, user.name, role, user.password_hash)
         done.append(Applied(team.slug, team.path, len(team.config.sources), report.added, report.shared,
                             report.removed, len(settings.web.users)))
     return done
