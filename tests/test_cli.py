@@ -209,6 +209,16 @@ def test_demo_shows_a_watched_page_change(tmp_path):
     assert "LinkedIn" in alerts and "Nutzungsbedingungen" in alerts, "the change went out as a chat alert"
     assert "LinkedIn: Nutzungsbedingungen geändert" in (workdir / "digest.html").read_text(encoding="utf-8")
 
+    # Issue 17 on a small scale: a second team follows two of the sources, one under its own name.
+    assert "Zweites Team „kunde-b“" in done.stdout
+    everything = json.loads(monitor(env, "items", "--limit", "100000", "--format", "json").stdout)
+    team = json.loads(monitor(env, "items", "--team", "kunde-b", "--limit", "100000", "--format", "json").stdout)
+    team_sources = {i["source"] for i in team}
+    assert len(team_sources) == 2 and any(name.endswith("(Kunde B)") for name in team_sources)
+    assert 0 < len(team) < len(everything)
+    rows = json.loads(monitor(env, "sources", "--format", "json").stdout)
+    assert len(rows) == len({r["url"] for r in rows}), "a shared source is one row, fetched once"
+
 
 def test_run_summary_speaks_german_and_reminds_of_the_missing_mail_url(tmp_path):
     from tests.servers import FeedServer, rss

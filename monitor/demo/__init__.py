@@ -70,6 +70,31 @@ def _page_lines(pages: list[SamplePage], base: str) -> list[str]:
     return lines
 
 
+DEMO_TEAM = "kunde-b"
+
+
+def _second_team(workdir: Path, config_path: Path, sources: list[SampleSource], base: str,
+                 store: Store) -> tuple[Path, int]:
+    """Issue 17 on a small scale: a client team that follows two of the demo's sources, one under a
+    name of its own. Applying it adds subscriptions, not sources: what both teams follow is still
+    fetched once, and the team sees those sources' items and nothing else."""
+    from monitor.store.items import ItemQuery
+    from monitor.teams.config import apply_teams, load_teams
+    from spiders import KINDS
+
+    lines = ["# Written by `monitor demo`: a second team that shares two sources with feeds.yaml's.",
+             "settings:", "  timezone: Europe/Berlin", "  language: de", "sources:"]
+    for number, src in enumerate(sources):
+        name = f"{src.name} (Kunde B)" if number == 0 else src.name
+        lines += [f"  - name: {_quote(name)}", f"    url: {base}{src.path}", "    kind: feed",
+                  f"    category: {src.category}", f"    language: {src.language}"]
+    team_file = workdir / "teams" / f"{DEMO_TEAM}.yaml"
+    team_file.parent.mkdir(exist_ok=True)
+    team_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    apply_teams(store, [t for t in load_teams(config_path, known_kinds=set(KINDS)) if t.slug == DEMO_TEAM])
+    return team_file, store.count_items(ItemQuery(team_id=store.team(DEMO_TEAM).id))
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -110,6 +135,8 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = N
     digest_path = workdir / "digest.html"
     send_digest(store, config, Sender(), output=digest_path, base_url=f"http://{host}:{port}")
     say(t("cli.demo.digest", path=digest_path))
+    team_file, items = _second_team(workdir, config_path, load_samples()[:2], server.base, store)
+    say(t("cli.demo.team", slug=DEMO_TEAM, path=team_file, items=items))
     say(t("cli.demo.chat", path=workdir / "chat-messages.jsonl"))
     say(t("cli.demo.files", db=db_path, config=config_path))
     for page, item_id in _page_changes(store, pages):
