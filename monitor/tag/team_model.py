@@ -8,13 +8,10 @@ model file against its sidecar when it loads.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import shutil
-import uuid
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from monitor.work.shared import publish_model, shared_model_dir
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -27,34 +24,12 @@ def model_key(slug: str) -> str:
 
 def publish(store: Store, slug: str, directory: Path) -> str:
     """Store the saved model directory as the team's model; the checksum of what was stored."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.endswith(".tmp")):
-            archive.write(path, path.name)
-    return store.put_shared(model_key(slug), buffer.getvalue())
+    return publish_model(store, directory, model_key(slug))
 
 
 def unpacked(store: Store, home: Path, slug: str) -> Path | None:
     """The team's model unpacked into the data directory (once per checksum); None when it has none."""
-    key = model_key(slug)
-    checksum = store.shared_checksum(key)
-    if checksum is None:
-        return None
-    target = home / f"team-model-{slug}-{checksum[:16]}"
-    if not (target / "tagger.json").exists():
-        found = store.get_shared(key)
-        if found is None:
-            return None
-        partial = home / f".team-model-{slug}-{uuid.uuid4().hex[:8]}.part"
-        partial.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(io.BytesIO(found[0])) as archive:
-            for name in archive.namelist():
-                if Path(name).name == name:           # plain file names only: nothing lands elsewhere
-                    (partial / name).write_bytes(archive.read(name))
-        with contextlib.suppress(OSError):             # another process unpacked it first: use that
-            partial.replace(target)
-        shutil.rmtree(partial, ignore_errors=True)
-    return target
+    return shared_model_dir(store, home, model_key(slug), f"team-model-{slug}")
 
 
 def load(store: Store, home: Path, slug: str) -> Tagger | None:

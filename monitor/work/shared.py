@@ -68,29 +68,30 @@ def applied_plan(store: Store, home: Path, known_kinds: set[str] | None = None
     return plan.config, plan.windows
 
 
-def publish_model(store: Store, directory: Path) -> str:
+def publish_model(store: Store, directory: Path, key: str = MODEL_KEY) -> str:
     """Store a saved model directory (model file and its sidecar with the model's checksum)
-    in the database, so every worker tags with it; the checksum of what was stored."""
+    in the database under `key` (a team's model has its own), so every worker tags with it;
+    the checksum of what was stored."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.endswith(".tmp")):
             archive.write(path, path.name)
-    return store.put_shared(MODEL_KEY, buffer.getvalue())
+    return store.put_shared(key, buffer.getvalue())
 
 
-def shared_model_dir(store: Store, home: Path) -> Path | None:
-    """The model last published to the database, unpacked once into the data directory (named by
-    its checksum; the tagger checks the model file against its sidecar when it loads); None when
-    nothing was published."""
-    checksum = store.shared_checksum(MODEL_KEY)
+def shared_model_dir(store: Store, home: Path, key: str = MODEL_KEY, prefix: str = "model") -> Path | None:
+    """The model last published to the database under `key`, unpacked once into the data directory
+    (`prefix` and its checksum name the folder; the tagger checks the model file against its
+    sidecar when it loads); None when nothing was published."""
+    checksum = store.shared_checksum(key)
     if checksum is None:
         return None
-    target = home / f"model-{checksum[:16]}"
+    target = home / f"{prefix}-{checksum[:16]}"
     if not (target / "tagger.json").exists():
-        found = store.get_shared(MODEL_KEY)
+        found = store.get_shared(key)
         if found is None:
             return None
-        partial = home / f".model-{checksum[:16]}-{uuid.uuid4().hex[:8]}.part"
+        partial = home / f".{prefix}-{checksum[:16]}-{uuid.uuid4().hex[:8]}.part"
         partial.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(io.BytesIO(found[0])) as archive:
             for name in archive.namelist():
