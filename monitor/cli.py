@@ -230,17 +230,29 @@ def _tagger_loader(home: Path, required: bool = True) -> Callable:
 @cli.command()
 @common
 def daemon(app: App) -> None:
-    """Run `run` every settings.fetch.interval and `digest` at settings.digest.at, until stopped."""
+    """Run `run` every settings.fetch.interval and `digest` at settings.digest.at, until stopped
+    (with teams/ beside feeds.yaml: each team's digest at its own time and time zone)."""
     from monitor.daemon import run_daemon
     from monitor.setup_checks import check_digest_targets
+    from monitor.teams.schedule import daemon_digests, digest_times
+    from spiders import KINDS
 
-    check_digest_targets(app.config, "monitor daemon")   # found at start, not at 07:30
+    teams = daemon_digests(app.locations.config, set(KINDS))
+    if teams is None:
+        check_digest_targets(app.config, "monitor daemon")   # found at start, not at 07:30
+        digests = None
+    else:                      # every team that names digest targets must be able to reach them
+        for team in teams:
+            if team.config.settings.digest.notify:
+                check_digest_targets(team.config, "monitor daemon")
+        digests = digest_times(teams)
+        if not digests:
+            check_digest_targets(app.config, "monitor daemon")   # no team sends one: say how to add it
     argv = [sys.executable, "-m", "monitor", "--config", str(app.locations.config.resolve())]
     if app.db_opt:
         argv += ["--db", app.db_opt]
     from monitor.teams.plan import daemon_config
-    from spiders import KINDS
-    sys.exit(run_daemon(argv, daemon_config(app.config, app.locations.config, set(KINDS))))
+    sys.exit(run_daemon(argv, daemon_config(app.config, app.locations.config, set(KINDS)), digests=digests))
 
 
 @cli.command()

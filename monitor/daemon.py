@@ -13,6 +13,12 @@ once). After the machine slept past it, the digest runs once on waking, not once
 missed day. A digest that failed (exit status 1: a target did not accept it) is
 tried again after 5, 10, 20 … minutes (at most one cycle) until the next day's. The clock,
 the sleep and the process start are injectable so the tests run a simulated week in milliseconds.
+
+Teams (a teams/ folder beside feeds.yaml): each team that names a digest target gets its
+digest at its own `settings.digest.at` in its own `settings.timezone`, as a child
+`monitor digest --team SLUG` (feeds.yaml's team: `monitor digest`, as before), with its own
+retries. The children still run one at a time: two teams due at the same minute go one
+after the other.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.clock import utcnow
 from monitor.config import Config
+from monitor.teams.schedule import DigestTime, digest_time
 
 POLL = 5.0            # seconds between looks at a running child
 IDLE = 60.0           # longest sleep with nothing running: notices a wake-up from suspend soon
@@ -68,10 +75,13 @@ class Job:
 class Daemon:
     def __init__(self, argv_base: list[str], config: Config, *, log: Callable[[str], None],
                  now: Callable[[], datetime] | None = None, sleep: Callable[[float], object] | None = None,
-                 spawn: Callable[[list[str]], subprocess.Popen] | None = None, grace: float = 30.0):
+                 spawn: Callable[[list[str]], subprocess.Popen] | None = None, grace: float = 30.0,
+                 digests: list[DigestTime] | None = None):
         self.argv_base = list(argv_base)
         self.interval = config.settings.fetch.interval
         self.at, self.tz = config.settings.digest.at, config.settings.tz
+        # one digest per team (monitor.teams.schedule); without teams the one of feeds.yaml
+        self.digests = {d.kind: d for d in (digests if digests is not None else [digest_time("default", config)])}
         self._log = log
         self._stop = threading.Event()
         self.now = now or utcnow
@@ -80,17 +90,24 @@ class Daemon:
         self.grace = grace
         self.job: Job | None = None
         self.waiting: list[str] = []
-        self.digest_retry: datetime | None = None     # a failed digest is tried again the same day
-        self.digest_failures = 0
+        self.next_digests: dict[str, datetime] = {}
+        self.digest_retries: dict[str, datetime] = {}     # a failed digest is tried again the same day
+        self.digest_failures: dict[str, int] = {}
 
     # ------------------------------------------------------------------ the loop
     def run(self, until: datetime | None = None) -> int:
         """Schedule until stopped (signal, `stop()`, or the clock passing `until`); exit status 0."""
         started = self.now()
         self.next_cycle = started
-        self.next_digest = next_digest_time(started, self.at, self.tz)
-        self.log(f"daemon started: `run` every {_human(self.interval)}, `digest` daily at "
-                 f"{self.at:%H:%M} {self.tz.key} (next {self.local(self.next_digest)})")
+        self.next_digests = {kind: next_digest_time(started, d.at, d.tz) for kind, d in self.digests.items()}
+        if list(self.digests) == ["digest"]:
+            d = self.digests["digest"]
+            self.log(f"daemon started: `run` every {_human(self.interval)}, `digest` daily at "
+                     f"{d.at:%H:%M} {d.tz.key} (next {self.local(self.next_digests['digest'])})")
+        else:
+            each = "; ".join(f"`{self.name(kind)}` daily at {d.at:%H:%M} {d.tz.key} (next "
+                             f"{self.local(self.next_digests[kind])})" for kind, d in sorted(self.digests.items()))
+            self.log(f"daemon started: `run` every {_human(self.interval)}; {each or 'no team sends a digest'}")
         while not self._stop.is_set():
             current = self.now()
             if until is not None and current >= until:
@@ -105,13 +122,17 @@ class Daemon:
         if current >= self.next_cycle:
             self.due("run", current)
             self.next_cycle = _after(self.next_cycle, self.interval, current)
-        if current >= self.next_digest:
-            self.due("digest", current)
-            self.next_digest = next_digest_time(current, self.at, self.tz)
-            self.digest_retry, self.digest_failures = None, 0
-        elif self.digest_retry is not None and current >= self.digest_retry:
-            self.digest_retry = None
-            self.due("digest", current)
+        for kind in sorted(self.digests):
+            d = self.digests[kind]
+            retry = self.digest_retries.get(kind)
+            if current >= self.next_digests[kind]:
+                self.due(kind, current)
+                self.next_digests[kind] = next_digest_time(current, d.at, d.tz)
+                self.digest_retries.pop(kind, None)
+                self.digest_failures[kind] = 0
+            elif retry is not None and current >= retry:
+                del self.digest_retries[kind]
+                self.due(kind, current)
         if self.job is None and self.waiting:
             self.start(self.waiting.pop(0))
 
@@ -119,28 +140,45 @@ class Daemon:
         if self.job is None:
             self.start(kind)
         elif self.job.kind == kind:
-            self.log(f"skipped `{kind}`: the previous one (pid {self.job.proc.pid}) is still running "
+            self.log(f"skipped `{self.name(kind)}`: the previous one (pid {self.job.proc.pid}) is still running "
                      f"since {self.local(self.job.started)}")
         elif kind not in self.waiting:
             self.waiting.append(kind)
-            self.log(f"`{kind}` is due and waits for the running `{self.job.kind}` to finish")
+            self.log(f"`{self.name(kind)}` is due and waits for the running `{self.name(self.job.kind)}` to finish")
 
     def pause(self, current: datetime) -> float:
         """Until the next job is due, but never so long that a finished child or a wake-up goes unnoticed."""
-        due = min(self.next_cycle, self.next_digest, self.digest_retry or self.next_digest)
+        due = min([self.next_cycle, *self.next_digests.values(), *self.digest_retries.values()])
         longest = POLL if self.job else IDLE
         return max(0.0, min((due - current).total_seconds(), longest))
 
+    # the single-team names the tests and older callers know
+    @property
+    def next_digest(self) -> datetime:
+        return min(self.next_digests.values())
+
+    @property
+    def digest_retry(self) -> datetime | None:
+        return min(self.digest_retries.values(), default=None)
+
+    def args(self, kind: str) -> list[str]:
+        """The `monitor` arguments of a job: `run`, `digest`, or `digest --team SLUG`."""
+        found = self.digests.get(kind)
+        return found.args if found is not None else [kind]
+
+    def name(self, kind: str) -> str:
+        return " ".join(self.args(kind))
+
     # ------------------------------------------------------------------ children
     def start(self, kind: str) -> None:
-        argv = self.argv_base + [kind]
+        argv = self.argv_base + self.args(kind)
         try:
             proc = self.spawn(argv)
         except OSError as e:
-            self.log(f"could not start `{kind}`: {e}")
+            self.log(f"could not start `{self.name(kind)}`: {e}")
             return
         self.job = Job(kind, proc, self.now())
-        self.log(f"started `{kind}` (pid {proc.pid})")
+        self.log(f"started `{self.name(kind)}` (pid {proc.pid})")
 
     def reap(self) -> None:
         if self.job is None:
@@ -149,22 +187,24 @@ class Daemon:
         if code is None:
             return
         took = _human(self.now() - self.job.started)
-        self.log(f"`{self.job.kind}` finished with exit status {code} after {took}")
-        if self.job.kind == "digest":
-            self.after_digest(code)
+        self.log(f"`{self.name(self.job.kind)}` finished with exit status {code} after {took}")
+        if self.job.kind in self.digests:
+            self.after_digest(self.job.kind, code)
         self.job = None
 
-    def after_digest(self, code: int) -> None:
+    def after_digest(self, kind: str, code: int) -> None:
         """A target that failed keeps its items; try again in 5, 10, 20 … minutes rather than tomorrow,
-        never waiting longer than one cycle (as alerts do)."""
+        never waiting longer than one cycle (as alerts do). Each team's digest has its own retries."""
         if code == 0:
-            self.digest_failures = 0
+            self.digest_failures[kind] = 0
             return
-        wait = min(DIGEST_RETRY * 2 ** self.digest_failures, DIGEST_RETRY_MAX, self.interval)
-        self.digest_failures += 1
-        if self.now() + wait < self.next_digest:
-            self.digest_retry = self.now() + wait
-            self.log(f"the digest did not reach every target; trying again at {self.local(self.digest_retry)}")
+        failures = self.digest_failures.get(kind, 0)
+        wait = min(DIGEST_RETRY * 2 ** failures, DIGEST_RETRY_MAX, self.interval)
+        self.digest_failures[kind] = failures + 1
+        if self.now() + wait < self.next_digests[kind]:
+            self.digest_retries[kind] = self.now() + wait
+            whose = "the digest" if kind == "digest" else f"`{self.name(kind)}`"
+            self.log(f"{whose} did not reach every target; trying again at {self.local(self.digest_retries[kind])}")
 
     def shutdown(self) -> None:
         """Stop the running child: SIGTERM, then SIGKILL after the grace period."""
@@ -172,12 +212,12 @@ class Daemon:
             self.log("daemon stopped")
             return
         proc = self.job.proc
-        self.log(f"stopping: terminating `{self.job.kind}` (pid {proc.pid})")
+        self.log(f"stopping: terminating `{self.name(self.job.kind)}` (pid {proc.pid})")
         proc.terminate()
         try:
             proc.wait(timeout=self.grace)
         except subprocess.TimeoutExpired:
-            self.log(f"`{self.job.kind}` did not stop within {self.grace:g} s; killing it")
+            self.log(f"`{self.name(self.job.kind)}` did not stop within {self.grace:g} s; killing it")
             proc.kill()
             proc.wait(timeout=self.grace)
         self.job = None
@@ -197,9 +237,10 @@ class Daemon:
 def run_daemon(argv_base: list[str], config: Config, *, log: Callable[[str], None] = print,
                now: Callable[[], datetime] | None = None, sleep: Callable[[float], object] | None = None,
                spawn: Callable[[list[str]], subprocess.Popen] | None = None, until: datetime | None = None,
-               grace: float = 30.0) -> int:
-    """Run the scheduler in this process; SIGTERM and SIGINT stop it cleanly (exit status 0)."""
-    daemon = Daemon(argv_base, config, log=log, now=now, sleep=sleep, spawn=spawn, grace=grace)
+               grace: float = 30.0, digests: list[DigestTime] | None = None) -> int:
+    """Run the scheduler in this process; SIGTERM and SIGINT stop it cleanly (exit status 0).
+    `digests`: each team's digest time (monitor.teams.schedule); None: feeds.yaml's alone."""
+    daemon = Daemon(argv_base, config, log=log, now=now, sleep=sleep, spawn=spawn, grace=grace, digests=digests)
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
