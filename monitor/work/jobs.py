@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING
 
 from monitor.clock import utcnow
 from monitor.config import Config, Source
-from monitor.daemon import digest_period
 from monitor.item import Item
 from monitor.pipeline import _store_new, due_specs
 from monitor.teams.config import applied_checksum
 from monitor.watch.contract import FetchOutcome
 from monitor.work.shards import by_shard, window_of
 from monitor.work.shared import CONFIG_KEY, applied_plan
+from monitor.work.teams import team_routes
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -186,35 +186,22 @@ def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int
 
 
 def deliver(ctx: WorkContext, config: Config | None = None) -> None:
-    """Send the due alerts; each is claimed first, so several workers never send one twice."""
+    """Send the due alerts; each is claimed first, so several workers never send one twice. With
+    teams, each team's alerts go to its own targets (monitor.work.teams)."""
     from monitor.tell import alerts
+    routes = team_routes(ctx)
+    if routes is not None:
+        from monitor.tell.team_alerts import deliver_teams
+        deliver_teams(ctx.store, routes, ctx.sender)
+        return
     alerts.deliver_due(ctx.store, config or ctx.config(), ctx.sender)
 
 
 def digest(ctx: WorkContext, now: datetime) -> list[str]:
-    """The scheduled digest of the period `now` is in, to every target that has not had it."""
-    config = ctx.config()
-    settings = config.settings.digest
-    period = digest_period(now, settings.at, config.settings.tz)
-    done = ctx.store.digest_periods_sent(period, now)
-    targets = [t for t in settings.notify if t not in done and not _handled(ctx.store, t, period)]
-    if not targets:
-        return []
-    from monitor.tell.digest import send_digest
-    report = send_digest(ctx.store, config, ctx.sender, now=now, targets=targets, period=period,
-                         echo=lambda _line: None)
-    for target in targets:      # handled, even with nothing to send: news at 15:00 wait for tomorrow's
-        if target not in report.failed:
-            ctx.store.put_shared(_HANDLED + target, period.encode())
-    return report.lines
-
-
-_HANDLED = "digest-period:"
-
-
-def _handled(store: Store, target: str, period: str) -> bool:
-    found = store.get_shared(_HANDLED + target)
-    return found is not None and found[0] == period.encode()
+    """The scheduled digests of the period `now` is in: each team's at its own time, to every target
+    that has not had it (monitor.work.digests)."""
+    from monitor.work.digests import send_due
+    return send_due(ctx, now)
 
 
 STORE_BATCH = 1000      # items per store: crawl and storing overlap from a job's first 200 feeds; each store also
@@ -254,7 +241,8 @@ class _Storer:
             if self.error is not None:
                 continue        # keep taking batches, so that `put` never waits on a thread that gave up
             try:
-                added = _store_new(self.config, self.ctx.store, self.ctx.tagger, batch, self.now)
+                added = _store_new(self.config, self.ctx.store, self.ctx.tagger, batch, self.now,
+                                   team_routes(self.ctx))      # with teams: each team's alert rules
                 self.per_source.update(it.source for it in added)
             except BaseException as e:  # noqa: BLE001 - raised again in the job's thread
                 self.error = e
