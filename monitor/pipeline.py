@@ -150,8 +150,12 @@ def _store_new(config: Config, store: Store, load_tagger: Callable[[], Tagger], 
     from monitor.tag.tagging import tag_items
     tag_items(load_tagger(), fresh, {s.name: s.category for s in config.sources})   # feed hints: monitor.tag.hints
     force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
-    deliveries = team_alerts.route_teams(fresh, routes) if routes is not None else rules.route(fresh, config)
-    return store.add_items(fresh, deliveries, now=now)
+    if routes is None:
+        return store.add_items(fresh, rules.route(fresh, config), now=now)
+    tagged = team_alerts.team_tags(fresh, routes)          # teams with their own model: its tags
+    added = store.add_items(fresh, team_alerts.route_teams(fresh, routes, tagged), now=now)
+    team_alerts.keep_team_tags(store, fresh, tagged)
+    return added
 
 
 def _record_health(config: Config, store: Store, outcomes: list[tuple[str, FetchOutcome]], report: RunReport,

@@ -26,6 +26,7 @@ from monitor.store.pages import PageStore, PageVersion
 from monitor.store.people import PeopleStore
 from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
+from monitor.store.team_view import TeamTagStore
 from monitor.store.teams import Member, TeamStore
 from monitor.watch.contract import FetchOutcome
 
@@ -41,6 +42,7 @@ class Store:
         readers = ReaderStore(self.session)
         people = PeopleStore(self.session)
         teams = TeamStore(self.session)
+        team_tags = TeamTagStore(self.session)
 
         self.sync_sources = sources.sync_sources
         self.fetch_state = sources.fetch_state
@@ -138,6 +140,10 @@ class Store:
         self.has_people = people.has_people
         self.add_member = people.add_member
         self.add_team = people.add_team
+        # A team's own model's tags (`monitor train --team`; store/team_view.py).
+        self.put_team_tags = team_tags.put_team_tags
+        self.team_categories = team_tags.team_categories
+        self.team_item_ids_since = team_tags.team_item_ids_since
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -76,7 +76,8 @@ def load_items(s: Session, rows: Sequence[RowWithSource], team_id: int | None = 
         for iid, tag in s.execute(select(ItemTagRow.item_id, ItemTagRow.tag)
                                   .where(ItemTagRow.item_id.in_(ids[start:start + CHUNK]))):
             tags.setdefault(iid, []).append(tag)
-    tags.update(team_view.corrected_tags(s, team_id, ids))
+    tags.update(team_view.overlay_tags(s, team_id, ids))       # the team's own model, where it has one
+    tags.update(team_view.corrected_tags(s, team_id, ids))     # the team's corrections before both
     names = team_view.source_names(s, team_id, {row.source_id for row, _ in rows})
     return [Item(source=names.get(row.source_id, name), title=row.title, url=row.url, summary=row.summary,
                  content_html=row.content_html,

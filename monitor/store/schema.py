@@ -300,3 +300,14 @@ class SubscriptionRow(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     interval_seconds: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TeamTagRow(Base):
+    """The tags a team's own model (`monitor train --team`) gave an item (migration 0011): what that
+    team sees instead of `item_tags`; the team's corrections still come first, other teams are
+    unaffected. Written when the team trains (its recent items) and when new items are stored."""
+    __tablename__ = "team_tags"
+    __table_args__ = (Index("ix_team_tags_item", "item_id"),)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    tags: Mapped[list] = mapped_column(JSON, default=list)

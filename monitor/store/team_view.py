@@ -5,23 +5,29 @@ subscribes to (`monitor.teams.scope`), and every item-returning read of the stor
 the team and goes through `visible` here. A read without a team (`team_id=None`) is the
 whole archive, as before teams existed: commands and tests that know no team.
 
-Tags: `item_tags` holds the model's tags, the same for every team. A team's correction
-overrides them for that team only, at read time: an item the team corrected carries the
-tags of the team's newest correction of it, in lists, in filters and in counts. A read
-without a team shows the default team's corrections (before teams, every correction was
-the one team's), so an installation with one team behaves exactly as before.
+Tags, in three layers, each read-time and for one team only:
+1. `item_tags`: the installation's model, the same for every team;
+2. `team_tags` (migration 0011): the tags the team's own model (`monitor train --team`) gave
+   the item, written for the team's recent items when it trains and for new items as they
+   are stored; where a row exists the team sees it instead of `item_tags`;
+3. the team's corrections: an item the team corrected carries the tags of the team's newest
+   correction of it, whatever either model said.
+Lists, filters and counts all apply them. A read without a team shows the default team's
+layers (before teams, every correction was the one team's), so an installation with one
+team behaves exactly as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, func, not_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.rows import CHUNK
-from monitor.store.schema import CorrectionRow, ItemRow, ItemTagRow
+from monitor.store.schema import CorrectionRow, ItemRow, ItemTagRow, TeamTagRow
 
 DEFAULT_SLUG = "default"
 
@@ -104,7 +110,14 @@ def tagged(s: Session, team_id: int | None, tag: str | None, model: ColumnElemen
     The tags are a fixed vocabulary of plain words, so a correction's JSON list names a tag
     exactly when its text holds the quoted word: the same test on both databases."""
     team = tag_team(s, team_id)
-    if team is None or not corrects(s, team):
+    if team is None:
+        return model
+    if overlaid(s, team):           # the team's own model's tags instead of the installation's
+        own = select(TeamTagRow.item_id).where(TeamTagRow.team_id == team)
+        said = _overlay_text().like(f'%"{tag}"%') if tag else not_(_overlay_text().in_(["[]", ""]))
+        model = or_(and_(model, ItemRow.id.not_in(own)),
+                    ItemRow.id.in_(select(TeamTagRow.item_id).where(TeamTagRow.team_id == team, said)))
+    if not corrects(s, team):
         return model
     corrected = select(CorrectionRow.item_id).where(CorrectionRow.team_id == team)
     says = _tags_text().like(f'%"{tag}"%') if tag else not_(_tags_text().in_(["[]", ""]))
@@ -124,6 +137,67 @@ def corrected_tags(s: Session, team_id: int | None, ids: Sequence[int]) -> dict[
             CorrectionRow.id.in_(latest(team).where(CorrectionRow.item_id.in_(wanted[start:start + CHUNK]))))).all()
         out.update((iid, sorted(tags or [])) for iid, tags in rows)
     return out
+
+
+def overlaid(s: Session, team: int | None) -> bool:
+    """Whether the team's own model tagged anything (most teams have none: reads need no overlay)."""
+    if team is None:
+        return False
+    key = ("overlaid", team)
+    if key not in s.info:
+        s.info[key] = s.scalar(select(TeamTagRow.item_id).where(TeamTagRow.team_id == team).limit(1)) is not None
+    return bool(s.info[key])
+
+
+def _overlay_text() -> ColumnElement[str]:
+    return cast(TeamTagRow.tags, String)
+
+
+def overlay_tags(s: Session, team_id: int | None, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Item id -> the tags the team's own model gave it, for those of `ids` it tagged."""
+    team = tag_team(s, team_id)
+    if team is None or not overlaid(s, team) or not ids:
+        return {}
+    out: dict[int, list[str]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), CHUNK):
+        rows = s.execute(select(TeamTagRow.item_id, TeamTagRow.tags).where(
+            TeamTagRow.team_id == team, TeamTagRow.item_id.in_(wanted[start:start + CHUNK]))).all()
+        out.update((iid, sorted(tags or [])) for iid, tags in rows)
+    return out
+
+
+class TeamTagStore:
+    """Writes the team's own model's tags (`team_tags`), and reads what re-tagging needs."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def put_team_tags(self, team_id: int, tags: Mapping[int, Sequence[str]]) -> int:
+        """Item id -> the tags the team's model gives it now, replacing what it gave before; rows written."""
+        from monitor.store.schema import table_of
+        wanted = sorted(tags)
+        with self.sessions() as s, s.begin():
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start:start + CHUNK]
+                s.execute(delete(TeamTagRow).where(TeamTagRow.team_id == team_id, TeamTagRow.item_id.in_(chunk)))
+                s.execute(table_of(TeamTagRow).insert(),
+                          [{"team_id": team_id, "item_id": iid, "tags": sorted(set(tags[iid]))} for iid in chunk])
+        return len(wanted)
+
+    def team_categories(self, team_id: int) -> dict[str, str]:
+        """The team's name of each source it follows -> the category it gave it (feed hints when tagging)."""
+        from monitor.store.schema import SubscriptionRow
+        with self.sessions() as s:
+            return {name: category for name, category in s.execute(
+                select(SubscriptionRow.name, SubscriptionRow.category).where(
+                    SubscriptionRow.team_id == team_id, SubscriptionRow.active.is_(True))) if category}
+
+    def team_item_ids_since(self, team_id: int, since: datetime) -> list[int]:
+        """The ids of the team's items stored or published since `since` (what `train --team` re-tags)."""
+        with self.sessions() as s:
+            return list(s.scalars(select(ItemRow.id).where(visible(team_id), or_(
+                ItemRow.sort_date >= since, ItemRow.fetched >= since)).order_by(ItemRow.id)))
 
 
 def model_tagged(tag: str | None) -> ColumnElement[bool]:

@@ -56,6 +56,10 @@ def retrain_team(store: Store, home: Path, team_id: int, slug: str) -> Iterator[
     checksum = team_model.publish(store, slug, target)
     shutil.rmtree(target, ignore_errors=True)
     yield f"Stored it in the database as {team_model.model_key(slug)} (sha256 {checksum[:12]}): the team's runs use it."
+    from monitor.teams.tags import RECENT, retag_recent
+    written = retag_recent(store, tagger, team_id)      # what the team reads now shows the new model's tags
+    yield (f"Tagged the team's {written} items of the last {RECENT.days} days with it; its new items get its "
+           "tags as they are stored.")
     for tag, threshold in sorted(tagger.thresholds.items()):
         yield f"  {tag}: threshold {threshold:.2f}"
 

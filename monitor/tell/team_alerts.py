@@ -54,20 +54,49 @@ def team_routes(store: Store, teams: Sequence[tuple[str, Config]], home: Path | 
     return out
 
 
-def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute]) -> list[NewDelivery]:
-    """The alerts every team's rules ask for; `index` is the item's position in `items`."""
+def team_tags(items: Sequence[Item], teams: Sequence[TeamRoute]) -> dict[int, dict[int, list[str]]]:
+    """For each team with its own model: position in `items` (of the team's sources) -> the tags its
+    model gives the item. What the team's alerts go by, and what it sees (`keep_team_tags`)."""
+    from monitor.teams.tags import model_tags
+    out: dict[int, dict[int, list[str]]] = {}
+    for team in teams:
+        if team.tagger is None:
+            continue
+        positions = [n for n, it in enumerate(items) if it.source in team.sources]
+        if not positions:
+            continue
+        local = [dataclasses.replace(items[n], source=team.sources[items[n].source]) for n in positions]
+        tags = model_tags(team.tagger, local, {s.name: s.category for s in team.config.sources})
+        out[team.team_id] = {positions[k]: found for k, found in tags.items()}
+    return out
+
+
+def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute],
+                tagged: dict[int, dict[int, list[str]]] | None = None) -> list[NewDelivery]:
+    """The alerts every team's rules ask for; `index` is the item's position in `items`. `tagged`
+    (from `team_tags`): each team's own model's tags, computed here when not given."""
+    if tagged is None:
+        tagged = team_tags(items, teams)
     deliveries: list[NewDelivery] = []
     for team in teams:
         positions = [n for n, it in enumerate(items) if it.source in team.sources]
         if not positions or not team.config.settings.alerts:
             continue
-        local = [dataclasses.replace(items[n], source=team.sources[items[n].source]) for n in positions]
-        if team.tagger is not None:        # the team's model decides its alerts
-            from monitor.tag.tagging import tag_items
-            tag_items(team.tagger, local, {s.name: s.category for s in team.config.sources})
+        own = tagged.get(team.team_id, {})
+        local = [dataclasses.replace(items[n], source=team.sources[items[n].source],
+                                     tags=list(own.get(n, items[n].tags))) for n in positions]
         for found in rules.route(local, team.config, team_id=team.team_id):
             deliveries.append(dataclasses.replace(found, index=positions[found.index]))
     return deliveries
+
+
+def keep_team_tags(store: Store, items: Sequence[Item], tagged: dict[int, dict[int, list[str]]]) -> None:
+    """Store each team's own model's tags of the items that were stored (they have an id now), so the
+    team's archive, API, feed and digest show them (monitor.store.team_view)."""
+    for team_id, tags in tagged.items():
+        stored = {iid: found for n, found in tags.items() if (iid := items[n].id) is not None}
+        if stored:
+            store.put_team_tags(team_id, stored)
 
 
 def deliver_teams(store: Store, teams: Sequence[TeamRoute], sender: Sender, now: datetime | None = None,
