@@ -151,3 +151,38 @@ def test_a_teams_model_gives_that_team_its_tags_now_and_for_new_items(tmp_path: 
     finally:
         for hook in hooks.values():
             hook.close()
+
+
+def test_the_overlay_and_corrections_in_filters_and_counts_on_both_databases(store: Store):
+    """The store's reads (lists, tag filters, counts, 'tagged only') lay a team's model's tags over the
+    installation's, and the team's corrections over both, for that team alone; on SQLite and PostgreSQL."""
+    from datetime import UTC, datetime
+
+    ids = team_world.teams(store, ("north", "south"))
+    team_world.subscribe(store, {"north": ["Shared"], "south": ["Shared"]})
+    now = datetime.now(UTC)
+    items = [Item(source="Shared", title=f"Meldung {n}", url=f"https://x.example/{n}",
+                  canonical_url=f"https://x.example/{n}", tags=tags, published=now)
+             for n, tags in enumerate([["feature_rollout"], [], []])]
+    store.add_items(items, now=now)
+    a, b, c = (it.id for it in items)
+    assert a is not None and b is not None and c is not None
+    store.put_team_tags(ids["north"], {a: [], b: [REACH], c: [REACH]})      # north's model
+    store.correct_tags(c, ["legal_change"], "nora", team_id=ids["north"])     # north's correction beats it
+
+    def query(team: str, **filters) -> list[str]:
+        return titles(store.query_items(ItemQuery(team_id=ids[team], **filters)))
+
+    assert {it.title: it.tags for it in store.query_items(ItemQuery(team_id=ids["north"]))} == \
+        {"Meldung 0": [], "Meldung 1": [REACH], "Meldung 2": ["legal_change"]}
+    assert {it.title: it.tags for it in store.query_items(ItemQuery(team_id=ids["south"]))} == \
+        {"Meldung 0": ["feature_rollout"], "Meldung 1": [], "Meldung 2": []}
+    assert query("north", tags=[REACH]) == ["Meldung 1"]
+    assert query("north", tags=["feature_rollout"]) == []
+    assert query("north", tags=["legal_change"]) == ["Meldung 2"]
+    assert query("south", tags=["feature_rollout"]) == ["Meldung 0"] and query("south", tags=[REACH]) == []
+    assert store.count_items(ItemQuery(team_id=ids["north"], tagged_only=True)) == 2
+    assert store.count_items(ItemQuery(team_id=ids["south"], tagged_only=True)) == 1
+    assert store.count_items(ItemQuery(team_id=ids["north"], tags=[REACH])) == 1
+    store.put_team_tags(ids["north"], {b: []})                                # the model retrained: replaced
+    assert query("north", tags=[REACH]) == []
