@@ -29,9 +29,11 @@ LEGAL_TAG = "legal_change"
 BATCH = 500
 
 
-def model_tags(tagger: Tagger, items: Sequence[Item],
-               categories: Mapping[str, str] | None = None) -> dict[int, list[str]]:
-    """Position in `items` -> the tags `tagger` gives the item. The items are copied, not changed."""
+Tagged = tuple[list[str], dict[str, float]]       # an item's tags and scores by one model
+
+
+def model_tags(tagger: Tagger, items: Sequence[Item], categories: Mapping[str, str] | None = None) -> dict[int, Tagged]:
+    """Position in `items` -> the tags and scores `tagger` gives the item. The items are copied, not changed."""
     import dataclasses
 
     from monitor.tag.tagging import tag_items
@@ -39,10 +41,11 @@ def model_tags(tagger: Tagger, items: Sequence[Item],
     tag_items(tagger, local, categories)
     out = {}
     for n, (before, after) in enumerate(zip(items, local)):
-        tags = set(after.tags)
+        tags, scores = set(after.tags), dict(after.scores)
         if before.scores.get(LEGAL_TAG) == 1.0:
             tags.add(LEGAL_TAG)            # forced by the source's configuration (monitor.tag.legal_pages)
-        out[n] = sorted(tags)
+            scores[LEGAL_TAG] = 1.0
+        out[n] = (sorted(tags), scores)
     return out
 
 
@@ -54,7 +57,7 @@ def retag_recent(store: Store, tagger: Tagger, team_id: int, now: datetime | Non
     for chunk in _chunks(ids, BATCH):
         items = store.items_by_ids(chunk, team_id)        # under the team's names: its categories apply
         tags = model_tags(tagger, items, categories)
-        written += store.put_team_tags(team_id, {it.id: tags[n] for n, it in enumerate(items) if it.id is not None})
+        written += store.put_team_tags(team_id, {it.id: tags[n][0] for n, it in enumerate(items) if it.id is not None})
     return written
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from classifiers.tagger import Tagger
     from monitor.config import Config
     from monitor.store import Store
+    from monitor.teams.tags import Tagged
     from monitor.tell.deliver import Sender
 
 
@@ -54,11 +55,11 @@ def team_routes(store: Store, teams: Sequence[tuple[str, Config]], home: Path | 
     return out
 
 
-def team_tags(items: Sequence[Item], teams: Sequence[TeamRoute]) -> dict[int, dict[int, list[str]]]:
-    """For each team with its own model: position in `items` (of the team's sources) -> the tags its
-    model gives the item. What the team's alerts go by, and what it sees (`keep_team_tags`)."""
+def team_tags(items: Sequence[Item], teams: Sequence[TeamRoute]) -> dict[int, dict[int, Tagged]]:
+    """For each team with its own model: position in `items` (of the team's sources) -> the tags and
+    scores its model gives the item. What the team's alerts go by, and what it sees (`keep_team_tags`)."""
     from monitor.teams.tags import model_tags
-    out: dict[int, dict[int, list[str]]] = {}
+    out: dict[int, dict[int, Tagged]] = {}
     for team in teams:
         if team.tagger is None:
             continue
@@ -72,7 +73,7 @@ def team_tags(items: Sequence[Item], teams: Sequence[TeamRoute]) -> dict[int, di
 
 
 def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute],
-                tagged: dict[int, dict[int, list[str]]] | None = None) -> list[NewDelivery]:
+                tagged: dict[int, dict[int, Tagged]] | None = None) -> list[NewDelivery]:
     """The alerts every team's rules ask for; `index` is the item's position in `items`. `tagged`
     (from `team_tags`): each team's own model's tags, computed here when not given."""
     if tagged is None:
@@ -83,18 +84,19 @@ def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute],
         if not positions or not team.config.settings.alerts:
             continue
         own = tagged.get(team.team_id, {})
-        local = [dataclasses.replace(items[n], source=team.sources[items[n].source],
-                                     tags=list(own.get(n, items[n].tags))) for n in positions]
+        local = [dataclasses.replace(items[n], source=team.sources[items[n].source], tags=list(own[n][0]),
+                                     scores=dict(own[n][1])) if n in own
+                 else dataclasses.replace(items[n], source=team.sources[items[n].source]) for n in positions]
         for found in rules.route(local, team.config, team_id=team.team_id):
             deliveries.append(dataclasses.replace(found, index=positions[found.index]))
     return deliveries
 
 
-def keep_team_tags(store: Store, items: Sequence[Item], tagged: dict[int, dict[int, list[str]]]) -> None:
+def keep_team_tags(store: Store, items: Sequence[Item], tagged: dict[int, dict[int, Tagged]]) -> None:
     """Store each team's own model's tags of the items that were stored (they have an id now), so the
     team's archive, API, feed and digest show them (monitor.store.team_view)."""
     for team_id, tags in tagged.items():
-        stored = {iid: found for n, found in tags.items() if (iid := items[n].id) is not None}
+        stored = {iid: found[0] for n, found in tags.items() if (iid := items[n].id) is not None}
         if stored:
             store.put_team_tags(team_id, stored)
 

@@ -19,9 +19,7 @@ if TYPE_CHECKING:
     from monitor.tell.team_alerts import TeamRoute
     from monitor.work.jobs import WorkContext
 
-_lock = threading.Lock()
-_teams: dict[int, tuple[str, list[TeamConfig]]] = {}        # id(ctx) -> (checksum, teams)
-_routes: dict[int, tuple[str, list[TeamRoute]]] = {}
+_lock = threading.Lock()     # the crawl job's storing thread and the job's own thread both ask
 
 
 def team_configs(ctx: WorkContext) -> list[TeamConfig]:
@@ -30,13 +28,13 @@ def team_configs(ctx: WorkContext) -> list[TeamConfig]:
     if checksum is None:
         return []
     with _lock:
-        known = _teams.get(id(ctx))
+        known: tuple[str, list[TeamConfig]] | None = getattr(ctx, "_team_configs", None)   # kept on the context
         if known is not None and known[0] == checksum:
             return known[1]
     base = applied_config(ctx.store, ctx.home, ctx.known_kinds or None) or ctx.fallback()   # feeds.yaml itself,
     teams = applied_teams(ctx.store, ctx.home, base, ctx.known_kinds or None)               # not the fetch plan
     with _lock:
-        _teams[id(ctx)] = (checksum, teams)
+        setattr(ctx, "_team_configs", (checksum, teams))  # noqa: B010 - a cache on the worker's context
     return teams
 
 
@@ -50,11 +48,11 @@ def team_routes(ctx: WorkContext) -> list[TeamRoute] | None:
     key = (applied_checksum(ctx.store, CONFIG_KEY) or "") + "".join(
         ctx.store.shared_checksum(model_key(t.slug)) or "-" for t in teams)
     with _lock:
-        known = _routes.get(id(ctx))
+        known: tuple[str, list[TeamRoute]] | None = getattr(ctx, "_team_routes", None)
         if known is not None and known[0] == key:
             return known[1]
     from monitor.tell.team_alerts import team_routes as build
     routes = build(ctx.store, [(t.slug, t.config) for t in teams], ctx.home)
     with _lock:
-        _routes[id(ctx)] = (key, routes)
+        setattr(ctx, "_team_routes", (key, routes))  # noqa: B010 - a cache on the worker's context
     return routes
