@@ -252,7 +252,12 @@ def daemon(app: App) -> None:
     if app.db_opt:
         argv += ["--db", app.db_opt]
     from monitor.teams.plan import daemon_config
-    sys.exit(run_daemon(argv, daemon_config(app.config, app.locations.config, set(KINDS)), digests=digests))
+    def reload() -> list:
+        """The teams' digest times as the files say them now (the daemon asks at every cycle)."""
+        from monitor.teams.config import load_teams
+        return digest_times(load_teams(app.locations.config, set(KINDS)))
+    sys.exit(run_daemon(argv, daemon_config(app.config, app.locations.config, set(KINDS)), digests=digests,
+                        reload=reload if teams is not None else None))
 
 
 @cli.command()

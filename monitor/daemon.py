@@ -18,7 +18,8 @@ Teams (a teams/ folder beside feeds.yaml): each team that names a digest target 
 digest at its own `settings.digest.at` in its own `settings.timezone`, as a child
 `monitor digest --team SLUG` (feeds.yaml's team: `monitor digest`, as before), with its own
 retries. The children still run one at a time: two teams due at the same minute go one
-after the other.
+after the other. The team files are read again at every cycle (`reload`), so a team added,
+removed or given another digest time is scheduled without restarting the daemon.
 """
 
 from __future__ import annotations
@@ -76,12 +77,13 @@ class Daemon:
     def __init__(self, argv_base: list[str], config: Config, *, log: Callable[[str], None],
                  now: Callable[[], datetime] | None = None, sleep: Callable[[float], object] | None = None,
                  spawn: Callable[[list[str]], subprocess.Popen] | None = None, grace: float = 30.0,
-                 digests: list[DigestTime] | None = None):
+                 digests: list[DigestTime] | None = None, reload: Callable[[], list[DigestTime]] | None = None):
         self.argv_base = list(argv_base)
         self.interval = config.settings.fetch.interval
         self.at, self.tz = config.settings.digest.at, config.settings.tz
         # one digest per team (monitor.teams.schedule); without teams the one of feeds.yaml
         self.digests = {d.kind: d for d in (digests if digests is not None else [digest_time("default", config)])}
+        self.reload = reload            # the teams' digest times read again (None: fixed, as without teams)
         self._log = log
         self._stop = threading.Event()
         self.now = now or utcnow
@@ -120,6 +122,7 @@ class Daemon:
     def step(self, current: datetime) -> None:
         self.reap()
         if current >= self.next_cycle:
+            self.reschedule(current)
             self.due("run", current)
             self.next_cycle = _after(self.next_cycle, self.interval, current)
         for kind in sorted(self.digests):
@@ -152,10 +155,35 @@ class Daemon:
         longest = POLL if self.job else IDLE
         return max(0.0, min((due - current).total_seconds(), longest))
 
+    def reschedule(self, current: datetime) -> None:
+        """Read the teams' digest times again: a new team is scheduled from now, a removed one is
+        dropped, a changed time or zone takes effect at once. A file that does not load keeps the
+        schedule as it was (the cycle's own `run` reports the error)."""
+        if self.reload is None:
+            return
+        try:
+            fresh = {d.kind: d for d in self.reload()}
+        except Exception as e:  # noqa: BLE001 - a broken team file must not stop the scheduler
+            self.log(f"team files not read again ({e}); keeping the digest times as they were")
+            return
+        for kind in sorted(set(self.digests) - set(fresh)):
+            self.log(f"`{self.name(kind)}` is no longer scheduled")
+            del self.digests[kind]
+            self.next_digests.pop(kind, None)
+            self.digest_retries.pop(kind, None)
+            if kind in self.waiting:
+                self.waiting.remove(kind)
+        for kind, d in sorted(fresh.items()):
+            if self.digests.get(kind) != d:
+                self.digests[kind] = d
+                self.next_digests[kind] = next_digest_time(current, d.at, d.tz)
+                self.log(f"`{self.name(kind)}` daily at {d.at:%H:%M} {d.tz.key} (next "
+                         f"{self.local(self.next_digests[kind])})")
+
     # the single-team names the tests and older callers know
     @property
-    def next_digest(self) -> datetime:
-        return min(self.next_digests.values())
+    def next_digest(self) -> datetime | None:
+        return min(self.next_digests.values(), default=None)
 
     @property
     def digest_retry(self) -> datetime | None:
@@ -237,10 +265,13 @@ class Daemon:
 def run_daemon(argv_base: list[str], config: Config, *, log: Callable[[str], None] = print,
                now: Callable[[], datetime] | None = None, sleep: Callable[[float], object] | None = None,
                spawn: Callable[[list[str]], subprocess.Popen] | None = None, until: datetime | None = None,
-               grace: float = 30.0, digests: list[DigestTime] | None = None) -> int:
+               grace: float = 30.0, digests: list[DigestTime] | None = None,
+               reload: Callable[[], list[DigestTime]] | None = None) -> int:
     """Run the scheduler in this process; SIGTERM and SIGINT stop it cleanly (exit status 0).
-    `digests`: each team's digest time (monitor.teams.schedule); None: feeds.yaml's alone."""
-    daemon = Daemon(argv_base, config, log=log, now=now, sleep=sleep, spawn=spawn, grace=grace, digests=digests)
+    `digests`: each team's digest time (monitor.teams.schedule), read again by `reload` at every
+    cycle; None: feeds.yaml's alone."""
+    daemon = Daemon(argv_base, config, log=log, now=now, sleep=sleep, spawn=spawn, grace=grace, digests=digests,
+                    reload=reload)
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

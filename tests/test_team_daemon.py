@@ -153,3 +153,31 @@ def test_a_plain_feeds_yaml_keeps_one_digest_at_its_time(tmp_path: Path):
     digests = [(at.astimezone(BERLIN).strftime("%d %H:%M"), argv) for at, argv in argvs if argv[-1] == "digest"]
     assert digests == [("04 06:45", ["monitor", "digest"])]
     assert "`digest` daily at 06:45 Europe/Berlin" in logs[0]
+
+
+def test_a_team_added_or_given_another_time_is_scheduled_without_a_restart():
+    """The daemon reads the team files again at every cycle: a new team's digest and a changed time
+    take effect the same day; a team whose file is gone gets no more digests."""
+    from datetime import time as wall
+
+    from monitor.config import Config
+    from monitor.teams.schedule import DigestTime
+
+    files = {"acme": DigestTime("acme", wall(9, 0), BERLIN), "globex": DigestTime("globex", wall(18, 0), BERLIN)}
+    clock, started, logs = Clock(datetime(2026, 12, 4, 5, 0, tzinfo=UTC)), [], []
+
+    def spawn(argv: list[str]) -> Done:
+        if argv[-1] != "run":
+            started.append((clock.now().astimezone(BERLIN).strftime("%d %H:%M"), argv[-1]))
+        if clock.now() >= datetime(2026, 12, 4, 6, 0, tzinfo=UTC) and "initech" not in files:
+            files["initech"] = DigestTime("initech", wall(7, 0), NEW_YORK)          # a new file
+            files["acme"] = DigestTime("acme", wall(10, 15), BERLIN)                  # acme moved its time
+            del files["globex"]                                                     # globex's file removed
+        return Done(0, 4)
+
+    cfg = Config.model_validate({"settings": {"fetch": {"interval": "1h"}}})
+    run_daemon(["monitor"], cfg, log=logs.append, now=clock.now, sleep=clock.sleep, spawn=spawn,
+               until=clock.now() + timedelta(days=1), digests=list(files.values()),
+               reload=lambda: list(files.values()))
+    assert started == [("04 10:15", "acme"), ("04 13:00", "initech")]        # 13:00 in Berlin: 07:00 in New York
+    assert any("`digest --team globex` is no longer scheduled" in line for line in logs)
