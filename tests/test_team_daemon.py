@@ -181,3 +181,38 @@ def test_a_team_added_or_given_another_time_is_scheduled_without_a_restart():
                reload=lambda: list(files.values()))
     assert started == [("04 10:15", "acme"), ("04 13:00", "initech")]        # 13:00 in Berlin: 07:00 in New York
     assert any("`digest --team globex` is no longer scheduled" in line for line in logs)
+
+
+def test_monitor_daemon_schedules_every_team_and_refuses_a_team_digest_that_goes_nowhere(tmp_path: Path, monkeypatch):
+    """The command's wiring: every team with digest targets is scheduled at its time, a team without
+    them is not, and a team whose digest target has no URL stops the daemon at start (exit 2)."""
+    from click.testing import CliRunner
+
+    import monitor.daemon
+    from monitor.cli import cli
+
+    (tmp_path / "feeds.yaml").write_text("settings:\n  digest:\n    notify: [mail]\nnotify:\n  mail: json://127.0.0.1:9/\n"
+                                         "sources: []\n", encoding="utf-8")
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "acme.yaml").write_text(
+        "settings:\n  timezone: America/New_York\n  digest:\n    at: '06:15'\n    notify: [chat]\n"
+        "notify:\n  chat: ${ACME_CHAT_URL}\nsources: []\n", encoding="utf-8")
+    (tmp_path / "teams" / "quiet.yaml").write_text("sources: []\n", encoding="utf-8")
+    seen: dict = {}
+
+    def fake(argv, config, **kwargs):
+        seen.update(kwargs, argv=argv)
+        return 0
+
+    monkeypatch.setattr(monitor.daemon, "run_daemon", fake)
+    monkeypatch.setenv("MONITOR_HOME", str(tmp_path / "home"))
+    args = ["daemon", "--config", str(tmp_path / "feeds.yaml"), "--db", f"sqlite:///{tmp_path / 'm.db'}"]
+    monkeypatch.delenv("ACME_CHAT_URL", raising=False)
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "acme.yaml" in refused.output and "ACME_CHAT_URL" in refused.output
+    monkeypatch.setenv("ACME_CHAT_URL", "json://127.0.0.1:9/acme")
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    times = {d.kind: (d.at.strftime("%H:%M"), d.tz.key) for d in seen["digests"]}
+    assert times == {"digest": ("07:30", "Europe/Berlin"), "digest:acme": ("06:15", "America/New_York")}
+    assert {d.kind for d in seen["reload"]()} == set(times)
