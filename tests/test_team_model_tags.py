@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from argon2 import PasswordHasher
 
 from classifiers.training import Example
@@ -186,3 +187,44 @@ def test_the_overlay_and_corrections_in_filters_and_counts_on_both_databases(sto
     assert store.count_items(ItemQuery(team_id=ids["north"], tags=[REACH])) == 1
     store.put_team_tags(ids["north"], {b: []})                                # the model retrained: replaced
     assert query("north", tags=[REACH]) == []
+
+
+@pytest.mark.postgres
+def test_workers_store_new_items_with_the_teams_model_tags(tmp_path: Path, postgres_url: str, monkeypatch):
+    """The same on PostgreSQL with `monitor worker --once`: the worker loads north's model from the
+    database, stores north's tags for the new items and alerts north by them; south is unaffected."""
+    pytest.importorskip("procrastinate")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(MONITOR_CONFIG=str(tmp_path / "feeds.yaml"), MONITOR_HOME=str(tmp_path / "home"),
+               MONITOR_DB=postgres_url, PYTHONPATH=str(ROOT), NO_PROXY="127.0.0.1,localhost")
+    hooks = {team: Webhook() for team in ("north", "south")}
+
+    def monitor(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+
+    try:
+        with FeedServer() as web:
+            write(tmp_path, web, hooks)
+            zebra, tip = "Notizen zum Zebrafunk der Woche", "Tipps für bessere Beiträge"
+            web.add("/shared.xml", entries(zebra, tip))
+            monitor("config", "apply")
+            store = Store.open(postgres_url)
+            try:
+                north, south = store.team("north").id, store.team("south").id
+                import monitor.tag.train as train
+                monkeypatch.setattr(train, "load_examples", lambda *_files: few_examples())
+                list(train.retrain_team(store, tmp_path / "home", north, "north"))
+                monitor("worker", "--once")
+                assert tags_of(store, north) == {zebra: [REACH], tip: []}
+                assert tags_of(store, south) == {zebra: [], tip: []}
+                assert titles(store.query_items(ItemQuery(tags=[REACH], team_id=north))) == [zebra]
+            finally:
+                store.close()
+        alerts = {t: [p for p in hook.accepted if not p["message"].startswith("LAGEBILD")] for t, hook in hooks.items()}
+        assert [p["title"] for p in alerts["north"]] == [f"Reichweite & Algorithmus: {zebra}"]   # not the digests
+        assert alerts["south"] == []
+    finally:
+        for hook in hooks.values():
+            hook.close()
