@@ -11,6 +11,7 @@ into tomorrow's digest. Without teams this is feeds.yaml's digest, exactly as be
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from monitor.store import Store
     from monitor.work.jobs import WorkContext
 
+log = logging.getLogger("monitor.work")
 _HANDLED = "digest-period:"      # + target (the default team, as before teams), or + slug:target
 
 
@@ -31,9 +33,17 @@ def send_due(ctx: WorkContext, now: datetime) -> list[str]:
     from monitor.work.teams import team_configs
     teams = [(t.slug, t.config) for t in team_configs(ctx)] or [(DEFAULT_SLUG, ctx.config())]
     lines: list[str] = []
+    failed: Exception | None = None
     for slug, config in teams:
-        found = _send_team(ctx, slug, config, now)
+        try:
+            found = _send_team(ctx, slug, config, now)
+        except Exception as e:  # noqa: BLE001 - one team's trouble must not keep the others' digests back
+            log.exception("the digest of team %s failed", slug)
+            failed = failed or e
+            continue
         lines += [f"[{slug}] {line}" for line in found] if len(teams) > 1 else found
+    if failed is not None:
+        raise failed            # the job fails (and is logged as such) once every other team had its digest
     return lines
 
 
