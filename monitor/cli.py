@@ -143,15 +143,27 @@ def run(app: App, retry_now: bool) -> None:
     store.for_writing()
     plan = teams_plan(store, app.locations.config, set(KINDS))     # teams/ beside feeds.yaml: every team's sources
     fetched = plan.config if plan else config
+    routes = _team_routes(app) if plan else _own_model_routes(app, config)
     tune_garbage_collection()
     due = sum(1 for s in fetched.sources if s.enabled)
     with progress_for(app.quiet, due, "Fetching sources") as advance:
         report = run_cycle(fetched, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
                            crawl=crawl, retry_now=retry_now, windows=plan.windows if plan else None,
-                           sync=plan is None, routes=_team_routes(app) if plan else None)
+                           sync=plan is None and routes is None, routes=routes)
     from monitor.cli_views import run_summary, translator_for
     for line in run_summary(report, translator_for(config), config):
         click.echo(line)
+
+
+def _own_model_routes(app: App, config: Config) -> list | None:
+    """A plain feeds.yaml whose team trained its own model (`monitor train --team default`): its new
+    items get that model's tags too, as with teams; None otherwise (the run is exactly as before)."""
+    from monitor.tag.team_model import model_key
+    if app.store.shared_checksum(model_key("default")) is None:
+        return None
+    from monitor.tell.team_alerts import team_routes
+    app.store.sync_sources(config.sources)        # first: the routes know every source of the file
+    return team_routes(app.store, [("default", config)], app.home)
 
 
 def _team_routes(app: App) -> list:

@@ -228,3 +228,44 @@ def test_workers_store_new_items_with_the_teams_model_tags(tmp_path: Path, postg
     finally:
         for hook in hooks.values():
             hook.close()
+
+
+def test_a_plain_feeds_yaml_whose_team_trained_its_own_model_gets_its_tags_for_new_items(tmp_path: Path,
+                                                                                          monkeypatch):
+    """Without teams/, `monitor train --team default` makes feeds.yaml's team see its model's tags: for
+    the items it had, and for those the next `monitor run` stores (and its alerts go by them)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    db = f"sqlite:///{tmp_path / 'home' / 'monitor.db'}"
+    env.update(MONITOR_CONFIG=str(tmp_path / "feeds.yaml"), MONITOR_HOME=str(tmp_path / "home"), MONITOR_DB=db,
+               PYTHONPATH=str(ROOT), NO_PROXY="127.0.0.1,localhost")
+    hook = Webhook()
+
+    def monitor(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    try:
+        with FeedServer() as web:
+            (tmp_path / "feeds.yaml").write_text(
+                f"settings:\n  fetch:\n    retries: 0\n  alerts:\n    - tags: [{REACH}]\n      notify: [chat]\n"
+                f"notify:\n  chat: {hook.url}\nsources:\n  - name: Gemeinsam\n    url: {web.url('/shared.xml')}\n",
+                encoding="utf-8")
+            zebra, later = "Notizen zum Zebrafunk der Woche", "Zweiter Zebrafunk-Bericht aus dem Studio"
+            web.add("/shared.xml", entries(zebra))
+            monitor("run", "-q")
+            store = Store.open(db)
+            try:
+                import monitor.tag.train as train
+                monkeypatch.setattr(train, "load_examples", lambda *_files: few_examples())
+                list(train.retrain_team(store, tmp_path / "home", store.team("default").id, "default"))
+            finally:
+                store.close()
+            web.add("/shared.xml", entries(zebra, later))
+            monitor("run", "-q")
+        rows = {r["title"]: r["tags"] for r in json.loads(monitor("items", "--format", "json"))}
+        assert rows == {zebra: [REACH], later: [REACH]}
+        assert [p["title"] for p in hook.accepted] == [f"Reichweite & Algorithmus: {later}"]
+    finally:
+        hook.close()

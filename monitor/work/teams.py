@@ -40,11 +40,12 @@ def team_configs(ctx: WorkContext) -> list[TeamConfig]:
 
 def team_routes(ctx: WorkContext) -> list[TeamRoute] | None:
     """Each team's alert rules over its own sources, to its own targets (and tagged by its own model
-    where it trained one); None with one team: the workers route feeds.yaml's rules as before."""
+    where it trained one); None with one team that has no model of its own: the workers route
+    feeds.yaml's rules as before."""
     teams = team_configs(ctx)
-    if len(teams) < 2:
-        return None
     from monitor.tag.team_model import model_key
+    if len(teams) < 2 and not (teams and ctx.store.shared_checksum(model_key(teams[0].slug))):
+        return None             # one team without a model of its own: as before teams
     key = (applied_checksum(ctx.store, CONFIG_KEY) or "") + "".join(
         ctx.store.shared_checksum(model_key(t.slug)) or "-" for t in teams)
     with _lock:
