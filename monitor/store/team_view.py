@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, func, not_, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, String, and_, cast, delete, func, not_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.rows import CHUNK
@@ -113,10 +113,13 @@ def tagged(s: Session, team_id: int | None, tag: str | None, model: ColumnElemen
     if team is None:
         return model
     if overlaid(s, team):           # the team's own model's tags instead of the installation's
-        own = select(TeamTagRow.item_id).where(TeamTagRow.team_id == team)
         said = _overlay_text().like(f'%"{tag}"%') if tag else not_(_overlay_text().in_(["[]", ""]))
-        model = or_(and_(model, ItemRow.id.not_in(own)),
-                    ItemRow.id.in_(select(TeamTagRow.item_id).where(TeamTagRow.team_id == team, said)))
+        if isinstance(model, Exists):   # a page: probes by primary key, so the date walk stops early
+            own = select(TeamTagRow.item_id).where(TeamTagRow.team_id == team, TeamTagRow.item_id == ItemRow.id)
+            model = or_(and_(model, ~own.exists()), own.where(said).exists())
+        else:                           # counts and lists: one pass over the team's rows
+            listed = select(TeamTagRow.item_id).where(TeamTagRow.team_id == team)
+            model = or_(and_(model, ItemRow.id.not_in(listed)), ItemRow.id.in_(listed.where(said)))
     if not corrects(s, team):
         return model
     corrected = select(CorrectionRow.item_id).where(CorrectionRow.team_id == team)
