@@ -97,17 +97,19 @@ def test_each_team_gets_one_digest_at_its_own_time_from_two_workers(tmp_path, po
         return {name: len(hook.accepted) for name, hook in hooks.items()}
 
     try:
+        # today (the items are real, stored now), in winter or summer time alike
+        day = datetime.now(UTC).date().isoformat()
         # 05:00 UTC: every team had yesterday's digest (nothing in it): the day starts clean
-        assert tick("2026-12-04T05:00:00+00:00") == {"default": 0, "acme": 0, "initech": 0}
+        assert tick(f"{day}T05:00:00+00:00") == {"default": 0, "acme": 0, "initech": 0}
         add_items(postgres_url, feeds)
-        # 07:31 in Berlin: feeds.yaml's team, and only it
-        assert tick("2026-12-04T06:31:00+00:00") == {"default": 1, "acme": 0, "initech": 0}
-        # 09:01 in Berlin: acme's (its time, Berlin)
-        assert tick("2026-12-04T08:01:00+00:00") == {"default": 1, "acme": 1, "initech": 0}
-        # 07:01 in New York: initech's
-        assert tick("2026-12-04T12:01:00+00:00") == {"default": 1, "acme": 1, "initech": 1}
+        # 07:31 (or 08:31 in summer) in Berlin: feeds.yaml's team (07:30), and only it
+        assert tick(f"{day}T06:31:00+00:00") == {"default": 1, "acme": 0, "initech": 0}
+        # 09:01 (10:01) in Berlin: acme's (09:00, Berlin)
+        assert tick(f"{day}T08:01:00+00:00") == {"default": 1, "acme": 1, "initech": 0}
+        # 07:01 (08:01) in New York: initech's (07:00, New York)
+        assert tick(f"{day}T12:01:00+00:00") == {"default": 1, "acme": 1, "initech": 1}
         # later the same day: nobody gets a second one
-        assert tick("2026-12-04T16:00:00+00:00") == {"default": 1, "acme": 1, "initech": 1}
+        assert tick(f"{day}T16:00:00+00:00") == {"default": 1, "acme": 1, "initech": 1}
 
         said = {name: json.dumps(hook.accepted, ensure_ascii=False) for name, hook in hooks.items()}
         assert "sharedmark" in said["default"] and "acmemark" not in said["default"] \
