@@ -17,7 +17,9 @@ that change what Lagebild makes of an entry, so it is used only where they canno
 * the content types are set as feedparser sets them: RSS text is plain unless it looks
   like HTML by feedparser's own test, an Atom text without `type` is plain text (the
   Rust parser calls it HTML), and a feed whose Atom texts mix both falls back;
-* an RSS `<guid>` that is a permalink stands in for a missing link, as in feedparser.
+* an RSS `<guid>` that is a permalink stands in for a missing link, as in feedparser;
+* a feed with an empty link goes to feedparser: the Rust parser blanks links to loopback
+  and private addresses (127.0.0.1, 10.x, localhost), which feedparser keeps.
 
 `tests/test_fast_parse.py` holds the equivalence: feedparser's own test corpus, real
 feeds and our hostile fixtures parsed both ways give identical items. Whatever it finds
@@ -192,6 +194,8 @@ def _entry(e: Any, atom: bool, plain: dict[str, bool]) -> FeedParserDict:
     if e.media_description:
         out["media_description"] = e.media_description
     links = [FeedParserDict(rel=k.rel or "alternate", href=k.href or "", type=k.type) for k in e.links or []]
+    if any(not k["href"] for k in links) or any(not k.href for k in e.enclosures or []):
+        raise _Differs("a link the Rust parser blanked (it drops loopback and private addresses)")
     out["links"] = links
     link = e.link
     if not link and not atom and e.guidislink and e.id:

@@ -180,6 +180,10 @@ OURS: dict[str, bytes] = {
                  "<item><title>Enclosure only</title><enclosure url='https://cdn.example.org/a.mp3' type='audio/mpeg'"
                  " length='1'/></item>"
                  "<item><title>Spaces</title><link>  https://example.org/space  </link></item>"),
+    "private addresses": rss("<item><title>Loopback</title><link>http://127.0.0.1:8080/a</link></item>"
+                             "<item><title>Intranet</title><link>http://10.1.2.3/x</link><enclosure url="
+                             "'http://localhost/e.mp3' type='audio/mpeg'/></item>"
+                             "<item><title>Empty</title><link></link><guid isPermaLink='false'>e1</guid></item>"),
     "atom links": atom("<entry><title>Alt</title><id>urn:1</id><link rel='self' href='https://example.org/self'/>"
                        "<link rel='alternate' href='https://example.org/alt'/></entry>"
                        "<entry><title>Enc</title><id>urn:2</id><link rel='enclosure' href='https://example.org/e.mp3'/>"
@@ -259,7 +263,8 @@ def test_a_content_language_header_names_the_language_as_feedparser_does():
 def test_what_the_fast_path_must_not_read_goes_to_feedparser():
     """Damage, unknown dates and elements, Windows-1252 references: feedparser's reading (and its
     error's line) is the one the crawl reports."""
-    for name in ("broken xml", "windows-1252 refs", "control refs", "atom mixed kinds", "html page", "empty feed"):
+    for name in ("broken xml", "windows-1252 refs", "control refs", "atom mixed kinds", "html page", "empty feed",
+                 "private addresses"):
         assert not took_fast_path(OURS[name]), name
     for name in ("rss dates",):     # one odd date in a feed sends the whole feed to feedparser
         assert not took_fast_path(OURS[name]), name
