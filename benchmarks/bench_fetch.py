@@ -98,12 +98,14 @@ def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int
     return total
 
 
-def timed_run(env: dict[str, str]) -> tuple[float, float, float, str]:
+def timed_run(env: dict[str, str], profile: str | None = None) -> tuple[float, float, float, str]:
     """Wall time, peak memory of the tree, CPU seconds of the tree (parent and crawl processes);
-    the output ends with a line of each process's peak."""
+    the output ends with a line of each process's peak. `profile`: the run's own process under
+    cProfile, its statistics written there (slower: for where the time goes, not how much)."""
     peak, stop, peaks, files = [0.0], threading.Event(), dict[int, float](), dict[int, float]()
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
+    proc = subprocess.Popen([sys.executable, *profiler, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def sample() -> None:
@@ -208,6 +210,7 @@ def main() -> None:
     ap.add_argument("--baseline-feeds", type=int, default=None, help="measure the baseline on fewer feeds and scale")
     ap.add_argument("--processes", type=int, default=None, help="crawl processes instead of the default (to compare)")
     ap.add_argument("--stage-feeds", type=int, default=150, help="feeds whose items the stage costs are measured on")
+    ap.add_argument("--profile", default=None, help="write a cProfile of the first run's own process to this file")
     args = ap.parse_args()
     port = free_port()
     farm = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "feedserver.py"), str(args.feeds),
@@ -227,7 +230,7 @@ def main() -> None:
             write_config(config, urls, args.processes)
             env = {**{k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")},
                    "MONITOR_CONFIG": str(config), "MONITOR_HOME": tmp, "MONITOR_DB": f"sqlite:///{db}"}
-            first, peak1, cpu1, out1 = timed_run(env)
+            first, peak1, cpu1, out1 = timed_run(env, args.profile)
             before = fetch_json(port, "/__stats")
             stored = sqlite3.connect(db).execute("select count(*) from items").fetchone()[0]
             second, peak2, cpu2, out2 = timed_run(env)
