@@ -90,3 +90,21 @@ def test_a_first_run_leaves_tagging_to_the_crawl_and_a_second_run_tags_what_is_n
         for item in mine:
             assert stored[(source, item.url)].tags == item.tags, item.title
     store.close()
+
+
+def test_the_crawl_is_told_the_model_the_run_would_load(tmp_path):
+    from monitor.tag.tagging import user_model_dir
+    assert new_sources.model_choice(tmp_path) == "" and new_sources.model_choice(None) == ""
+    user_model_dir(tmp_path).mkdir()
+    (user_model_dir(tmp_path) / "tagger.json").write_text("{}")
+    assert new_sources.model_choice(tmp_path) == str(user_model_dir(tmp_path))
+
+
+def test_a_run_imports_no_tagger_for_choosing_the_crawls_model(tmp_path):
+    """`monitor run` asks for the model choice on every run; a re-run must not pay for NumPy and SciPy."""
+    import subprocess
+    import sys
+    code = ("import sys; from pathlib import Path; from spiders.new_sources import model_choice; "
+            "model_choice(Path(sys.argv[1])); print('scipy' in sys.modules, 'classifiers.tagger' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
