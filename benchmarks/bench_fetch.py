@@ -76,9 +76,14 @@ def baseline(urls: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int, float] | None = None) -> float:
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int, float] | None = None,
+                cpu: dict[int, float] | None = None) -> float:
     """Resident memory of a process and its children, from /proc (`peaks`: each one's peak, by pid;
-    `files`: each one's peak of file-backed pages, such as the SQLite database's memory map)."""
+    `files`: each one's peak of file-backed pages, such as the SQLite database's memory map;
+    `cpu`: each one's CPU seconds so far, which shows where the run's CPU goes)."""
     total, todo = 0.0, [pid]
     while todo:
         p = todo.pop()
@@ -91,6 +96,13 @@ def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int
         except (OSError, KeyError):
             continue
         total += rss
+        if cpu is not None:
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                cpu[p] = (int(fields[11]) + int(fields[12])) / TICKS
+            except (OSError, IndexError, ValueError):
+                pass
         if peaks is not None:
             peaks[p] = max(peaks.get(p, 0.0), rss)
         if files is not None:
@@ -98,17 +110,19 @@ def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int
     return total
 
 
-def timed_run(env: dict[str, str]) -> tuple[float, float, float, str]:
+def timed_run(env: dict[str, str], profile: str | None = None) -> tuple[float, float, float, str]:
     """Wall time, peak memory of the tree, CPU seconds of the tree (parent and crawl processes);
-    the output ends with a line of each process's peak."""
-    peak, stop, peaks, files = [0.0], threading.Event(), dict[int, float](), dict[int, float]()
+    the output ends with a line of each process's peak. `profile`: the run's own process under
+    cProfile, its statistics written there (slower: for where the time goes, not how much)."""
+    peak, stop, peaks, files, cpu = [0.0], threading.Event(), dict[int, float](), dict[int, float](), dict[int, float]()
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
+    proc = subprocess.Popen([sys.executable, *profiler, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def sample() -> None:
         while not stop.wait(0.05):
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks, files))
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks, files, cpu))
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     assert proc.stdout is not None
@@ -119,10 +133,12 @@ def timed_run(env: dict[str, str]) -> tuple[float, float, float, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"monitor run failed:\n{out}")
-    own, own_files = peaks.pop(proc.pid, 0.0), files.pop(proc.pid, 0.0)
+    own, own_files, own_cpu = peaks.pop(proc.pid, 0.0), files.pop(proc.pid, 0.0), cpu.pop(proc.pid, 0.0)
     others = " + ".join(f"{mb:.0f}" for mb in peaks.values() if mb > 20)
+    crawl_cpu = " + ".join(f"{cpu.get(p, 0.0):.1f}" for p, mb in peaks.items() if mb > 20)
     return elapsed, peak[0], usage.ru_utime + usage.ru_stime, (
-        f"{out}peak by process: run {own:.0f} MB ({own_files:.0f} file-backed), crawl {others} MB")
+        f"{out}peak by process: run {own:.0f} MB ({own_files:.0f} file-backed), crawl {others} MB; "
+        f"CPU (sampled) run {own_cpu:.1f} s, crawl {crawl_cpu} s")
 
 
 def fetch_json(port: int, path: str) -> dict[str, Any]:
@@ -208,6 +224,7 @@ def main() -> None:
     ap.add_argument("--baseline-feeds", type=int, default=None, help="measure the baseline on fewer feeds and scale")
     ap.add_argument("--processes", type=int, default=None, help="crawl processes instead of the default (to compare)")
     ap.add_argument("--stage-feeds", type=int, default=150, help="feeds whose items the stage costs are measured on")
+    ap.add_argument("--profile", default=None, help="write a cProfile of the first run's own process to this file")
     args = ap.parse_args()
     port = free_port()
     farm = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "feedserver.py"), str(args.feeds),
@@ -227,7 +244,7 @@ def main() -> None:
             write_config(config, urls, args.processes)
             env = {**{k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")},
                    "MONITOR_CONFIG": str(config), "MONITOR_HOME": tmp, "MONITOR_DB": f"sqlite:///{db}"}
-            first, peak1, cpu1, out1 = timed_run(env)
+            first, peak1, cpu1, out1 = timed_run(env, args.profile)
             before = fetch_json(port, "/__stats")
             stored = sqlite3.connect(db).execute("select count(*) from items").fetchone()[0]
             second, peak2, cpu2, out2 = timed_run(env)

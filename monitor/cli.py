@@ -137,6 +137,7 @@ def run(app: App, retry_now: bool) -> None:
     from monitor.teams.plan import teams_plan
     from monitor.tell.deliver import Sender
     from spiders import KINDS
+    from spiders.new_sources import model_choice
 
     config = app.config
     store = app.store
@@ -149,7 +150,8 @@ def run(app: App, retry_now: bool) -> None:
     with progress_for(app.quiet, due, "Fetching sources") as advance:
         report = run_cycle(fetched, store, _tagger_loader(app.home), Sender(), on_result=lambda _r: advance(),
                            crawl=crawl, retry_now=retry_now, windows=plan.windows if plan else None,
-                           sync=plan is None and routes is None, routes=routes)
+                           sync=plan is None and routes is None, routes=routes,
+                           crawl_tagger=model_choice(app.home))
     from monitor.cli_views import run_summary, translator_for
     for line in run_summary(report, translator_for(config), config):
         click.echo(line)

@@ -24,6 +24,7 @@ from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec, spec_o
 from monitor.watch.errors import explain, outage, outage_words
 from monitor.watch.page_changes import apply_snapshots
 from spiders.crawl import CrawlProcess, processes
+from spiders.new_sources import mark_first_fetches, tagged
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -97,7 +98,7 @@ def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger
               on_result: Callable[[FetchResult], None] | None = None,
               crawl: CrawlProcess | None = None, retry_now: bool = False,
               windows: dict[str, timedelta] | None = None, sync: bool = True,
-              routes: list[TeamRoute] | None = None) -> RunReport:
+              routes: list[TeamRoute] | None = None, crawl_tagger: str | None = None) -> RunReport:
     """One cycle; a failing source is reported, never fatal. `retry_now` also fetches
     the sources that are waiting out a backoff (`monitor run --retry-now`).
 
@@ -108,12 +109,17 @@ def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger
     `config` is their fetch plan, already applied (`sync` False), and `windows` each source's
     interval (monitor.teams.plan), and `routes` the teams' alert rules: each team's rules see
     only its own sources' items and send to its own targets (monitor.tell.team_alerts).
+    `crawl_tagger` (the model `tagger` loads, spiders.new_sources.model_choice): the crawl tags
+    the items of sources fetched for the first time, and they arrive tagged.
     """
     now = utcnow()
     load_tagger = tagger if callable(tagger) else (lambda: tagger)
     if sync:
         store.sync_sources(config.sources)
-    specs, waiting = due_specs(config, store.fetch_state(), now, retry_now, windows)
+    state = store.fetch_state()
+    specs, waiting = due_specs(config, state, now, retry_now, windows)
+    if crawl_tagger is not None:
+        mark_first_fetches(specs, state, crawl_tagger)
     report = RunReport(waiting=waiting)
     outcomes: list[tuple[str, FetchOutcome]] = []
     batch: list[Item] = []
@@ -148,13 +154,15 @@ def _store_new(config: Config, store: Store, load_tagger: Callable[[], Tagger], 
     if not fresh:
         return []
     from monitor.tag.tagging import tag_items
-    tag_items(load_tagger(), fresh, {s.name: s.category for s in config.sources})   # feed hints: monitor.tag.hints
+    untagged = [it for it in fresh if not tagged(it)]     # a new source's items come tagged from the crawl
+    if untagged:
+        tag_items(load_tagger(), untagged, {s.name: s.category for s in config.sources})   # hints: monitor.tag.hints
     force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
     if routes is None:
         return store.add_items(fresh, rules.route(fresh, config), now=now)
-    tagged = team_alerts.team_tags(fresh, routes)          # teams with their own model: its tags
-    added = store.add_items(fresh, team_alerts.route_teams(fresh, routes, tagged), now=now)
-    team_alerts.keep_team_tags(store, fresh, tagged)
+    by_team = team_alerts.team_tags(fresh, routes)          # teams with their own model: its tags
+    added = store.add_items(fresh, team_alerts.route_teams(fresh, routes, by_team), now=now)
+    team_alerts.keep_team_tags(store, fresh, by_team)
     return added
 
 

@@ -1,9 +1,10 @@
-"""kind: feed — RSS, Atom, RDF and JSON Feed bodies handed to feedparser.
+"""kind: feed — RSS, Atom, RDF and JSON Feed bodies handed to feedparser(-rs).
 
 The bytes are decoded here first (monitor.watch.charset: BOM, declarations, a charset
 detector for feeds that declare nothing), so the entity refusal sees the very text the
 parser will read, whatever the encoding: a DOCTYPE with entity declarations is refused
-(billion-laughs territory) in UTF-16 as in UTF-8. feedparser then reads UTF-8.
+(billion-laughs territory) in UTF-16 as in UTF-8. feedparser-rs then reads UTF-8 where it
+reads it as feedparser would, feedparser elsewhere (spiders/fast_feed.py).
 
 feedparser is told not to sanitise HTML or resolve links inside it: we sanitise once
 with an allow-list (monitor.watch.text) and resolve those links after it, which roughly
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-import feedparser
 from feedparser import FeedParserDict
 from scrapy.http import Response
 
@@ -43,6 +43,7 @@ from monitor.watch.text import (
     sanitize_html,
 )
 from monitor.watch.urls import canonical_url, resolve_link
+from spiders import fast_feed
 from spiders.base import SourceError, SourceSpec, SourceSpider
 from spiders.categories import feed_categories
 
@@ -98,8 +99,7 @@ def read_feed(body: bytes, spec: SourceSpec, headers: dict[str, str] | None = No
     if declares_entities(decoded.text):
         raise SourceError(describe("entities"))
     utf8, shifted = _as_utf8(decoded.text)
-    parsed = feedparser.parse(utf8, response_headers=_parser_headers(headers, base, decoded.text),
-                              sanitize_html=False, resolve_relative_uris=False)
+    parsed = fast_feed.parse(utf8, decoded.text, _parser_headers(headers, base, decoded.text))
     damage = _damaged_line(parsed, shifted)
     if not parsed.entries:
         _explain_no_entries(parsed, decoded.text, damage, headers.get("content-type", ""), base)

@@ -1,0 +1,110 @@
+"""A source's first fetch is tagged in the crawl process (spiders/new_sources.py), with the
+very tags and scores the run's own process would have given; everything else is still
+tagged by the run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from monitor.config import Config, FetchSettings
+from monitor.item import Item
+from monitor.pipeline import run_cycle
+from monitor.store import FetchState, Store
+from monitor.store.items import ItemQuery
+from monitor.tag.tagging import load_tagger, tag_items
+from monitor.tell.deliver import Sender
+from spiders import new_sources
+from spiders.base import SourceSpec
+from spiders.crawl import crawl
+from tests.servers import FeedServer, rss
+
+FAST = FetchSettings(timeout=timedelta(seconds=5), retries=0)
+REPORTS = [
+    ("Instagram testet neue Reichweiten-Statistiken für Creator", "<p>Meta führt <b>Insights</b> für Reels ein.</p>"),
+    ("EU-Kommission verhängt Bußgeld gegen TikTok", "<p>Es geht um den Schutz Jugendlicher nach dem DSA.</p>"),
+    ("LinkedIn changes how the feed ranks posts with links", "<p>Posts with external links lose reach.</p>"),
+    ("YouTube erlaubt Werbung in Shorts für alle Partner", "<p>Neue Anzeigenformate ab kommender Woche.</p>"),
+    ("WhatsApp Kanäle bekommen Umfragen", "<p>Admins können jetzt abstimmen lassen.</p>"),
+]
+
+
+def entries(prefix: str, start: int = 0) -> list[dict]:
+    return [{"title": title, "link": f"http://127.0.0.1/{prefix}/{start + n}", "summary": summary}
+            for n, (title, summary) in enumerate(REPORTS)]
+
+
+def new_spec(name: str, url: str, model: str = "") -> SourceSpec:
+    return SourceSpec(name=name, url=url, kind="feed", category="legal", options={new_sources.OPTION: model})
+
+
+def test_items_tagged_in_the_crawl_equal_items_tagged_by_the_run():
+    with FeedServer() as web:
+        url = web.add("/new.xml", rss("Neu", entries("n")))
+        [result] = crawl([new_spec("neu", url)], FAST)
+        [plain] = crawl([SourceSpec(name="neu", url=url, kind="feed", category="legal")], FAST)
+    assert result.outcome.ok and len(result.items) == len(REPORTS)
+    assert all(new_sources.tagged(item) for item in result.items)
+    assert not any(new_sources.tagged(item) for item in plain.items)     # not a first fetch: the run tags
+    tag_items(load_tagger(None), plain.items, {"neu": "legal"})          # as pipeline._store_new does
+    assert [(i.tags, i.scores) for i in result.items] == [(i.tags, i.scores) for i in plain.items]
+    assert any(i.tags for i in result.items)
+
+
+def test_only_sources_never_fetched_are_marked():
+    never, before = (SourceSpec(name=n, url=f"http://127.0.0.1/{n}", kind="feed", category="industry")
+                     for n in ("never", "before"))
+    page = SourceSpec(name="page", url="http://127.0.0.1/p", kind="page", category="legal")
+    from datetime import UTC, datetime
+    state = {"never": FetchState(None, None, None), "page": FetchState(None, None, None),
+             "before": FetchState('"e"', None, None, last_fetch=datetime.now(UTC))}
+    assert new_sources.mark_first_fetches([never, before, page], state, "") == 1
+    assert never.options == {new_sources.OPTION: ""} and before.options == {} and page.options == {}
+
+
+def test_a_first_run_leaves_tagging_to_the_crawl_and_a_second_run_tags_what_is_new(tmp_path):
+    """The run loads no tagger when every item arrives tagged; items stored are tagged the same."""
+    loads: list[str] = []
+
+    def loader():
+        loads.append("loaded")
+        return load_tagger(None)
+
+    store = Store.open(f"sqlite:///{tmp_path / 'first.db'}")
+    with FeedServer() as web:
+        web.add("/a.xml", rss("A", entries("a")))
+        web.add("/b.xml", rss("B", entries("b")))
+        config = Config.model_validate({"sources": [
+            {"name": "A", "url": web.url("/a.xml"), "category": "legal"},
+            {"name": "B", "url": web.url("/b.xml"), "category": "platform"}]})
+        first = run_cycle(config, store, loader, Sender(), crawl_tagger="")
+        assert first.new_count == 2 * len(REPORTS) and loads == []
+        web.add("/a.xml", rss("A", entries("a") + entries("a2", 10)))
+        second = run_cycle(config, store, loader, Sender(), crawl_tagger="")
+        assert second.new_count == len(REPORTS) and loads == ["loaded"]
+    stored = {(i.source, i.url): i for i in store.query_items(ItemQuery(limit=100))}
+    tagger = load_tagger(None)
+    for source, category in (("A", "legal"), ("B", "platform")):
+        mine = [Item(source=source, title=i.title, url=i.url, summary=i.summary, lang=i.lang, platforms=i.platforms,
+                     categories=i.categories) for i in stored.values() if i.source == source]
+        tag_items(tagger, mine, {source: category})
+        for item in mine:
+            assert stored[(source, item.url)].tags == item.tags, item.title
+    store.close()
+
+
+def test_the_crawl_is_told_the_model_the_run_would_load(tmp_path):
+    from monitor.tag.tagging import user_model_dir
+    assert new_sources.model_choice(tmp_path) == "" and new_sources.model_choice(None) == ""
+    user_model_dir(tmp_path).mkdir()
+    (user_model_dir(tmp_path) / "tagger.json").write_text("{}")
+    assert new_sources.model_choice(tmp_path) == str(user_model_dir(tmp_path))
+
+
+def test_a_run_imports_no_tagger_for_choosing_the_crawls_model(tmp_path):
+    """`monitor run` asks for the model choice on every run; a re-run must not pay for NumPy and SciPy."""
+    import subprocess
+    import sys
+    code = ("import sys; from pathlib import Path; from spiders.new_sources import model_choice; "
+            "model_choice(Path(sys.argv[1])); print('scipy' in sys.modules, 'classifiers.tagger' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
