@@ -82,7 +82,8 @@ def cv_report(meta: Mapping) -> EvalReport | None:
     if not cv:
         return None
     per_tag = {tag: (v["precision"], v["recall"], v["f1"], v["support"]) for tag, v in cv["per_tag"].items()}
-    return EvalReport(per_tag, cv["macro_f1"], cv["n_items"], f"cross-validation, {cv['folds']} folds")
+    held_out = f", whole {cv['grouped_by']}s held out" if cv.get("grouped_by") else ""
+    return EvalReport(per_tag, cv["macro_f1"], cv["n_items"], f"cross-validation, {cv['folds']} folds{held_out}")
 
 
 @dataclass(frozen=True)

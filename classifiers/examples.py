@@ -23,6 +23,7 @@ class Example:
     weight: float = 1.0
     title_kind: str | None = None          # "headline", or "lead" when a first sentence stands in
     platforms: list[str] | None = None     # labelled platforms, where a file has them
+    style: str | None = None               # the written style it belongs to: held out whole in cross-validation
 
     def as_doc(self) -> dict:
         return {"title": self.title, "summary": self.summary, "lang": self.lang}
@@ -78,4 +79,5 @@ def _parse_line(line: str, where: str, known_tags: tuple[str, ...]) -> Example:
         weight=float(record.get("weight", 1.0)),
         title_kind=record.get("title_kind") or None,
         platforms=list(record["platforms"]) if isinstance(record.get("platforms"), list) else None,
+        style=str(record["style"]) if record.get("style") else None,
     )

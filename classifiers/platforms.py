@@ -37,6 +37,14 @@ forms that name the platform:
   Mosseri (Instagram), FYP (TikTok), Graph/Marketing API (Facebook), AI Overviews,
   Search Console and core/spam/helpful-content updates (Google), Zuckerberg, Creator
   Studio and Business Suite (Facebook and Instagram), Community Notes (X).
+* ``X`` is not a numeral, variable or product name: "iPhone X", "Kapitel X", "Brand X",
+  "Unternehmen X … Unternehmen Y", "X days", "X-fach".
+* X named only as the place of a statement ("said on X", "schrieb auf Twitter", "hat auf X
+  geschrieben") or to date another story ("seit der Übernahme von Twitter") does not count
+  beside another platform; nor does a platform named only in a person's job ("the Instagram
+  boss said", "Twitter-Mitgründer Dorsey") after another platform was named.
+* A company's description of its platform names that platform: "Googles Videoplattform" ->
+  youtube (not google), "Microsoft's professional network" -> linkedin.
 * "Unternehmensprofil" alone is not mapped to google: LinkedIn pages are called that
   too; "Google-Unternehmensprofil" names Google anyway.
 """
@@ -151,8 +159,16 @@ def _candidates(text: str) -> set[str]:
     return found
 
 
-_X_NEGATIVE = re.compile(r"\b(?:Gen(?:eration)?|Model|Malcolm|OS|Mac OS|Windows|Project|Planet|"
-                         r"Phase|Typ|Type|Faktor|Factor|Tesla|Space) X\b|\bX-(?:Men|Ray|Files|Box|Factor)\b")
+_X_NEGATIVE = re.compile(
+    r"\b(?:Gen(?:eration)?|Model|Malcolm|OS|Mac OS|Windows|Project|Planet|Phase|Typ|Type|Faktor|Factor|Tesla|"
+    r"Space|iPhone|Xbox Series|Final Fantasy|Mission|Level|Stufe|Version|Kapitel|Chapter|Teil|Part|Band|Volume|"
+    r"Vol\.|Artikel|Article|Papst|Pope|Pius|Ludwig|Louis|Karl|Charles|Henry|Heinrich|Brand|Marke|Person|Kunde|"
+    r"Kundin|customer|Produkt|product|Nutzer|user|Herr|Frau|Mr\.|Mrs\.|Ms\.) X\b"
+    r"|\bX-(?:Men|Ray|Files|Box|Factor)\b"
+    # a placeholder: "X und Y", "from X to Y", "X days", "X Prozent"
+    r"|\bX\b(?=[^.!?\n]{0,40}\b[YZ]\b)"
+    r"|\bX (?=(?:days?|hours?|weeks?|months?|years?|times|percent|per cent|Tage\w*|Stunden|Wochen|Monate\w*|"
+    r"Jahre\w*|Mal|Prozent|Euro|Dollar)\b)")
 
 
 # A company stands for the platforms it runs when the item is about the company itself
@@ -172,6 +188,27 @@ _COMPANIES = (
 # A sentence that starts with "After Meta, …", "Nach Meta will jetzt auch …", "Like Meta, …" names the
 # company as the one that went first; the item is about the other platform it names.
 _COMPANY_FOLLOWED = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Like|Nach|Wie|Ähnlich wie)\s+$")
+
+# A company's description of one of its platforms names that platform, and the company's own name in
+# it does not count ("Googles Videoplattform" -> youtube, not google; "Microsoft's professional network"
+# -> linkedin).
+_VIDEO_OF_GOOGLE = (r"\b(?:Google|Alphabet)(?:'s|’s|s)?[- ](?:[Vv]ideo[- ]?(?:platform|site|service|portal|"
+                    r"sharing (?:platform|site|service))|Videoplattform|Videoportal|Videodienst|Video-Plattform|"
+                    r"Video-Portal|Video-Tochter|Videotochter)\b"
+                    r"|\b(?:Google|Alphabet)-owned video\b"
+                    r"|\bvideo (?:platform|site|service) (?:owned by|of) (?:Google|Alphabet)\b"
+                    r"|\bzu (?:Google|Alphabet) gehörende\w* Video\w*")
+_NETWORK_OF_MICROSOFT = (r"\bMicrosoft(?:'s|’s|s)?[- ](?:(?:professional|business|career|jobs?) "
+                         r"(?:network|platform|site)|Karrierenetzwerk|Karriere-Netzwerk|Karriereplattform|"
+                         r"Karriere-Plattform|Business-Netzwerk|Businessnetzwerk|Berufsnetzwerk|Jobnetzwerk)\b"
+                         r"|\bMicrosoft-owned (?:professional|business|career|jobs?) (?:network|platform|site)\b"
+                         r"|\b(?:professional|business|career) (?:network|platform) (?:owned by|of) Microsoft\b"
+                         r"|\bzu Microsoft gehörende\w* (?:Karriere|Business|Berufs|Job)-?[Nn]etzwerk")
+# (substrings one of which must be there, pattern, the platform described, the owner it stands in for)
+_DESCRIPTIONS: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str | None], ...] = (
+    (("google", "alphabet"), re.compile(_VIDEO_OF_GOOGLE), "youtube", "google"),
+    (("microsoft",), re.compile(_NETWORK_OF_MICROSOFT), "linkedin", None),
+)
 
 # When no platform is named at all, a product or person that belongs to one only names it:
 # the head of Instagram, TikTok's "FYP", Meta's Graph and Marketing APIs, Google's AI
@@ -194,7 +231,10 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
                               r"resembl\w*|similar to|ähnlich\w*|rivals?|rivalling|"
                               r"Konkurrent\w*|alternative to|Alternative zu|à la|copy\w*|copies|kopier\w*|"
-                              r"clone of|Vorbild|competitor to|compete with|take on|than|neben)\b[^.!?]{0,25})$",
+                              r"clone of|Vorbild|competitor to|compete with|take on|than|neben)\b[^.!?]{0,25}"
+                              # a time reference: "seit der Übernahme von Twitter", "since Musk bought Twitter"
+                              r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
+                              r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",
                               re.I)
 _COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurrent\w*|Klon|Rivale\w*|Trend|like|style|ähnlich\w*)\b",
                              re.I)
@@ -208,9 +248,28 @@ _DESCRIBED_BEFORE = re.compile(r"(?:\b(?:Konzern|Mutterkonzern|Mutter|company|Un
                                re.I)
 _DESCRIBED_AFTER = re.compile(r"^(?:'s|’s|s)?[-\s]?(?:parent|owner|Mutter\w*|Konzern|Eigentümer)\b"
                               r"|^(?:,? [A-Z]\w+)*,? (?:and|und) [A-Z]\w+ (?:owner|parent|Mutter)\b", re.I)
+# A platform named only in a person's job ("the Instagram boss", "head of Instagram", "Twitter-Mitgründer
+# Dorsey") after another platform was named: the item is about the first one ("Threads ranks replies
+# higher, the Instagram boss said"). Named first ("Instagram-Chef: …", "Threads-Chef wechselt …") it stays.
+_TITLE_AFTER = re.compile(r"^(?:'s|’s|s)?[- ]?(?:boss|chief|head|CEO|COO|CTO|CFO|Chef|Chefin|Chefs|[Cc]hef-|"
+                          r"executive|exec|VP|vice president|president|founder|co-founder|Gründer\w*|Mitgründer\w*|"
+                          r"Manager\w*|Managerin|Sprecher\w*|spokes(?:man|woman|person))\b")
+_TITLE_BEFORE = re.compile(r"\b(?:head|chief|boss|CEO|COO|CTO|CFO|Chef|Chefin|Leiter\w*|president|VP|"
+                           r"vice president|founder|co-founder|Gründer\w*|Mitgründer\w*) (?:of|at|von|bei) (?:the )?$")
 # Words that name X only as the medium of a statement ("said in a tweet", "tweeted that"): X counts
 # from them alone only when the item names no other platform.
 _MEDIUM_ONLY = re.compile(r"(?i:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)")
+# "said on X", "schrieb auf Twitter", "so Mosseri … auf Twitter", "in a post on X": the place a statement was
+# made, not what it is about.
+_STATEMENT_BEFORE = re.compile(
+    r"(?:\b(?:said|says|wrote|writes|posted|posts|announced|announces|confirmed|confirms|explained|explains|"
+    r"shared|shares|stated|states|replied|noted|sagte|sagt|schrieb|schreibt|erklärte|erklärt|teilte|teilt|"
+    r"bestätigte|bestätigt|kündigte|postete|verkündete|verkündet|betonte|betont|antwortete|so [A-Z]\w+)\b"
+    r"[^.!?]{0,60}|\b(?:post|Post|Beitrag|thread|Thread|video|Video|statement|Statement|Tweet)\s)"
+    r"(?:on|auf|via|bei)\s+$")
+# German perfect tense puts the verb after the place: "hat auf X geschrieben", "auf X mitgeteilt".
+_STATEMENT_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:geschrieben|erklärt|mitgeteilt|gepostet|bestätigt|"
+                              r"angekündigt|verkündet|betont|geantwortet|mit\b)")
 
 
 def find_platforms(text: str) -> list[str]:
@@ -229,9 +288,19 @@ def find_platforms(text: str) -> list[str]:
         found -= compared
     if "x" in found and len(found) > 1 and _x_only_as_medium(text):
         found.discard("x")
+    if len(found) > 1:
+        first = min(found, key=lambda name: _first_mention(text, name))
+        found -= {name for name in found if name != first and _only_in_a_title(text, name)}
     if found and any(pattern.search(text) for pattern, _, _, _ in _COMPANIES):
         described = {name for name in found if _only_described(text, name)}
         found -= described
+    low = text.lower()
+    for triggers, pattern, platform, owner in _DESCRIPTIONS:
+        described_spans = [m.span() for m in pattern.finditer(text)] if any(t in low for t in triggers) else []
+        if described_spans:
+            found.add(platform)
+            if owner in found and _all_inside(text, owner, described_spans):
+                found.discard(owner)
     for pattern, platforms, own, alone in _COMPANIES:
         if not found & own and not (alone and found) and _company_is_subject(text, pattern, bool(found)):
             found.update(platforms)
@@ -258,17 +327,53 @@ def _only_described(text: str, name: str) -> bool:
                                or _DESCRIBED_AFTER.search(text[b:b + 40]) for a, b in spans)
 
 
+def _all_inside(text: str, name: str, outer: list[tuple[int, int]]) -> bool:
+    """Whether every mention of platform `name` lies inside one of the `outer` spans."""
+    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    return all(any(oa <= a and b <= ob for oa, ob in outer) for a, b in spans)
+
+
+def _first_mention(text: str, name: str) -> int:
+    """Where platform `name` is first named (the text's length when only a rule without a span found it)."""
+    return min((m.start() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)),
+               default=len(text))
+
+
+def _only_in_a_title(text: str, name: str) -> bool:
+    """Whether every mention of platform `name` is part of a person's job ("Instagram-Chef")."""
+    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    return bool(spans) and all(_TITLE_AFTER.search(text[b:b + 25]) or _TITLE_BEFORE.search(text[max(0, a - 40):a])
+                               for a, b in spans)
+
+
 def _x_only_as_medium(text: str) -> bool:
-    """Whether X is named only as the medium of a statement ("in einem Tweet", "tweeted")."""
+    """Whether X is named only as the medium of a statement ("in einem Tweet", "tweeted", "schrieb
+    Mosseri auf Twitter"), apart from mentions that compare or describe."""
     spans = [m.span() for names, pattern in _COMPILED if names == ("x",) for m in pattern.finditer(text)]
-    return bool(spans) and all(_MEDIUM_ONLY.fullmatch(text[a:b]) for a, b in spans)
+    medium = [_MEDIUM_ONLY.fullmatch(text[a:b]) or _STATEMENT_BEFORE.search(_before_name(text, a, b))
+              or (re.match(r"(?:auf|bei)\s", text[a:b]) and _STATEMENT_AFTER.match(text[b:b + 40]))
+              for a, b in spans]
+    return any(medium) and all(is_medium or _mention_is_aside(text, a, b) for is_medium, (a, b) in zip(medium, spans))
 
 
 def _only_compared(text: str, name: str) -> bool:
     """Whether every mention of platform `name` is a comparison with another one."""
     spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
-    return bool(spans) and all(_COMPARED_BEFORE.search(text[max(0, a - 60):a]) or _COMPARED_AFTER.search(text[b:b + 20])
-                               or _DESCRIBED_BEFORE.search(text[max(0, a - 60):a]) for a, b in spans)
+    return bool(spans) and all(_mention_is_aside(text, a, b) for a, b in spans)
+
+
+def _before_name(text: str, a: int, b: int) -> str:
+    """The 100 characters before a mention, with the mention's own preposition ("on X", "auf X")
+    moved into them."""
+    lead = re.match(r"(?:on|auf|via|bei)\s", text[a:b])
+    return text[max(0, a - 100):a] + (lead.group() if lead else "")
+
+
+def _mention_is_aside(text: str, a: int, b: int) -> bool:
+    """Whether the mention at text[a:b] only compares ("much like TikTok"), dates ("since Musk
+    bought Twitter") or gives an old name ("formerly Twitter")."""
+    return bool(_COMPARED_BEFORE.search(text[max(0, a - 60):a]) or _COMPARED_AFTER.search(text[b:b + 20])
+                or _DESCRIBED_BEFORE.search(text[max(0, a - 60):a]))
 
 
 def _x_survives(text: str) -> bool:

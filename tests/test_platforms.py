@@ -219,3 +219,78 @@ def test_shorts_at_the_start_of_a_headline_count_before_a_word_of_the_format():
     assert find_platforms("Shorts creators get a remix button") == ["youtube"]
     assert find_platforms("Shorts-Videos dürfen jetzt drei Minuten lang sein") == ["youtube"]
     assert find_platforms("Shorts and sandals are back") == []
+
+
+@pytest.mark.parametrize("text", [
+    "X throttles posts with links, a study finds",
+    "Reichweite auf X bricht für Nachrichtenseiten ein",
+    "X (formerly Twitter) hides like counts",
+    "X-Chef kündigt Bezahlpflicht für neue Konten an",
+    "X Corp loses its appeal against the fine",
+    "Musks Unternehmen X verklagt einen Werbeverband",
+])
+def test_x_counts_where_it_is_written_as_the_network(text):
+    assert find_platforms(text) == ["x"]
+
+
+@pytest.mark.parametrize("text", [
+    "iPhone X users report faster charging after the update",
+    "Kapitel X zeigt, wie man Hashtags auswählt",
+    "Wenn Unternehmen X Daten an Unternehmen Y weitergibt, braucht es einen Vertrag",
+    "Post for X days, then compare the reach",
+    "Die Reichweite ist X-fach höher als gedacht",
+    "Final Fantasy X comes to phones",
+    "Brand X says its campaign doubled sales",
+    "Papst Pius X und die Kirchengeschichte",
+    "Windows X bleibt ein Gerücht",
+    "Generation X liest lieber Newsletter",
+])
+def test_the_letter_x_as_a_variable_numeral_or_product_name_is_no_platform(text):
+    assert "x" not in find_platforms(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Instagram head Adam Mosseri said on X that Reels from small accounts get more reach", ["instagram"]),
+    ("Mosseri schrieb auf Twitter, dass Instagram Originalinhalte bevorzugt", ["instagram"]),
+    ("Der TikTok-Support hat auf X am Montag geschrieben, die Störung sei behoben", ["tiktok"]),
+    ("LinkedIn changes the feed, a spokesperson confirmed in a post on X", ["linkedin"]),
+    # about X itself: kept
+    ("Reichweite auf X sinkt, auch TikTok ist betroffen", ["tiktok", "x"]),
+    ("He said X is throttling links, and LinkedIn is testing the same", ["linkedin", "x"]),
+])
+def test_x_as_the_place_of_a_statement_does_not_count_beside_another_platform(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Seit der Übernahme von Twitter durch Elon Musk wächst Bluesky stetig", ["bluesky"]),
+    ("Since Musk bought Twitter, Mastodon has doubled its servers", ["mastodon"]),
+    ("Musk completed his purchase of Twitter in October", ["x"]),   # the only platform: kept
+])
+def test_a_platform_named_only_to_date_another_story_does_not_count(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Threads ranks replies from friends higher, the Instagram boss said", ["threads"]),
+    ("Dorsey verlässt Bluesky; der Twitter-Mitgründer nennt keine Gründe", ["bluesky"]),
+    ("TikTok holt eine frühere Google-Managerin für die Empfehlungen", ["tiktok"]),
+    # named first, the titled platform is what the item is about
+    ("Instagram-Chef: Wer Videos von TikTok recycelt, wird seltener empfohlen", ["instagram", "tiktok"]),
+    ("Threads-Chef wechselt, sein Nachfolger kommt aus dem Instagram-Team", ["instagram", "threads"]),
+])
+def test_a_platform_named_only_in_a_persons_job_after_another_one_does_not_count(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Googles Videoplattform zahlt Creators mehr für lange Videos", ["youtube"]),
+    ("Google's video platform shortens mid-roll ad breaks", ["youtube"]),
+    ("Google's video platform and Google Search both change their rules", ["google", "youtube"]),
+    ("Microsofts Karrierenetzwerk testet KI-Bewerbungen", ["linkedin"]),
+    ("The Microsoft-owned professional network adds verification for recruiters", ["linkedin"]),
+    ("Microsoft raises the price of Office", []),
+    ("Google changes how reviews are shown in Maps", ["google"]),
+])
+def test_a_company_description_of_its_platform_names_that_platform(text, expected):
+    assert find_platforms(text) == expected

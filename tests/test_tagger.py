@@ -390,3 +390,30 @@ def test_a_model_saved_before_compounds_were_split_keeps_its_features(tagger):
     row = older.transform([parse({"title": "Reichweitenverlust", "lang": "de"})])
     assert not {"reichweite", "verlust"} & {older.words[c] for c in row.indices if c < len(older.words)}
     assert tagger.featurizer.split_compounds   # the packaged model was trained with the split
+
+
+def test_cross_validation_holds_out_whole_styles(training_examples):
+    """Thresholds and stage two are chosen on scores of styles the fold never saw: a style's
+    near-duplicates never sit on both sides of a fold."""
+    from classifiers.evaluation import label_matrix
+    from classifiers.training import Settings, _splits, style_groups
+
+    groups = style_groups(training_examples)
+    labels = label_matrix([ex.tags for ex in training_examples], TAGS)
+    for j in range(len(TAGS)):
+        splits = _splits(labels[:, j], Settings(), groups)
+        assert len(splits) == Settings().folds
+        for train, test in splits:
+            assert not set(groups[train]) & set(groups[test])
+            assert labels[test, j].any() and not labels[test, j].all()
+    # examples without a style (people's corrections) are each a group of their own
+    loose = [Example("a", style=None), Example("b", style=None), Example("c", style="s"), Example("d", style="s")]
+    assert list(style_groups(loose)) == [0, 1, 2, 2]
+
+
+def test_the_packaged_model_says_how_its_cross_validation_was_grouped(tagger):
+    from classifiers import cv_report
+
+    assert tagger.meta["cv"]["grouped_by"] == "style"
+    report_ = cv_report(tagger.meta)
+    assert report_ is not None and "whole styles held out" in report_.format()

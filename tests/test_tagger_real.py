@@ -16,7 +16,16 @@ import pytest
 from classifiers import Tagger, evaluate_breakdown, load_examples
 from classifiers.evaluation import Breakdown
 
-REAL_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "real-dev.jsonl"
+
+def _find_real_dev() -> Path:
+    """`shared/eval/real-dev.jsonl` beside the project root (`../shared/eval`), or beside one of its
+    parents: a worktree at /work/wt/<name> finds /work/shared/eval as the main checkout does."""
+    root = Path(__file__).resolve().parents[1]
+    candidates = [folder / "shared" / "eval" / "real-dev.jsonl" for folder in root.parents]
+    return next((path for path in candidates if path.exists()), candidates[0])
+
+
+REAL_DEV = _find_real_dev()
 NOT_YET = pytest.mark.xfail(reason="issue 11's floor is not reached yet", strict=False)
 
 
@@ -32,16 +41,14 @@ def _part(breakdown: Breakdown, title: str) -> float:
 
 
 def test_no_regression_on_real_items(breakdown):
-    # The packaged model reaches 0.865 / de 0.854 / leads 0.844 / platforms 0.883: a little room for
+    # The packaged model reaches 0.868 / de 0.871 / leads 0.866 / platforms 0.889: a little room for
     # retraining noise (one item is about 0.01 of a tag's F1), none for a real fall.
-    assert breakdown.overall.macro_f1 >= 0.85, breakdown.format()
-    assert _part(breakdown, "language = de") >= 0.83, breakdown.format()
-    assert _part(breakdown, "title = lead") >= 0.83, breakdown.format()
-    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.87, breakdown.format()
+    assert breakdown.overall.macro_f1 >= 0.86, breakdown.format()
+    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.885, breakdown.format()
 
 
 def test_english_floor_on_real_items(breakdown):
-    """Issue 11's floor for English items, reached (0.876)."""
+    """Issue 11's floor for English items, reached (0.869)."""
     assert _part(breakdown, "language = en") >= 0.86, breakdown.format()
 
 
@@ -51,17 +58,18 @@ def test_macro_f1_floor_on_real_items(breakdown):
 
 
 def test_every_tag_floor_on_real_items(breakdown):
-    """Issue 11's floor per tag, reached (feature 0.844, legal 0.912, reach 0.838)."""
+    """Issue 11's floor per tag, reached (feature 0.837, legal 0.921, reach 0.848)."""
     weak = {tag: f[2] for tag, f in breakdown.overall.per_tag.items() if f[2] < 0.83}
     assert not weak, breakdown.format()
 
 
-@NOT_YET
 @pytest.mark.parametrize("part, floor", [("language = de", 0.86), ("title = lead", 0.85)])
 def test_german_and_lead_title_floors(breakdown, part, floor):
+    """Issue 11's floors for German items and first sentences as titles, reached (0.871, 0.866)."""
     assert _part(breakdown, part) >= floor, breakdown.format()
 
 
 @NOT_YET
 def test_platform_floor_on_real_items(breakdown):
+    """Out of reach for a dictionary: most platforms still missed are not named in title or summary."""
     assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.92, breakdown.format()
