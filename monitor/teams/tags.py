@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from classifiers.labels import LEGAL_TAG
 from monitor.clock import utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from monitor.store import Store
 
 RECENT = timedelta(days=2)
-LEGAL_TAG = "legal_change"
 BATCH = 500
 
 
