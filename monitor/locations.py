@@ -34,3 +34,18 @@ def locate(cli_config: str | None) -> Locations:
 def ensure_home(home: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+USER_MODEL_DIR = "model"       # `monitor train` writes the retrained model here, in the data directory
+
+
+def user_model_dir(home: Path) -> Path:
+    return home / USER_MODEL_DIR
+
+
+def retrained_model(home: Path | None) -> Path | None:
+    """The retrained model's directory when the data directory has one, else None (the packaged
+    model). Here, not beside the tagger: the crawl asks too, without importing NumPy and SciPy."""
+    if home is not None and (user_model_dir(home) / "tagger.json").exists():
+        return user_model_dir(home)
+    return None

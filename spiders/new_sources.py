@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.item import SNAPSHOT, Item
+from monitor.locations import retrained_model
 from monitor.watch.contract import SourceSpec
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from monitor.store import FetchState
 
 OPTION = "tag_first_fetch"      # SourceSpec.options key: the model directory ("" for the packaged model)
-USER_MODEL = ("model", "tagger.json")   # monitor.tag.tagging.user_model_dir, without importing the tagger
 _taggers: dict[str, Tagger] = {}
 
 
@@ -38,9 +38,8 @@ def model_choice(home: Path | None) -> str:
     """The model `monitor.tag.tagging.load_tagger(home)` loads, as the crawl process is told it:
     the team's retrained model's directory, or "" for the packaged one. Without importing the
     tagger's module: that pulls in NumPy and SciPy (27 MB and 0.3 s in a re-run that tags nothing)."""
-    if home is not None and home.joinpath(*USER_MODEL).exists():
-        return str(home / USER_MODEL[0])
-    return ""
+    directory = retrained_model(home)
+    return "" if directory is None else str(directory)
 
 
 def mark_first_fetches(specs: list[SourceSpec], state: Mapping[str, FetchState], model: str) -> int:

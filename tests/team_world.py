@@ -14,6 +14,7 @@ from sqlalchemy import select
 from monitor.config import Source
 from monitor.store import Store
 from monitor.store.schema import SourceRow, SubscriptionRow
+from tests.servers import FeedServer, rss
 
 
 def teams(store: Store, slugs: Iterable[str]) -> dict[str, int]:
@@ -53,3 +54,11 @@ def rename(store: Store, slug: str, source: str, name: str) -> None:
         row = s.get(SubscriptionRow, (team.id, source_id))
         assert row is not None
         row.name = name
+
+
+def serve_acme_and_initech(web: FeedServer) -> None:
+    """One feed both teams follow and one of each team's own, each item with a word that names it."""
+    web.add("/shared.xml", rss("Shared", [{"title": "Kanalstatistik erweitert sharedmark", "link": "http://127.0.0.1/s/1"}]))
+    web.add("/acme.xml", rss("Acme", [{"title": "Werbekonto gesperrt acmemark", "link": "http://127.0.0.1/a/1"}]))
+    web.add("/initech.xml", rss("Initech", [{"title": "Hashtag-Suche entfernt initechmark",
+                                             "link": "http://127.0.0.1/i/1"}]))

@@ -21,17 +21,15 @@ from monitor.config import load_config
 from monitor.daemon import run_daemon
 from monitor.teams.config import load_teams
 from monitor.teams.schedule import digest_times
-from tests.servers import FeedServer, Webhook, rss
+from tests.servers import FeedServer, Webhook
+from tests.team_world import serve_acme_and_initech
 
 ROOT = Path(__file__).resolve().parent.parent
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
 
 
 def write(tmp: Path, web: FeedServer, hooks: dict[str, Webhook]) -> None:
-    web.add("/shared.xml", rss("Shared", [{"title": "Kanalstatistik erweitert sharedmark", "link": "http://127.0.0.1/s/1"}]))
-    web.add("/acme.xml", rss("Acme", [{"title": "Werbekonto gesperrt acmemark", "link": "http://127.0.0.1/a/1"}]))
-    web.add("/initech.xml", rss("Initech", [{"title": "Hashtag-Suche entfernt initechmark",
-                                             "link": "http://127.0.0.1/i/1"}]))
+    serve_acme_and_initech(web)
     (tmp / "feeds.yaml").write_text(
         "settings:\n  timezone: Europe/Berlin\n  fetch:\n    retries: 0\n    interval: 6h\n"
         "  digest:\n    at: '07:30'\n    notify: [chat]\n"

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import FeedServer, Webhook, rss
+from tests.servers import FeedServer, Webhook
+from tests.team_world import serve_acme_and_initech
 from tests.test_workers import finish, start
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX")]
@@ -26,10 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def write(tmp: Path, web: FeedServer, hooks: dict[str, Webhook]) -> None:
-    web.add("/shared.xml", rss("Shared", [{"title": "Kanalstatistik erweitert sharedmark", "link": "http://127.0.0.1/s/1"}]))
-    web.add("/acme.xml", rss("Acme", [{"title": "Werbekonto gesperrt acmemark", "link": "http://127.0.0.1/a/1"}]))
-    web.add("/initech.xml", rss("Initech", [{"title": "Hashtag-Suche entfernt initechmark",
-                                             "link": "http://127.0.0.1/i/1"}]))
+    serve_acme_and_initech(web)
     (tmp / "feeds.yaml").write_text(
         "settings:\n  fetch:\n    retries: 0\n  alerts:\n    - notify: [chat]\n"
         f"notify:\n  chat: {hooks['default'].url}\n"

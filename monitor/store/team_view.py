@@ -19,7 +19,7 @@ team behaves exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -133,12 +133,17 @@ def corrected_tags(s: Session, team_id: int | None, ids: Sequence[int]) -> dict[
     team = tag_team(s, team_id)
     if team is None or not corrects(s, team) or not ids:
         return {}
+    return _tags_by_item(s, ids, lambda chunk: select(CorrectionRow.item_id, CorrectionRow.tags).where(
+        CorrectionRow.id.in_(latest(team).where(CorrectionRow.item_id.in_(chunk)))))
+
+
+def _tags_by_item(s: Session, ids: Sequence[int],
+                  rows_of: Callable[[list[int]], Select[Any]]) -> dict[int, list[str]]:
+    """Item id -> sorted tags, from the (item id, tags) rows `rows_of` selects for each chunk of `ids`."""
     out: dict[int, list[str]] = {}
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), CHUNK):
-        rows = s.execute(select(CorrectionRow.item_id, CorrectionRow.tags).where(
-            CorrectionRow.id.in_(latest(team).where(CorrectionRow.item_id.in_(wanted[start:start + CHUNK]))))).all()
-        out.update((iid, sorted(tags or [])) for iid, tags in rows)
+        out.update((iid, sorted(tags or [])) for iid, tags in s.execute(rows_of(wanted[start:start + CHUNK])).all())
     return out
 
 
@@ -161,13 +166,8 @@ def overlay_tags(s: Session, team_id: int | None, ids: Sequence[int]) -> dict[in
     team = tag_team(s, team_id)
     if team is None or not overlaid(s, team) or not ids:
         return {}
-    out: dict[int, list[str]] = {}
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), CHUNK):
-        rows = s.execute(select(TeamTagRow.item_id, TeamTagRow.tags).where(
-            TeamTagRow.team_id == team, TeamTagRow.item_id.in_(wanted[start:start + CHUNK]))).all()
-        out.update((iid, sorted(tags or [])) for iid, tags in rows)
-    return out
+    return _tags_by_item(s, ids, lambda chunk: select(TeamTagRow.item_id, TeamTagRow.tags).where(
+        TeamTagRow.team_id == team, TeamTagRow.item_id.in_(chunk)))
 
 
 class TeamTagStore:

@@ -12,22 +12,16 @@ from pathlib import Path
 
 from classifiers import Tagger
 from monitor.item import Item
+from monitor.locations import retrained_model, user_model_dir  # noqa: F401 - user_model_dir re-exported (monitor.tag.train)
 from monitor.tag.hints import apply_shifts, shifts
 from monitor.watch.annotate import annotate
 from monitor.watch.page_diff import changed_sentences
 
-USER_MODEL_DIR = "model"
-
-
-def user_model_dir(home: Path) -> Path:
-    return home / USER_MODEL_DIR
-
 
 def load_tagger(home: Path | None = None) -> Tagger:
     """The team's retrained model if there is one, else the packaged model."""
-    if home is not None and (user_model_dir(home) / "tagger.json").exists():
-        return Tagger.load(user_model_dir(home))
-    return Tagger.load()
+    directory = retrained_model(home)
+    return Tagger.load(directory) if directory is not None else Tagger.load()
 
 
 def item_doc(item: Item) -> dict:

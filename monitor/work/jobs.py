@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.clock import utcnow
 from monitor.config import Config, Source
@@ -61,6 +61,7 @@ class WorkContext:
     windows: dict[str, timedelta] | None = None   # with teams: each source's interval (monitor.teams.plan)
     _shards: tuple[Config, dict[int, list[Source]]] | None = field(default=None, repr=False)
     _crawl: KeptCrawl | None = field(default=None, repr=False)
+    team_cache: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False)   # monitor.work.teams
 
     def config(self) -> Config:
         """What was applied last (read again only when it changed: 100,000 sources take seconds

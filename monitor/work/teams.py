@@ -28,13 +28,13 @@ def team_configs(ctx: WorkContext) -> list[TeamConfig]:
     if checksum is None:
         return []
     with _lock:
-        known: tuple[str, list[TeamConfig]] | None = getattr(ctx, "_team_configs", None)   # kept on the context
+        known = ctx.team_cache.get("configs")
         if known is not None and known[0] == checksum:
-            return known[1]
+            return list(known[1])
     base = applied_config(ctx.store, ctx.home, ctx.known_kinds or None) or ctx.fallback()   # feeds.yaml itself,
     teams = applied_teams(ctx.store, ctx.home, base, ctx.known_kinds or None)               # not the fetch plan
     with _lock:
-        setattr(ctx, "_team_configs", (checksum, teams))  # noqa: B010 - a cache on the worker's context
+        ctx.team_cache["configs"] = (checksum, teams)
     return teams
 
 
@@ -49,11 +49,11 @@ def team_routes(ctx: WorkContext) -> list[TeamRoute] | None:
     key = (applied_checksum(ctx.store, CONFIG_KEY) or "") + "".join(
         ctx.store.shared_checksum(model_key(t.slug)) or "-" for t in teams)
     with _lock:
-        known: tuple[str, list[TeamRoute]] | None = getattr(ctx, "_team_routes", None)
+        known = ctx.team_cache.get("routes")
         if known is not None and known[0] == key:
-            return known[1]
+            return list(known[1])
     from monitor.tell.team_alerts import team_routes as build
     routes = build(ctx.store, [(t.slug, t.config) for t in teams], ctx.home)
     with _lock:
-        setattr(ctx, "_team_routes", (key, routes))  # noqa: B010 - a cache on the worker's context
+        ctx.team_cache["routes"] = (key, routes)
     return routes
