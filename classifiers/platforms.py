@@ -185,6 +185,9 @@ _COMPANIES = (
                 r"Alphabet(?:'s|’s|s)?\b(?![-.]\w)|(?<![\w@#./-])Alphabet-(?:Konzern|Chef\w*|CEO|Tochter)\b"),
      ("google",), {"google", "youtube"}, True),
 )
+# The letters each company's pattern needs (case as written): tested before the pattern.
+_COMPANY_NAMES = {("facebook", "instagram"): ("Meta",), ("tiktok",): ("ByteDance", "Bytedance"),
+                  ("google",): ("Alphabet",)}
 # A sentence that starts with "After Meta, …", "Nach Meta will jetzt auch …", "Like Meta, …" names the
 # company as the one that went first; the item is about the other platform it names.
 _COMPANY_FOLLOWED = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Like|Nach|Wie|Ähnlich wie)\s+$")
@@ -291,7 +294,8 @@ def find_platforms(text: str) -> list[str]:
     if len(found) > 1:
         first = min(found, key=lambda name: _first_mention(text, name))
         found -= {name for name in found if name != first and _only_in_a_title(text, name)}
-    if found and any(pattern.search(text) for pattern, _, _, _ in _COMPANIES):
+    companies = [company for company in _COMPANIES if _names_company(text, company)]
+    if found and companies:
         described = {name for name in found if _only_described(text, name)}
         found -= described
     low = text.lower()
@@ -301,7 +305,7 @@ def find_platforms(text: str) -> list[str]:
             found.add(platform)
             if owner in found and _all_inside(text, owner, described_spans):
                 found.discard(owner)
-    for pattern, platforms, own, alone in _COMPANIES:
+    for pattern, platforms, own, alone in companies:
         if not found & own and not (alone and found) and _company_is_subject(text, pattern, bool(found)):
             found.update(platforms)
     if not found:
@@ -309,6 +313,12 @@ def find_platforms(text: str) -> list[str]:
             if pattern.search(text):
                 found.update(names)
     return sorted(found)
+
+
+def _names_company(text: str, company: tuple[re.Pattern[str], tuple[str, ...], set[str], bool]) -> bool:
+    """Whether the text names the company at all: its name's letters first (a substring test is a
+    hundred times cheaper than the pattern's look-behinds, and most items name no company)."""
+    return any(name in text for name in _COMPANY_NAMES[company[1]]) and company[0].search(text) is not None
 
 
 def _company_is_subject(text: str, pattern: re.Pattern[str], others: bool) -> bool:

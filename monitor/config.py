@@ -46,7 +46,7 @@ class FetchSettings(Strict):
     interval: timedelta = timedelta(minutes=30)
     timeout: timedelta = timedelta(seconds=30)
     max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    concurrency: int = Field(default=64, ge=1, le=1024)
+    concurrency: int = Field(default=128, ge=1, le=1024)
     per_host: int = Field(default=2, ge=1, le=64)
     delay: timedelta = timedelta(0)
     retries: int = Field(default=2, ge=0, le=10)

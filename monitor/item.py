@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from monitor.watch.urls import safe_url
 
@@ -35,6 +36,9 @@ class Item:
     # The feed's own categories or keywords for the entry (RSS <category>, Atom category, JSON Feed
     # tags), as written; they may inform the tags in production (monitor.tag.hints), never the text.
     categories: list[str] = field(default_factory=list)
+    # A new source's story tokens (monitor.stories.features.Report), read in the crawl process
+    # (spiders/new_sources.py); the store reads them itself where they are missing.
+    story: Any = field(default=None, repr=False, compare=False)
     # Set by the store.
     id: int | None = None
     fetched: datetime | None = None

@@ -23,7 +23,6 @@ from monitor.item import Item
 from monitor.watch.annotate import annotate
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec  # noqa: F401 - re-exported for spiders
 from monitor.watch.errors import describe, explain
-from spiders.new_sources import tag_first_fetch
 
 MAX_ITEMS_PER_SOURCE = 1000
 # Statuses our callback judges itself. Not 3xx: redirects stay with Scrapy's middleware
@@ -87,7 +86,6 @@ class SourceSpider(scrapy.Spider):
                                                       error=describe("crash", detail=f"{type(e).__name__}: {e}")))
             return
         annotate(items)     # language and platforms here, on the crawl's cores (see monitor.watch.annotate)
-        tag_first_fetch(items, spec)    # a new source's items: tagged here too (spiders/new_sources.py)
         yield FetchResult(spec.name, FetchOutcome(
             ok=True, status=status, etag=header(response, "ETag"),
             last_modified=header(response, "Last-Modified"), warning=self.notes.pop(spec.name, None)), items)

@@ -20,10 +20,11 @@ import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnContext
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
+from spiders.new_sources import expect, tag_first_fetches
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 CHILD_GRACE_SECONDS = 30
 OUTBOX_LIMIT = 200      # results waiting in a crawl process for the parent: bounds its memory
+BATCH_ITEMS = 200       # new items tagged as one batch in the crawl process (spiders/new_sources.py)
+BATCH_SECONDS = 0.2     # ... or what came within this time, whichever is first
 CRAWL_NICENESS = 5
 ORPHAN_CHECK_SECONDS = 0.5  # how often a crawl process looks whether its parent is still there
 
@@ -262,6 +265,7 @@ def _child(orders: Connection, pipe: Connection, parent: int | None = None) -> N
         except EOFError:
             fetch, specs = None, []
         if specs:
+            expect(specs)
             _yield_to_parent()
             tune_garbage_collection()
             logging.getLogger("scrapy").setLevel(logging.ERROR)
@@ -270,18 +274,56 @@ def _child(orders: Connection, pipe: Connection, parent: int | None = None) -> N
             for spec in specs:
                 by_kind.setdefault(spec.kind, []).append(spec)
 
+            outgoing = Outgoing(outbox)
+
             def scraped(item: FetchResult, response: Response, spider: Spider) -> None:
-                outbox.put(item)
+                outgoing.put(item)
 
             for kind, group in by_kind.items():
                 crawler = process.create_crawler(SPIDERS[kind])
                 crawler.signals.connect(scraped, signal=signals.item_scraped)
                 process.crawl(crawler, sources=group)
             process.start()
+            outgoing.flush()
         outbox.put(None)
     except Exception as e:  # noqa: BLE001 - report to the parent instead of dying silently
         outbox.put(f"the crawl could not run: {type(e).__name__}: {e}")
     sender.join()
+
+
+class Outgoing:
+    """Results on their way to the outbox, in the reactor's thread: held for up to `BATCH_SECONDS`
+    or `BATCH_ITEMS` items, so that new sources' items are tagged in one batch
+    (`tag_first_fetches`): 200 items at once cost 0.22 ms each to tag, 20 at once 0.27 ms (500:
+    0.20 ms, for ~20 MB more of the crawl's peak memory).
+
+    Tagged here, not in the sender thread: a CPU-bound second thread kept the reactor
+    waiting for the GIL after every read (a first run of bench_fetch took 35 s instead of 26)."""
+
+    def __init__(self, outbox: queue.Queue[FetchResult | str | None]) -> None:
+        self.outbox = outbox
+        self.waiting: list[FetchResult] = []
+        self.items = 0
+        self.timer: Any = None
+
+    def put(self, result: FetchResult) -> None:
+        self.waiting.append(result)
+        self.items += len(result.items)
+        if self.items >= BATCH_ITEMS:
+            self.flush()
+        elif self.timer is None:
+            from twisted.internet import reactor
+            self.timer = cast(Any, reactor).callLater(BATCH_SECONDS, self.flush)
+
+    def flush(self) -> None:
+        """Tag what waits and hand it on, in the order it came."""
+        if self.timer is not None and self.timer.active():
+            self.timer.cancel()
+        self.timer = None
+        batch, self.waiting, self.items = self.waiting, [], 0
+        tag_first_fetches(batch)
+        for result in batch:
+            self.outbox.put(result)
 
 
 def _die_with(parent: int) -> None:

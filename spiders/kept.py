@@ -31,11 +31,13 @@ from spiders.crawl import (
     CHILD_GRACE_SECONDS,
     OUTBOX_LIMIT,
     CrawlError,
+    Outgoing,
     _die_with,
     _yield_to_parent,
     scrapy_settings,
     tune_garbage_collection,
 )
+from spiders.new_sources import expect
 
 if TYPE_CHECKING:
     from monitor.config import FetchSettings
@@ -149,12 +151,19 @@ def _crawl_forever(orders: Connection, outbox: queue.Queue[FetchResult | str | N
     chosen = Settings(scrapy_settings(first[0]))
     install_reactor(chosen["TWISTED_REACTOR"], chosen["ASYNCIO_EVENT_LOOP"])    # once, for every job's crawlers
 
+    outgoing = Outgoing(outbox)
+
     def scraped(item: FetchResult, response: object, spider: object) -> None:
-        outbox.put(item)
+        outgoing.put(item)
+
+    def ended(_: object) -> None:
+        outgoing.flush()
+        outbox.put(None)
 
     def crawl(fetch: FetchSettings, specs: list[SourceSpec]) -> None:
         """Start one job's crawlers in the running reactor; `None` down the pipe when all have ended."""
         try:
+            expect(specs)
             by_kind: dict[str, list[SourceSpec]] = {}
             for spec in specs:
                 by_kind.setdefault(spec.kind, []).append(spec)
@@ -166,7 +175,7 @@ def _crawl_forever(orders: Connection, outbox: queue.Queue[FetchResult | str | N
         except Exception as e:  # noqa: BLE001 - this job fails in words; the child serves the next
             outbox.put(f"the crawl could not run: {type(e).__name__}: {e}")
             return
-        process.join().addBoth(lambda _: outbox.put(None))
+        process.join().addBoth(ended)
 
     def listen() -> None:
         """Orders until the parent closes the pipe; each handed to the reactor's thread."""

@@ -14,17 +14,29 @@ watched pages' changes.
 The run says which sources are new and which model to use in each `SourceSpec.options`
 (`mark_first_fetches`); the crawl process loads the model once, on the first new
 source's items, so a re-run (no new sources) never imports the tagger's libraries there.
+
+Their story tokens (monitor.stories) are read here too, for the same reason: on a first
+run the story step is the largest part of the run's own process (a profile of 40,000
+realistic items: 57 %, of which reading the tokens ~100 µs per item), and every item of a
+new source is new, so none is read in vain. The run dates them (`stories.clusters.dated`)
+and reads those that come without. Sources fetched before send mostly items the store
+already has: those are left to the run.
+
+New sources' results are held for a moment and handled together (`spiders.crawl.Outgoing`):
+tagging 20 items at once cost 0.27 ms per item, 200 at once 0.22 ms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.item import SNAPSHOT, Item
 from monitor.locations import retrained_model
-from monitor.watch.contract import SourceSpec
+from monitor.watch.contract import FetchResult, SourceSpec
 
 if TYPE_CHECKING:
     from classifiers import Tagger
@@ -32,6 +44,8 @@ if TYPE_CHECKING:
 
 OPTION = "tag_first_fetch"      # SourceSpec.options key: the model directory ("" for the packaged model)
 _taggers: dict[str, Tagger] = {}
+_expected: dict[str, tuple[str, str]] = {}     # source name -> (model, category): tag its next result's items
+log = logging.getLogger("spiders.new_sources")
 
 
 def model_choice(home: Path | None) -> str:
@@ -53,13 +67,54 @@ def mark_first_fetches(specs: list[SourceSpec], state: Mapping[str, FetchState],
     return marked
 
 
-def tag_first_fetch(items: list[Item], spec: SourceSpec) -> None:
-    """In the crawl process: tag a new source's items (no-op for any other source)."""
-    model = spec.options.get(OPTION)
-    if model is None or not items:
-        return
-    from monitor.tag.tagging import tag_items
-    tag_items(_tagger(model), [it for it in items if it.kind != SNAPSHOT], {spec.name: spec.category})
+def expect(specs: Iterable[SourceSpec]) -> None:
+    """In the crawl process, as a crawl's sources arrive: remember which to tag (and which no longer)."""
+    for spec in specs:
+        model = spec.options.get(OPTION)
+        if model is None or spec.kind != "feed":
+            _expected.pop(spec.name, None)
+        else:
+            _expected[spec.name] = (model, spec.category)
+
+
+def tag_first_fetches(messages: Iterable[object]) -> None:
+    """In the crawl process: tag the items of new sources among these results, one batch per model,
+    and read their story tokens.
+
+    A failure leaves the items untagged, never stops the crawl: the run tags whatever
+    arrives untagged (monitor/pipeline.py), so nothing is lost but a little time."""
+    batches: dict[str, tuple[list[Item], dict[str, str]]] = {}
+    for message in messages:
+        if not isinstance(message, FetchResult):
+            continue
+        wanted = _expected.pop(message.source, None)
+        if wanted is None or not message.items:
+            continue
+        model, category = wanted
+        items, categories = batches.setdefault(model, ([], {}))
+        items.extend(it for it in message.items if it.kind != SNAPSHOT)
+        categories[message.source] = category
+    for model, (items, categories) in batches.items():
+        try:
+            from monitor.tag.tagging import tag_items
+            tag_items(_tagger(model), items, categories)
+        except Exception:  # noqa: BLE001 - the run tags them instead
+            log.exception("tagging %d new items in the crawl failed; the run tags them", len(items))
+            for item in items:
+                item.tags, item.scores = [], {}
+        _read_stories(items)
+
+
+def _read_stories(items: list[Item]) -> None:
+    """Story tokens of new items, dated now; the run dates them again as it stores them."""
+    from monitor.stories.clusters import report_of
+    now = datetime.now(UTC)
+    for item in items:
+        if item.kind == "entry":
+            try:
+                item.story = report_of(item, min(item.published, now) if item.published else now)
+            except Exception:  # noqa: BLE001 - the run reads them instead
+                log.exception("reading the story tokens of %s failed; the run reads them", item.url)
 
 
 def tagged(item: Item) -> bool:

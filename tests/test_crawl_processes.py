@@ -82,7 +82,7 @@ def test_one_crawl_process_with_the_whole_concurrency_on_two_cores_for_first_run
     assert rerun_report.unchanged == count and rerun_report.new_count == 0
     for crawl in (first, rerun):
         assert len(crawl.children) == 1 and crawl.working == [1]
-        assert crawl.concurrency == [64]            # the shipped concurrency, not split
+        assert crawl.concurrency == [128]           # the shipped concurrency (README, Speed), not split
         assert crawl.niceness == [crawl_module.CRAWL_NICENESS]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from monitor.item import Item
 from monitor.store.rows import CHUNK, Folded
 from monitor.store.schema import ItemRow, table_of
-from monitor.stories.clusters import StoryIndex, report_of
+from monitor.stories.clusters import StoryIndex, dated, report_of
 
 CLUSTER_WINDOW = timedelta(days=14)
 STORY_WINDOW = timedelta(days=4)     # near-duplicates: reports of one event come within days (stories.clusters.WINDOW)
@@ -57,7 +57,9 @@ class StoryClusters:
         for it in items:
             text = folded[id(it)]
             when = min(it.published, now) if it.published else now
-            key, story = text.key, report_of(it, when, text.title, text.summary)
+            key = text.key
+            story = dated(it.story, when) if it.story is not None else report_of(it, when, text.title, text.summary)
+            it.story = None         # the index holds it now
             if it.kind == "change":     # a watched document's change: its story is the document, never a look-alike
                 cluster = by_url.get(it.canonical_url) or _stored_id(it)
             else:

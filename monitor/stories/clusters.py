@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,10 +33,10 @@ from datetime import datetime
 
 from monitor.item import Item
 from monitor.stories.background import background
-from monitor.stories.features import ENTITY, Report, conflicting, report
+from monitor.stories.features import ENTITY, Report, conflicting, hours, report
 from monitor.stories.vocabulary import COURTS, OWNERS, SETTING
 
-__all__ = ["Report", "StoryIndex", "report", "report_of"]
+__all__ = ["Report", "StoryIndex", "dated", "report", "report_of"]
 
 WINDOW = 4 * 24.0         # hours: reports of one event come within days of each other
 SIMILARITY = 0.2         # weighted Jaccard of two reports' tokens needed to join them
@@ -48,7 +49,7 @@ UNSHARED_WORDS = 0.25       # see _ruzicka
 UNSHARED_TITLE_WORDS = 0.6         # a title's own words say more about its story than the summary's
 STORY_LIKENESS = 1.0      # mean similarity to a story's reports, as a part of SIMILARITY
 MEMBERS = 8               # a story's latest reports that a new one is compared with
-WEIGHTS_KEPT = 8000       # stored reports whose weights are kept (the most recently weighed): bounds memory
+WEIGHTS_KEPT = 2000       # stored reports whose weights are kept (the most recently weighed): bounds memory
 SHARED_SETS = 50_000       # distinct small sets kept once for all reports (see StoryIndex._compact)
 MONEY_TOLERANCE = 0.03
 NUMBERS = frozenset({"n:", "%:"})    # '€405m' and 'rund 400 Millionen Euro' are one amount
@@ -76,9 +77,11 @@ class StoryIndex:
         self.prior = {tok: n * BACKGROUND for tok, n in counts.items()}
 
     def add(self, item_id: int, cluster: int, story: Report) -> None:
-        tokens, shared = story.tokens, self._floats
-        for tok, weight in tokens.items():     # a few dozen distinct weights: one float object each,
-            tokens[tok] = shared.setdefault(weight, weight)     # not one per token of every report
+        shared, intern = self._floats, sys.intern
+        # A few dozen distinct weights: one float object each, not one per token of every report;
+        # one string per token too (a report read in the crawl process arrives with its own copies).
+        tokens = story.tokens = {intern(tok): shared.setdefault(weight, weight) for tok, weight in story.tokens.items()}
+        story.headline = tuple(intern(tok) for tok in story.headline)
         self._compact(story)
         self.reports[item_id], self.cluster[item_id] = story, cluster
         self.members[cluster].append(item_id)
@@ -198,7 +201,7 @@ class StoryIndex:
                 local.add(tok)        # seen in this report's language only: no other language can share it
         total = sum(vector.values())
         return _Weights(n, vector, total, total - sum(vector[tok] for tok in local), local, story.headline,
-                        sum(vector[tok] for tok in local & story.headline))
+                        sum(vector[tok] for tok in local.intersection(story.headline)))
 
 
 @dataclass(slots=True)
@@ -208,7 +211,7 @@ class _Weights:
     mass: float
     shareable: float           # mass of what a report in another language could share
     local: set[str]            # tokens seen in this language only
-    headline: frozenset[str]   # tokens of the title
+    headline: tuple[str, ...]  # tokens of the title
     local_title: float         # mass of the local tokens in the title
 
     def unshared(self, f_title: float, f_rest: float, shared: set[str]) -> float:
@@ -284,6 +287,12 @@ def report_of(item: Item, when: datetime, title: str | None = None, summary: str
     if title is None or summary is None:
         return report(item.title, item.summary, platforms=platforms, when=when, lang=lang)
     return report(title, summary, platforms=platforms, when=when, lang=lang, folded=True)
+
+
+def dated(story: Report, when: datetime) -> Report:
+    """A report read earlier (in the crawl process) with the date the store gives its item."""
+    story.when = hours(when)
+    return story
 
 
 _BARE_X = re.compile(r"(?<![\w./&+-])(?<!Gen )(?<!Model )(?<!Generation )(?<!Project )(?<!Type )(?<!Typ )(?<!Malcolm )"

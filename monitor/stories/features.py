@@ -92,7 +92,7 @@ _NUMBER = re.compile(
 class Report:
     """One report's story tokens, with what is needed to keep different stories apart."""
     tokens: dict[str, float]          # token -> weight before rarity: kind, and title or summary
-    headline: frozenset[str]          # the tokens of the title
+    headline: tuple[str, ...]         # the tokens of the title (a tuple: a sixth of a frozenset's memory)
     parties: frozenset[str]           # owners of the companies and platforms it is about
     named: frozenset[str]             # the apps of an owner the text names ('@threads'; '@meta': the owner)
     money: tuple[tuple[str, float], ...]   # (currency, amount) it names
@@ -118,7 +118,7 @@ def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[s
     courts: set[str] = set()
     _read(title, 1.0, tokens, money, courts)
     _court_tokens(courts, 1.0, tokens)
-    headline = frozenset(tokens)
+    headline = tuple(tokens)
     _read(summary, SUMMARY_WEIGHT, tokens, money, courts)     # the title's weight wins where both have a token
     _court_tokens(courts, SUMMARY_WEIGHT, tokens)
     named = frozenset(t for t in tokens if t in OWNED)
@@ -127,7 +127,7 @@ def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[s
     parties = frozenset(PARTY_GROUPS.get(t, t[1:]) for t in tokens if t[0] == "@")
     named_actors = frozenset(ACTOR_GROUPS.get(t, t) for t in tokens if t in ACTORS)
     actors = frozenset(ACTOR_GROUPS.get(t, t) for t in headline if t in ACTORS)
-    return Report(tokens, headline, parties, named, tuple(money), _hours(when), lang or "",
+    return Report(tokens, headline, parties, named, tuple(money), hours(when), lang or "",
                   frozenset(courts), actors, named_actors, COUNTRIES.intersection(headline), _is_roundup(title),
                   frozenset(t for t in headline if t[:2] == "d:"),
                   frozenset(SEATS.get(t, t) for t in tokens if t in COUNTRIES or t in SEATS))
@@ -158,7 +158,7 @@ def conflicting(a: Report, b: Report) -> bool:
     dates in their titles, or a round-up of the week beside a single story."""
     if a.roundup != b.roundup:
         return True
-    apps_a, apps_b = a.named & a.headline, b.named & b.headline
+    apps_a, apps_b = a.named.intersection(a.headline), b.named.intersection(b.headline)
     if apps_a and apps_b and not apps_a & apps_b and not (apps_a | apps_b) & OWNERS:
         return True              # titles about two apps of one owner (Facebook's news tab, WhatsApp's ads)
     if a.courts and b.courts and _courts_differ(a.courts, b.courts):
@@ -184,7 +184,7 @@ def _courts_differ(a: frozenset[str], b: frozenset[str]) -> bool:
     return False
 
 
-def _hours(when: datetime | float | None) -> float:
+def hours(when: datetime | float | None) -> float:
     if when is None:
         return datetime.now(UTC).timestamp() / 3600
     if isinstance(when, datetime):
