@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from .cues import CUE_NAMES
 from .features import Featurizer, Parsed, word_types
 from .language import FUNCTION_WORDS
 from .text import doc_fields, fold, surface_forms
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 # Function words carry weight in the model (word order, phrasing) but explain nothing
 # to a reader, so explanations leave them out, alone and inside phrases. The language

@@ -26,14 +26,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
-import scipy.sparse as sp
 
 from .cues import CUE_NAMES, DISCOUNTING_CUES, CueMatcher
 from .language import detect_language
 from .text import doc_fields, doc_text, normalise, strip_boilerplate, tokens
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp  # for training and explanations only: tagging never imports it (text_scores)
 
 LANGS = ("de", "en")
 TITLE_WEIGHT = 2
@@ -186,8 +188,34 @@ class Featurizer:
         cues = grams + len(self.grams)
         return grams, cues, cues + len(CUE_NAMES)
 
+    def text_scores(self, docs: Sequence[Parsed], coef: np.ndarray) -> np.ndarray:
+        """`transform(docs)`'s word and gram blocks times `coef` ((words + grams) x tags), computed
+        without a sparse matrix: the same numbers, for tagging in processes that must stay small.
+
+        The crawl process tags a new source's items (spiders/new_sources.py); SciPy's sparse
+        module alone is 22 MB there, and building, sorting and stacking CSR matrices for a
+        batch of 200 items cost more than the arithmetic. Each block is one `np.unique` over
+        (document, feature) keys, sublinear tf times IDF, rows to unit length, and one
+        `bincount` per tag."""
+        w_word, w_gram, _ = self.weights
+        n_words = len(self.words)
+        index, parts = self._word_index, (self.compound_parts if self.split_compounds else None)
+        word_rows = [[i for t in word_terms(d, parts) if (i := index.get(t)) is not None] for d in docs]
+        scores = _tfidf_dot(word_rows, self.word_idf, coef[:n_words]) * w_word
+        if len(self._gram_cache) > _CACHE_LIMIT:
+            self._gram_cache.clear()
+        gram_ids = self.gram_ids
+        gram_rows = [np.concatenate([gram_ids(w) for w in word_types(d)]) if word_types(d) else _NO_IDS for d in docs]
+        scores += _tfidf_dot(gram_rows, self.gram_idf, coef[n_words:]) * w_gram
+        return scores
+
+    def cue_block(self, docs: Sequence[Parsed]) -> np.ndarray:
+        """The cue and language columns of `transform(docs)`, dense."""
+        return self._cue_block(docs) * self.weights[2]
+
     def transform(self, docs: Sequence[Parsed]) -> sp.csr_matrix:
         """Feature matrix of a batch, rows in the order of `docs`."""
+        import scipy.sparse as sp
         w_word, w_gram, w_cue = self.weights
         blocks = [
             self._word_block(docs) * w_word,
@@ -220,6 +248,7 @@ class Featurizer:
 
     def _word_gram_matrix(self, words: list[str]) -> sp.csr_matrix:
         """(words x grams) counts, each word's grams looked up once and cached."""
+        import scipy.sparse as sp
         if len(self._gram_cache) > _CACHE_LIMIT:
             self._gram_cache.clear()
         parts = [self.gram_ids(word) for word in words]
@@ -282,8 +311,32 @@ def _idf(df: Counter, terms: list[str], n_docs: int) -> np.ndarray:
     return np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
 
 
+def _tfidf_dot(rows: Sequence[Sequence[int] | np.ndarray], idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """(len(rows) x tags): each row of column ids (repeats allowed) as `_tfidf` of its counts, times `coef`."""
+    n_docs, n_cols = len(rows), len(idf)
+    out = np.zeros((n_docs, coef.shape[1]))
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n_docs)
+    if not lengths.sum():
+        return out
+    columns = np.concatenate([np.asarray(r, dtype=np.int64) for r in rows])
+    keys, counts = np.unique(np.repeat(np.arange(n_docs, dtype=np.int64), lengths) * n_cols + columns,
+                             return_counts=True)
+    docs, columns = np.divmod(keys, n_cols)
+    data = (1.0 + np.log(counts)) * idf[columns]
+    norms = np.sqrt(np.bincount(docs, weights=data ** 2, minlength=n_docs))
+    norms[norms == 0.0] = 1.0
+    data /= norms[docs]
+    for tag in range(coef.shape[1]):
+        out[:, tag] = np.bincount(docs, weights=data * coef[columns, tag], minlength=n_docs)
+    return out
+
+
+_NO_IDS = np.zeros(0, dtype=np.int32)
+
+
 def _count_matrix(rows: list[list[int]], n_cols: int) -> sp.csr_matrix:
     """Rows of column ids (repeats allowed) to a CSR count matrix."""
+    import scipy.sparse as sp
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
     indptr = np.concatenate(([0], np.cumsum(lengths)))
     indices = np.fromiter((i for r in rows for i in r), dtype=np.int32, count=int(indptr[-1]))

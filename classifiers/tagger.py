@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import storage
 from .cues import CUE_NAMES, DISCOUNTING_CUES
@@ -126,14 +125,13 @@ class Tagger:
         return self.featurizer.block_starts[1]
 
     def _batch_probabilities(self, docs: Sequence[Mapping]) -> np.ndarray:
-        features = self.featurizer.transform([parse(doc) for doc in docs])
-        inputs = self._combiner_inputs(features)
+        """Without a sparse matrix (`Featurizer.text_scores`): the crawl process tags with this, and
+        SciPy would be a ninth of its memory."""
+        parsed = [parse(doc) for doc in docs]
+        text_scores = self.featurizer.text_scores(parsed, self.text_coef) + self.text_intercept
+        inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed))
         logits = inputs @ self.combine_coef + self.combine_intercept
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
-
-    def _combiner_inputs(self, features: sp.csr_matrix) -> np.ndarray:
-        text_scores = features[:, : self._n_text] @ self.text_coef + self.text_intercept
-        return combiner_inputs(np.asarray(text_scores), features[:, self._n_text :].toarray())
 
     def _weights_for(self, cue_row: np.ndarray, tag: int) -> np.ndarray:
         """Tag `tag`'s log-odds as one weight per feature, for an item with these cues:

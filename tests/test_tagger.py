@@ -417,3 +417,31 @@ def test_the_packaged_model_says_how_its_cross_validation_was_grouped(tagger):
     assert tagger.meta["cv"]["grouped_by"] == "style"
     report_ = cv_report(tagger.meta)
     assert report_ is not None and "whole styles held out" in report_.format()
+
+
+def test_tagging_without_sparse_matrices_gives_the_scores_of_the_feature_matrix(tagger, training_examples):
+    """Tagging computes the text scores without SciPy (Featurizer.text_scores); the feature matrix
+    that training and explanations use must give the same numbers, compound splits and
+    repeated grams included."""
+    from classifiers.features import parse
+    docs = [{"title": ex.title, "summary": ex.summary, "lang": ex.lang} for ex in training_examples[::25]]
+    docs += [{"title": "", "summary": "", "lang": "de"}, {"title": "Reichweitenverlust bei Instagram-Reels", "lang": "de"}]
+    parsed = [parse(doc) for doc in docs]
+    featurizer = tagger.featurizer
+    matrix = featurizer.transform(parsed)
+    n_text = featurizer.block_starts[1]
+    expected = matrix[:, :n_text] @ tagger.text_coef
+    assert np.allclose(featurizer.text_scores(parsed, tagger.text_coef), expected, rtol=0, atol=1e-12)
+    assert np.array_equal(featurizer.cue_block(parsed), matrix[:, n_text:].toarray())
+
+
+def test_tagging_does_not_import_scipy():
+    """The crawl process tags a new source's items: SciPy's sparse module would add 22 MB there."""
+    import subprocess
+    import sys
+    code = ("import sys; from classifiers import Tagger; "
+            "Tagger.load().predict([{'title': 'TikTok testet neue Funktion', 'summary': '', 'lang': 'de'}]); "
+            "from monitor.tag.tagging import tag_items; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'sklearn')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
