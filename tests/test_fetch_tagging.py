@@ -108,3 +108,37 @@ def test_a_run_imports_no_tagger_for_choosing_the_crawls_model(tmp_path):
             "model_choice(Path(sys.argv[1])); print('scipy' in sys.modules, 'classifiers.tagger' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_story_tokens_read_in_the_crawl_are_those_the_store_would_read():
+    """A new source's items come with their story tokens (spiders/new_sources.py); the store dates
+    them and uses them as if it had read them itself, and reads them for everything else."""
+    from datetime import UTC, datetime
+
+    from monitor.stories.clusters import dated, report_of
+    with FeedServer() as web:
+        url = web.add("/new.xml", rss("Neu", entries("s")))
+        [result] = crawl([new_spec("neu", url)], FAST)
+        [plain] = crawl([SourceSpec(name="neu", url=url, kind="feed", category="legal")], FAST)
+    assert all(item.story is not None for item in result.items)
+    assert not any(item.story is not None for item in plain.items)
+    when = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
+    for early, late in zip(result.items, plain.items, strict=True):
+        assert dated(early.story, when) == report_of(late, when)
+
+
+def test_a_crawl_that_cannot_tag_sends_its_items_untagged_and_the_run_tags_them(tmp_path):
+    """A model that fails in the crawl process loses nothing: the items arrive untagged and the run
+    tags them."""
+    store = Store.open(f"sqlite:///{tmp_path / 'broken.db'}")
+    broken = tmp_path / "no-model-here"
+    broken.mkdir()
+    with FeedServer() as web:
+        web.add("/a.xml", rss("A", entries("a")))
+        config = Config.model_validate({"sources": [{"name": "A", "url": web.url("/a.xml"), "category": "legal"}]})
+        report = run_cycle(config, store, lambda: load_tagger(None), Sender(), crawl_tagger=str(broken))
+    assert report.new_count == len(REPORTS) and not report.failed
+    stored = store.query_items(ItemQuery(limit=100))
+    assert len(stored) == len(REPORTS) and all(item.scores for item in stored)
+    assert any(item.tags for item in stored)
+    store.close()
