@@ -1,11 +1,20 @@
 """Workers benchmark: one `monitor run` against one and two `monitor worker --once` on PostgreSQL.
 
 N loopback feeds over H hosts (127.0.0.2 …, benchmarks/feedserver.py in its own process),
-a fresh database for each of the three runs, the same feeds.yaml:
+the same feeds.yaml (shipped fetch settings but `per_host: 8`, as 100 feeds share a host),
+three modes:
 
   - `monitor run` (today's single process, crawl split over its own processes by host),
   - one `monitor worker --once` after `monitor config apply`,
   - two `monitor worker --once` at once (shards of whole hosts shared between them),
+
+in two situations (`--window`):
+
+  - `first`: a fresh database, every feed new (N x items new items): the first window of a
+    new installation, where storing dominates;
+  - `next`: a database that has fetched every feed once (filled by one worker, untimed, then
+    copied as a template for each run), all sources due again, and every 20th feed with one
+    new item: the windows a running installation spends its days in, where fetching dominates;
 
 each mode `--rounds` times, interleaved (the order turned each round, so that a busy spell
 of a shared machine does not fall on one mode); per run the wall time, the CPU seconds of
@@ -17,6 +26,7 @@ default): claim the lease, read the shard's fetch state, give the lease back; p5
 over every shard.
 
     python benchmarks/bench_workers.py                          # the issue's size: 20,000 feeds, 200 hosts
+    python benchmarks/bench_workers.py --window next --claim-sources 0     # the next window only
     python benchmarks/bench_workers.py --feeds 2000 --hosts 20 --rounds 2 --claim-sources 0   # a quick look
 
 Needs the PostgreSQL server (LAGEBILD_TEST_PG, default postgres@127.0.0.1:5432, trust).
@@ -40,16 +50,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_fetch import feed_urls, free_port  # noqa: E402
+from benchmarks.bench_fetch import feed_urls, fetch_json, free_port  # noqa: E402
 
 ADMIN = os.environ.get("LAGEBILD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
-def database() -> str:
+def database(template: str | None = None) -> str:
+    """A new database, empty or a copy of `template` (another one of these URLs)."""
     import psycopg
     name = f"lagebild_bench_{uuid.uuid4().hex[:8]}"
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     with psycopg.connect(ADMIN.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
@@ -60,8 +72,7 @@ def drop(url: str) -> None:
 
 
 def write_config(path: Path, urls: list[str]) -> None:
-    lines = ["settings:", "  fetch:", "    concurrency: 64", "    per_host: 8", "    timeout: 60s", "notify: {}",
-             "sources:"]
+    lines = ["settings:", "  fetch:", "    per_host: 8", "    timeout: 60s", "notify: {}", "sources:"]
     for n, url in enumerate(urls):
         lines += [f"  - name: feed-{n}", f"    url: {url}", "    category: industry"]
     path.write_text("\n".join(lines) + "\n")
@@ -165,26 +176,47 @@ def items_in(url: str) -> int:
         store.close()
 
 
-def crawl(config: Path, tmp: Path, workers: int, label: str) -> Run:
-    """One run in a fresh database: `monitor run` when `workers` is 0, else that many workers."""
-    url = database()
-    env = {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_HOME": str(tmp / f"home-{uuid.uuid4().hex[:6]}"),
-           "MONITOR_DB": url, "NO_PROXY": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT)}
+def environment(config: Path, tmp: Path, url: str) -> dict:
+    return {**os.environ, "MONITOR_CONFIG": str(config), "MONITOR_HOME": str(tmp / f"home-{uuid.uuid4().hex[:6]}"),
+            "MONITOR_DB": url, "NO_PROXY": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT)}
+
+
+def crawl(config: Path, tmp: Path, workers: int, label: str, template: str | None = None) -> Run:
+    """One run: `monitor run` when `workers` is 0, else that many workers; in a fresh database, or
+    (`template`) in a copy of a filled one whose sources are all due again."""
+    url = database(template)
+    env = environment(config, tmp, url)
     try:
-        if workers:
+        before = 0
+        if template:
+            import psycopg
+            with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+                conn.execute("UPDATE sources SET last_fetch = last_fetch - interval '1 day'")
+                conn.execute("UPDATE shard_leases SET done_window = NULL, holder = NULL, lease_until = NULL")
+            before = items_in(url)
+        elif workers:
             timed(env, [["config", "apply"]])
         with BackendCpu(url) as backends:
             wall, cpu = timed(env, [["run", "--quiet"]] if workers == 0 else [["worker", "--once"]] * workers)
             backends.sample()
-        return Run(label, wall, cpu, backends.seconds, items_in(url))
+        return Run(label, wall, cpu, backends.seconds, items_in(url) - before)
     finally:
         drop(url)
+
+
+def filled(config: Path, tmp: Path) -> str:
+    """A database after one window: every feed fetched once by one worker (not timed)."""
+    url = database()
+    env = environment(config, tmp, url)
+    timed(env, [["config", "apply"]])
+    timed(env, [["worker", "--once"]])
+    return url
 
 
 MODES = (("monitor run", 0), ("1 worker", 1), ("2 workers", 2))
 
 
-def compare(config: Path, tmp: Path, feeds: int, rounds: int) -> dict[str, list[Run]]:
+def compare(config: Path, tmp: Path, feeds: int, rounds: int, template: str | None = None) -> dict[str, list[Run]]:
     """Every mode once per round, the order turned by one each round, so that a busy spell of
     the (shared) machine does not fall on one mode only."""
     runs: dict[str, list[Run]] = {label: [] for label, _ in MODES}
@@ -192,7 +224,7 @@ def compare(config: Path, tmp: Path, feeds: int, rounds: int) -> dict[str, list[
         order = MODES[number % len(MODES):] + MODES[:number % len(MODES)]
         print(f" round {number + 1} (load average {os.getloadavg()[0]:.1f}):", flush=True)
         for label, workers in order:
-            run = crawl(config, tmp, workers, label)
+            run = crawl(config, tmp, workers, label, template)
             runs[label].append(run)
             print(run.line(feeds), flush=True)
     return runs
@@ -251,6 +283,8 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--rounds", type=int, default=1, help="each mode this many times, interleaved")
     parser.add_argument("--claim-sources", type=int, default=100_000, help="0: skip the claim latency")
+    parser.add_argument("--window", choices=("first", "next", "both"), default="both",
+                        help="a fresh database (first), one that fetched every feed before (next), or both")
     args = parser.parse_args()
     port = free_port()
     farm = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "feedserver.py"), str(args.feeds),
@@ -263,7 +297,18 @@ def main() -> None:
             write_config(config, feed_urls(args.feeds, args.hosts, port))
             print(f"{args.feeds} feeds of {args.items} items over {args.hosts} hosts, {args.delay * 1000:.0f} ms "
                   f"per answer, on {os.cpu_count()} cores")
-            summary(compare(config, Path(tmp), args.feeds, args.rounds), args.feeds)
+            if args.window in ("first", "both"):
+                print("first window: a fresh database, every item new", flush=True)
+                summary(compare(config, Path(tmp), args.feeds, args.rounds), args.feeds)
+            if args.window in ("next", "both"):
+                template = filled(config, Path(tmp))
+                try:
+                    bumped = fetch_json(port, "/__bump?every=20")["bumped"]
+                    print(f"next window: every feed fetched before, all due again, {bumped} with one new item",
+                          flush=True)
+                    summary(compare(config, Path(tmp), args.feeds, args.rounds, template), args.feeds)
+                finally:
+                    drop(template)
     finally:
         farm.kill()
         farm.wait()

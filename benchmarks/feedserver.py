@@ -2,7 +2,9 @@
 
 Runs as its own process (asyncio, keep-alive HTTP/1.1) so that it does not share the
 measured process. Answers If-None-Match with 304 and counts statuses, which the
-benchmark reads from GET /__stats on the first address.
+benchmark reads from GET /__stats on the first address. GET /__bump?every=N gives every
+Nth feed one more item (a new body and ETag): the next window of a running installation,
+where most feeds are unchanged and a few have news.
 
 The feeds look like the ones Lagebild reads, so that the benchmark measures what a
 user's run costs: items of about 700 bytes (a title of ~60 characters, a summary of
@@ -171,6 +173,7 @@ class Farm:
         now = datetime.now(UTC).replace(microsecond=0)
         writer = Writer()
         stories = story_words(writer, max(1, feeds // 20))
+        self.writer, self.stories, self.now, self.items = writer, stories, now, items
         made = {f"/feed/{i}.xml": feed_body(writer, i, items, now, stories) for i in range(feeds)}
         self.bodies = {p: b for p, (b, _) in made.items()}
         self.types = {p: t for p, (_, t) in made.items()}
@@ -194,6 +197,15 @@ class Farm:
     async def answer(self, path: str, headers: dict) -> bytes:
         if path == "/__stats":
             body = json.dumps(self.stats).encode()
+            return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        if path.startswith("/__bump?every="):
+            every, bumped = int(path.split("=", 1)[1]), 0
+            for i in range(0, len(self.bodies), every):
+                body, _ = feed_body(self.writer, i, self.items + 1, self.now, self.stories)
+                self.bodies[f"/feed/{i}.xml"] = body
+                self.etags[f"/feed/{i}.xml"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                bumped += 1
+            body = json.dumps({"bumped": bumped}).encode()
             return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
         if path == "/__sizes":
             body = json.dumps({"bytes": sum(map(len, self.bodies.values())), "types": dict(

@@ -1,7 +1,7 @@
 """One Scrapy crawl over every due source, in a child process.
 
 Scrapy's Twisted reactor can start only once per process, so the crawl runs in a
-fresh child (multiprocessing, spawn): `monitor run`, the demo, the daemon and the
+fresh child (spiders/child.py): `monitor run`, the demo, the daemon and the
 tests can all call `crawl()` as often as they like. Results come back over a pipe.
 All network manners live in `scrapy_settings()`: one place for concurrency,
 per-host politeness, timeouts, retries, redirects and size limits.
@@ -12,18 +12,18 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import multiprocessing as mp
 import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from multiprocessing import Pipe
 from multiprocessing.connection import Connection, wait
-from multiprocessing.context import SpawnContext
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
+from spiders.child import ChildProcess
 from spiders.new_sources import expect, tag_first_fetches
 
 if TYPE_CHECKING:
@@ -169,12 +169,11 @@ class CrawlProcess:
     """
 
     def __init__(self, count: int = 1) -> None:
-        self._ctx = mp.get_context("spawn")
-        self.children: list[_Child] = [_Child(self._ctx, n) for n in range(max(1, count))]
+        self.children: list[_Child] = [_Child(n) for n in range(max(1, count))]
 
     def results(self, specs: list[SourceSpec], fetch: FetchSettings) -> Iterator[FetchResult]:
         wanted = fetch.processes or len(self.children)
-        self.children += [_Child(self._ctx, n) for n in range(len(self.children), wanted)]
+        self.children += [_Child(n) for n in range(len(self.children), wanted)]
         shares = split_by_host(specs, wanted) + [[] for _ in self.children[wanted:]]
         working = max(1, sum(1 for share in shares if share))
         per_process = fetch.model_copy(update={"concurrency": max(1, fetch.concurrency // working)})
@@ -219,12 +218,11 @@ class CrawlProcess:
 class _Child:
     """One crawl process and its two pipes: orders in, results out."""
 
-    def __init__(self, ctx: SpawnContext, number: int) -> None:
-        orders_in, self.orders = ctx.Pipe(duplex=False)      # (reader, writer)
-        self.results, results_out = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child, args=(orders_in, results_out, os.getpid()),
-                                   name=f"monitor-crawl-{number}", daemon=True)
-        self.process.start()
+    def __init__(self, number: int) -> None:
+        orders_in, self.orders = Pipe(duplex=False)      # (reader, writer)
+        self.results, results_out = Pipe(duplex=False)
+        self.number = number
+        self.process = ChildProcess("run", orders_in, results_out)
         orders_in.close()
         results_out.close()
         self.closed = False

@@ -18,15 +18,15 @@ the next job. The next job starts a new one.
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
-import os
 import queue
 import threading
 from collections.abc import Iterator
+from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
+from spiders.child import ChildProcess
 from spiders.crawl import (
     CHILD_GRACE_SECONDS,
     OUTBOX_LIMIT,
@@ -50,8 +50,7 @@ class KeptCrawl:
     """The worker's crawl process: `results()` once per job, `close()` when the worker stops."""
 
     def __init__(self) -> None:
-        self._ctx = mp.get_context("spawn")
-        self._process: mp.process.BaseProcess | None = None
+        self._process: ChildProcess | None = None
         self._orders: Connection | None = None
         self._results: Connection | None = None
 
@@ -60,11 +59,9 @@ class KeptCrawl:
         if self._process is not None and self._process.is_alive():
             return
         self.close()
-        orders_in, self._orders = self._ctx.Pipe(duplex=False)
-        self._results, results_out = self._ctx.Pipe(duplex=False)
-        self._process = self._ctx.Process(target=_serve, args=(orders_in, results_out, os.getpid()),
-                                          name="monitor-crawl-kept", daemon=True)
-        self._process.start()
+        orders_in, self._orders = Pipe(duplex=False)
+        self._results, results_out = Pipe(duplex=False)
+        self._process = ChildProcess("kept", orders_in, results_out)
         orders_in.close()
         results_out.close()
 
