@@ -8,6 +8,7 @@ database:       --db URL, env MONITOR_DB, settings.database, default sqlite:/// 
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +50,14 @@ def retrained_model(home: Path | None) -> Path | None:
     if home is not None and (user_model_dir(home) / "tagger.json").exists():
         return user_model_dir(home)
     return None
+
+
+def write_copy(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all, also when several processes write the same file at once
+    (workers reading one applied configuration): each writes its own partial file and renames
+    it into place. One shared partial name let one process's rename take the other's file away
+    (FileNotFoundError, seen with two workers at digest time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    partial.write_bytes(data)
+    partial.replace(path)

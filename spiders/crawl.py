@@ -319,7 +319,10 @@ class Outgoing:
             self.timer.cancel()
         self.timer = None
         batch, self.waiting, self.items = self.waiting, [], 0
-        tag_first_fetches(batch)
+        try:
+            tag_first_fetches(batch)
+        except Exception:  # noqa: BLE001 - the results go out all the same; the run tags what is untagged
+            logging.getLogger("spiders.crawl").exception("tagging new sources' items in the crawl failed")
         for result in batch:
             self.outbox.put(result)
 

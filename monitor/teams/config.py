@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError
+from monitor.locations import write_copy
 from monitor.teams.identity import fetch_key
 from monitor.teams.model import DEFAULT_SLUG
 
@@ -219,10 +220,7 @@ def applied_teams(store: Store, home: Path, base: Config, known_kinds: set[str] 
         text, checksum = team
         copy = home / f"applied-{checksum[:12]}" / TEAMS_DIR / f"{slug}.yaml"
         if not copy.exists():
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            partial = copy.with_suffix(".part")
-            partial.write_bytes(text)
-            partial.replace(copy)
+            write_copy(copy, text)
         teams.append(load_team(copy, known_kinds))
     return teams
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.config import Config, load_config
+from monitor.locations import write_copy
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -45,10 +46,7 @@ def applied_config(store: Store, home: Path, known_kinds: set[str] | None = None
     text, checksum = found
     copy = home / f"applied-{checksum[:12]}.yaml"
     if not copy.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        partial = copy.with_suffix(".part")
-        partial.write_bytes(text)
-        partial.replace(copy)
+        write_copy(copy, text)
     return load_config(copy, known_kinds=known_kinds)
 
 
