@@ -77,7 +77,8 @@ _DATE_DMY = re.compile(r"(?=\d)\b(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?")
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_DM = re.compile(rf"(?=\d)\b(\d{{1,2}})(?:\.|st|nd|rd|th)?\s(?:of\s)?({_MONTH_NAMES})\b\.?(?:\s(\d{{4}}))?")
 _MONTH_INITIALS = "".join(sorted({re.escape(name[0]) for name in MONTHS}))
-_DATE_MD = re.compile(rf"(?=[{_MONTH_INITIALS}])\b({_MONTH_NAMES})\.?\s(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\.\d)(?:,?\s(\d{{4}}))?")
+_DATE_MD = re.compile(rf"(?=[{_MONTH_INITIALS}])\b({_MONTH_NAMES})\.?\s(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\.\d)"
+                      rf"(?:,?\s(\d{{4}}))?")
 _MAGNITUDE = {"mio": 1e6, "millionen": 1e6, "million": 1e6, "millions": 1e6, "mn": 1e6, "m": 1e6,
               "mrd": 1e9, "milliarden": 1e9, "milliarde": 1e9, "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9,
               "tsd": 1e3, "tausend": 1e3, "thousand": 1e3, "k": 1e3}
