@@ -51,7 +51,7 @@ log = logging.getLogger("spiders.new_sources")
 def model_choice(home: Path | None) -> str:
     """The model `monitor.tag.tagging.load_tagger(home)` loads, as the crawl process is told it:
     the team's retrained model's directory, or "" for the packaged one. Without importing the
-    tagger's module: that pulls in NumPy and SciPy (27 MB and 0.3 s in a re-run that tags nothing)."""
+    tagger's module: that pulls in NumPy and the model (~35 MB and 0.3 s in a re-run that tags nothing)."""
     directory = retrained_model(home)
     return "" if directory is None else str(directory)
 
