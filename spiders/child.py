@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 
 class ChildProcess:
@@ -26,8 +27,12 @@ class ChildProcess:
 
     def __init__(self, kind: str, orders_in: Connection, results_out: Connection) -> None:
         fds = (orders_in.fileno(), results_out.fileno())
+        # The child imports the same code as the parent, wherever it was started from (a checkout
+        # run without installing, a second worktree): the tree this module lies in comes first.
+        tree = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (tree, os.environ.get("PYTHONPATH", "")) if p)
         self._popen = subprocess.Popen([sys.executable, "-m", "spiders.child", kind, *map(str, fds), str(os.getpid())],
-                                       pass_fds=fds, stdin=subprocess.DEVNULL)
+                                       pass_fds=fds, stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
         self.pid: int = self._popen.pid
 
     def is_alive(self) -> bool:
