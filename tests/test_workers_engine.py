@@ -126,3 +126,15 @@ def test_a_worker_killed_mid_shard_loses_nothing_and_duplicates_nothing(tmp_path
         assert all(src["last_success"] for src in store.list_sources())
     finally:
         store.close()
+
+
+def test_a_worker_gives_the_archive_the_cpu_first():
+    """`monitor worker` lowers its own priority (and its crawl child adds its own): on a machine it
+    shares with the web process, people reading the archive do not wait behind a crawl."""
+    import subprocess
+    import sys
+    code = ("import os; from monitor.work.command import WORKER_NICENESS, yield_to_the_archive; "
+            "before = os.nice(0); yield_to_the_archive(); print(os.nice(0) - before, WORKER_NICENESS)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    moved, wanted = map(int, out.stdout.split())
+    assert wanted >= 1 and moved == wanted

@@ -6,6 +6,8 @@ stays as it is and these commands keep what they need to themselves.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,18 @@ if TYPE_CHECKING:
     from classifiers.tagger import Tagger
     from monitor.cli import App
     from monitor.work.jobs import WorkContext
+
+
+WORKER_NICENESS = 5     # the crawl process it starts adds its own 5 (spiders/crawl.py CRAWL_NICENESS)
+
+
+def yield_to_the_archive() -> None:
+    """A worker is batch work: where it shares a machine with the archive's web process, the
+    web process gets a core first, and people reading the archive do not wait for a crawl
+    (benchmarks/bench_web_under_crawl.py; README, "Several workers"). A worker that finds
+    the machine idle runs as fast as before: niceness only orders who waits."""
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
 
 def add_commands(group: click.Group, common: Callable) -> None:
@@ -34,6 +48,7 @@ def add_commands(group: click.Group, common: Callable) -> None:
         except ValueError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(2)
+        yield_to_the_archive()
         run(app.db_url, _context(app), once)
 
     @group.group(name="config")
