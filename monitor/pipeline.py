@@ -134,6 +134,7 @@ def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger
         if on_result:
             on_result(result)
     report.count(_store_new(config, store, load_tagger, batch, now, routes))
+    store.stored(report.new_count)
     _record_health(config, store, outcomes, report, now)
     delivery = (team_alerts.deliver_teams(store, routes, sender) if routes is not None
                 else alerts.deliver_due(store, config, sender))

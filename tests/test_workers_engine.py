@@ -138,3 +138,28 @@ def test_a_worker_gives_the_archive_the_cpu_first():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     moved, wanted = map(int, out.stdout.split())
     assert wanted >= 1 and moved == wanted
+
+
+def test_a_large_batch_of_new_items_refreshes_the_planner_statistics(postgres_store):
+    """PostgreSQL plans the archive's statements by its statistics; after a run or a job stored
+    many items they must know the new rows (stale ones made archive pages take seconds)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from monitor.config import Source
+    from monitor.item import Item
+    from monitor.store import STATISTICS_AFTER
+
+    postgres_store.sync_sources([Source(name="feed", url="https://example.org/feed.xml")])
+    now = datetime(2026, 12, 4, 9, tzinfo=UTC)
+    items = [Item(source="feed", title=f"Meldung {n} über Reichweite", url=f"https://example.org/{n}",
+                  summary="Text", published=now - timedelta(minutes=n), lang="de") for n in range(STATISTICS_AFTER)]
+    postgres_store.add_items(items, now=now)
+
+    def planner_rows() -> float:
+        with postgres_store.engine.connect() as conn:
+            return conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'items'")).scalar_one()
+
+    postgres_store.stored(STATISTICS_AFTER)
+    assert planner_rows() == STATISTICS_AFTER

@@ -189,6 +189,7 @@ def _crawl(ctx: WorkContext, config: Config, held: list[tuple[int, int]]) -> int
         per_source = storer.finish()
     for name, outcome in outcomes:
         outcome.new_items = per_source.get(name, 0)
+    ctx.store.stored(sum(per_source.values()))
     for number, epoch in held:
         names = {src.name for src in groups.get(number, [])}
         if not ctx.store.record_fetches_fenced(number, ctx.holder, epoch, [o for o in outcomes if o[0] in names],
