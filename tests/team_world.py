@@ -7,14 +7,15 @@ them through these few functions keeps the tests independent of how the configur
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from sqlalchemy import select
 
 from monitor.config import Source
 from monitor.store import Store
 from monitor.store.schema import SourceRow, SubscriptionRow
-from tests.servers import FeedServer, rss
+from tests.servers import FeedServer, Webhook, rss
 
 
 def teams(store: Store, slugs: Iterable[str]) -> dict[str, int]:
@@ -62,3 +63,20 @@ def serve_acme_and_initech(web: FeedServer) -> None:
     web.add("/acme.xml", rss("Acme", [{"title": "Werbekonto gesperrt acmemark", "link": "http://127.0.0.1/a/1"}]))
     web.add("/initech.xml", rss("Initech", [{"title": "Hashtag-Suche entfernt initechmark",
                                              "link": "http://127.0.0.1/i/1"}]))
+
+
+# acme in Berlin, initech in New York: each team's digest time, zone and language (teams/*.yaml)
+ZONED_TEAMS = {"acme": ("Europe/Berlin", "09:00", "en"), "initech": ("America/New_York", "07:00", "de")}
+
+
+def write_zoned_teams(tmp: Path, url_of: Callable[[str], str], hooks: Mapping[str, Webhook]) -> None:
+    """teams/acme.yaml and teams/initech.yaml (ZONED_TEAMS): each follows /shared.xml and its own
+    /<team>.xml (`url_of` turns a path into an address) and sends its digest to its own webhook."""
+    (tmp / "teams").mkdir()
+    for team, (zone, at, language) in ZONED_TEAMS.items():
+        (tmp / "teams" / f"{team}.yaml").write_text(
+            f"settings:\n  timezone: {zone}\n  language: {language}\n"
+            f"  digest:\n    at: '{at}'\n    notify: [chat]\n"
+            f"notify:\n  chat: {hooks[team].url}\n"
+            f"sources:\n  - name: {team} shared\n    url: {url_of('/shared.xml')}\n"
+            f"  - name: {team} own\n    url: {url_of(f'/{team}.xml')}\n", encoding="utf-8")

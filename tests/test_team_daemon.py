@@ -22,7 +22,7 @@ from monitor.daemon import run_daemon
 from monitor.teams.config import load_teams
 from monitor.teams.schedule import digest_times
 from tests.servers import FeedServer, Webhook
-from tests.team_world import serve_acme_and_initech
+from tests.team_world import serve_acme_and_initech, write_zoned_teams
 
 ROOT = Path(__file__).resolve().parent.parent
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
@@ -35,15 +35,7 @@ def write(tmp: Path, web: FeedServer, hooks: dict[str, Webhook]) -> None:
         "  digest:\n    at: '07:30'\n    notify: [chat]\n"
         f"notify:\n  chat: {hooks['default'].url}\n"
         f"sources:\n  - name: Gemeinsam\n    url: {web.url('/shared.xml')}\n", encoding="utf-8")
-    (tmp / "teams").mkdir()
-    zones = {"acme": ("Europe/Berlin", "09:00", "en"), "initech": ("America/New_York", "07:00", "de")}
-    for team, (zone, at, language) in zones.items():
-        (tmp / "teams" / f"{team}.yaml").write_text(
-            f"settings:\n  timezone: {zone}\n  language: {language}\n"
-            f"  digest:\n    at: '{at}'\n    notify: [chat]\n"
-            f"notify:\n  chat: {hooks[team].url}\n"
-            f"sources:\n  - name: {team} shared\n    url: {web.url('/shared.xml')}\n"
-            f"  - name: {team} own\n    url: {web.url(f'/{team}.xml')}\n", encoding="utf-8")
+    write_zoned_teams(tmp, web.url, hooks)
 
 
 class Clock:

@@ -21,6 +21,7 @@ from monitor.store import Store
 from monitor.teams.config import apply_files, load_files
 from monitor.teams.identity import fetch_key
 from tests.servers import Webhook
+from tests.team_world import write_zoned_teams
 from tests.test_workers import finish, start
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX")]
@@ -47,14 +48,7 @@ def write(tmp: Path, hooks: dict[str, Webhook]) -> Path:
     feeds.write_text("settings:\n  timezone: Europe/Berlin\n  language: de\n  digest:\n    at: '07:30'\n"
                      f"    notify: [chat]\nnotify:\n  chat: {hooks['default'].url}\n"
                      "sources:\n  - name: Gemeinsam\n    url: http://127.0.0.1:9/shared.xml\n", encoding="utf-8")
-    (tmp / "teams").mkdir()
-    zones = {"acme": ("Europe/Berlin", "09:00", "en"), "initech": ("America/New_York", "07:00", "de")}
-    for team, (zone, at, language) in zones.items():
-        (tmp / "teams" / f"{team}.yaml").write_text(
-            f"settings:\n  timezone: {zone}\n  language: {language}\n  digest:\n    at: '{at}'\n    notify: [chat]\n"
-            f"notify:\n  chat: {hooks[team].url}\n"
-            f"sources:\n  - name: {team} shared\n    url: http://127.0.0.1:9/shared.xml\n"
-            f"  - name: {team} own\n    url: http://127.0.0.1:9/{team}.xml\n", encoding="utf-8")
+    write_zoned_teams(tmp, lambda path: f"http://127.0.0.1:9{path}", hooks)
     return feeds
 
 

@@ -87,12 +87,7 @@ def tag_team(s: Session, team_id: int | None) -> int | None:
 
 def corrects(s: Session, team: int | None) -> bool:
     """Whether the team corrected anything at all (most reads then need no overlay)."""
-    if team is None:
-        return False
-    key = ("corrects", team)
-    if key not in s.info:
-        s.info[key] = s.scalar(select(CorrectionRow.id).where(CorrectionRow.team_id == team).limit(1)) is not None
-    return bool(s.info[key])
+    return _team_has(s, "corrects", team, select(CorrectionRow.id).where(CorrectionRow.team_id == team))
 
 
 def latest(team: int) -> Select[Any]:
@@ -149,11 +144,16 @@ def _tags_by_item(s: Session, ids: Sequence[int],
 
 def overlaid(s: Session, team: int | None) -> bool:
     """Whether the team's own model tagged anything (most teams have none: reads need no overlay)."""
+    return _team_has(s, "overlaid", team, select(TeamTagRow.item_id).where(TeamTagRow.team_id == team))
+
+
+def _team_has(s: Session, what: str, team: int | None, rows: Select[Any]) -> bool:
+    """Whether `rows` (of one team) has any row; asked once per session (the answer sits in `s.info`)."""
     if team is None:
         return False
-    key = ("overlaid", team)
+    key = (what, team)
     if key not in s.info:
-        s.info[key] = s.scalar(select(TeamTagRow.item_id).where(TeamTagRow.team_id == team).limit(1)) is not None
+        s.info[key] = s.scalar(rows.limit(1)) is not None
     return bool(s.info[key])
 
 
