@@ -80,7 +80,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int, float] | None = None,
-                cpu: dict[int, float] | None = None) -> float:
+                cpu: dict[int, float] | None = None, now: dict[int, float] | None = None) -> float:
     """Resident memory of a process and its children, from /proc (`peaks`: each one's peak, by pid;
     `files`: each one's peak of file-backed pages, such as the SQLite database's memory map;
     `cpu`: each one's CPU seconds so far, which shows where the run's CPU goes)."""
@@ -96,6 +96,8 @@ def tree_rss_mb(pid: int, peaks: dict[int, float] | None = None, files: dict[int
         except (OSError, KeyError):
             continue
         total += rss
+        if now is not None:
+            now[p] = rss
         if cpu is not None:
             try:
                 with open(f"/proc/{p}/stat") as f:
@@ -120,9 +122,15 @@ def timed_run(env: dict[str, str], profile: str | None = None) -> tuple[float, f
     proc = subprocess.Popen([sys.executable, *profiler, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
+    timeline = os.environ.get("BENCH_TIMELINE")       # a file for (seconds, MB of each process) every 0.05 s
+    samples: list[str] = []
+
     def sample() -> None:
         while not stop.wait(0.05):
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks, files, cpu))
+            now: dict[int, float] = {}
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks, files, cpu, now))
+            if timeline:
+                samples.append(f"{time.perf_counter() - started:.2f} " + " ".join(f"{mb:.0f}" for mb in now.values()))
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     assert proc.stdout is not None
@@ -130,6 +138,9 @@ def timed_run(env: dict[str, str], profile: str | None = None) -> tuple[float, f
     _pid, status, usage = os.wait4(proc.pid, 0)    # usage includes the crawl processes it waited for
     elapsed = time.perf_counter() - started
     stop.set()
+    if timeline:
+        with open(timeline, "a") as f:
+            f.write("\n".join(samples) + "\n\n")
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"monitor run failed:\n{out}")

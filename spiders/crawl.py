@@ -10,6 +10,7 @@ per-host politeness, timeouts, retries, redirects and size limits.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import logging
 import os
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
 from spiders.child import ChildProcess
-from spiders.new_sources import expect, tag_first_fetches
+from spiders.new_sources import expect, forget, tag_first_fetches
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -283,6 +284,8 @@ def _child(orders: Connection, pipe: Connection, parent: int | None = None) -> N
                 process.crawl(crawler, sources=group)
             process.start()
             outgoing.flush()
+            del process, outgoing
+            release_memory()
         outbox.put(None)
     except Exception as e:  # noqa: BLE001 - report to the parent instead of dying silently
         outbox.put(f"the crawl could not run: {type(e).__name__}: {e}")
@@ -347,6 +350,18 @@ def tune_garbage_collection() -> None:
     garbage). Measured: about a tenth of the parent's time on a 40,000-item run."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+def release_memory() -> None:
+    """Give the crawl's memory back before waiting for the parent to read the last results.
+
+    At the end of a first run the parent stores its last batches while this process, done
+    crawling, would still hold the tagger, its word caches and the crawl's freed heap: the
+    peak of the two processes together fell there (benchmarks/bench_fetch.py)."""
+    forget()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)     # glibc keeps freed heap pages otherwise
 
 
 def _yield_to_parent() -> None:

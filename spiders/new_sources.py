@@ -29,6 +29,7 @@ tagging 20 items at once cost 0.27 ms per item, 200 at once 0.22 ms.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,6 +116,15 @@ def _read_stories(items: list[Item]) -> None:
                 item.story = report_of(item, min(item.published, now) if item.published else now)
             except Exception:  # noqa: BLE001 - the run reads them instead
                 log.exception("reading the story tokens of %s failed; the run reads them", item.url)
+
+
+def forget() -> None:
+    """Drop the models and word caches once the crawl is over (spiders/crawl.py `release_memory`)."""
+    _taggers.clear()
+    _expected.clear()
+    if "monitor.stories.features" in sys.modules:
+        from monitor.stories.features import forget_words
+        forget_words()
 
 
 def tagged(item: Item) -> bool:

@@ -50,6 +50,21 @@ def test_items_tagged_in_the_crawl_equal_items_tagged_by_the_run():
     assert any(i.tags for i in result.items)
 
 
+def test_a_crawl_done_tagging_lets_go_of_the_model_and_its_word_caches():
+    """At the end of a first run the crawl process waits for the run to read its last results;
+    the model and the word caches it holds then would only add to the run's peak memory."""
+    from monitor.stories import features
+    with FeedServer() as web:
+        url = web.add("/new.xml", rss("Neu", entries("n")))
+        [result] = crawl([SourceSpec(name="neu", url=url, kind="feed", category="legal")], FAST)
+    new_sources.expect([new_spec("neu", url)])       # as the crawl process does with its orders
+    new_sources.tag_first_fetches([result])
+    assert all(new_sources.tagged(item) for item in result.items)
+    assert new_sources._taggers and features._lookup.cache_info().currsize > 0
+    new_sources.forget()
+    assert not new_sources._taggers and features._lookup.cache_info().currsize == 0
+
+
 def test_only_sources_never_fetched_are_marked():
     never, before = (SourceSpec(name=n, url=f"http://127.0.0.1/{n}", kind="feed", category="industry")
                      for n in ("never", "before"))

@@ -245,6 +245,22 @@ def test_the_window_is_counted_from_publication_not_from_the_run():
     assert index.match(report(X_FINE_EN[1], X_FINE_EN[2], lang="en", when=when + timedelta(days=60))) is None
 
 
+def test_a_report_kept_in_the_index_weighs_and_matches_as_it_did_when_new():
+    """The index keeps a report compact (tokens as a tuple, weights as codes: a third of the memory);
+    its weights, and so every similarity, must be those of the report as it was read."""
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    fresh = report(X_FINE_DE[1], X_FINE_DE[2], lang="de", when=when)
+    kept = report(X_FINE_DE[1], X_FINE_DE[2], lang="de", when=when)
+    english = report(X_FINE_EN[1], X_FINE_EN[2], lang="en", when=when)
+    index, plain = StoryIndex(), StoryIndex()
+    before = plain.similarity(fresh, english)
+    index.add(1, 1, kept)
+    assert isinstance(kept.tokens, tuple) and len(kept.codes) == len(kept.tokens)
+    assert dict(zip(kept.tokens, kept.codes)) and isinstance(fresh.tokens, dict)
+    assert index.weighed(kept).vector == pytest.approx(index.weighed(fresh).vector)
+    assert before > 0.2 and index.match(english) == 1
+
+
 def test_amounts_dates_and_legal_words_read_alike_in_both_languages():
     german = report("Bußgeld von 1,2 Mrd. Euro: DSGVO-Verstoß, gilt ab 3. November", "", lang="de")
     english = report("€1.2bn GDPR fine, applies from November 3rd", "", lang="en")

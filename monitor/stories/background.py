@@ -42,7 +42,7 @@ def build(examples: Path = EXAMPLES) -> tuple[int, dict[str, int]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                counts.update(report(row.get("title", ""), row.get("summary", "")).tokens.keys())
+                counts.update(tuple(report(row.get("title", ""), row.get("summary", "")).tokens))  # each token once
                 texts += 1
     return texts, {tok: n for tok, n in sorted(counts.items()) if n >= MIN_COUNT}
 

@@ -97,7 +97,9 @@ _NUMBER = re.compile(
 @dataclass(slots=True)
 class Report:
     """One report's story tokens, with what is needed to keep different stories apart."""
-    tokens: dict[str, float]          # token -> weight before rarity: kind, and title or summary
+    # token -> weight before rarity (kind, and title or summary); in the story index a tuple of the
+    # tokens with their weights' codes in `codes` (StoryIndex.add: a third of the dict's memory)
+    tokens: dict[str, float] | tuple[str, ...]
     headline: tuple[str, ...]         # the tokens of the title (a tuple: a sixth of a frozenset's memory)
     parties: frozenset[str]           # owners of the companies and platforms it is about
     named: frozenset[str]             # the apps of an owner the text names ('@threads'; '@meta': the owner)
@@ -111,6 +113,7 @@ class Report:
     roundup: bool = False                    # a round-up of the week's news, not one story
     dates: frozenset[str] = frozenset()      # the dates its title names
     places: frozenset[str] = frozenset()     # every country it names, or names an authority or court of
+    codes: bytes = b""                       # in the story index: each token's weight, as a code (see tokens)
 
 
 def report(title: str, summary: str = "", *, platforms: tuple[str, ...] | list[str] = (),
@@ -319,6 +322,11 @@ def _courts(seen: list[tuple[int, str]], courts: set[str]) -> None:
             continue
         near = [(abs(j - i), city) for j, city in seen if city in CITIES and 0 < abs(j - i) <= 2]
         courts.add(f"{court}/{min(near)[1]}" if near else court)
+
+
+def forget_words() -> None:
+    """Empty the word cache (a process done with reading stories gives its memory back)."""
+    _lookup.cache_clear()
 
 
 @lru_cache(maxsize=200_000)
