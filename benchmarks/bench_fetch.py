@@ -122,7 +122,7 @@ def timed_run(env: dict[str, str], profile: str | None = None) -> tuple[float, f
     proc = subprocess.Popen([sys.executable, *profiler, "-m", "monitor", "run", "--quiet"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
-    timeline = os.environ.get("BENCH_TIMELINE")       # a file for (seconds, MB of each process) every 0.05 s
+    timeline = os.environ.get("BENCH_TIMELINE")       # a file for (seconds, MB/CPU seconds of each process) every 0.05 s
     samples: list[str] = []
 
     def sample() -> None:
@@ -130,7 +130,8 @@ def timed_run(env: dict[str, str], profile: str | None = None) -> tuple[float, f
             now: dict[int, float] = {}
             peak[0] = max(peak[0], tree_rss_mb(proc.pid, peaks, files, cpu, now))
             if timeline:
-                samples.append(f"{time.perf_counter() - started:.2f} " + " ".join(f"{mb:.0f}" for mb in now.values()))
+                samples.append(f"{time.perf_counter() - started:.2f} " + " ".join(
+                    f"{mb:.0f}/{cpu.get(p, 0.0):.2f}" for p, mb in now.items()))
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     assert proc.stdout is not None
