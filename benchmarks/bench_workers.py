@@ -78,10 +78,12 @@ def write_config(path: Path, urls: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def monitor(env: dict, *args: str) -> subprocess.Popen:
-    """`monitor ARGS`, its errors into a file (a pipe nobody reads could fill and stall it)."""
+def monitor(env: dict, *args: str, core: int | None = None) -> subprocess.Popen:
+    """`monitor ARGS`, its errors into a file (a pipe nobody reads could fill and stall it); with
+    `core`, it and its crawl process run on that core only (`taskset`: children inherit it)."""
     errors = tempfile.TemporaryFile("w+")     # noqa: SIM115 - closed by `timed` once the process ended
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", *args], env=env, stdout=subprocess.DEVNULL,
+    pin = ["taskset", "-c", str(core)] if core is not None else []
+    proc = subprocess.Popen([*pin, sys.executable, "-m", "monitor", *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=errors, text=True)
     proc.errors = errors  # type: ignore[attr-defined]
     return proc
@@ -143,10 +145,12 @@ class BackendCpu:
         return sum(self.seen.values())
 
 
-def timed(env: dict, commands: list[list[str]]) -> tuple[float, list[float]]:
-    """Wall seconds of running `commands` at once, and each one's CPU seconds (its children included)."""
+def timed(env: dict, commands: list[list[str]], pin: bool = False) -> tuple[float, list[float]]:
+    """Wall seconds of running `commands` at once, and each one's CPU seconds (its children included);
+    `pin`: each command on a core of its own, as if each had a one-core machine."""
     started = time.perf_counter()
-    procs = [monitor(env, *command) for command in commands]
+    cores = sorted(os.sched_getaffinity(0))
+    procs = [monitor(env, *command, core=cores[n % len(cores)] if pin else None) for n, command in enumerate(commands)]
     cpu: dict[int, float] = {}
     try:
         for proc in procs:
@@ -181,7 +185,7 @@ def environment(config: Path, tmp: Path, url: str) -> dict:
             "MONITOR_DB": url, "NO_PROXY": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT)}
 
 
-def crawl(config: Path, tmp: Path, workers: int, label: str, template: str | None = None) -> Run:
+def crawl(config: Path, tmp: Path, workers: int, label: str, template: str | None = None, pin: bool = False) -> Run:
     """One run: `monitor run` when `workers` is 0, else that many workers; in a fresh database, or
     (`template`) in a copy of a filled one whose sources are all due again."""
     url = database(template)
@@ -197,7 +201,9 @@ def crawl(config: Path, tmp: Path, workers: int, label: str, template: str | Non
         elif workers:
             timed(env, [["config", "apply"]])
         with BackendCpu(url) as backends:
-            wall, cpu = timed(env, [["run", "--quiet"]] if workers == 0 else [["worker", "--once"]] * workers)
+            # `pin`: workers each on a core of their own; `monitor run` keeps the whole machine
+            wall, cpu = timed(env, [["run", "--quiet"]] if workers == 0 else [["worker", "--once"]] * workers,
+                              pin=pin and workers > 0)
             backends.sample()
         return Run(label, wall, cpu, backends.seconds, items_in(url) - before)
     finally:
@@ -216,7 +222,8 @@ def filled(config: Path, tmp: Path) -> str:
 MODES = (("monitor run", 0), ("1 worker", 1), ("2 workers", 2))
 
 
-def compare(config: Path, tmp: Path, feeds: int, rounds: int, template: str | None = None) -> dict[str, list[Run]]:
+def compare(config: Path, tmp: Path, feeds: int, rounds: int, template: str | None = None,
+            pin: bool = False) -> dict[str, list[Run]]:
     """Every mode once per round, the order turned by one each round, so that a busy spell of
     the (shared) machine does not fall on one mode only."""
     runs: dict[str, list[Run]] = {label: [] for label, _ in MODES}
@@ -224,7 +231,7 @@ def compare(config: Path, tmp: Path, feeds: int, rounds: int, template: str | No
         order = MODES[number % len(MODES):] + MODES[:number % len(MODES)]
         print(f" round {number + 1} (load average {os.getloadavg()[0]:.1f}):", flush=True)
         for label, workers in order:
-            run = crawl(config, tmp, workers, label, template)
+            run = crawl(config, tmp, workers, label, template, pin)
             runs[label].append(run)
             print(run.line(feeds), flush=True)
     return runs
@@ -285,6 +292,9 @@ def main() -> None:
     parser.add_argument("--claim-sources", type=int, default=100_000, help="0: skip the claim latency")
     parser.add_argument("--window", choices=("first", "next", "both"), default="both",
                         help="a fresh database (first), one that fetched every feed before (next), or both")
+    parser.add_argument("--pin", action="store_true",
+                        help="each worker (with its crawl process) on one core of its own, as workers on machines of "
+                             "one core each; `monitor run` keeps every core")
     args = parser.parse_args()
     port = free_port()
     farm = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "feedserver.py"), str(args.feeds),
@@ -299,14 +309,14 @@ def main() -> None:
                   f"per answer, on {os.cpu_count()} cores")
             if args.window in ("first", "both"):
                 print("first window: a fresh database, every item new", flush=True)
-                summary(compare(config, Path(tmp), args.feeds, args.rounds), args.feeds)
+                summary(compare(config, Path(tmp), args.feeds, args.rounds, pin=args.pin), args.feeds)
             if args.window in ("next", "both"):
                 template = filled(config, Path(tmp))
                 try:
                     bumped = fetch_json(port, "/__bump?every=20")["bumped"]
                     print(f"next window: every feed fetched before, all due again, {bumped} with one new item",
                           flush=True)
-                    summary(compare(config, Path(tmp), args.feeds, args.rounds, template), args.feeds)
+                    summary(compare(config, Path(tmp), args.feeds, args.rounds, template, args.pin), args.feeds)
                 finally:
                     drop(template)
     finally:

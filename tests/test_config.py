@@ -52,6 +52,17 @@ def test_good_config_is_typed_and_expands_the_environment(tmp_path):
     assert config.targets(["team-email", "team-chat"]) == {"team-email": "mailto://x"}  # empty chat: disabled
 
 
+def test_a_config_read_again_is_its_own_copy_expanded_with_the_environment_of_the_moment(tmp_path):
+    """A worker reads the applied configuration more than once (the parsed text is kept): each
+    read must still expand ${VAR} from the environment it is given, and share nothing."""
+    path = write(tmp_path, GOOD)
+    first = load_config(path, environ={"MAIL_URL": "mailto://first"})
+    second = load_config(path, environ={"MAIL_URL": "mailto://second"})
+    assert first.targets(["team-email"]) == {"team-email": "mailto://first"}
+    assert second.targets(["team-email"]) == {"team-email": "mailto://second"}
+    assert second.sources == first.sources and second.sources is not first.sources
+
+
 @pytest.mark.parametrize("change, line, words", [
     (("  language: en", "  langauge: en"), 3, ["settings.langauge", "unknown key", "language"]),
     (("    notify: [team-chat]", "    notify: [team-chatt]"), 12, ["team-chatt", "not defined"]),
