@@ -56,6 +56,7 @@ class Store:
 
         self.unseen = items.unseen
         self.add_items = items.add_items
+        self.preload_stories = items.preload_stories
         self.query_items = items.query_items
         self.query_ids = items.query_ids
         self.item_page = items.item_page

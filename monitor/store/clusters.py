@@ -10,6 +10,7 @@ so batches are clustered one at a time, in the order of their ids.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -31,6 +32,20 @@ class StoryClusters:
     def __init__(self) -> None:
         self._stories: StoryIndex | None = None
         self._high = 0          # the highest item id the index has seen
+        self._unsure = False    # read outside the store lock: rows below _high may have committed since
+        self._lock = threading.Lock()
+
+    def preload(self, s: Session, now: datetime) -> None:
+        """Read the recent items into the index now, without the store lock.
+
+        A worker's first batch otherwise reads them under the lock that lets one batch at a
+        time store (`ItemStore.add_items`): 100,000 recent items took a worker ~10 s of
+        tokenising, and every other worker waited that long to store anything. Read here,
+        while the worker's crawl starts, the first batch under the lock only reads what came
+        since, and the rows another process was committing meanwhile (`_fill_gaps`)."""
+        with self._lock:
+            self._load(s, now, set())
+            self._unsure = True
 
     def assign(self, s: Session, items: Sequence[Item], now: datetime, folded: dict[int, Folded]) -> None:
         """Set `cluster` on the (just inserted) items and write it to their rows.
@@ -40,6 +55,10 @@ class StoryClusters:
         """
         if not items:
             return
+        with self._lock:
+            self._assign(s, items, now, folded)
+
+    def _assign(self, s: Session, items: Sequence[Item], now: datetime, folded: dict[int, Folded]) -> None:
         since, new_ids = now - CLUSTER_WINDOW, {_stored_id(it) for it in items}
         by_url: dict[str, int] = {}
         by_title: dict[str, int] = {}
@@ -79,15 +98,34 @@ class StoryClusters:
         The items being added right now are left out of the load: they are added one by
         one after their own match, or they would match themselves.
         """
+        stories = self._load(s, now, new_ids)
+        if self._unsure:
+            self._fill_gaps(s, now, new_ids, stories)
+        return stories
+
+    def _load(self, s: Session, now: datetime, new_ids: set[int]) -> StoryIndex:
         if self._stories is None:
             self._stories, self._high = StoryIndex(), 0
-        rows = s.execute(select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary, ItemRow.platforms,
-                                ItemRow.sort_date, ItemRow.lang)
-                         .where(ItemRow.fetched >= now - STORY_WINDOW, ItemRow.id > self._high)
+        rows = s.execute(_ROWS.where(ItemRow.fetched >= now - STORY_WINDOW, ItemRow.id > self._high)
                          .order_by(ItemRow.id)).all()
         self._stories.load(row for row in rows if row[0] not in new_ids)
         self._high = max([self._high, *new_ids, *(row[0] for row in rows)])
         return self._stories
+
+    def _fill_gaps(self, s: Session, now: datetime, new_ids: set[int], stories: StoryIndex) -> None:
+        """After a preload, under the store lock: the recent rows with lower ids than the index has
+        seen that were not committed yet when it read (a batch of another process in flight)."""
+        self._unsure = False
+        ids = s.scalars(select(ItemRow.id).where(ItemRow.fetched >= now - STORY_WINDOW,
+                                                 ItemRow.id <= self._high)).all()
+        missing = sorted(set(ids) - stories.reports.keys() - new_ids)
+        for start in range(0, len(missing), CHUNK):
+            stories.load(s.execute(_ROWS.where(ItemRow.id.in_(missing[start:start + CHUNK]))
+                                   .order_by(ItemRow.id)).all())
+
+
+_ROWS = select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary, ItemRow.platforms,
+               ItemRow.sort_date, ItemRow.lang)
 
 
 def _stored_id(item: Item) -> int:

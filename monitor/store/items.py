@@ -140,6 +140,12 @@ class ItemStore:
                 s.execute(_insert_ignore(s, table_of(DeliveryRow)), alerts)
         return added
 
+    def preload_stories(self, now: datetime | None = None) -> None:
+        """Read the recent items' story tokens ahead of the first batch, outside the store lock
+        (`StoryClusters.preload`): a worker calls it as its crawl starts."""
+        with self.sessions() as s:
+            self.clusters.preload(s, now or utcnow())
+
     # ------------------------------------------------------------------ reading
     def query_items(self, query: ItemQuery) -> list[Item]:
         """Matching items in the query's order: ids from narrow indexes first, then the rows (see browse.py)."""

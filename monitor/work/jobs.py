@@ -251,6 +251,10 @@ class _Storer:
         return self.per_source
 
     def _run(self) -> None:
+        try:            # while the crawl starts; under the store lock only what came since is read
+            self.ctx.store.preload_stories(self.now)
+        except Exception:  # noqa: BLE001 - the first batch reads them under the lock instead
+            log.exception("reading recent stories ahead of the first batch failed")
         while (batch := self._queue.get()) is not None:
             if self.error is not None:
                 continue        # keep taking batches, so that `put` never waits on a thread that gave up
