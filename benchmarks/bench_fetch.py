@@ -235,7 +235,8 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=50)
     ap.add_argument("--baseline-feeds", type=int, default=None, help="measure the baseline on fewer feeds and scale")
     ap.add_argument("--processes", type=int, default=None, help="crawl processes instead of the default (to compare)")
-    ap.add_argument("--stage-feeds", type=int, default=150, help="feeds whose items the stage costs are measured on")
+    ap.add_argument("--stage-feeds", type=int, default=150,
+                    help="feeds whose items the stage costs are measured on (0: no stage costs)")
     ap.add_argument("--profile", default=None, help="write a cProfile of the first run's own process to this file")
     args = ap.parse_args()
     port = free_port()
@@ -263,8 +264,10 @@ def main() -> None:
             after = fetch_json(port, "/__stats")
             stored2 = sqlite3.connect(db).execute("select count(*) from items").fetchone()[0]
             load_after = os.getloadavg()
-            stage_urls = urls[:: max(1, len(urls) // args.stage_feeds)][: args.stage_feeds]
-            stages, staged = stage_costs(stage_urls, config, tmp)
+            stages, staged = {}, 0
+            if args.stage_feeds > 0:
+                stage_urls = urls[:: max(1, len(urls) // args.stage_feeds)][: args.stage_feeds]
+                stages, staged = stage_costs(stage_urls, config, tmp)
         answers = {k: after[k] - before[k] for k in after}
         share_304 = answers["304"] / max(sum(answers.values()), 1)
         expected = args.feeds * args.items
@@ -282,10 +285,12 @@ def main() -> None:
         print(f"  first run {out1.splitlines()[-1]}; second run {out2.splitlines()[-1]}")
         print(f"second run answers: {answers}  -> {share_304:.1%} answered 304")
         print(f"items stored: {stored} of {expected} served ({expected - stored} lost); after second run {stored2}")
-        rest = per_item - sum(stages.values())
-        print(f"CPU per item, first run, all processes: {per_item:.2f} ms; by stage (on {staged} items, this process):")
-        for stage, ms in [("fetch, transport, start-up", rest), *stages.items()]:
-            print(f"  {stage:27s} {ms:6.3f} ms")
+        print(f"CPU per item, first run, all processes: {per_item:.2f} ms"
+              + (f"; by stage (on {staged} items, this process):" if stages else ""))
+        if stages:
+            rest = per_item - sum(stages.values())
+            for stage, ms in [("fetch, transport, start-up", rest), *stages.items()]:
+                print(f"  {stage:27s} {ms:6.3f} ms")
     finally:
         farm.terminate()
         farm.wait(10)
