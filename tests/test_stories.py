@@ -261,6 +261,25 @@ def test_a_report_kept_in_the_index_weighs_and_matches_as_it_did_when_new():
     assert before > 0.2 and index.match(english) == 1
 
 
+def test_a_stored_report_weighed_only_where_it_shares_tokens_scores_as_when_weighed_whole():
+    """Candidates are weighed only on the tokens they share with the new report (and their totals,
+    kept): the similarity must be the one of the whole weights."""
+    from monitor.stories.clusters import _ruzicka
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    index = StoryIndex()
+    index.add(1, 1, report(X_FINE_DE[1], X_FINE_DE[2], lang="de", when=when))
+    index.add(2, 2, report("TikTok testet längere Videos", "Bis zu 60 Minuten für einige Nutzer.", lang="de",
+                           when=when))
+    for cross, new in ((True, report(X_FINE_EN[1], X_FINE_EN[2], lang="en", when=when)),
+                       (False, report("Brüssel: 120 Millionen Euro Strafe gegen X", "Das blaue Häkchen täusche.",
+                                      lang="de", when=when))):
+        mine = index.weighed(new)
+        whole = _ruzicka(mine, index.weighed(index.reports[1]), cross)
+        first = _ruzicka(mine, index._stored(1, mine), cross)         # weighed whole, totals kept
+        again = _ruzicka(mine, index._stored(1, mine), cross)         # only the shared tokens weighed
+        assert whole > 0.2 and first == pytest.approx(whole, abs=1e-12) and again == pytest.approx(whole, abs=1e-12)
+
+
 def test_amounts_dates_and_legal_words_read_alike_in_both_languages():
     german = report("Bußgeld von 1,2 Mrd. Euro: DSGVO-Verstoß, gilt ab 3. November", "", lang="de")
     english = report("€1.2bn GDPR fine, applies from November 3rd", "", lang="en")
