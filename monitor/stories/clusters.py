@@ -144,7 +144,8 @@ class StoryIndex:
     def match(self, story: Report, exclude: int | None = None) -> int | None:
         """The cluster of the most similar recent report that nothing sets apart, if similar enough."""
         reports = self.reports
-        candidates = [other for other in self._candidates(story, exclude) if _may_match(story, reports[other])]
+        title = {tok for tok in story.headline if _specific(tok)}
+        candidates = [other for other in self._candidates(story, exclude) if _may_match(story, title, reports[other])]
         if not candidates:          # most reports: nothing to weigh, no weights to compute
             return None
         mine = self.weighed(story)
@@ -284,13 +285,13 @@ def _specific(tok: str) -> bool:
     return tok not in SETTING and tok[0] not in "#!" and tok[:2] != "y:"
 
 
-def _may_match(a: Report, b: Report) -> bool:
-    """Whether two reports share a specific token in a title: without one, _ruzicka is 0 whatever
-    the weights, so this is asked first, from the token sets alone (most candidates of a large
-    run fail it, and need no weights then)."""
-    bt, at = b.tokens, a.tokens
-    return any(tok in bt and _specific(tok) for tok in a.headline) or \
-        any(tok in at and _specific(tok) for tok in b.headline)
+def _may_match(a: Report, a_title: set[str], b: Report) -> bool:
+    """Whether two reports share a specific token in a title (`a_title`: a's specific title tokens):
+    without one, _ruzicka is 0 whatever the weights, so this is asked first, from the token sets
+    alone (most candidates of a large run fail it, and need no weights then). A stored report's
+    tokens are a tuple (StoryIndex._compact): they are walked once against the set, never searched."""
+    at = a.tokens
+    return any(tok in at and _specific(tok) for tok in b.headline) or not a_title.isdisjoint(b.tokens)
 
 
 def _ruzicka(a: _Weights, b: _Weights, cross: bool) -> float:
