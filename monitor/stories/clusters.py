@@ -202,8 +202,9 @@ class StoryIndex:
     def _stored(self, item_id: int, mine: _Weights) -> _Weights:
         """A stored report's weights as far as a comparison with `mine` needs them: its totals (mass,
         what another language could share, its local title words), kept until the counts (background
-        and index) have grown by a fifth, since rarity changes slowly; and the weights of the tokens it
-        shares with `mine`, weighed now at the size its totals were weighed at.
+        and index) have grown by half (`REWEIGH_AFTER`), since rarity changes slowly; and the weights
+        of the tokens it shares with `mine`, weighed now (as in `weighed`, inlined: the loop is the
+        story step's hottest) at the size its totals were weighed at.
 
         Candidates share a few tokens of some fifty: weighing only those costs a fifth of weighing
         the report (a first run of 30,000 realistic items weighed 80,000 stored reports, a third of
