@@ -205,7 +205,8 @@ class Featurizer:
         if len(self._gram_cache) > _CACHE_LIMIT:
             self._gram_cache.clear()
         gram_ids = self.gram_ids
-        gram_rows = [np.concatenate([gram_ids(w) for w in word_types(d)]) if word_types(d) else _NO_IDS for d in docs]
+        gram_rows = [np.concatenate([gram_ids(w) for w in types]) if (types := word_types(d)) else _NO_IDS
+                     for d in docs]
         scores += _tfidf_dot(gram_rows, self.gram_idf, coef[n_words:]) * w_gram
         return scores
 

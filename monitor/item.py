@@ -51,6 +51,11 @@ class Item:
         # not even one stored before this check existed.
         self.url = safe_url(self.url)
 
+    def sort_date(self, now: datetime) -> datetime:
+        """The date the archive sorts by and stories are dated by: publication, never in the future
+        (a feed's clock or a scheduled post), else arrival."""
+        return min(self.published, now) if self.published else now
+
     @property
     def fingerprint(self) -> str:
         """Identity within one source: GUID, else canonical URL, else title + summary + date.

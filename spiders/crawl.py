@@ -170,11 +170,11 @@ class CrawlProcess:
     """
 
     def __init__(self, count: int = 1) -> None:
-        self.children: list[_Child] = [_Child(n) for n in range(max(1, count))]
+        self.children: list[_Child] = [_Child() for _ in range(max(1, count))]
 
     def results(self, specs: list[SourceSpec], fetch: FetchSettings) -> Iterator[FetchResult]:
         wanted = fetch.processes or len(self.children)
-        self.children += [_Child(n) for n in range(len(self.children), wanted)]
+        self.children += [_Child() for _ in range(len(self.children), wanted)]
         shares = split_by_host(specs, wanted) + [[] for _ in self.children[wanted:]]
         working = max(1, sum(1 for share in shares if share))
         per_process = fetch.model_copy(update={"concurrency": max(1, fetch.concurrency // working)})
@@ -219,10 +219,9 @@ class CrawlProcess:
 class _Child:
     """One crawl process and its two pipes: orders in, results out."""
 
-    def __init__(self, number: int) -> None:
+    def __init__(self) -> None:
         orders_in, self.orders = Pipe(duplex=False)      # (reader, writer)
         self.results, results_out = Pipe(duplex=False)
-        self.number = number
         self.process = ChildProcess("run", orders_in, results_out)
         orders_in.close()
         results_out.close()

@@ -113,7 +113,7 @@ def _read_stories(items: list[Item]) -> None:
     for item in items:
         if item.kind == "entry":
             try:
-                item.story = report_of(item, min(item.published, now) if item.published else now)
+                item.story = report_of(item, item.sort_date(now))
             except Exception:  # noqa: BLE001 - the run reads them instead
                 log.exception("reading the story tokens of %s failed; the run reads them", item.url)
 

@@ -42,7 +42,8 @@ def test_a_row_committed_after_the_read_ahead_below_the_ids_it_saw_still_joins(s
         worker.preload_stories(NOW)                           # the archive was empty
         [german] = store.add_items([report_item(*X_FINE_DE)], now=NOW)
         clusters = clusters_of(worker)
-        clusters._high = german.id      # as if a later row had been read while german's was not committed
+        # as if the read-ahead had read past german's id while german's row was not committed yet
+        clusters._high, clusters._unsure_from = german.id, 0
         [english] = worker.add_items([report_item(*X_FINE_EN)], now=NOW)
         assert english.cluster == german.cluster
         assert german.id in clusters._stories.reports

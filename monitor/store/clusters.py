@@ -32,7 +32,8 @@ class StoryClusters:
     def __init__(self) -> None:
         self._stories: StoryIndex | None = None
         self._high = 0          # the highest item id the index has seen
-        self._unsure = False    # read outside the store lock: rows below _high may have committed since
+        # ids above this were read outside the store lock (preload): lower ones may have committed since
+        self._unsure_from: int | None = None
         self._lock = threading.Lock()
 
     def preload(self, s: Session, now: datetime) -> None:
@@ -44,8 +45,10 @@ class StoryClusters:
         while the worker's crawl starts, the first batch under the lock only reads what came
         since, and the rows another process was committing meanwhile (`_fill_gaps`)."""
         with self._lock:
+            low = self._high
             self._load(s, now, set())
-            self._unsure = True
+            if self._high > low:            # nothing read, nothing to check: a job's preload is mostly this
+                self._unsure_from = low if self._unsure_from is None else min(self._unsure_from, low)
 
     def assign(self, s: Session, items: Sequence[Item], now: datetime, folded: dict[int, Folded]) -> None:
         """Set `cluster` on the (just inserted) items and write it to their rows.
@@ -75,7 +78,7 @@ class StoryClusters:
         stories = self._index(s, now, new_ids)
         for it in items:
             text = folded[id(it)]
-            when = min(it.published, now) if it.published else now
+            when = it.sort_date(now)
             key = text.key
             story = dated(it.story, when) if it.story is not None else report_of(it, when, text.title, text.summary)
             it.story = None         # the index holds it now
@@ -99,8 +102,9 @@ class StoryClusters:
         one after their own match, or they would match themselves.
         """
         stories = self._load(s, now, new_ids)
-        if self._unsure:
-            self._fill_gaps(s, now, new_ids, stories)
+        if self._unsure_from is not None:
+            low, self._unsure_from = self._unsure_from, None
+            self._fill_gaps(s, now, new_ids, stories, low)
         return stories
 
     def _load(self, s: Session, now: datetime, new_ids: set[int]) -> StoryIndex:
@@ -112,11 +116,11 @@ class StoryClusters:
         self._high = max([self._high, *new_ids, *(row[0] for row in rows)])
         return self._stories
 
-    def _fill_gaps(self, s: Session, now: datetime, new_ids: set[int], stories: StoryIndex) -> None:
-        """After a preload, under the store lock: the recent rows with lower ids than the index has
-        seen that were not committed yet when it read (a batch of another process in flight)."""
-        self._unsure = False
-        ids = s.scalars(select(ItemRow.id).where(ItemRow.fetched >= now - STORY_WINDOW,
+    def _fill_gaps(self, s: Session, now: datetime, new_ids: set[int], stories: StoryIndex, low: int) -> None:
+        """After a preload, under the store lock: the recent rows among the ids it read past that were
+        not committed yet when it read (a batch of another process in flight). Only that range is
+        asked for: below it the index was read under the lock."""
+        ids = s.scalars(select(ItemRow.id).where(ItemRow.fetched >= now - STORY_WINDOW, ItemRow.id > low,
                                                  ItemRow.id <= self._high)).all()
         missing = sorted(set(ids) - stories.reports.keys() - new_ids)
         for start in range(0, len(missing), CHUNK):

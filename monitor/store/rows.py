@@ -48,7 +48,7 @@ class Folded:
 
 def item_values(it: Item, source_id: int, now: datetime, folded: Folded) -> dict[str, Any]:
     """The `items` columns of a new item; its date for sorting is never in the future."""
-    sort = min(it.published, now) if it.published else now
+    sort = it.sort_date(now)
     return {
         "source_id": source_id, "fingerprint": it.fingerprint, "guid": it.guid, "url": it.url,
         "canonical_url": it.canonical_url, "title": it.title, "summary": it.summary,

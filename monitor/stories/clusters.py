@@ -27,7 +27,7 @@ import math
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -203,8 +203,7 @@ class StoryIndex:
         """A stored report's weights as far as a comparison with `mine` needs them: its totals (mass,
         what another language could share, its local title words), kept until the counts (background
         and index) have grown by half (`REWEIGH_AFTER`), since rarity changes slowly; and the weights
-        of the tokens it shares with `mine`, weighed now (as in `weighed`, inlined: the loop is the
-        story step's hottest) at the size its totals were weighed at.
+        of the tokens it shares with `mine`, weighed now at the size its totals were weighed at.
 
         Candidates share a few tokens of some fifty: weighing only those costs a fifth of weighing
         the report (a first run of 30,000 realistic items weighed 80,000 stored reports, a third of
@@ -219,35 +218,35 @@ class StoryIndex:
             self._totals[item_id] = (full.n, full.mass, full.shareable, full.local_title)
             return full
         n, mass, shareable, local_title = totals
-        total_n = n + self.prior_n
-        df, same, prior = self.df.get, self.by_lang[story.lang].get, self.prior.get
-        wanted, log = mine.vector, math.log
-        vector: dict[str, float] = {}
-        local: set[str] = set()
-        for tok, weight in _pairs(story, self._values):
-            if tok in wanted:
-                count = df(tok, 0)
-                vector[tok] = weight * (log(total_n / (count + prior(tok, 0.0) + 1)) + 1)
-                if count <= same(tok, 0) and tok[0] not in ENTITY and tok[1:2] != ":":
-                    local.add(tok)
+        vector, local = self._rarity(story, n, wanted=mine.vector)
         return _Weights(n, vector, mass, shareable, local, story.headline, local_title)
 
     def weighed(self, story: Report) -> _Weights:
         """A report's token weights times rarity among the reports in the index."""
         n = len(self.reports) + 1
-        total_n = n + self.prior_n
-        df, same, prior = self.df.get, self.by_lang[story.lang].get, self.prior.get
-        vector: dict[str, float] = {}
-        local: set[str] = set()
-        log = math.log
-        for tok, weight in _pairs(story, self._values):
-            count = df(tok, 0)
-            vector[tok] = weight * (log(total_n / (count + prior(tok, 0.0) + 1)) + 1)
-            if count <= same(tok, 0) and tok[0] not in ENTITY and tok[1:2] != ":":
-                local.add(tok)        # seen in this report's language only: no other language can share it
+        vector, local = self._rarity(story, n)
         total = sum(vector.values())
         return _Weights(n, vector, total, total - sum(vector[tok] for tok in local), local, story.headline,
                         sum(vector[tok] for tok in local.intersection(story.headline)))
+
+    def _rarity(self, story: Report, n: int, wanted: Mapping[str, float] | None = None
+                ) -> tuple[dict[str, float], set[str]]:
+        """Each token's weight times its rarity at index size `n` (`wanted`: those tokens only), and
+        the tokens seen in this report's language only: no other language can share them."""
+        total_n = n + self.prior_n
+        df, same, prior = self.df.get, self.by_lang[story.lang].get, self.prior.get
+        pairs = _pairs(story, self._values)
+        if wanted is not None:
+            pairs = [(tok, weight) for tok, weight in pairs if tok in wanted]     # a few of some fifty
+        vector: dict[str, float] = {}
+        local: set[str] = set()
+        log = math.log
+        for tok, weight in pairs:
+            count = df(tok, 0)
+            vector[tok] = weight * (log(total_n / (count + prior(tok, 0.0) + 1)) + 1)
+            if count <= same(tok, 0) and tok[0] not in ENTITY and tok[1:2] != ":":
+                local.add(tok)
+        return vector, local
 
 
 @dataclass(slots=True)
