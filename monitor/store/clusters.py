@@ -4,26 +4,32 @@ Same canonical URL or same normalised title within two weeks: one story, found b
 indexed columns. Near-duplicates within three days are found by monitor/stories/'s
 token index, which is loaded once per process and kept up to date as items are added:
 its own, and those other processes stored since (`monitor run` twice at once, several
-workers), read in before each batch. The caller holds the store lock (`ItemStore.add_items`),
+workers), read in before each batch. Each new item's story tokens are kept in
+`story_tokens` for the story window, so that the next process loads them instead of
+reading 100,000 texts again (monitor/stories/stored.py). The caller holds the store lock (`ItemStore.add_items`),
 so batches are clustered one at a time, in the order of their ids.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from monitor.item import Item
 from monitor.store.rows import CHUNK, Folded
-from monitor.store.schema import ItemRow, table_of
+from monitor.store.schema import ItemRow, StoryTokensRow, table_of
+from monitor.stories import stored
 from monitor.stories.clusters import StoryIndex, dated, report_of
+from monitor.stories.features import report
 
 CLUSTER_WINDOW = timedelta(days=14)
 STORY_WINDOW = timedelta(days=4)     # near-duplicates: reports of one event come within days (stories.clusters.WINDOW)
+PRUNE_EVERY = timedelta(hours=1)     # how often a process deletes kept story reports past the window
 
 
 class StoryClusters:
@@ -34,6 +40,7 @@ class StoryClusters:
         self._high = 0          # the highest item id the index has seen
         # ids above this were read outside the store lock (preload): lower ones may have committed since
         self._unsure_from: int | None = None
+        self._pruned: datetime | None = None      # when story_tokens past the window were last deleted
         self._lock = threading.Lock()
 
     def preload(self, s: Session, now: datetime) -> None:
@@ -76,6 +83,8 @@ class StoryClusters:
                     if iid not in new_ids:
                         found.setdefault(value, cluster)
         stories = self._index(s, now, new_ids)
+        kept: list[dict] = []
+        version = stored.version()
         for it in items:
             text = folded[id(it)]
             when = it.sort_date(now)
@@ -89,11 +98,18 @@ class StoryClusters:
             if it.canonical_url:
                 by_url.setdefault(it.canonical_url, cluster)
             by_title.setdefault(key, cluster)
+            kept.append({"item_id": it.id, "fetched": now, "version": version, "tokens": stored.encode(story)})
             stories.add(_stored_id(it), cluster, story)
             it.cluster = cluster
         table = table_of(ItemRow)
         s.execute(table.update().where(table.c.id == bindparam("item")).values(cluster_id=bindparam("cluster")),
                   [{"item": it.id, "cluster": it.cluster} for it in items])
+        kept_table = table_of(StoryTokensRow)
+        s.execute(kept_table.insert(), kept)
+        if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
+            # Reports of items past twice the window: no reader's window reaches them (an indexed range).
+            self._pruned = now
+            s.execute(delete(kept_table).where(kept_table.c.fetched < now - 2 * STORY_WINDOW))
 
     def _index(self, s: Session, now: datetime, new_ids: set[int]) -> StoryIndex:
         """Recent items' token sets, loaded once per process and kept up to date as items are added.
@@ -110,9 +126,9 @@ class StoryClusters:
     def _load(self, s: Session, now: datetime, new_ids: set[int]) -> StoryIndex:
         if self._stories is None:
             self._stories, self._high = StoryIndex(), 0
-        rows = s.execute(_ROWS.where(ItemRow.fetched >= now - STORY_WINDOW, ItemRow.id > self._high)
+        rows = s.execute(_rows().where(ItemRow.fetched >= now - STORY_WINDOW, ItemRow.id > self._high)
                          .order_by(ItemRow.id)).all()
-        self._stories.load(row for row in rows if row[0] not in new_ids)
+        _fill(s, self._stories, (row for row in rows if row[0] not in new_ids))
         self._high = max([self._high, *new_ids, *(row[0] for row in rows)])
         return self._stories
 
@@ -124,12 +140,31 @@ class StoryClusters:
                                                  ItemRow.id <= self._high)).all()
         missing = sorted(set(ids) - stories.reports.keys() - new_ids)
         for start in range(0, len(missing), CHUNK):
-            stories.load(s.execute(_ROWS.where(ItemRow.id.in_(missing[start:start + CHUNK]))
-                                   .order_by(ItemRow.id)).all())
+            _fill(s, stories, s.execute(_rows().where(ItemRow.id.in_(missing[start:start + CHUNK]))
+                                     .order_by(ItemRow.id)).all())
 
 
-_ROWS = select(ItemRow.id, ItemRow.cluster_id, ItemRow.title, ItemRow.summary, ItemRow.platforms,
-               ItemRow.sort_date, ItemRow.lang)
+def _rows() -> Select[Any]:
+    """(id, cluster, kept report, title, summary, platforms, sort date, language) of items: the text only
+    where no report of this version is kept (the text of 100,000 items is most of what the read costs)."""
+    current = StoryTokensRow.version == stored.version()
+    return (select(ItemRow.id, ItemRow.cluster_id, case((current, StoryTokensRow.tokens)),
+                   case((current, None), else_=ItemRow.title), case((current, None), else_=ItemRow.summary),
+                   ItemRow.platforms, ItemRow.sort_date, ItemRow.lang)
+            .outerjoin(StoryTokensRow, StoryTokensRow.item_id == ItemRow.id))
+
+
+def _fill(s: Session, stories: StoryIndex, rows: Iterable[Sequence[Any]]) -> None:
+    """Add stored items to the index, oldest first: from their kept report, else from their text."""
+    for item_id, cluster, kept, title, summary, platforms, when, lang in rows:
+        story = stored.decode(kept)
+        if story is None:
+            if title is None:       # a kept report that does not read: its text after all
+                title, summary = s.execute(select(ItemRow.title, ItemRow.summary).where(ItemRow.id == item_id)).one()
+            story = report(title, summary or "", platforms=platforms or (), when=when, lang=lang)
+        else:
+            story = dated(story, when)
+        stories.add(item_id, cluster or item_id, story)
 
 
 def _stored_id(item: Item) -> int:

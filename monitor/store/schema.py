@@ -140,6 +140,19 @@ class ItemPlatformRow(Base):
     platform: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
+class StoryTokensRow(Base):
+    """An item's story tokens as the story step read them (monitor/stories/stored.py), kept for the
+    story window only: every process that clusters reads the recent ones from here instead of
+    tokenising their text again (migration 0012). A cache: a missing or outdated row is read from
+    the item's text."""
+    __tablename__ = "story_tokens"
+    __table_args__ = (Index("ix_story_tokens_fetched", "fetched"),)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    fetched: Mapped[datetime] = mapped_column(UTCDateTime)     # the item's: the row goes when the window has passed
+    version: Mapped[str] = mapped_column(String(16))           # stored.version() of the writer
+    tokens: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class CorrectionRow(Base):
     """A person's verdict on an item's tags: overrides the model and becomes training data."""
     __tablename__ = "corrections"

@@ -83,9 +83,12 @@ class StoryIndex:
 
     def add(self, item_id: int, cluster: int, story: Report) -> None:
         intern = sys.intern
-        # One string per token (a report read in the crawl process arrives with its own copies).
-        tokens = {intern(tok): weight for tok, weight in _pairs(story, self._values)}
-        story.headline = tuple(intern(tok) for tok in story.headline)
+        # One string per token (a report read in the crawl process arrives with its own copies);
+        # mapped in C: a process's first batch adds 100,000 stored reports.
+        new = story.tokens
+        tokens = dict(zip(map(intern, new), new.values())) if isinstance(new, dict) else \
+            {intern(tok): weight for tok, weight in _pairs(story, self._values)}
+        story.headline = tuple(map(intern, story.headline))
         self._compact(story, tokens)
         self.reports[item_id], self.cluster[item_id] = story, cluster
         self.members[cluster].append(item_id)
@@ -117,14 +120,18 @@ class StoryIndex:
         sets (empty, or one platform's owner): most of a report's sets are empty, and an empty
         frozenset is 216 bytes each time."""
         codes, values = self._codes, self._values
-        for weight in tokens.values():
-            if weight not in codes and len(values) < 256:
-                codes[weight] = len(values)
-                values.append(weight)
-        if all(weight in codes for weight in tokens.values()):
-            story.tokens, story.codes = tuple(tokens), bytes(codes[weight] for weight in tokens.values())
-        else:           # more than 256 distinct weights (never seen): the report keeps its dict
-            story.tokens, story.codes = tokens, b""
+        try:
+            story.codes = bytes(map(codes.__getitem__, tokens.values()))
+            story.tokens = tuple(tokens)
+        except KeyError:    # a weight seen for the first time: give it a code
+            for weight in tokens.values():
+                if weight not in codes and len(values) < 256:
+                    codes[weight] = len(values)
+                    values.append(weight)
+            if all(weight in codes for weight in tokens.values()):
+                story.tokens, story.codes = tuple(tokens), bytes(map(codes.__getitem__, tokens.values()))
+            else:           # more than 256 distinct weights (never seen): the report keeps its dict
+                story.tokens, story.codes = tokens, b""
         sets = self._sets
         keep = len(sets) < SHARED_SETS
         for name in _SETS:
