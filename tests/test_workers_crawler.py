@@ -160,3 +160,44 @@ def test_a_job_whose_items_cannot_be_stored_fails_and_leaves_its_shard_to_be_cra
     state = postgres_store.shard_states()[shard]
     assert not state.held and state.done_window is None            # free, and not marked done: crawled again
     assert all(row.etag is None for row in postgres_store.fetch_state_of([s.name for s in sources]).values())
+
+
+def test_a_job_asks_only_for_shards_that_are_neither_done_nor_held_in_its_window(tmp_path, postgres_store):
+    """Each of a window's jobs looks for more due shards to take along. It reads every shard's
+    state once and claims only those that look free: with 64 shards, claiming each in turn cost
+    a window 4,096 locked transactions, most of them finding the shard done."""
+    from monitor.config import Config, Source
+    from monitor.tell.deliver import Sender
+    from monitor.work.jobs import LEASE, WorkContext, crawl_shard
+    from monitor.work.shards import shard_of, window_of
+
+    with FeedServer() as web:
+        mine = [Source(name=s.name, url=s.url, category="industry") for s in feeds(web, "f", 3)]
+        # sources of other hosts, in other shards, whose shards are done in this window already
+        others = [Source(name=f"other-{n}", url=f"http://127.0.0.{n + 2}:9/feed.xml") for n in range(40)]
+        config = Config(sources=mine + others)
+        postgres_store.sync_sources(config.sources)
+        own = shard_of(mine[0].url)
+        window = window_of(utcnow(), config.settings.fetch.interval)
+        done = {shard_of(s.url) for s in others} - {own}
+        assert len(done) >= 10
+        for shard in done:
+            epoch = postgres_store.claim_shard(shard, "earlier-job", window, LEASE)
+            assert epoch is not None and postgres_store.finish_shard(shard, "earlier-job", epoch, window)
+        claims: list[int] = []
+        claim = postgres_store.claim_shard
+
+        def counted(shard: int, *args):  # type: ignore[no-untyped-def]
+            claims.append(shard)
+            return claim(shard, *args)
+        postgres_store.claim_shard = counted
+        from classifiers import Tagger
+        ctx = WorkContext(store=postgres_store, home=tmp_path, sender=Sender(), tagger=Tagger.load,
+                          fallback=lambda: config)
+        try:
+            crawl_shard(ctx, own, window)
+        finally:
+            ctx.close()
+        assert claims == [own]
+        assert len(web.requests) == 3                      # its own shard was crawled
+    assert postgres_store.shard_states()[own].done_window == window

@@ -134,8 +134,15 @@ def crawl_shard(ctx: WorkContext, shard: int, window: str) -> int:
     size = 0
     per_host, wanted = config.settings.fetch.per_host, config.settings.fetch.concurrency
     hosts: Counter[str] = Counter()
+    # Read every shard's state once and try to claim only those that look free: a window's 64 jobs
+    # each tried all 64 shards before (4,096 locked transactions, most finding the shard done or
+    # held). The claim itself decides, under the lease row's lock; this read only saves asking.
+    states = ctx.store.shard_states()
     for candidate in order[start:] + order[:start]:
         if held and size + len(groups[candidate]) > budget and parallel(hosts, per_host) >= wanted:
+            continue
+        state = states.get(candidate)
+        if state is not None and (state.held or state.done_window == window) and candidate != shard:
             continue
         epoch = ctx.store.claim_shard(candidate, ctx.holder, window, LEASE)
         if epoch is not None:
