@@ -35,6 +35,7 @@ Needs the PostgreSQL server (LAGEBILD_TEST_PG, default postgres@127.0.0.1:5432, 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import subprocess
@@ -44,7 +45,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,6 +220,121 @@ def filled(config: Path, tmp: Path) -> str:
     return url
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds so far of a process and its living children (a worker and its crawl process)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for child in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids = [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            found += [kid, *_children(kid)]
+    return found
+
+
+def steady(config: Path, tmp: Path, workers: int, template: str, port: int, pin: bool = False) -> Run:
+    """Long-running workers (`monitor worker`, as under systemd) in a copy of the filled database:
+    a first window (their start, story index, crawl processes), then a second one, timed alone:
+    the windows such workers spend their days in. Each window's jobs are queued here, as the
+    workers' own minute tick would (procrastinate keeps one job per shard either way)."""
+    import asyncio
+
+    import psycopg
+
+    from monitor.config import load_config
+    from monitor.store import Store
+    from monitor.tell.deliver import Sender
+    from monitor.work import engine
+    from monitor.work.jobs import WorkContext
+    from monitor.work.shards import by_shard, window_of
+
+    url = database(template)
+    env = environment(config, tmp, url)
+    cores = sorted(os.sched_getaffinity(0))
+    procs: list[subprocess.Popen] = []
+    store = Store.open(url)
+    loaded = load_config(config)
+    shards = set(by_shard(loaded.sources))
+    ctx = WorkContext(store=store, home=tmp / "bench-home", sender=Sender(), tagger=lambda: None,  # type: ignore[arg-type, return-value]
+                      fallback=lambda: loaded)
+    app = engine.build(url, ctx)
+
+    def due_again() -> None:
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute("UPDATE sources SET last_fetch = last_fetch - interval '1 day'")
+            conn.execute("UPDATE shard_leases SET done_window = NULL, holder = NULL, lease_until = NULL")
+
+    def window(limit: float = 900) -> float:
+        started = time.perf_counter()
+        now = utcnow_()
+
+        async def queue() -> None:
+            async with app.open_async():
+                await engine.schedule(app, ctx, now)
+        asyncio.run(queue())
+        done = window_of(now, loaded.settings.fetch.interval)
+        while time.perf_counter() - started < limit:
+            states = store.shard_states()
+            if all(shard in states and states[shard].done_window == done for shard in shards):
+                return time.perf_counter() - started
+            for proc in procs:
+                if proc.poll() is not None:
+                    proc.errors.seek(0)  # type: ignore[attr-defined]
+                    raise SystemExit(f"a worker ended: {proc.errors.read()[-3000:]}")  # type: ignore[attr-defined]
+            time.sleep(0.1)
+        raise SystemExit(f"the window did not end within {limit:.0f} s")
+
+    try:
+        due_again()
+        procs = [monitor(env, "worker", core=cores[n % len(cores)] if pin else None) for n in range(workers)]
+        window()                                        # the first: start-up, story index, crawl processes
+        before_items = items_in(url)
+        # one more item in every 20th feed than the first window saw (the server keeps its level across runs)
+        fetch_json(port, f"/__bump?every=20&items={next(_LEVELS)}")
+        due_again()
+        cpu_before = [tree_cpu(p.pid) for p in procs]
+        with BackendCpu(url) as backends:
+            wall = window()
+            backends.sample()
+        cpu = [tree_cpu(p.pid) - was for p, was in zip(procs, cpu_before, strict=True)]
+        return Run(f"{workers} worker{'s' if workers > 1 else ''}", wall, cpu, backends.seconds,
+                   items_in(url) - before_items)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.errors.close()  # type: ignore[attr-defined]
+        ctx.close()
+        store.close()
+        drop(url)
+
+
+_LEVELS = itertools.count(2)        # the items per bumped feed of each steady run's second window
+
+
+def utcnow_() -> datetime:
+    from monitor.clock import utcnow
+    return utcnow()
+
+
 MODES = (("monitor run", 0), ("1 worker", 1), ("2 workers", 2))
 
 
@@ -292,6 +408,8 @@ def main() -> None:
     parser.add_argument("--claim-sources", type=int, default=100_000, help="0: skip the claim latency")
     parser.add_argument("--window", choices=("first", "next", "both"), default="both",
                         help="a fresh database (first), one that fetched every feed before (next), or both")
+    parser.add_argument("--steady", action="store_true",
+                        help="with --window next: long-running workers, their second window timed (no monitor run)")
     parser.add_argument("--pin", action="store_true",
                         help="each worker (with its crawl process) on one core of its own, as workers on machines of "
                              "one core each; `monitor run` keeps every core")
@@ -316,7 +434,18 @@ def main() -> None:
                     bumped = fetch_json(port, "/__bump?every=20")["bumped"]
                     print(f"next window: every feed fetched before, all due again, {bumped} with one new item",
                           flush=True)
-                    summary(compare(config, Path(tmp), args.feeds, args.rounds, template, args.pin), args.feeds)
+                    if args.steady:
+                        runs: dict[str, list[Run]] = {"1 worker": [], "2 workers": []}
+                        for number in range(args.rounds):
+                            for workers in (1, 2) if number % 2 == 0 else (2, 1):
+                                run = steady(config, Path(tmp), workers, template, port, args.pin)
+                                runs[run.label].append(run)
+                                print(run.line(args.feeds), flush=True)
+                        wall = {label: statistics.median(r.wall for r in found) for label, found in runs.items()}
+                        print(f"  steady state: 2 workers / 1 worker: {wall['1 worker'] / wall['2 workers']:.2f}x "
+                              f"the throughput (goal >= 1.6)")
+                    else:
+                        summary(compare(config, Path(tmp), args.feeds, args.rounds, template, args.pin), args.feeds)
                 finally:
                     drop(template)
     finally:

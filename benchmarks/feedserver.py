@@ -4,7 +4,8 @@ Runs as its own process (asyncio, keep-alive HTTP/1.1) so that it does not share
 measured process. Answers If-None-Match with 304 and counts statuses, which the
 benchmark reads from GET /__stats on the first address. GET /__bump?every=N gives every
 Nth feed one more item (a new body and ETag): the next window of a running installation,
-where most feeds are unchanged and a few have news.
+where most feeds are unchanged and a few have news; `&items=M`: M more items than at the
+start (a later window's news).
 
 The feeds look like the ones Lagebild reads, so that the benchmark measures what a
 user's run costs: items of about 700 bytes (a title of ~60 characters, a summary of
@@ -199,9 +200,10 @@ class Farm:
             body = json.dumps(self.stats).encode()
             return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
         if path.startswith("/__bump?every="):
-            every, bumped = int(path.split("=", 1)[1]), 0
+            query = dict(part.split("=", 1) for part in path.split("?", 1)[1].split("&"))
+            every, more, bumped = int(query["every"]), int(query.get("items", 1)), 0
             for i in range(0, len(self.bodies), every):
-                body, _ = feed_body(self.writer, i, self.items + 1, self.now, self.stories)
+                body, _ = feed_body(self.writer, i, self.items + more, self.now, self.stories)
                 self.bodies[f"/feed/{i}.xml"] = body
                 self.etags[f"/feed/{i}.xml"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 bumped += 1
