@@ -16,6 +16,9 @@ in two situations (`--window`):
     copied as a template for each run), all sources due again, and every 20th feed with one
     new item: the windows a running installation spends its days in, where fetching dominates;
 
+with `--steady` (next window only): long-running workers, one and two, their second window
+timed alone (the first pays their start-up and story index, as once per start under systemd);
+
 each mode `--rounds` times, interleaved (the order turned each round, so that a busy spell
 of a shared machine does not fall on one mode); per run the wall time, the CPU seconds of
 each monitor process with its crawl children (wait4) and of the PostgreSQL backends that
@@ -28,6 +31,7 @@ over every shard.
     python benchmarks/bench_workers.py                          # the issue's size: 20,000 feeds, 200 hosts
     python benchmarks/bench_workers.py --window next --claim-sources 0     # the next window only
     python benchmarks/bench_workers.py --feeds 2000 --hosts 20 --rounds 2 --claim-sources 0   # a quick look
+    python benchmarks/bench_workers.py --window next --steady --claim-sources 0   # long-running workers
 
 Needs the PostgreSQL server (LAGEBILD_TEST_PG, default postgres@127.0.0.1:5432, trust).
 """
