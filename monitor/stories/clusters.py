@@ -142,12 +142,6 @@ class StoryIndex:
             if same is not None and same is not value:
                 setattr(story, name, same)
 
-    def load(self, rows: Iterable[tuple]) -> None:
-        """(id, cluster, title, summary, platforms, when, lang) of stored items, oldest first."""
-        for item_id, cluster, title, summary, platforms, when, lang in rows:
-            self.add(item_id, cluster or item_id, report(title, summary or "", platforms=platforms or (),
-                                                         when=when, lang=lang))
-
     def match(self, story: Report, exclude: int | None = None) -> int | None:
         """The cluster of the most similar recent report that nothing sets apart, if similar enough."""
         reports = self.reports
