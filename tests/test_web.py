@@ -223,9 +223,10 @@ def test_a_story_is_its_first_matching_report_in_the_page_order(any_store, query
     for offset, limit in ((0, 50), (0, 2), (1, 3), (40, 3), (48, 50), (len(heads) - 1, 5), (len(heads), 5)):
         wanted = dataclasses.replace(query, offset=offset, limit=limit)
         assert [it.id for it in store.query_stories(wanted, ratio=1.0)] == heads[offset:offset + limit], (offset, limit)
-        total, stories, page, reports = store.story_page(wanted)      # the back half read from the old end
-        assert (total, stories) == (len(every), len(heads)) and [it.id for it in page] == heads[offset:offset + limit]
-        assert all(it.id in {r.id for r in reports[it.cluster]} for it in page)
+        found = store.story_page(wanted)      # the back half read from the old end
+        assert (found.total, found.stories) == (len(every), len(heads))
+        assert [it.id for it in found.items] == heads[offset:offset + limit]
+        assert all(it.id in {r.id for r in found.reports[it.cluster]} for it in found.items)
 
 
 def test_a_story_from_many_reports_is_one_row_that_opens_to_the_others(web, store):

@@ -229,3 +229,28 @@ def test_a_signed_in_morning_new_items_one_opened_is_seen_and_the_next_visit_sho
         shot(pg, "browser-archive-new-next-visit")
         assert problems == []
         context.close()
+
+
+def test_with_thousands_of_sources_the_source_field_suggests_names_and_filters(page, sqlite_store, tmp_path):
+    """An agency's 4,000 sources: no drop-down of all names with every page, but a field that
+    fetches them once (`/api/sources`, under the strict CSP) and filters by the chosen one."""
+    from monitor.config import Config, Settings, Source
+    from monitor.web import archive, create_app
+
+    sources = [Source(name=f"Kanzlei {n:04d}", url=f"https://k{n}.example/feed", category="legal")
+               for n in range(archive.SOURCE_LIST_MAX * 4)]
+    sqlite_store.sync_sources(sources)
+    app = create_app(Config(settings=Settings(language="de"), sources=sources), sqlite_store, home=tmp_path / "home")
+    with running(app) as client:
+        site = str(client.base_url).rstrip("/")
+        page.goto(site + "/")
+        field = page.locator("#f-source")
+        field.focus()
+        page.wait_for_function("document.querySelectorAll('#f-source-names option').length > 0", timeout=10_000)
+        assert page.locator("#f-source-names option").count() == len(sources)
+        field.fill("Kanzlei 0042")
+        page.get_by_role("button", name="Filter anwenden").click()
+        page.wait_for_url("**source=Kanzlei**")
+        assert query(page.url)["source"] == ["Kanzlei 0042"]
+        assert page.locator("#f-source").input_value() == "Kanzlei 0042"
+    assert page.problems == []

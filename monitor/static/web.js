@@ -12,6 +12,29 @@
     since.addEventListener("change", function () { from.value = ""; });
   }
 
+  // A team with thousands of sources types a source's name: its names are fetched once, when the
+  // field is first used, and offered as suggestions (without script the field takes a typed name).
+  var sourceField = document.querySelector("input[data-names]");
+  var names = document.getElementById("f-source-names");
+  if (sourceField && names && window.fetch) {
+    var fill = function () {
+      sourceField.removeEventListener("focus", fill);
+      fetch(sourceField.getAttribute("data-names"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (list) {
+          var options = document.createDocumentFragment();
+          list.forEach(function (name) {
+            var option = document.createElement("option");
+            option.value = name;
+            options.appendChild(option);
+          });
+          names.appendChild(options);
+        })
+        .catch(function () { /* the field still takes a typed name */ });
+    };
+    sourceField.addEventListener("focus", fill);
+  }
+
   // A title that leads to the source counts as opened: tell the archive (without script, the row's
   // "mark as seen" button does it) and show the row as seen at once.
   var list = document.querySelector("ol.item-list[data-csrf]");

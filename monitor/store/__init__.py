@@ -59,6 +59,7 @@ class Store:
         self.preload_stories = items.preload_stories
         self.query_items = items.query_items
         self.query_ids = items.query_ids
+        self.story_rows = items.story_rows
         self.item_page = items.item_page
         self.walk_items = items.walk_items
         self.count_items = items.count_items

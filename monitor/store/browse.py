@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from monitor.store import team_view
-from monitor.store.rows import RowWithSource, rows_by_ids
+from monitor.store.rows import CHUNK, RowWithSource, rows_by_ids
 from monitor.store.schema import ItemPlatformRow, ItemRow, ItemTagRow, SourceRow
 from monitor.store.search import fts_match, relevance_score, search_clause
 
@@ -155,6 +155,27 @@ def ordered(s: Session, q: ItemQuery, *columns: Any, form: str = "page") -> Sele
     return stmt.order_by(*([] if score is None else [score.desc()]), *NEWEST)
 
 
+def in_order(s: Session, q: ItemQuery, stmt: Select[Any], score: ColumnElement[float] | None) -> Select[Any]:
+    """`stmt` (selecting at least items.id and items.sort_date) in the query's order, for a page
+    (a LIMIT follows).
+
+    On PostgreSQL a text search's matches are found first and ordered after: as one statement
+    with ORDER BY and LIMIT, the planner walked the date index and tested each item's text,
+    expecting to meet enough matches soon. Where a team's sources hold few of them (a name
+    that only other teams' sources mention) that walk read the whole archive: 0.3-0.5 s for a
+    page of `/api/items?q=…` at 100,000 items, against 12-17 ms for the matches first; a
+    frequent word costs 13-20 ms more this way (benchmarks/bench_web_under_crawl.py).
+    The subquery's OFFSET 0 keeps the planner from pulling the ORDER BY into it. The relevance
+    score, when the order is by it, becomes the statement's last column."""
+    if score is not None:
+        stmt = stmt.add_columns(score.label("score"))
+    if not q.q or s.get_bind().dialect.name != "postgresql":
+        return stmt.order_by(*([] if score is None else [score.desc()]), *NEWEST)
+    found = stmt.offset(0).subquery("found")
+    return select(*found.c).order_by(*([] if score is None else [found.c.score.desc()]),
+                                     found.c.sort_date.desc(), found.c.id.desc())
+
+
 def ranked(s: Session, q: ItemQuery, *columns: Any,
            form: str = "page") -> tuple[Select[Any] | None, ColumnElement[float] | None]:
     """SELECT `columns` of the matching items, and their relevance score (higher is better) when the
@@ -206,7 +227,11 @@ def item_ids(s: Session, q: ItemQuery) -> list[int]:
     date index with probes; a long list scans the covering index once, testing lists."""
     tune(s)
     page = q.limit is not None and q.limit <= 1000
-    stmt = ordered(s, q, ItemRow.id, form="page" if page else "count")
+    if page:
+        found, score = ranked(s, q, ItemRow.id, ItemRow.sort_date)
+        stmt = None if found is None else in_order(s, q, found, score)
+    else:
+        stmt = ordered(s, q, ItemRow.id, form="count")
     if stmt is None:
         return []
     if q.offset:
@@ -238,6 +263,48 @@ def counts(s: Session, q: ItemQuery) -> tuple[int, int]:
         select(func.count(), func.count(distinct(ItemRow.cluster_id)), func.count(ItemRow.cluster_id))
         .where(*where)).one()
     return total, clusters + (total - clustered)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A filter's counts of matching items and stories, up to the highest matching item id counted:
+    a later read adds what came since (`counts_since`) instead of counting the archive again."""
+    items: int
+    stories: int
+    upto: int           # the highest matching item id counted; 0 when nothing matched
+
+
+def counts_since(s: Session, q: ItemQuery, known: Counted | None = None) -> Counted:
+    """`counts` with the highest matching id; with `known`, `known` plus the matches stored since.
+
+    Counting every match is most of an archive page's time (10-40 ms at 100,000 items, and
+    three times that while a crawl writes), and an archive read page after page, or while a
+    worker stores, asks for the same filter's counts again and again. Items only arrive
+    with growing ids (one batch at a time under the store lock), so the new matches are those
+    above `known.upto`: counted by the primary key, a new one is a new story unless its
+    cluster already had a match counted. What changes old items (a corrected tag, a retagged
+    day) is not seen this way: the caller counts afresh now and then (monitor.web.archive)."""
+    tune(s)
+    where = conditions(s, q, "count")
+    if where is None:
+        return Counted(0, 0, 0)
+    if known is None:
+        total, clusters, clustered, upto = s.execute(
+            select(func.count(), func.count(distinct(ItemRow.cluster_id)), func.count(ItemRow.cluster_id),
+                   func.max(ItemRow.id)).where(*where)).one()
+        return Counted(total, clusters + (total - clustered), upto or 0)
+    rows = s.execute(select(ItemRow.id, ItemRow.cluster_id).where(*where, ItemRow.id > known.upto)).all()
+    if not rows:
+        return known
+    earlier = sorted({cluster for _, cluster in rows if cluster is not None and cluster <= known.upto})
+    counted: set[int] = set()
+    for start in range(0, len(earlier), CHUNK):
+        counted.update(s.scalars(select(ItemRow.cluster_id).distinct().where(
+            *where, ItemRow.cluster_id.in_(earlier[start:start + CHUNK]), ItemRow.id <= known.upto)))
+    stories = {cluster for _, cluster in rows if cluster is not None} - counted
+    alone = sum(1 for _, cluster in rows if cluster is None)
+    return Counted(known.items + len(rows), known.stories + len(stories) + alone,
+                   max(known.upto, max(iid for iid, _ in rows)))
 
 
 def story_ids(s: Session, q: ItemQuery, ratio: float = 1.0, stories: int | None = None) -> list[int]:

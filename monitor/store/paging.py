@@ -50,14 +50,12 @@ def page(s: Session, q: ItemQuery, after: Key | None, size: int) -> tuple[list[R
     stmt, score = browse.ranked(s, q, ItemRow.id, ItemRow.sort_date)
     if stmt is None or size <= 0:
         return [], None
-    if score is not None:
-        stmt = stmt.add_columns(score)
     if after is not None:
         stmt = stmt.where(beyond(after, score))
-    elif q.offset:
+    stmt = browse.in_order(s, q, stmt, score)          # (id, sort date[, score])
+    if after is None and q.offset:
         stmt = stmt.offset(q.offset)
-    stmt = stmt.order_by(*([] if score is None else [score.desc()]), *browse.NEWEST).limit(size + 1)
-    found = s.execute(stmt).all()
+    found = s.execute(stmt.limit(size + 1)).all()
     rows = rows_by_ids(s, [r[0] for r in found[:size]])
     if len(found) <= size:
         return rows, None

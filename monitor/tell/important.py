@@ -23,7 +23,7 @@ sources that reported it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -145,5 +145,18 @@ def recent(store: Store, now: datetime, team: Sequence[str], limit: int = LIMIT,
     """The archive's block: the important stories among the (team's, with `team_id`) items of the last `window`."""
     from monitor.store import ItemQuery
 
-    items = store.query_items(ItemQuery(since=now - window, limit=SCAN, team_id=team_id))
-    return pick(stories_of(items), team, limit)
+    query = ItemQuery(since=now - window, limit=SCAN, team_id=team_id)
+    rows = store.story_rows(query)
+    # Only a page change or a tagged report can lead an important story (`reason_of`): read
+    # those whole, and the rest as (id, story, source) to count each story's sources.
+    tagged = set(store.query_ids(replace(query, tagged_only=True)))
+    leads = {it.id: it for it in store.items_by_ids([iid for iid, _, _, kind in rows
+                                                      if iid in tagged or kind == "change"], team_id)}
+    groups: dict[int, tuple[list[Item], set[int]]] = {}
+    for iid, cluster, source_id, _ in rows:
+        members, sources = groups.setdefault(iid if cluster is None else cluster, ([], set()))
+        sources.add(source_id)
+        if iid in leads:
+            members.append(leads[iid])
+    stories = [(min(members, key=_own_class), len(sources)) for members, sources in groups.values() if members]
+    return pick(stories, team, limit)

@@ -32,6 +32,7 @@ from monitor.store import Store
 from monitor.teams.model import Team
 from monitor.web import admin, api, archive, auth, feed, items, seen, sources, teams, trends
 from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin, same_secret
+from monitor.web.counts import Counts
 from monitor.web.render import make_env, render
 from monitor.web.security import SecureCookiesOnHttps, SecurityHeaders, session_secret
 from monitor.web.views import VISIT_GAP, Visits
@@ -78,6 +79,7 @@ class Web:
     tagger: LazyTagger
     memo: dict = field(default_factory=dict)              # results kept between requests (see sources.health)
     memo_lock: threading.Lock = field(default_factory=threading.Lock)
+    counts: Counts = field(default_factory=Counts)        # the archive's counts per filter (see counts.py)
     visits: Visits = field(default_factory=Visits)       # readers' visits (see views.py)
     visit_gap: timedelta = VISIT_GAP                      # a pause this long begins a new visit
     teams: dict[int, Config] = field(default_factory=dict)   # team id -> its configuration (teams/<slug>.yaml)

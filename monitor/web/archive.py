@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor.clock import utcnow
@@ -28,6 +28,7 @@ from monitor.store import Store
 from monitor.store.browse import Report
 from monitor.tell import important
 from monitor.web import teams, views
+from monitor.web.counts import Counts
 from monitor.web.filters import PER_PAGE, Filters, parse_filters
 from monitor.web.render import render
 from monitor.web.views import reader_of
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 LANGUAGES = ("de", "en")
 SINCE_PRESETS = ("24h", "7d", "30d", "90d", "365d")
 IMPORTANT_FRESH = 60                      # seconds the "Das Wichtigste" block is reused (see important_block)
+IMPORTANT_BUSY = 10                       # ... and at least this long while new items keep coming in
+SOURCES_FRESH = 30                        # seconds the team's source names are reused (see source_choices)
+SOURCE_LIST_MAX = 150                     # more sources than this: a text field that suggests names (see source_names)
 SHOWN_REPORTS = 8                         # other reports listed under a story; the item page has them all
 
 
@@ -62,7 +66,8 @@ async def archive(request: Request) -> Response:
     daily = await run_in_threadpool(views.prepare, web, request, f, reader)   # remembered view, visit
     if not f.errors and sorted(request.query_params.multi_items()) != sorted(f.pairs()):
         return RedirectResponse(f.url(), 303)        # the form sends empty fields: show the clean, shareable URL
-    page = await run_in_threadpool(load_page, web.store, f, await run_in_threadpool(source_choices, web, f))
+    page = await run_in_threadpool(load_page, web.store, f, await run_in_threadpool(source_choices, web, f),
+                                   web.counts)
     picks = await run_in_threadpool(important_block, web, f)   # f.team_id: the team's stories
     await run_in_threadpool(views.finish, web, daily, f, page.stories, page_ids(page))
     machine = f.at_page(1).for_machines()
@@ -71,22 +76,29 @@ async def archive(request: Request) -> Response:
                   languages=LANGUAGES, since_presets=SINCE_PRESETS, feed_url=feed_url(web, machine),
                   json_url=machine.url("/api/items"), csv_url=machine.url("/export.csv"),
                   reset_url="/?scope=all" if f.team_default else "/", shown_reports=SHOWN_REPORTS,
+                  source_list_max=SOURCE_LIST_MAX,
                   important=picks, important_days=important.WINDOW.days, why=important.label)
 
 
 def important_block(web: Web, f: Filters) -> list[important.Pick]:
     """"Das Wichtigste" of the last days, as the digest picks it (monitor.tell.important): on the
     first page of the plain archive only, where a reader starts the day. It reads a week of
-    items (about half a second on a busy installation), so it is reused while no new item
-    came in, for at most a minute (a tag corrected in the archive shows within that)."""
+    items (0.1 s at 2,000 recent items, three times that while a worker stores), so it is
+    reused while no new item came in, for at most a minute (a tag corrected in the archive
+    shows within that), and while items keep coming in, for `IMPORTANT_BUSY` seconds: a
+    crawl storing beside the archive would otherwise make every front page read that week
+    again (benchmarks/bench_web_under_crawl.py). The stories listed below it are always current."""
     if f.page != 1 or any(key != "scope" for key, _ in f.active) or f.errors or f.view_name != "all":
         return []
     newest = web.store.newest_item_id()
     key = ("important", f.team_id)
     with web.memo_lock:
         cached = web.memo.get(key)
-        if cached and cached[0] == newest and time.monotonic() - cached[1] < IMPORTANT_FRESH:
-            return list(cached[2])
+        if cached:
+            seen, when, kept = cached
+            age = time.monotonic() - when
+            if age < IMPORTANT_BUSY or (seen == newest and age < IMPORTANT_FRESH):
+                return list(kept)
     picks = important.recent(web.store, utcnow(), web.config.settings.platforms or [], team_id=f.team_id)
     with web.memo_lock:
         web.memo[key] = (newest, time.monotonic(), picks)
@@ -104,9 +116,15 @@ def archive_filters(request: Request, params: QueryParams | None = None) -> Filt
     return f
 
 
-def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
-    """One page of stories with their counts and their other reports (one store transaction)."""
-    total, stories, items, reports = store.story_page(f.page_query())
+def load_page(store: Store, f: Filters, sources: list[str], counts: Counts | None = None) -> Page:
+    """One page of stories with their counts and their other reports (one store transaction);
+    with `counts`, the filter's counts from an earlier view plus what came since (counts.py)."""
+    query = f.page_query()
+    known = counts.get(query) if counts is not None else None
+    found = store.story_page(query, known)
+    if counts is not None:
+        counts.put(query, found.counted, known)
+    total, stories, items, reports = found.total, found.stories, found.items, found.reports
     pages = max(1, math.ceil(stories / PER_PAGE))
     first = (f.page - 1) * PER_PAGE + 1
     others: dict[int | None, list[str]] = {}
@@ -120,11 +138,33 @@ def load_page(store: Store, f: Filters, sources: list[str]) -> Page:
 
 
 def source_choices(web: Web, f: Filters) -> list[str]:
-    """The team's sources for the filter: feeds.yaml's order for those it names, the rest by name."""
+    """The team's sources for the filter: feeds.yaml's order for those it names, the rest by name.
+
+    Kept for `SOURCES_FRESH` seconds per team: every archive page asks, and an agency's 4,000
+    subscriptions took 10-20 ms to read and sort each time. A source added by `monitor config
+    apply` shows in the filter within that time (the archive lists its items at once)."""
+    key = ("source-choices", f.team_id)
+    with web.memo_lock:
+        cached = web.memo.get(key)
+        if cached and time.monotonic() - cached[0] < SOURCES_FRESH:
+            return cached[1]
     mine = set(web.store.team_sources(f.team_id).values()) if f.team_id is not None \
         else {s.name for s in web.config.sources}
     listed = [s.name for s in web.config.sources if s.name in mine]
-    return listed + sorted(mine - set(listed), key=str.lower)
+    choices = listed + sorted(mine - set(listed), key=str.lower)
+    with web.memo_lock:
+        web.memo[key] = (time.monotonic(), choices)
+    return choices
+
+
+async def source_names(request: Request) -> Response:
+    """`GET /api/sources`: the names of the team's sources, as the archive's source filter offers
+    them (a JSON array). The filter fetches them when a team has too many for a drop-down list
+    (`SOURCE_LIST_MAX`): an agency's 4,000 names made every archive page 250 KB larger and a
+    third slower to render."""
+    web = request.app.state.web
+    f = archive_filters(request, QueryParams(""))
+    return JSONResponse(await run_in_threadpool(source_choices, web, f))
 
 
 def page_ids(page: Page) -> list[int]:
@@ -158,4 +198,4 @@ def feed_url(web: Web, f: Filters) -> str:
     return f.url("/feed.xml", token=token)
 
 
-ROUTES = [Route("/", archive, methods=["GET"])]
+ROUTES = [Route("/", archive, methods=["GET"]), Route("/api/sources", source_names, methods=["GET"])]

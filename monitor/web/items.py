@@ -92,6 +92,7 @@ async def correct_tags(request: Request) -> Response:
         await run_in_threadpool(lambda: web.store.correct_tags(item_id, tags, user, team_id=team))
     except KeyError:
         raise HTTPException(404, "no such item") from None
+    web.counts.forget()             # the tag filters' counts include this item
     request.session["flash"] = "corrected"
     return RedirectResponse(f"/items/{item_id}#tags", 303)
 
