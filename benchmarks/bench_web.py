@@ -67,7 +67,7 @@ from starlette.datastructures import QueryParams  # noqa: E402
 from monitor.config import Config, Settings, Source  # noqa: E402
 from monitor.item import Item  # noqa: E402
 from monitor.store import Store  # noqa: E402
-from monitor.store.schema import ItemPlatformRow, ItemRow, ItemTagRow, SourceRow  # noqa: E402
+from monitor.store.schema import ItemPlatformRow, ItemRow, ItemTagRow, SourceRow, SubscriptionRow  # noqa: E402
 
 TARGET_MS = 150
 PG_ADMIN = os.environ.get("LAGEBILD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -234,7 +234,9 @@ def build_sqlite(path: Path, n_items: int, sources: list[Source], now: datetime)
 
 def copy_store(source: Store, target: Store) -> None:
     """The same rows in another database (PostgreSQL), ids kept, sequences moved past them."""
-    tables = [SourceRow.__table__, ItemRow.__table__, ItemTagRow.__table__, ItemPlatformRow.__table__]
+    # The subscriptions too: the default team reads the items of the sources it subscribes to.
+    tables = [SourceRow.__table__, SubscriptionRow.__table__, ItemRow.__table__, ItemTagRow.__table__,
+              ItemPlatformRow.__table__]
     with source.engine.connect() as src, target.engine.begin() as dst:
         for table in tables:
             cols = [c for c in table.columns]

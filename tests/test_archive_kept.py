@@ -7,6 +7,7 @@ filter: a list for a few sources, a field with suggestions from `/api/sources` f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import Source
@@ -160,3 +161,29 @@ def test_many_sources_are_typed_with_suggestions_a_few_are_picked_from_a_list(sq
             names = client.get("/api/sources").json()
             assert names == [s.name for s in sources]
             assert client.get("/", params={"source": "Quelle 0003"}).status_code == 200
+
+
+def test_the_last_pages_of_a_teams_archive_show_the_stories_it_sees(store):
+    """The back half of the pages is read from the old end; for a team, a story's row is its newest
+    report that the team sees, even where another team's source reported it later."""
+    sources = [Source(name=n, url=f"https://{n.lower()}.example/feed", category="industry") for n in SOURCES]
+    store.sync_sources(sources)
+    other = store.ensure_team("kunde-b")
+    store.sync_sources(sources[2:], team_id=other.id)         # kunde-b sees Echo only
+    made = []
+    for n in range(60):
+        made.append(report(SOURCES[n % 2], f"Meldung Nummer {n}", n, 200 - n))
+        if n % 3 == 0:            # an earlier report of the same story from the one source kunde-b has
+            made.append(report("Echo", f"Meldung Nummer {n}", 100 + n, 300 - n))
+    store.add_items(made, now=NOW)
+    for team_id in (1, other.id):
+        query = ItemQuery(team_id=team_id)
+        seen, heads = set(), []
+        for it in store.query_items(query):
+            if it.cluster not in seen:
+                seen.add(it.cluster)
+                heads.append(it.id)
+        assert store.count_stories(query) == (len(store.query_ids(query)), len(heads))
+        for offset, limit in ((0, 10), (len(heads) // 2 + 1, 10), (len(heads) - 3, 10), (len(heads) - 1, 5)):
+            page = store.story_page(replace(query, offset=offset, limit=limit))
+            assert [it.id for it in page.items] == heads[offset:offset + limit], (team_id, offset)

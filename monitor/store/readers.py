@@ -15,7 +15,7 @@ from one browser or machine to the next, and survive restarts and several worker
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -121,10 +121,13 @@ class ReaderStore:
         with self.sessions() as s:
             return s.scalar(stmt.where(DigestRow.team_id == team_view.tag_team(s, team_id)))
 
-    def view_counts(self, queries: dict[str, ItemQuery]) -> dict[str, tuple[int, int]]:
-        """(items, stories) matching each named query, in one transaction (the archive's view tabs)."""
+    def view_counts(self, queries: dict[str, ItemQuery],
+                    known: Mapping[str, browse.Counted | None] | None = None) -> dict[str, browse.Counted]:
+        """Items and stories matching each named query, in one transaction (the archive's view tabs);
+        with `known`, those counts plus what was stored since (browse.counts_since)."""
+        known = known or {}
         with self.sessions() as s:
-            return {name: browse.counts(s, q) for name, q in queries.items()}
+            return {name: browse.counts_since(s, q, known.get(name)) for name, q in queries.items()}
 
 
 def _reader(s: Session, name: str, now: datetime) -> tuple[ReaderRow, bool]:

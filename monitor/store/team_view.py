@@ -32,10 +32,11 @@ from monitor.store.schema import CorrectionRow, ItemRow, ItemTagRow, TeamTagRow
 DEFAULT_SLUG = "default"
 
 
-def visible(team_id: int) -> ColumnElement[bool]:
-    """Items of the sources the team subscribes to (active subscriptions)."""
+def visible(team_id: int, source_id: Any = ItemRow.source_id) -> ColumnElement[bool]:
+    """Items of the sources the team subscribes to (active subscriptions); `source_id` is the column
+    to test where a statement reads items through an alias."""
     from monitor.teams.scope import visible_source_ids  # monitor.teams reads the store's schema: no cycle
-    return ItemRow.source_id.in_(visible_source_ids(team_id))
+    return source_id.in_(visible_source_ids(team_id))
 
 
 def hold(s: Session, team_id: int | None) -> None:

@@ -199,5 +199,8 @@ def finish(web: Web, daily: Daily, f: Filters, stories: int, shown: list[int]) -
             edge = daily.edges.get(view)
             other = dataclasses.replace(f, view=view, arrived_after=edge.since if edge else None)
             queries[view] = other.query()
-    daily.counts.update({view: n for view, (_items, n) in web.store.view_counts(queries).items()})
+    known = {view: web.counts.get(q) for view, q in queries.items()}      # a visit's tabs: the same each time
+    for view, counted in web.store.view_counts(queries, known).items():
+        web.counts.put(queries[view], counted, known[view])
+        daily.counts[view] = counted.stories
     daily.seen = web.store.seen_among(daily.reader, shown) if daily.reader and shown else set()
