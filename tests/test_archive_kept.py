@@ -113,8 +113,6 @@ def test_counts_carried_on_keep_the_age_of_the_first_count():
 
 
 def test_the_important_block_follows_a_crawl_within_ten_seconds(sqlite_store, tmp_path, monkeypatch):
-    from types import SimpleNamespace
-
     from starlette.datastructures import QueryParams
 
     from monitor.config import Config, Settings
@@ -122,7 +120,6 @@ def test_the_important_block_follows_a_crawl_within_ten_seconds(sqlite_store, tm
     from monitor.web.filters import parse_filters
 
     clock = [1000.0]
-    monkeypatch.setattr(archive, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     monkeypatch.setattr(archive, "utcnow", lambda: NOW)
     sources = [Source(name=n, url=f"https://{n.lower()}.example/feed", category="industry") for n in SOURCES]
     sqlite_store.sync_sources(sources)
@@ -130,6 +127,7 @@ def test_the_important_block_follows_a_crawl_within_ten_seconds(sqlite_store, tm
                            now=NOW - timedelta(hours=1))
     web = create_app(Config(settings=Settings(language="de"), sources=sources), sqlite_store,
                      home=tmp_path / "home").state.web
+    web.clock = lambda: clock[0]
     f = parse_filters(QueryParams(""), web.tz, NOW)
     shown = lambda: [p.item.title for p in archive.important_block(web, f)]      # noqa: E731
     assert shown() == ["EU-Kommission verhängt DSA-Strafe gegen X"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
@@ -36,6 +37,8 @@ from monitor.web.counts import Counts
 from monitor.web.render import make_env, render
 from monitor.web.security import SecureCookiesOnHttps, SecurityHeaders, session_secret
 from monitor.web.views import VISIT_GAP, Visits
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -77,12 +80,30 @@ class Web:
     auth: Auth
     throttle: LoginThrottle
     tagger: LazyTagger
-    memo: dict = field(default_factory=dict)              # results kept between requests (see sources.health)
+    memo: dict = field(default_factory=dict)              # results kept between requests (see `remembered`)
     memo_lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], float] = time.monotonic           # seconds, for how long results are kept
     counts: Counts = field(default_factory=Counts)        # the archive's counts per filter (see counts.py)
     visits: Visits = field(default_factory=Visits)       # readers' visits (see views.py)
     visit_gap: timedelta = VISIT_GAP                      # a pause this long begins a new visit
     teams: dict[int, Config] = field(default_factory=dict)   # team id -> its configuration (teams/<slug>.yaml)
+
+    def remembered(self, key: Hashable, version: object, make: Callable[[], T], fresh: float, busy: float = 0) -> T:
+        """`make()`, kept under `key` between requests: reused while `version` (what the result depends
+        on, e.g. the newest item id) is what it was when made, for at most `fresh` seconds; and for
+        `busy` seconds whatever `version` says, for a result that every stored item would otherwise
+        make again while a crawl stores. Two requests at once may both make it; the later one is kept."""
+        with self.memo_lock:
+            cached = self.memo.get(key)
+        if cached is not None:
+            seen, made, value = cached
+            age = self.clock() - made
+            if age < busy or (seen == version and age < fresh):
+                return value
+        value = make()
+        with self.memo_lock:
+            self.memo[key] = (version, self.clock(), value)
+        return value
 
     def teams_with_token(self, token: str | None) -> list[Team]:
         """The teams whose file's `settings.web.rss_token` is `token` (feed readers of that team)."""

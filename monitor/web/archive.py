@@ -11,7 +11,6 @@ remembered choice, the visit), `finish` after it (the tabs' counts, what was see
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -90,19 +89,10 @@ def important_block(web: Web, f: Filters) -> list[important.Pick]:
     again (benchmarks/bench_web_under_crawl.py). The stories listed below it are always current."""
     if f.page != 1 or any(key != "scope" for key, _ in f.active) or f.errors or f.view_name != "all":
         return []
-    newest = web.store.newest_item_id()
-    key = ("important", f.team_id)
-    with web.memo_lock:
-        cached = web.memo.get(key)
-        if cached:
-            seen, when, kept = cached
-            age = time.monotonic() - when
-            if age < IMPORTANT_BUSY or (seen == newest and age < IMPORTANT_FRESH):
-                return list(kept)
-    picks = important.recent(web.store, utcnow(), web.config.settings.platforms or [], team_id=f.team_id)
-    with web.memo_lock:
-        web.memo[key] = (newest, time.monotonic(), picks)
-    return picks
+    return list(web.remembered(("important", f.team_id), web.store.newest_item_id(),
+                               lambda: important.recent(web.store, utcnow(), web.config.settings.platforms or [],
+                                                        team_id=f.team_id),
+                               fresh=IMPORTANT_FRESH, busy=IMPORTANT_BUSY))
 
 
 def archive_filters(request: Request, params: QueryParams | None = None) -> Filters:
@@ -143,18 +133,13 @@ def source_choices(web: Web, f: Filters) -> list[str]:
     Kept for `SOURCES_FRESH` seconds per team: every archive page asks, and an agency's 4,000
     subscriptions took 10-20 ms to read and sort each time. A source added by `monitor config
     apply` shows in the filter within that time (the archive lists its items at once)."""
-    key = ("source-choices", f.team_id)
-    with web.memo_lock:
-        cached = web.memo.get(key)
-        if cached and time.monotonic() - cached[0] < SOURCES_FRESH:
-            return cached[1]
-    mine = set(web.store.team_sources(f.team_id).values()) if f.team_id is not None \
-        else {s.name for s in web.config.sources}
-    listed = [s.name for s in web.config.sources if s.name in mine]
-    choices = listed + sorted(mine - set(listed), key=str.lower)
-    with web.memo_lock:
-        web.memo[key] = (time.monotonic(), choices)
-    return choices
+    def read() -> list[str]:
+        mine = set(web.store.team_sources(f.team_id).values()) if f.team_id is not None \
+            else {s.name for s in web.config.sources}
+        listed = [s.name for s in web.config.sources if s.name in mine]
+        return listed + sorted(mine - set(listed), key=str.lower)
+
+    return web.remembered(("source-choices", f.team_id), None, read, fresh=SOURCES_FRESH)
 
 
 async def source_names(request: Request) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -50,16 +49,7 @@ def health(web: Web) -> list[dict]:
     100,000 items); the page is opened far more often than a run changes it. A run moves
     the newest item id or a source's last fetch, which ends the reuse at once.
     """
-    store = web.store
-    key = store.health_version()
-    with web.memo_lock:
-        cached = web.memo.get("health")
-        if cached and cached[0] == key and time.monotonic() - cached[1] < FRESH_SECONDS:
-            return cached[2]
-    rows = store.list_sources()
-    with web.memo_lock:
-        web.memo["health"] = (key, time.monotonic(), rows)
-    return rows
+    return web.remembered("health", web.store.health_version(), web.store.list_sources, fresh=FRESH_SECONDS)
 
 
 def with_dates(row: dict) -> dict:

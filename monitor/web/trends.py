@@ -10,7 +10,6 @@ card counted, so its numbers and the card's always agree.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -80,16 +79,8 @@ def cached_trends(web: Web, days: int, team_id: int | None = None) -> list[Trend
     Trends are computed over the whole window and its baseline (about a second at
     100,000 items); their rolling days barely move in five minutes, new items end the
     reuse at once."""
-    newest = web.store.newest_item_id()
-    key = ("trends", days, team_id)
-    with web.memo_lock:
-        cached = web.memo.get(key)
-        if cached and cached[0] == newest and time.monotonic() - cached[1] < FRESH_SECONDS:
-            return cached[2]
-    result = load_trends(web.store, days, web.config.settings, team_id)
-    with web.memo_lock:
-        web.memo[key] = (newest, time.monotonic(), result)
-    return result
+    return web.remembered(("trends", days, team_id), web.store.newest_item_id(),
+                          lambda: load_trends(web.store, days, web.config.settings, team_id), fresh=FRESH_SECONDS)
 
 
 def load_trends(store: Store, days: int, settings: Settings, team_id: int | None = None) -> list[TrendView]:
