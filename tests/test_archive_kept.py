@@ -38,13 +38,16 @@ QUERIES = [ItemQuery(), ItemQuery(tags=["legal_change"]), ItemQuery(lang="en"), 
 
 
 def test_counts_carried_forward_equal_counting_afresh_as_reports_arrive(store):
-    store.sync_sources([Source(name=n, url=f"https://{n.lower()}.example/feed", category="industry")
-                        for n in SOURCES])
+    sources = [Source(name=n, url=f"https://{n.lower()}.example/feed", category="industry") for n in SOURCES]
+    store.sync_sources(sources)
+    other = store.ensure_team("kunde-b")
+    store.sync_sources(sources[1:2], team_id=other.id)           # kunde-b follows Wire alone
+    queries = QUERIES + [replace(q, team_id=team) for q in QUERIES[:3] for team in (1, other.id)]
     store.add_items([report("Echo", "Five tips for Reels", 1, 30, lang="en"),      # the lowest id: see below
                      report("Radar", "Meta muss DSA-Bußgeld zahlen", 2, 29, ["legal_change"]),
                      report("Radar", "LinkedIn testet Karussells", 3, 28, ["feature_rollout"])],
                     now=NOW - timedelta(hours=1))
-    known = {repr(q): store.story_page(q).counted for q in QUERIES}
+    known = {repr(q): store.story_page(q).counted for q in queries}
     assert all(k.upto > 0 for k in known.values() if k.items)
     # Arrivals of every kind: a report joining a story counted before (same title, another
     # source); one joining an older story of which no earlier report matched the filter (the
@@ -55,7 +58,7 @@ def test_counts_carried_forward_equal_counting_afresh_as_reports_arrive(store):
                      report("Wire", "TikTok stellt Rechtevorgaben um", 6, 1, ["legal_change"]),
                      report("Echo", "TikTok stellt Rechtevorgaben um", 7, 1),
                      report("Echo", "Threads opens its API", 8, 1, ["feature_rollout"], lang="en")], now=NOW)
-    for q in QUERIES:
+    for q in queries:
         carried = store.story_page(q, known[repr(q)]).counted
         assert (carried.items, carried.stories) == counted_afresh(store, q), q
         assert carried.upto >= known[repr(q)].upto

@@ -39,6 +39,12 @@ def visible(team_id: int, source_id: Any = ItemRow.source_id) -> ColumnElement[b
     return source_id.in_(visible_source_ids(team_id))
 
 
+def visible_ids(team_id: int) -> Select[Any]:
+    """The ids of the team's subscribed sources (active subscriptions), as a SELECT."""
+    from monitor.teams.scope import visible_source_ids  # monitor.teams reads the store's schema: no cycle
+    return visible_source_ids(team_id)
+
+
 def hold(s: Session, team_id: int | None) -> None:
     """The second guard: on PostgreSQL, row-level security holds the rest of this transaction to
     the team's items (monitor.teams.scope.guard), whatever a query forgets. Once per session."""
