@@ -257,14 +257,8 @@ def count(s: Session, q: ItemQuery) -> int:
 
 def counts(s: Session, q: ItemQuery) -> tuple[int, int]:
     """(matching items, stories they belong to) in one pass; an item without a cluster is its own story."""
-    tune(s)
-    where = conditions(s, q, "count")
-    if where is None:
-        return 0, 0
-    total, clusters, clustered = s.execute(
-        select(func.count(), func.count(distinct(ItemRow.cluster_id)), func.count(ItemRow.cluster_id))
-        .where(*where)).one()
-    return total, clusters + (total - clustered)
+    found = counts_since(s, q)
+    return found.items, found.stories
 
 
 RECOUNT_AFTER = 5000     # items stored since a filter's counts: more, and it is counted afresh
@@ -272,15 +266,16 @@ RECOUNT_AFTER = 5000     # items stored since a filter's counts: more, and it is
 
 @dataclass(frozen=True)
 class Counted:
-    """A filter's counts of matching items and stories, up to the highest matching item id counted:
-    a later read adds what came since (`counts_since`) instead of counting the archive again."""
+    """A filter's counts of matching items and stories, and the item id up to which every match is
+    counted: a later read adds what came since (`counts_since`) instead of counting the archive again."""
     items: int
     stories: int
     upto: int           # every match with an id up to this one is counted (0: none yet)
 
 
 def counts_since(s: Session, q: ItemQuery, known: Counted | None = None) -> Counted:
-    """`counts` with the item id up to which they count; with `known`, `known` plus the matches stored since.
+    """A filter's counts (an item without a cluster is its own story) and the item id up to which
+    they count; with `known`, `known` plus the matches stored since.
 
     Counting every match is most of an archive page's time (10-40 ms at 100,000 items, and
     three times that while a crawl writes), and an archive read page after page, or while a
