@@ -130,7 +130,8 @@ def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: b
 @common
 def run(app: App, retry_now: bool) -> None:
     """One cycle: fetch every source, store new items, classify, send alerts; print a summary."""
-    from spiders.crawl import CrawlProcess, processes, tune_garbage_collection
+    from monitor.gc_tuning import tune_garbage_collection
+    from spiders.crawl import CrawlProcess, processes
     crawl = CrawlProcess(processes())   # first: their imports (Scrapy, Twisted) overlap ours and the config
 
     from monitor.pipeline import run_cycle

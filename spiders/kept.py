@@ -25,6 +25,7 @@ from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
+from monitor.gc_tuning import tune_garbage_collection
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
 from spiders.child import ChildProcess
 from spiders.crawl import (
@@ -35,7 +36,6 @@ from spiders.crawl import (
     _die_with,
     _yield_to_parent,
     scrapy_settings,
-    tune_garbage_collection,
 )
 from spiders.new_sources import expect
 

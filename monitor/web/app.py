@@ -182,4 +182,7 @@ def serve(app: Starlette, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Run the archive until interrupted (proxy headers trusted from FORWARDED_ALLOW_IPS, default 127.0.0.1)."""
     import uvicorn
 
+    from monitor.gc_tuning import tune_garbage_collection
+
+    tune_garbage_collection()       # the app is built: its templates, routes and imports stay
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)

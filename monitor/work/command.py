@@ -48,7 +48,10 @@ def add_commands(group: click.Group, common: Callable) -> None:
         except ValueError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(2)
+        from monitor.gc_tuning import tune_garbage_collection
+
         yield_to_the_archive()
+        tune_garbage_collection()
         run(app.db_url, _context(app), once)
 
     @group.group(name="config")
