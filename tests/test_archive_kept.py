@@ -42,7 +42,8 @@ def test_counts_carried_forward_equal_counting_afresh_as_reports_arrive(store):
     store.sync_sources(sources)
     other = store.ensure_team("kunde-b")
     store.sync_sources(sources[1:2], team_id=other.id)           # kunde-b follows Wire alone
-    queries = QUERIES + [replace(q, team_id=team) for q in QUERIES[:3] for team in (1, other.id)]
+    searches = [ItemQuery(q="Bußgeld"), ItemQuery(q="Reels"), ItemQuery(q="Rechtevorgaben", team_id=other.id)]
+    queries = QUERIES + [replace(q, team_id=team) for q in QUERIES[:3] for team in (1, other.id)] + searches
     store.add_items([report("Echo", "Five tips for Reels", 1, 30, lang="en"),      # the lowest id: see below
                      report("Radar", "Meta muss DSA-Bußgeld zahlen", 2, 29, ["legal_change"]),
                      report("Radar", "LinkedIn testet Karussells", 3, 28, ["feature_rollout"])],
@@ -62,6 +63,12 @@ def test_counts_carried_forward_equal_counting_afresh_as_reports_arrive(store):
         carried = store.story_page(q, known[repr(q)]).counted
         assert (carried.items, carried.stories) == counted_afresh(store, q), q
         assert carried.upto >= known[repr(q)].upto
+    # A search's page counts its matches as it reads them; its view tabs carry those counts on.
+    for q in searches:
+        carried = store.view_counts({"tab": q}, {"tab": known[repr(q)]})["tab"]
+        assert (carried.items, carried.stories) == counted_afresh(store, q), q
+        assert (carried.items, carried.stories) == (store.story_page(q).counted.items,
+                                                    store.story_page(q).counted.stories)
     # Nothing new: the known counts come back as they were.
     again = store.story_page(QUERIES[0], known[repr(QUERIES[0])])
     assert again.counted.stories > 0 and store.story_page(QUERIES[0], again.counted).counted == again.counted
@@ -100,7 +107,9 @@ def test_kept_counts_age_out_and_a_correction_forgets_them():
     stale = Counts(fresh=0)
     stale.put(query, Counted(5, 4, 10), None)
     assert stale.get(query) is None
-    assert Counts.key(ItemQuery(q="reichweite")) is None          # searches count as they read
+    assert counts.get(ItemQuery(q="reichweite")) is None
+    counts.put(ItemQuery(q="reichweite"), Counted(2, 2, 10), None)        # a search's tab counts are kept
+    assert counts.get(ItemQuery(q="reichweite", offset=50, limit=50)) == Counted(2, 2, 10)
 
 
 def test_counts_carried_on_keep_the_age_of_the_first_count():

@@ -353,15 +353,19 @@ def story_ids(s: Session, q: ItemQuery, ratio: float = 1.0, stories: int | None 
         fetch = max(2 * fetch, int(read * need / max(len(heads), 1) * 1.1) + 50)
 
 
-def story_scan(s: Session, q: ItemQuery) -> tuple[int, int, list[int]]:
-    """(matching items, stories, the page's story ids) from ONE ordered read of every match.
+def story_scan(s: Session, q: ItemQuery) -> tuple[Counted, list[int]]:
+    """The counts of matching items and stories, and the page's story ids, from ONE ordered read
+    of every match.
 
     For searches: the text test is the costly part (PostgreSQL rechecks each candidate
-    row), so reading the matches once for both the counts and the page halves the time."""
+    row), so reading the matches once for both the counts and the page halves the time. The
+    counts run up to the newest item stored before the read (as `counts_since`'s do), so the
+    view tabs of a search carry them on from view to view."""
     tune(s)
+    before = s.scalar(select(func.max(ItemRow.id))) or 0
     stmt = ordered(s, q, ItemRow.id, ItemRow.cluster_id)
     if stmt is None:
-        return 0, 0, []
+        return Counted(0, 0, before), []
     result = s.connection().execute(stmt)
     try:
         rows = result.cursor.fetchall()
@@ -369,7 +373,8 @@ def story_scan(s: Session, q: ItemQuery) -> tuple[int, int, list[int]]:
         result.close()
     heads, _ = _heads_of(rows, len(rows))
     end = None if q.limit is None else q.offset + q.limit
-    return len(rows), len(heads), heads[q.offset:end]
+    newest = max((row[0] for row in rows), default=0)
+    return Counted(len(rows), len(heads), max(before, newest)), heads[q.offset:end]
 
 
 def _unfiltered(q: ItemQuery) -> bool:

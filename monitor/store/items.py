@@ -223,8 +223,7 @@ class ItemStore:
         items, every report of those stories by cluster. `offset`/`limit` count stories."""
         with self.sessions() as s:
             if query.q:                       # a search reads its matches once, for counts and page
-                total, stories, ids = browse.story_scan(s, query)
-                counted = browse.Counted(total, stories, 0)
+                counted, ids = browse.story_scan(s, query)
             else:
                 counted = browse.counts_since(s, query, known)
                 if not counted.stories or query.offset >= counted.stories:
