@@ -12,7 +12,8 @@
 4. Under a crawl: `monitor config apply` (the loopback feeds beside the archive's own
    sources, which the team keeps reading but which are not due) and one `monitor worker --once` writing every feed's items into the
    same database, while the URLs are requested round after round until the worker ends.
-   p50, p95 and max per kind and over all; the goal is p95 <= 150 ms under the crawl.
+   p50, p95 and max per kind and over all, and the slowest URLs; the goal is p95 <= 150 ms under
+   the crawl.
 
 Needs the PostgreSQL server (LAGEBILD_TEST_PG, default postgres@127.0.0.1:5432, trust).
 """
@@ -38,6 +39,7 @@ from benchmarks.bench_workers import database, drop  # noqa: E402
 
 TARGET_MS = 150
 KINDS = ("page", "api", "feed")             # the routes with the p95 goal
+SLOWEST = 8                                  # URLs listed by their p95 under each report
 
 
 def write_config(path: Path, urls: list[str], archive_sources: int) -> None:
@@ -73,6 +75,7 @@ def rounds(client, urls: list[tuple[str, str]], until: subprocess.Popen | None, 
             if response.status_code != 200:
                 raise RuntimeError(f"{url}: HTTP {response.status_code}")
             times[kind].append((time.perf_counter() - started) * 1000)
+            times.setdefault(url, []).append(times[kind][-1])
         done += 1
     return times
 
@@ -86,6 +89,10 @@ def report(label: str, times: dict[str, list[float]]) -> float:
     overall = pct(every, 95)
     print(f"  {label:<13} all   {len(every):5d} requests  p50 {statistics.median(every):6.1f}  p95 {overall:6.1f}  "
           f"max {max(every):7.1f} ms  (goal p95 <= {TARGET_MS} ms)", flush=True)
+    slowest = sorted(((pct(found, 95), statistics.median(found), url) for url, found in times.items()
+                      if url not in KINDS), reverse=True)[:SLOWEST]
+    for p95, p50, url in slowest:
+        print(f"  {'':<13}       p50 {p50:6.1f}  p95 {p95:6.1f} ms  {url[:90]}")
     return overall
 
 

@@ -58,7 +58,8 @@ class StoryClusters:
                 self._unsure_from = low if self._unsure_from is None else min(self._unsure_from, low)
 
     def assign(self, s: Session, items: Sequence[Item], now: datetime, folded: dict[int, Folded]) -> None:
-        """Set `cluster` on the (just inserted) items and write it to their rows.
+        """Set `cluster` on the just inserted items, each stored as its own story (`cluster_id` its
+        id: ItemStore.add_items), and write it to the rows of those that join an earlier story.
 
         Looked up in bulk (indexed columns, chunks of 500) because a first run can
         bring tens of thousands of items.
@@ -102,8 +103,10 @@ class StoryClusters:
             stories.add(_stored_id(it), cluster, story)
             it.cluster = cluster
         table = table_of(ItemRow)
-        s.execute(table.update().where(table.c.id == bindparam("item")).values(cluster_id=bindparam("cluster")),
-                  [{"item": it.id, "cluster": it.cluster} for it in items])
+        joined = [{"item": it.id, "cluster": it.cluster} for it in items if it.cluster != it.id]
+        if joined:
+            s.execute(table.update().where(table.c.id == bindparam("item")).values(cluster_id=bindparam("cluster")),
+                      joined)
         kept_table = table_of(StoryTokensRow)
         s.execute(kept_table.insert(), kept)
         if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
