@@ -339,6 +339,7 @@ def _insert_ignore(s: Session, table: Table) -> Insert:
         return postgresql.insert(table).on_conflict_do_nothing()
     return insert(table)
 
+
 def _new_ids(s: Session, n: int) -> list[int]:
     """Ids for `n` new rows, in storing order, taken under the store lock (`add_items`).
 
