@@ -359,8 +359,8 @@ def story_scan(s: Session, q: ItemQuery) -> tuple[Counted, list[int]]:
 
     For searches: the text test is the costly part (PostgreSQL rechecks each candidate
     row), so reading the matches once for both the counts and the page halves the time. The
-    counts run up to the newest item stored before the read (as `counts_since`'s do), so later
-    views of the search carry them on (monitor/web/counts.py)."""
+    counts run up to the newest item stored before the read (as `counts_since`'s do), so the
+    view tabs of a search carry them on from view to view."""
     tune(s)
     before = s.scalar(select(func.max(ItemRow.id))) or 0
     stmt = ordered(s, q, ItemRow.id, ItemRow.cluster_id)

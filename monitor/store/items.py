@@ -224,7 +224,7 @@ class ItemStore:
         `known` plus what came since: browse.counts_since), the page's stories as their first
         items, every report of those stories by cluster. `offset`/`limit` count stories."""
         with self.sessions() as s:
-            if query.q and known is None:     # a search counted afresh reads its matches once, for both
+            if query.q:                       # a search reads its matches once, for counts and page
                 counted, ids = browse.story_scan(s, query)
             else:
                 counted = browse.counts_since(s, query, known)
