@@ -15,7 +15,7 @@ from spiders import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-MAPS = [ROOT / "spiders" / "README.md", ROOT / "classifiers" / "README.md"]
+MAPS = [ROOT / "spiders" / "README.md", ROOT / "classifiers" / "README.md", ROOT / "benchmarks" / "README.md"]
 
 
 def test_every_command_is_documented():
