@@ -67,8 +67,8 @@ def test_counts_carried_forward_equal_counting_afresh_as_reports_arrive(store):
     for q in searches:
         carried = store.view_counts({"tab": q}, {"tab": known[repr(q)]})["tab"]
         assert (carried.items, carried.stories) == counted_afresh(store, q), q
-        assert (carried.items, carried.stories) == (store.story_page(q).counted.items,
-                                                    store.story_page(q).counted.stories)
+        page = store.story_page(q).counted
+        assert (carried.items, carried.stories) == (page.items, page.stories)
     # Nothing new: the known counts come back as they were.
     again = store.story_page(QUERIES[0], known[repr(QUERIES[0])])
     assert again.counted.stories > 0 and store.story_page(QUERIES[0], again.counted).counted == again.counted

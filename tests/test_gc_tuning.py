@@ -19,4 +19,3 @@ def test_a_tuned_process_collects_less_often_and_never_walks_its_imports() -> No
     done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
-
