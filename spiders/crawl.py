@@ -206,10 +206,7 @@ class CrawlProcess:
                     yield message
         finally:
             self.close()
-        for spec in specs:   # a source Scrapy never answered for is a failure, not a silence
-            if spec.name not in seen:
-                yield FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended before "
-                                                                           "this source was fetched"))
+        yield from unanswered(specs, seen)
 
     def close(self) -> None:
         """End every child that is still running (an abandoned or failed crawl)."""
@@ -240,6 +237,15 @@ class _Child:
         if self.process.is_alive():
             self.process.terminate() if wait else self.process.kill()
             self.process.join(CHILD_GRACE_SECONDS)
+
+
+def unanswered(specs: list[SourceSpec], seen: set[str]) -> Iterator[FetchResult]:
+    """A failure for each source Scrapy never answered for: a failure, not a silence, so that
+    its health shows it and the next run tries it again."""
+    for spec in specs:
+        if spec.name not in seen:
+            yield FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended before "
+                                                                       "this source was fetched"))
 
 
 def _child(orders: Connection, pipe: Connection, parent: int | None = None) -> None:

@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from monitor.gc_tuning import tune_garbage_collection
-from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec
+from monitor.watch.contract import FetchResult, SourceSpec
 from spiders.child import ChildProcess
 from spiders.crawl import (
     CHILD_GRACE_SECONDS,
@@ -36,6 +36,7 @@ from spiders.crawl import (
     _die_with,
     _yield_to_parent,
     scrapy_settings,
+    unanswered,
 )
 from spiders.new_sources import expect
 
@@ -95,10 +96,7 @@ class KeptCrawl:
         finally:
             if not finished:        # abandoned or failed: what the child still sends belongs to no job
                 self.close()
-        for spec in specs:   # a source Scrapy never answered for is a failure, not a silence
-            if spec.name not in seen:
-                yield FetchResult(spec.name, FetchOutcome(ok=False, error="no answer: the crawl ended before "
-                                                                           "this source was fetched"))
+        yield from unanswered(specs, seen)
 
     def close(self) -> None:
         """End the child: a closed order pipe stops its reactor; a child that does not stop is killed."""
