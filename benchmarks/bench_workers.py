@@ -1,4 +1,4 @@
-"""Workers benchmark: one `monitor run` against one and two `monitor worker --once` on PostgreSQL.
+"""Workers benchmark: one `monitor run` against one and two workers (`--once` and long-running) on PostgreSQL.
 
 N loopback feeds over H hosts (127.0.0.2 …, benchmarks/feedserver.py in its own process),
 the same feeds.yaml (shipped fetch settings but `per_host: 8`, as 100 feeds share a host),
@@ -421,9 +421,10 @@ def main() -> None:
     parser.add_argument("--window", choices=("first", "next", "both"), default="next",
                         help="a fresh database (first), one that fetched every feed before (next, the default: "
                              "the windows a running installation lives in), or both")
-    parser.add_argument("--steady", action="store_true",
+    halves = parser.add_mutually_exclusive_group()
+    halves.add_argument("--steady", action="store_true",
                         help="the next window with long-running workers only (no `monitor run`, no `--once`)")
-    parser.add_argument("--no-steady", action="store_true",
+    halves.add_argument("--no-steady", action="store_true",
                         help="the next window with `--once` workers and `monitor run` only")
     parser.add_argument("--pin", action="store_true",
                         help="each worker (with its crawl process) on one core of its own, as workers on machines of "
