@@ -45,6 +45,9 @@ forms that name the platform:
   boss said", "Twitter-Mitgründer Dorsey") after another platform was named.
 * A company's description of its platform names that platform: "Googles Videoplattform" ->
   youtube (not google), "Microsoft's professional network" -> linkedin.
+* With no platform named at all, a law written against known platforms names them: the NetzDG
+  (Facebook, YouTube, X) and the upload filters of Art. 17 of the copyright directive, the UrhDaG
+  (YouTube). Not the DSA's or DMA's designations: their lists hold shops and app stores too.
 * "Unternehmensprofil" alone is not mapped to google: LinkedIn pages are called that
   too; "Google-Unternehmensprofil" names Google anyway.
 """
@@ -235,6 +238,22 @@ _BY_PRODUCT: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bCommunity Notes\b"), ("x",)),
 )
 
+# When no platform is named, a law written for a known set of platforms names them. Each set is the
+# public record, not a guess per item: the NetzDG was drafted against the deletion practice of
+# Facebook, YouTube and Twitter (the networks the justice ministry's monitoring tested); the upload-filter
+# rule of the EU copyright directive (Art. 17, in Germany the UrhDaG) is the "lex YouTube". An item about
+# such a law concerns the teams on those platforms; filtering the archive by one of them should find it.
+# Not here: the DSA's "very large online platforms" and the DMA's gatekeepers. Each designation names
+# other services too (shops, app stores, adult sites), so an item about the category or one designation
+# does not concern all the social networks on the list.
+_COPYRIGHT = r"(?:[Cc]opyright|Urheberrecht|DSM)"
+_BY_LAW: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\bNetzDG\b|Netzwerkdurchsetzungsgesetz|\bNetwork Enforcement Act\b"), ("facebook", "x", "youtube")),
+    (re.compile(r"\b[Uu]pload-?[Ff]ilter|\bUrhDaG\b|Urheberrechts-Diensteanbieter-Gesetz"
+                r"|\b(?:Artikel|Article|Art\.) 17\b(?=[^\n]*" + _COPYRIGHT + r")"
+                r"|" + _COPYRIGHT + r"[^\n]*\b(?:Artikel|Article|Art\.) 17\b"), ("youtube",)),
+)
+
 # A platform named only as the yardstick of another ("much like TikTok", "Twitter-Alternative
 # Threads", "ähnlich wie Instagram") is not what the item is about.
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
@@ -317,6 +336,10 @@ def find_platforms(text: str) -> list[str]:
             found.update(platforms)
     if not found:
         for pattern, names in _BY_PRODUCT:
+            if pattern.search(text):
+                found.update(names)
+    if not found:
+        for pattern, names in _BY_LAW:
             if pattern.search(text):
                 found.update(names)
     return sorted(found)

@@ -294,3 +294,28 @@ def test_a_platform_named_only_in_a_persons_job_after_another_one_does_not_count
 ])
 def test_a_company_description_of_its_platform_names_that_platform(text, expected):
     assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bundestag beschließt das Netzwerkdurchsetzungsgesetz: Löschfristen für strafbare Inhalte",
+     ["facebook", "x", "youtube"]),
+    ("NetzDG reports are due twice a year from now on", ["facebook", "x", "youtube"]),
+    ("Ab August greifen Uploadfilter: was Creator jetzt wissen müssen", ["youtube"]),
+    ("UrhDaG: erste Entscheidung zur Bagatellgrenze", ["youtube"]),
+    ("Copyright directive: Member States must transpose Article 17 by June", ["youtube"]),
+])
+def test_a_law_written_for_known_platforms_names_them_when_the_item_names_none(text, expected):
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a platform named: the item is about that one
+    ("Bundesamt für Justiz verhängt Bußgeld gegen Telegram nach dem NetzDG", ["telegram"]),
+    ("Upload-Filter: TikTok blockt Musik in Livestreams", ["tiktok"]),
+    # article 17 of another law, and the DSA's and DMA's designations, name no platforms
+    ("Artikel 17 DSGVO: das Recht auf Löschung erklärt", []),
+    ("Commission designates three more adult sites as very large online platforms", []),
+    ("Digital Markets Act: six gatekeepers named", []),
+])
+def test_a_law_adds_no_platforms_beside_a_named_one_or_when_its_scope_is_wider(text, expected):
+    assert find_platforms(text) == expected
