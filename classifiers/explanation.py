@@ -37,7 +37,9 @@ _STOP_DE = (
     "müssen nach nicht noch nun nur ob oder ohne sehr sein seine seinem seinen seiner seit sich sie sind so "
     "soll sollen sondern um und uns unser unsere unter vom von vor war waren was weil welche welchem welchen "
     "welcher wenn wer werden wie wieder will wir wird wo wurde wurden zu zum zur zwar zwischen über wegen "
-    "ab sowie bzw etc beim mal schon sei seien laut"
+    "ab sowie bzw etc beim mal schon sei seien laut außerdem deshalb daher dazu darauf darüber davon "
+    "deswegen trotzdem jedoch allerdings bereits zudem somit nämlich dafür dagegen denn sodass weshalb "
+    "wobei womit hierzu hierbei daran darin dadurch"
 )
 _STOP_EN = (
     "a about above after again against all am an and any are as at be because been before being below "
@@ -45,7 +47,9 @@ _STOP_EN = (
     "having he her here hers him his how i if in into is it its itself just me more most my no nor not now "
     "of off on once only or other our ours out over own same she should so some such than that the their "
     "them then there these they this those through to too under until up very was we were what when where "
-    "which while who whom why will with would you your yours also via per says said new"
+    "which while who whom why will with would you your yours also via per says said new since however "
+    "already yet still even among within without across according thus therefore hence whether "
+    "although though"
 )
 _QUIET = frozenset(fold(word) for word in (*FUNCTION_WORDS, *_STOP_DE.split(), *_STOP_EN.split()))
 

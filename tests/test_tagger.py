@@ -445,3 +445,20 @@ def test_tagging_does_not_import_scipy():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'sklearn')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("doc, quiet", [
+    ({"title": "Instagram zeigt Reels außerdem weniger Nutzern, deshalb sinkt die Reichweite",
+      "summary": "Seit Montag gilt das neue Ranking; außerdem zählt die Wiedergabezeit stärker, deshalb sinken "
+                 "Aufrufe."}, {"außerdem", "deshalb", "seit"}),
+    ({"title": "Since Monday, LinkedIn shows fewer posts with links; however, reach for documents rose",
+      "summary": "Since the change, pages see lower reach and however many posts they publish, organic views "
+                 "stay down."}, {"since", "however", "with"}),
+])
+def test_reasons_leave_out_linking_adverbs(tagger, doc, quiet):
+    """"außerdem", "deshalb", "since" carry weight in the model (they join a report's sentences) but
+    tell a reader nothing about why the item got its tag."""
+    reasons = tagger.reasons(doc, top=10)
+    assert "algorithm_reach_change" in reasons["tags"]
+    words = {w for terms in reasons["tags"].values() for term, _ in terms for w in term.lower().split()}
+    assert words and not words & quiet
