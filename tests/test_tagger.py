@@ -462,3 +462,27 @@ def test_reasons_leave_out_linking_adverbs(tagger, doc, quiet):
     assert "algorithm_reach_change" in reasons["tags"]
     words = {w for terms in reasons["tags"].values() for term, _ in terms for w in term.lower().split()}
     assert words and not words & quiet
+
+
+def test_classify_reads_a_pasted_html_description_as_the_pipeline_would(tagger):
+    """A feed's description piped in as it came (markup, entities) gets the tags and scores of its
+    text: the pipeline never tags markup, and `monitor classify` must not judge something else."""
+    import io
+
+    from monitor.tag.classify import classify_lines
+
+    plain = {"title": "LinkedIn drosselt die Reichweite von Beiträgen mit externen Links",
+             "summary": "Seit dieser Woche zeigt LinkedIn Posts mit Links deutlich weniger Menschen; "
+                        "Seiten & Creator berichten von halbierten Impressionen."}
+    marked = {"title": plain["title"],
+              "summary": '<p class="lead"><strong>Seit dieser Woche</strong> zeigt LinkedIn Posts mit Links '
+                         '<a href="https://example.org/x?utm_source=rss&amp;ref=feed">deutlich weniger</a> '
+                         "Menschen;</p><p>Seiten &amp; Creator berichten von halbierten Impressionen.</p>"}
+    outputs = []
+    for doc in (plain, marked):
+        out = io.StringIO()
+        classify_lines(tagger, [json.dumps(doc)], out)
+        outputs.append(json.loads(out.getvalue()))
+    assert "algorithm_reach_change" in outputs[0]["tags"]
+    assert outputs[1]["tags"] == outputs[0]["tags"] and outputs[1]["scores"] == outputs[0]["scores"]
+    assert outputs[1]["summary"] == marked["summary"]          # the line itself comes back as it was

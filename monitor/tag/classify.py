@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from classifiers import detect_language, find_platforms
+from monitor.watch.text import MAX_SUMMARY_CHARS, html_to_text, looks_like_markup, plain_text
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -41,11 +42,21 @@ def _parse(line: str) -> dict:
     return data
 
 
+def as_text(value: object, limit: int = MAX_SUMMARY_CHARS) -> str:
+    """A title or summary as the pipeline would tag it: markup (a feed's HTML description pasted as
+    it came) read as HTML, tags gone and entities resolved; plain text only folded and bounded. Tags
+    such as "<p>" or "&amp;" would otherwise become words that decide nothing but dilute the rest."""
+    raw = str(value or "")
+    return html_to_text(raw, limit) if looks_like_markup(raw) or "&" in raw else plain_text(raw, limit)
+
+
 def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: bool = False) -> None:
     docs = [d for d in batch if not d.get("_skip")]
-    prepared = [{"title": str(d.get("title") or ""), "summary": str(d.get("summary") or ""),
-                 "lang": d.get("lang") or detect_language(f"{d.get('title') or ''} {d.get('summary') or ''}")}
-                for d in docs]
+    prepared = []
+    for d in docs:
+        title, summary = as_text(d.get("title"), limit=500), as_text(d.get("summary"))
+        prepared.append({"title": title, "summary": summary,
+                         "lang": d.get("lang") or detect_language(f"{title} {summary}")})
     predictions = iter(tagger.predict(prepared)) if prepared else iter(())
     for doc, prep in zip(docs, prepared):
         pred = next(predictions)
