@@ -253,6 +253,9 @@ _BY_LAW: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
                 r"|\b(?:Artikel|Article|Art\.) 17\b(?=[^\n]*" + _COPYRIGHT + r")"
                 r"|" + _COPYRIGHT + r"[^\n]*\b(?:Artikel|Article|Art\.) 17\b"), ("youtube",)),
 )
+# Letters one of which each law's pattern needs (in the lower-cased text): most items name no law.
+_LAW_HINTS = ("netzdg", "netzwerkdurchsetzung", "network enforcement", "upload", "urhdag", "urheberrechts-dienst",
+              " 17")
 
 # A platform named only as the yardstick of another ("much like TikTok", "Twitter-Alternative
 # Threads", "ähnlich wie Instagram") is not what the item is about.
@@ -338,7 +341,7 @@ def find_platforms(text: str) -> list[str]:
         for pattern, names in _BY_PRODUCT:
             if pattern.search(text):
                 found.update(names)
-    if not found:
+    if not found and any(hint in low for hint in _LAW_HINTS):
         for pattern, names in _BY_LAW:
             if pattern.search(text):
                 found.update(names)
