@@ -39,8 +39,15 @@ _STOPS = re.compile(r"[.!?]+")
 _MENU = re.compile(r"(?:[^\W\d][\w&-]*(?: [\w&-]+){0,2}\s*[|·•]\s*){2,}[^\W\d][\w&-]*(?: [\w&-]+){0,2}")
 _MENU_HINT = re.compile(r"[|·•]")
 
+# Characters that are inside words but show nothing: the soft hyphen that German sites put in long
+# words for line breaks ("Reich&shy;weite"), zero-width spaces and joiners, the word joiner and a
+# stray byte-order mark. Left in, they would split "Reichweite" into "reich" and "weite".
+INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+
+
 def fold(text: str) -> str:
-    """Lowercase, spell umlauts out and drop other accents ("é" -> "e").
+    """Lowercase, spell umlauts out, drop other accents ("é" -> "e") and invisible characters
+    inside words (soft hyphens, zero-width spaces).
 
     Plain `replace`s and `isascii` checks keep the usual German and English text in C
     (`str.translate` with a mapping is five times slower); tagging calls this for
@@ -53,6 +60,9 @@ def fold(text: str) -> str:
             text = text.replace(char, spelled)
     if text.isascii():
         return text
+    for char in INVISIBLE:
+        if char in text:
+            text = text.replace(char, "")
     decomposed = unicodedata.normalize("NFKD", text)
     return decomposed if decomposed.isascii() else "".join(filterfalse(unicodedata.combining, decomposed))
 

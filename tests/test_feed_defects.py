@@ -122,6 +122,9 @@ def six_items() -> str:
 
 UNESCAPED_AMP = rss(six_items(), channel="\n<description>Tom & Jerry</description>")
 TRUNCATED = rss(six_items()).split("<title>Meldung 5")[0] + "<title>Meld"     # cut inside the last item
+SOFT_HYPHENS = rss("<item><title>Weniger Reich\u00adweite f\u00fcr Link\u00adposts</title><link>https://x.example/s</link>"
+                   "<description>&lt;p&gt;Die Daten&amp;shy;schutz&amp;shy;grund&amp;shy;verordnung gilt; "
+                   "Reich&#173;weite sinkt.&lt;/p&gt;</description></item>")
 WRONG_DECLARATION = rss("<item><title>Größere Reichweite für Beiträge</title><link>https://x.example/w</link></item>")
 
 
@@ -148,6 +151,7 @@ def fetched():
         web.add("/titles.atom", TITLES_ATOM, content_type="application/atom+xml")
         web.add("/amp.xml", UNESCAPED_AMP)
         web.add("/truncated.xml", TRUNCATED)
+        web.add("/soft-hyphens.xml", SOFT_HYPHENS)
         web.add("/wrong-declaration.xml", WRONG_DECLARATION.encode("cp1252"), content_type=RSS)
         paths = [p for p in web.routes if p != "/news/feed/rss.xml"]
         results = crawl([spec(p.strip("/"), web.url(p)) for p in paths], FAST)
@@ -243,6 +247,20 @@ def test_plain_text_titles_stay_text_and_html_titles_lose_their_tags(fetched):
     atom = items_of(fetched, "titles.atom")
     assert [i.title for i in atom] == ["History of the <blink> tag", "Bold move", "An XHTML title"]
     assert atom[0].summary == "Use <blink> never." and "&lt;blink&gt;" in atom[0].content_html
+
+
+def test_soft_hyphens_inside_words_are_dropped_so_search_and_tags_see_the_word(fetched, sqlite_store):
+    """German sites hyphenate long words with invisible soft hyphens ("Reich&shy;weite"); kept, they
+    would split the word for the search index, the story matcher and the tagger."""
+    [item] = items_of(fetched, "soft-hyphens.xml")
+    assert item.title == "Weniger Reichweite für Linkposts"
+    assert item.summary == "Die Datenschutzgrundverordnung gilt; Reichweite sinkt."
+    from monitor.config import Source
+    from monitor.store import ItemQuery
+    _, base = fetched
+    sqlite_store.sync_sources([Source(name="soft-hyphens.xml", url=base + "/soft-hyphens.xml", category="industry")])
+    sqlite_store.add_items(sqlite_store.unseen([item]))
+    assert [it.title for it in sqlite_store.query_items(ItemQuery(q="Datenschutzgrundverordnung"))] == [item.title]
 
 
 # ----------------------------------------------------------------------------- 7. repaired feeds

@@ -486,3 +486,15 @@ def test_classify_reads_a_pasted_html_description_as_the_pipeline_would(tagger):
     assert "algorithm_reach_change" in outputs[0]["tags"]
     assert outputs[1]["tags"] == outputs[0]["tags"] and outputs[1]["scores"] == outputs[0]["scores"]
     assert outputs[1]["summary"] == marked["summary"]          # the line itself comes back as it was
+
+
+def test_invisible_characters_inside_words_do_not_change_the_scores(tagger):
+    """`monitor classify` and `monitor eval` read text that never passed the feed reader: a soft hyphen
+    or a zero-width space pasted from a web page must not split "Reichweite" into two unknown words."""
+    plain = {"title": "LinkedIn senkt die Reichweite von Unternehmensseiten",
+             "summary": "Seit März zeigt der Feed Beiträge von Seiten seltener; Datenschutzgrundverordnung bleibt."}
+    hidden = {"title": "LinkedIn senkt die Reich\u00adweite von Unter\u00adnehmens\u00adseiten",
+              "summary": "Seit März zeigt der Feed Bei\u200bträge von Seiten seltener; "
+                         "Daten\u00adschutz\u2060grund\ufeffverordnung bleibt."}
+    assert tagger.predict([hidden])[0] == tagger.predict([plain])[0]
+    assert "algorithm_reach_change" in tagger.predict([plain])[0].tags

@@ -49,10 +49,21 @@ def html_to_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
     raw = raw[:MAX_HTML_CHARS]
     if "<" in raw:
         raw = _TEXT_ONLY.clean(_BLOCK_END.sub(" ", raw))
-    text = " ".join(html.unescape(raw).split())
+    text = " ".join(_visible(html.unescape(raw)).split())
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
     return text
+
+
+# Invisible characters inside words: soft hyphens (German sites hyphenate long words with "&shy;"),
+# zero-width spaces, word joiners, a stray byte-order mark. Stored as they come, "Reich&shy;weite" would
+# not be found by a search for "Reichweite", nor matched to the same story told without them. (Zero-width
+# joiners stay: emoji sequences need them; the tagger ignores them anyway.)
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
+def _visible(text: str) -> str:
+    return text if text.isascii() else _INVISIBLE.sub("", text)
 
 
 def clean_title(raw: str | None) -> str:
@@ -65,7 +76,7 @@ def plain_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
     (every output escapes it). Only whitespace is folded and length bounded."""
     if not raw:
         return ""
-    text = " ".join(raw[:MAX_HTML_CHARS].split())
+    text = " ".join(_visible(raw[:MAX_HTML_CHARS]).split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
