@@ -8,7 +8,7 @@ predicts cannot look good.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -94,10 +94,17 @@ class PlatformReport:
     recall: float
     f1: float
     n_items: int
+    # the same from title and summary alone, where items' links added platforms (None: they added none)
+    text_only: PlatformReport | None = None
 
     def format(self) -> str:
-        return (f"platforms ({self.n_items} labelled items): micro precision {self.precision:.3f} "
+        line = (f"platforms ({self.n_items} labelled items): micro precision {self.precision:.3f} "
                 f"recall {self.recall:.3f} f1 {self.f1:.3f}")
+        if self.text_only is not None:
+            line += (f"\n  (title and summary alone: precision {self.text_only.precision:.3f} "
+                     f"recall {self.text_only.recall:.3f} f1 {self.text_only.f1:.3f}; the rest came from "
+                     "links to a platform's own newsroom)")
+        return line
 
 
 @dataclass(frozen=True)
@@ -126,12 +133,13 @@ class Breakdown:
         return {"overall": self.overall.to_dict(), "parts": {p.title: p.to_dict() for p in self.parts},
                 "platforms": None if self.platforms is None else
                 {"precision": self.platforms.precision, "recall": self.platforms.recall,
-                 "f1": self.platforms.f1, "n_items": self.platforms.n_items}}
+                 "f1": self.platforms.f1, "n_items": self.platforms.n_items,
+                 "text_only_f1": None if self.platforms.text_only is None else self.platforms.text_only.f1}}
 
 
 def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str = "evaluation") -> Breakdown:
     """`evaluate`, plus the same figures per language and per title kind, plus platforms."""
-    from .platforms import find_platforms
+    from .platforms import find_platforms, platforms_of_link
 
     examples = list(examples)
     predictions = tagger.predict([ex.as_doc() for ex in examples])
@@ -145,8 +153,12 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
     labelled = [ex for ex in examples if ex.platforms is not None]
     platforms = None
     if labelled:
-        found = [set(find_platforms(f"{ex.title}\n{ex.summary}")) for ex in labelled]
-        platforms = platform_figures([set(ex.platforms or ()) for ex in labelled], found)
+        truths = [set(ex.platforms or ()) for ex in labelled]
+        named = [set(find_platforms(f"{ex.title}\n{ex.summary}")) for ex in labelled]
+        found = [n or set(platforms_of_link(ex.url)) for n, ex in zip(named, labelled)]
+        platforms = platform_figures(truths, found)
+        if found != named:
+            platforms = replace(platforms, text_only=platform_figures(truths, named))
     return Breakdown(report(truth, predicted, TAGS, title), parts, platforms)
 
 

@@ -24,6 +24,7 @@ class Example:
     title_kind: str | None = None          # "headline", or "lead" when a first sentence stands in
     platforms: list[str] | None = None     # labelled platforms, where a file has them
     style: str | None = None               # the written style it belongs to: held out whole in cross-validation
+    url: str | None = None                 # the item's link, where a file has it (real items)
 
     def as_doc(self) -> dict:
         return {"title": self.title, "summary": self.summary, "lang": self.lang}
@@ -80,4 +81,5 @@ def _parse_line(line: str, where: str, known_tags: tuple[str, ...]) -> Example:
         title_kind=record.get("title_kind") or None,
         platforms=list(record["platforms"]) if isinstance(record.get("platforms"), list) else None,
         style=str(record["style"]) if record.get("style") else None,
+        url=str(record["url"]) if isinstance(record.get("url"), str) else None,
     )

@@ -348,6 +348,43 @@ def find_platforms(text: str) -> list[str]:
     return sorted(found)
 
 
+# A platform's own newsroom and blogs speak of that platform even where a post never names it
+# ("3 improvements our users inspired"). Hosts (and, where the host carries more than news, the path)
+# of those sites only: a video on youtube.com, a post on x.com or a thread on reddit.com is hosted by
+# the platform but can be about anything, and Meta's newsroom and developer sites cover five apps.
+_NEWSROOMS: tuple[tuple[str, str, str], ...] = (
+    ("newsroom.pinterest.com", "", "pinterest"), ("business.pinterest.com", "", "pinterest"),
+    ("snap.com", "/news", "snapchat"), ("newsroom.snap.com", "", "snapchat"),
+    ("redditinc.com", "", "reddit"), ("news.linkedin.com", "", "linkedin"),
+    ("linkedin.com", "/blog", "linkedin"), ("newsroom.tiktok.com", "", "tiktok"),
+    ("blog.youtube", "", "youtube"), ("blog.x.com", "", "x"), ("blog.twitter.com", "", "x"),
+    ("about.instagram.com", "", "instagram"), ("creators.instagram.com", "", "instagram"),
+    ("business.instagram.com", "", "instagram"), ("blog.whatsapp.com", "", "whatsapp"),
+    ("telegram.org", "/blog", "telegram"), ("blog.twitch.tv", "", "twitch"), ("bsky.social", "/about/blog", "bluesky"),
+    ("blog.joinmastodon.org", "", "mastodon"), ("about.threads.com", "", "threads"),
+)
+
+
+def platforms_of_link(url: str | None) -> list[str]:
+    """The platform whose own newsroom or blog `url` is on (as a list), else []. A language part of
+    the path ("/de-DE/news") is skipped."""
+    if not url or not url.startswith(("http://", "https://")):
+        return []
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = re.sub(r"^/[a-z]{2}(?:[-_][A-Za-z]{2})?(?=/)", "", parts.path)
+    for site, prefix, platform in _NEWSROOMS:
+        if host == site and (not prefix or path == prefix or path.startswith(prefix + "/")):
+            return [platform]
+    return []
+
+
+def item_platforms_of(text: str, url: str | None = None) -> list[str]:
+    """Platforms named in `text`; when it names none, the platform whose newsroom `url` is on."""
+    return find_platforms(text) or platforms_of_link(url)
+
+
 def _names_company(text: str, company: tuple[re.Pattern[str], tuple[str, ...], set[str], bool]) -> bool:
     """Whether the text names the company at all: its name's letters first (a substring test is a
     hundred times cheaper than the pattern's look-behinds, and most items name no company)."""

@@ -319,3 +319,32 @@ def test_a_law_written_for_known_platforms_names_them_when_the_item_names_none(t
 ])
 def test_a_law_adds_no_platforms_beside_a_named_one_or_when_its_scope_is_wider(text, expected):
     assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://newsroom.pinterest.com/de/post/drei-verbesserungen", ["pinterest"]),
+    ("https://www.snap.com/de-DE/news/post/zu-allem-eine-story", ["snapchat"]),
+    ("https://www.linkedin.com/blog/member/product/new-feed", ["linkedin"]),
+    ("https://blog.youtube/news-and-events/shorts-update/", ["youtube"]),
+    ("https://telegram.org/blog/stories", ["telegram"]),
+    # hosted by the platform, but about anything: a video, a post, a profile, a thread
+    ("https://www.youtube.com/watch?v=abc", []),
+    ("https://x.com/someone/status/1", []),
+    ("https://www.linkedin.com/in/someone", []),
+    ("https://www.snap.com/privacy/privacy-policy", []),
+    # Meta's newsroom and developer sites cover five apps
+    ("https://about.fb.com/news/2024/01/update/", []),
+    ("https://developers.facebook.com/blog/post/2024/01/01/", []),
+    ("javascript:alert(1)", []), ("", []), (None, []),
+])
+def test_a_platforms_own_newsroom_names_it(url, expected):
+    from classifiers.platforms import platforms_of_link
+    assert platforms_of_link(url) == expected
+
+
+def test_the_text_wins_over_the_newsroom_link():
+    from classifiers.platforms import item_platforms_of
+    link = "https://newsroom.pinterest.com/post/partners"
+    assert item_platforms_of("3 improvements our users inspired", link) == ["pinterest"]
+    assert item_platforms_of("Pinterest and YouTube partner on shopping", link) == ["pinterest", "youtube"]
+    assert item_platforms_of("Shopping ads with YouTube", link) == ["youtube"]

@@ -498,3 +498,25 @@ def test_invisible_characters_inside_words_do_not_change_the_scores(tagger):
                          "Daten\u00adschutz\u2060grund\ufeffverordnung bleibt."}
     assert tagger.predict([hidden])[0] == tagger.predict([plain])[0]
     assert "algorithm_reach_change" in tagger.predict([plain])[0].tags
+
+
+def test_classify_and_eval_take_a_newsroom_link_when_the_text_names_no_platform(tagger, tmp_path):
+    import io
+
+    from classifiers import evaluate_breakdown, load_examples
+    from monitor.tag.classify import classify_lines
+
+    line = {"title": "3 Verbesserungen, zu denen uns unsere Nutzer inspiriert haben",
+            "url": "https://newsroom.pinterest.com/de/post/3-verbesserungen"}
+    out = io.StringIO()
+    classify_lines(tagger, [json.dumps(line), json.dumps({"title": line["title"]})], out)
+    assert [json.loads(row)["platforms"] for row in out.getvalue().splitlines()] == [["pinterest"], []]
+
+    labelled = tmp_path / "real.jsonl"
+    labelled.write_text(json.dumps({**line, "tags": ["feature_rollout"], "platforms": ["pinterest"]}) + "\n"
+                        + json.dumps({"title": "Pinterest testet Sammlungen", "tags": ["feature_rollout"],
+                                      "platforms": ["pinterest"]}) + "\n", encoding="utf-8")
+    report = evaluate_breakdown(tagger, load_examples(labelled)).platforms
+    assert report is not None and report.f1 == 1.0
+    assert report.text_only is not None and report.text_only.recall == 0.5
+    assert "title and summary alone" in report.format()

@@ -103,3 +103,14 @@ def test_without_hints_tagging_is_the_text_model_alone_and_with_them_scores_move
     assert plain.tags == model.tags and plain.scores == model.scores
     assert hinted.scores["feature_rollout"] > plain.scores["feature_rollout"] > advice.scores["feature_rollout"]
     assert hinted.scores["legal_change"] == plain.scores["legal_change"]
+
+
+def test_an_item_on_a_platforms_newsroom_gets_that_platform_unless_the_source_says_otherwise():
+    """A source added without a platform hint (an OPML import from another reader): its newsroom posts
+    that never name the platform ("3 improvements our users inspired") still belong to it."""
+    from monitor.watch.annotate import item_platforms
+    post = dict(source="Pinterest-Newsroom", title="3 Verbesserungen, zu denen uns unsere Nutzer inspiriert haben",
+                url="https://newsroom.pinterest.com/de/post/3-verbesserungen")
+    assert item_platforms(Item(**post)) == ["pinterest"]
+    assert item_platforms(Item(**post, platforms=["facebook", "instagram"])) == []     # the source's hint rules
+    assert item_platforms(Item(**{**post, "url": "https://blog.example/3-verbesserungen"})) == []

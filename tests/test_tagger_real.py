@@ -41,10 +41,10 @@ def _part(breakdown: Breakdown, title: str) -> float:
 
 
 def test_no_regression_on_real_items(breakdown):
-    # The packaged model reaches 0.868 / de 0.871 / leads 0.866 / platforms 0.897: a little room for
+    # The packaged model reaches 0.868 / de 0.871 / leads 0.866 / platforms 0.901: a little room for
     # retraining noise (one item is about 0.01 of a tag's F1), none for a real fall.
     assert breakdown.overall.macro_f1 >= 0.86, breakdown.format()
-    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.893, breakdown.format()
+    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.897, breakdown.format()
 
 
 def test_english_floor_on_real_items(breakdown):

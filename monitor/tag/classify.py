@@ -11,7 +11,8 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
-from classifiers import detect_language, find_platforms
+from classifiers import detect_language
+from classifiers.platforms import item_platforms_of
 from monitor.watch.text import MAX_SUMMARY_CHARS, html_to_text, looks_like_markup, plain_text
 
 if TYPE_CHECKING:
@@ -61,7 +62,9 @@ def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: 
     for doc, prep in zip(docs, prepared):
         pred = next(predictions)
         doc["tags"], doc["scores"] = list(pred.tags), dict(pred.scores)
-        doc["platforms"] = find_platforms(f"{prep['title']}\n{prep['summary']}")
+        link = doc.get("url") or doc.get("link")     # a platform's own newsroom names it where the text does not
+        doc["platforms"] = item_platforms_of(f"{prep['title']}\n{prep['summary']}",
+                                             link if isinstance(link, str) else None)
         if explain:
             reasons = tagger.reasons(prep, why_not=True)
             doc["explain"] = {tag: [[term, round(w, 4)] for term, w in terms] for tag, terms in reasons["tags"].items()}

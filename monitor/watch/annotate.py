@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from classifiers.language import detect_language
-from classifiers.platforms import find_platforms
+from classifiers.platforms import find_platforms, platforms_of_link
 from monitor.item import SNAPSHOT, Item
 
 
@@ -32,11 +32,14 @@ def annotate(items: Iterable[Item]) -> None:
 
 
 def item_platforms(item: Item) -> list[str]:
-    """Platforms named in the text; a single-platform source's hint when the text names none.
+    """Platforms named in the text; when it names none, a single-platform source's hint, else the
+    platform whose own newsroom or blog the item's link is on (a source added without a hint).
 
     A multi-platform hint (Meta's newsroom covers five apps) would mislabel most items.
     """
     named = find_platforms(item.text)
     if named:
         return named
-    return list(item.platforms) if len(item.platforms) == 1 else []
+    if len(item.platforms) == 1:
+        return list(item.platforms)
+    return [] if item.platforms else platforms_of_link(item.url)
