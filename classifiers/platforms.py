@@ -55,6 +55,7 @@ forms that name the platform:
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from .labels import PLATFORMS  # noqa: F401 - re-exported: the dictionary covers exactly these
 
@@ -370,7 +371,6 @@ def platforms_of_link(url: str | None) -> list[str]:
     the path ("/de-DE/news") is skipped."""
     if not url or not url.startswith(("http://", "https://")):
         return []
-    from urllib.parse import urlsplit
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
     path = re.sub(r"^/[a-z]{2}(?:[-_][A-Za-z]{2})?(?=/)", "", parts.path)

@@ -40,9 +40,12 @@ _MENU = re.compile(r"(?:[^\W\d][\w&-]*(?: [\w&-]+){0,2}\s*[|·•]\s*){2,}[^\W\d
 _MENU_HINT = re.compile(r"[|·•]")
 
 # Characters that are inside words but show nothing: the soft hyphen that German sites put in long
-# words for line breaks ("Reich&shy;weite"), zero-width spaces and joiners, the word joiner and a
-# stray byte-order mark. Left in, they would split "Reichweite" into "reich" and "weite".
-INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+# words for line breaks ("Reich&shy;weite"), the zero-width space, the word joiner and a stray
+# byte-order mark. Left in, they would split "Reichweite" into "reich" and "weite". The one list for
+# the feed reader (`monitor.watch.text`), the page watcher and the tagger.
+INVISIBLE_IN_WORDS = ("\u00ad", "\u200b", "\u2060", "\ufeff")
+# Zero-width non-joiner and joiner: invisible too, but emoji sequences need them where text is shown.
+JOINERS = ("\u200c", "\u200d")
 
 
 def fold(text: str) -> str:
@@ -60,7 +63,7 @@ def fold(text: str) -> str:
             text = text.replace(char, spelled)
     if text.isascii():
         return text
-    for char in INVISIBLE:
+    for char in (*INVISIBLE_IN_WORDS, *JOINERS):
         if char in text:
             text = text.replace(char, "")
     decomposed = unicodedata.normalize("NFKD", text)

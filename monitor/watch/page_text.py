@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 from lxml import html as lxml_html
 
+from classifiers.text import INVISIBLE_IN_WORDS, JOINERS
 from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
 from monitor.watch.page_boilerplate import drop_boilerplate, drop_hidden
 
@@ -116,8 +117,8 @@ _SPACE = re.compile(r"\s+")
 # soft hyphens, zero-width characters, non-breaking hyphens.
 _TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                              "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"',
-                             "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u00ad": None, "\u200b": None,
-                             "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None})
+                             "\u00bb": '"', "\u2010": "-", "\u2011": "-",
+                             **dict.fromkeys((*INVISIBLE_IN_WORDS, *JOINERS))})
 
 
 class SelectError(ValueError):

@@ -15,6 +15,7 @@ from itertools import filterfalse
 
 import nh3
 
+from classifiers.text import INVISIBLE_IN_WORDS
 from monitor.watch.urls import resolve_link
 
 MAX_HTML_CHARS = 200_000
@@ -59,7 +60,7 @@ def html_to_text(raw: str | None, limit: int = MAX_SUMMARY_CHARS) -> str:
 # zero-width spaces, word joiners, a stray byte-order mark. Stored as they come, "Reich&shy;weite" would
 # not be found by a search for "Reichweite", nor matched to the same story told without them. (Zero-width
 # joiners stay: emoji sequences need them; the tagger ignores them anyway.)
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+_INVISIBLE = re.compile("[" + "".join(INVISIBLE_IN_WORDS) + "]")
 
 
 def _visible(text: str) -> str:
