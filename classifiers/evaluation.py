@@ -103,7 +103,7 @@ class PlatformReport:
         if self.text_only is not None:
             line += (f"\n  (title and summary alone: precision {self.text_only.precision:.3f} "
                      f"recall {self.text_only.recall:.3f} f1 {self.text_only.f1:.3f}; the rest came from "
-                     "links to a platform's own newsroom)")
+                     "the items' links: a platform's own newsroom, or the headline in the link's slug)")
         return line
 
 

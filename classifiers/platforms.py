@@ -55,7 +55,7 @@ forms that name the platform:
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .labels import PLATFORMS  # noqa: F401 - re-exported: the dictionary covers exactly these
 
@@ -367,8 +367,9 @@ _NEWSROOMS: tuple[tuple[str, str, str], ...] = (
 
 
 def platforms_of_link(url: str | None) -> list[str]:
-    """The platform whose own newsroom or blog `url` is on (as a list), else []. A language part of
-    the path ("/de-DE/news") is skipped."""
+    """The platform whose own newsroom or blog `url` is on (as a list); else the platforms the
+    link's article slug names (`platforms_of_slug`); else []. A language part of the path
+    ("/de-DE/news") is skipped."""
     if not url or not url.startswith(("http://", "https://")):
         return []
     parts = urlsplit(url)
@@ -377,11 +378,31 @@ def platforms_of_link(url: str | None) -> list[str]:
     for site, prefix, platform in _NEWSROOMS:
         if host == site and (not prefix or path == prefix or path.startswith(prefix + "/")):
             return [platform]
-    return []
+    return platforms_of_slug(parts.path)
+
+
+_SLUG_WORD = re.compile(r"[^\W_]+")
+_MIN_SLUG_WORDS = 3
+
+
+def platforms_of_slug(path: str) -> list[str]:
+    """Platforms named by the slug in a link's path ("/2024/05/tiktok-drosselt-links-123.html").
+
+    A news site writes its article's headline into the link. Where the item's own title does not
+    stand for that headline (a post that opens with its first sentence, a feed that shortens its
+    titles, an item retold in other words), the slug still names what the article is about. Only
+    the path's longest segment counts, and only when it has three words or more: a section such
+    as "/facebook/" or "/x/628056/" is a site's filing, not the item's subject.
+    """
+    segments = [_SLUG_WORD.findall(unquote(segment)) for segment in path.split("/")]
+    words = max(segments, key=len, default=[])
+    if len(words) < _MIN_SLUG_WORDS:
+        return []
+    return find_platforms(" ".join(words))
 
 
 def item_platforms_of(text: str, url: str | None = None) -> list[str]:
-    """Platforms named in `text`; when it names none, the platform whose newsroom `url` is on."""
+    """Platforms named in `text`; when it names none, those of its link (`platforms_of_link`)."""
     return find_platforms(text) or platforms_of_link(url)
 
 

@@ -1,5 +1,5 @@
 """The tagger: per tag, a text model and a small combining model, giving calibrated
-probabilities, and one decision threshold per tag.
+probabilities, and one decision threshold per tag (a language may have its own).
 
 Stage one, per tag, is a linear model over word and character n-grams: a text score.
 Stage two, per tag, is a logistic regression over the three text scores, the cue
@@ -22,7 +22,7 @@ import numpy as np
 from . import storage
 from .cues import CUE_NAMES, DISCOUNTING_CUES
 from .explanation import explain_scores
-from .features import Featurizer, parse
+from .features import Featurizer, Parsed, parse
 from .labels import TAGS
 
 PACKAGED_MODEL = Path(__file__).parent / "model"
@@ -51,27 +51,37 @@ class Tagger:
 
     def __init__(self, featurizer: Featurizer, text_coef: np.ndarray, text_intercept: np.ndarray,
                  combine_coef: np.ndarray, combine_intercept: np.ndarray,
-                 thresholds: Mapping[str, float], meta: Mapping):
+                 thresholds: Mapping[str, float], meta: Mapping,
+                 language_thresholds: Mapping[str, Mapping[str, float]] | None = None):
         self.featurizer = featurizer
         self.text_coef = np.asarray(text_coef, dtype=np.float64)  # (n_text_features, n_tags)
         self.text_intercept = np.asarray(text_intercept, dtype=np.float64)  # (n_tags,)
         self.combine_coef = np.asarray(combine_coef, dtype=np.float64)  # (n_combiner_inputs, n_tags)
         self.combine_intercept = np.asarray(combine_intercept, dtype=np.float64)  # (n_tags,)
         self.thresholds = {tag: float(thresholds[tag]) for tag in TAGS}
+        # Languages whose real items need other thresholds than `thresholds` (see
+        # `training.Settings.language_threshold_scale`); a model saved before has none.
+        self.language_thresholds = {lang: {tag: float(values[tag]) for tag in TAGS}
+                                    for lang, values in (language_thresholds or {}).items()}
         self.meta = dict(meta)
+
+    def thresholds_for(self, lang: str | None) -> dict[str, float]:
+        """The decision threshold per tag for an item in language `lang`."""
+        return self.language_thresholds.get(lang or "", self.thresholds)
 
     def probabilities(self, docs: Sequence[Mapping]) -> np.ndarray:
         """Calibrated probability per item and tag, shape (len(docs), len(TAGS))."""
-        docs = docs if isinstance(docs, Sequence) else list(docs)
-        parts = [self._batch_probabilities(docs[i : i + _BATCH]) for i in range(0, len(docs), _BATCH)]
-        return np.vstack(parts) if parts else np.zeros((0, len(TAGS)))
+        return self._scored(docs)[0]
 
     def predict(self, docs: Sequence[Mapping]) -> list[Prediction]:
-        probs = np.round(self.probabilities(docs), 4)
-        hits = probs >= np.array([self.thresholds[tag] for tag in TAGS])
+        """Tags and scores per item, each against the thresholds of the item's language (given
+        or detected)."""
+        probs, langs = self._scored(docs)
+        probs = np.round(probs, 4)
+        limits = {lang: np.array([self.thresholds_for(lang)[tag] for tag in TAGS]) for lang in set(langs)}
         return [
-            Prediction([t for t, hit in zip(TAGS, row_hits) if hit], dict(zip(TAGS, row.tolist())))
-            for row, row_hits in zip(probs, hits)
+            Prediction([t for t, hit in zip(TAGS, row >= limits[lang]) if hit], dict(zip(TAGS, row.tolist())))
+            for row, lang in zip(probs, langs)
         ]
 
     def explain(self, doc: Mapping, top: int = 6) -> dict[str, list[tuple[str, float]]]:
@@ -91,8 +101,9 @@ class Tagger:
         behind tags that scored high but stayed under their threshold ("why not")."""
         prediction = self.predict([doc])[0]
         explained = self.explain(doc, top=top)
+        thresholds = self.thresholds_for(parse(doc).lang)
         near = {tag for tag in TAGS if tag not in prediction.tags
-                and prediction.scores[tag] >= 0.5 * self.thresholds[tag]}
+                and prediction.scores[tag] >= 0.5 * thresholds[tag]}
         return {"tags": {tag: explained[tag] for tag in prediction.tags},
                 "why_not": {tag: explained[tag] for tag in TAGS if tag in near} if why_not else {}}
 
@@ -108,7 +119,8 @@ class Tagger:
             "combine_intercept": self.combine_intercept,
             **self.featurizer.to_state(),
         }
-        storage.save(Path(path), state, {"thresholds": self.thresholds, "meta": self.meta})
+        storage.save(Path(path), state, {"thresholds": self.thresholds, "meta": self.meta,
+                                         "language_thresholds": self.language_thresholds})
 
     @classmethod
     def load(cls, path: Path | None = None) -> Tagger:
@@ -118,16 +130,26 @@ class Tagger:
             if tuple(state[key].tolist()) != expected:
                 raise storage.ModelFileError(f"model was trained with other {key}; retrain it with `monitor train`")
         return cls(Featurizer.from_state(state), state["text_coef"], state["text_intercept"],
-                   state["combine_coef"], state["combine_intercept"], sidecar["thresholds"], sidecar["meta"])
+                   state["combine_coef"], state["combine_intercept"], sidecar["thresholds"], sidecar["meta"],
+                   sidecar.get("language_thresholds"))
 
     @property
     def _n_text(self) -> int:
         return self.featurizer.block_starts[1]
 
-    def _batch_probabilities(self, docs: Sequence[Mapping]) -> np.ndarray:
+    def _scored(self, docs: Sequence[Mapping]) -> tuple[np.ndarray, list[str]]:
+        """Probabilities (items x tags) and each item's language, in batches."""
+        docs = docs if isinstance(docs, Sequence) else list(docs)
+        parts, langs = [], []
+        for i in range(0, len(docs), _BATCH):
+            parsed = [parse(doc) for doc in docs[i : i + _BATCH]]
+            parts.append(self._batch_probabilities(parsed))
+            langs += [p.lang for p in parsed]
+        return (np.vstack(parts) if parts else np.zeros((0, len(TAGS)))), langs
+
+    def _batch_probabilities(self, parsed: Sequence[Parsed]) -> np.ndarray:
         """Without a sparse matrix (`Featurizer.text_scores`): the crawl process tags with this, and
         SciPy would be a ninth of its memory."""
-        parsed = [parse(doc) for doc in docs]
         text_scores = self.featurizer.text_scores(parsed, self.text_coef) + self.text_intercept
         inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed))
         logits = inputs @ self.combine_coef + self.combine_intercept

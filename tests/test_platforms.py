@@ -348,3 +348,28 @@ def test_the_text_wins_over_the_newsroom_link():
     assert item_platforms_of("3 improvements our users inspired", link) == ["pinterest"]
     assert item_platforms_of("Pinterest and YouTube partner on shopping", link) == ["pinterest", "youtube"]
     assert item_platforms_of("Shopping ads with YouTube", link) == ["youtube"]
+
+
+@pytest.mark.parametrize("url, expected", [
+    # the article's slug carries its headline: the platform it names counts
+    ("https://www.example-recht.de/ratgeber/internetrecht/wann-darf-facebook-konten-sperren-48211", ["facebook"]),
+    ("https://blog.example.com/2024/05/why-are-tiktok-views-down-this-week.html", ["tiktok"]),
+    ("https://example.org/news/Instagram%20testet%20neue%20Reels-Ansicht", ["instagram"]),
+    # a section or a short path names the site's filing, not the item's subject
+    ("https://www.example.de/facebook/", []),
+    ("https://www.example.com/instagram/2024/05/31/", []),
+    ("https://www.example.com/unitedstates/x/628056/advertising", []),
+    ("https://www.example.com/news/neue-regeln-fuer-influencer-werbung", []),
+])
+def test_a_links_slug_names_the_platform_its_headline_named(url, expected):
+    from classifiers.platforms import platforms_of_link
+    assert platforms_of_link(url) == expected
+
+
+def test_the_text_wins_over_the_slug():
+    from classifiers.platforms import item_platforms_of
+    link = "https://example.com/2024/05/bluesky-passes-twenty-million-users"
+    assert item_platforms_of("Threads passes 200 million users", link) == ["threads"]
+    assert item_platforms_of("A rival app passes twenty million users", link) == ["bluesky"]
+    # a slug is lower case: a name that is also a common word ("threads") is not read from it
+    assert item_platforms_of("A rival app grows", "https://example.com/2024/05/threads-grows-fast") == []

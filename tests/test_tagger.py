@@ -72,8 +72,26 @@ def test_predictions_carry_every_tag_with_a_rounded_probability(tagger):
     for prediction in predictions:
         assert set(prediction.scores) == set(TAGS)
         assert all(0.0 <= s <= 1.0 and round(s, 4) == s for s in prediction.scores.values())
-        assert prediction.tags == [t for t in TAGS if prediction.scores[t] >= tagger.thresholds[t]]
+    for doc, prediction in zip([doc for doc, _ in CLEAR_ITEMS], predictions):
+        limits = tagger.thresholds_for(doc.get("lang"))
+        assert prediction.tags == [t for t in TAGS if prediction.scores[t] >= limits[t]]
     assert all(0.05 <= tagger.thresholds[t] <= 0.95 for t in TAGS)
+
+
+def test_an_item_is_judged_against_its_languages_thresholds(tagger):
+    """English real items score lower than written ones by more than German do, so English has
+    lower thresholds (`Settings.language_threshold_scale`); a language without its own uses the
+    model's, and a language not given is the detected one."""
+    english = tagger.thresholds_for("en")
+    assert all(english[t] < tagger.thresholds[t] for t in TAGS)
+    assert tagger.thresholds_for("de") == tagger.thresholds == tagger.thresholds_for(None)
+    lenient = Tagger(tagger.featurizer, tagger.text_coef, tagger.text_intercept, tagger.combine_coef,
+                     tagger.combine_intercept, tagger.thresholds, tagger.meta,
+                     {"en": {t: 0.0 for t in TAGS}})
+    text = {"title": "Quarterly figures of a shoe retailer", "summary": "Revenue rose by four percent."}
+    assert lenient.predict([{**text, "lang": "en"}])[0].tags == list(TAGS)
+    assert lenient.predict([text])[0].tags == list(TAGS)         # detected as English
+    assert lenient.predict([{**text, "lang": "de"}])[0].tags == tagger.predict([{**text, "lang": "de"}])[0].tags == []
 
 
 def test_predict_keeps_order_and_handles_empty_batches(tagger):
@@ -160,6 +178,19 @@ def test_save_and_load_give_identical_scores(tagger, tmp_path):
     docs = [doc for doc, _ in CLEAR_ITEMS]
     assert copy.predict(docs) == tagger.predict(docs)
     assert copy.thresholds == tagger.thresholds and copy.meta == tagger.meta
+    assert copy.language_thresholds == tagger.language_thresholds and "en" in copy.language_thresholds
+
+
+def test_a_model_saved_before_languages_had_thresholds_still_loads(tagger, tmp_path):
+    """A model from an earlier version (say one `monitor train` wrote) has no per-language
+    thresholds: every language then uses the model's own."""
+    model = tmp_path / "model"
+    shutil.copytree(PACKAGED_MODEL, model)
+    sidecar = json.loads((model / SIDECAR_FILE).read_text())
+    del sidecar["language_thresholds"]
+    (model / SIDECAR_FILE).write_text(json.dumps(sidecar))
+    old = Tagger.load(model)
+    assert old.language_thresholds == {} and old.thresholds_for("en") == tagger.thresholds
 
 
 def test_a_tampered_model_file_is_refused(tmp_path):
@@ -334,8 +365,12 @@ def test_training_module_regenerates_a_loadable_model(tmp_path, capsys):
 
     main(["--output", str(tmp_path / "model")])
     out = capsys.readouterr().out
-    assert "cross-validation" in out and "dev files" in out
-    assert Tagger.load(tmp_path / "model").meta["n_examples"] > 0
+    assert "cross-validation" in out and "dev files" in out and "thresholds (en)" in out
+    model = Tagger.load(tmp_path / "model")
+    assert model.meta["n_examples"] > 0
+    # English gets its cross-validated thresholds scaled by 0.35, the rest by 0.5 (to two decimals)
+    for tag in TAGS:
+        assert abs(model.language_thresholds["en"][tag] - model.thresholds[tag] * 0.35 / 0.5) <= 0.011
 
 
 def test_the_item_page_explains_assigned_tags_and_only_near_misses(tagger):

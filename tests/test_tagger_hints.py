@@ -105,6 +105,20 @@ def test_without_hints_tagging_is_the_text_model_alone_and_with_them_scores_move
     assert hinted.scores["legal_change"] == plain.scores["legal_change"]
 
 
+def test_a_hinted_item_is_judged_against_its_languages_thresholds():
+    """After a category moves the scores, the item's own language decides where its thresholds lie."""
+    shipped = Tagger.load()
+    tagger = Tagger(shipped.featurizer, shipped.text_coef, shipped.text_intercept, shipped.combine_coef,
+                    shipped.combine_intercept, {t: 0.99 for t in shipped.thresholds}, shipped.meta,
+                    {"en": {t: 0.001 for t in shipped.thresholds}})
+    text = {"title": "Five things to know about the new settings", "summary": "What the app changes."}
+    english = Item(source="Blog", url="https://blog.example/e", lang="en", categories=["Produkt-News"], **text)
+    german = Item(source="Blog", url="https://blog.example/g", lang="de", categories=["Produkt-News"], **text)
+    tag_items(tagger, [english, german])
+    assert "feature_rollout" in english.tags and german.tags == []
+    assert english.scores["feature_rollout"] < 0.99 and german.scores["feature_rollout"] < 0.99
+
+
 def test_an_item_on_a_platforms_newsroom_gets_that_platform_unless_the_source_says_otherwise():
     """A source added without a platform hint (an OPML import from another reader): its newsroom posts
     that never name the platform ("3 improvements our users inspired") still belong to it."""

@@ -41,31 +41,31 @@ def _part(breakdown: Breakdown, title: str) -> float:
 
 
 def test_no_regression_on_real_items(breakdown):
-    # The packaged model reaches 0.868 / de 0.871 / leads 0.866 / platforms 0.901: a little room for
+    # The packaged model reaches 0.885 / de 0.871 / leads 0.867 / platforms 0.905: a little room for
     # retraining noise (one item is about 0.01 of a tag's F1), none for a real fall.
-    assert breakdown.overall.macro_f1 >= 0.86, breakdown.format()
-    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.897, breakdown.format()
+    assert breakdown.overall.macro_f1 >= 0.875, breakdown.format()
+    assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.903, breakdown.format()
 
 
 def test_english_floor_on_real_items(breakdown):
-    """Issue 11's floor for English items, reached (0.869)."""
+    """Issue 11's floor for English items, reached (0.900)."""
     assert _part(breakdown, "language = en") >= 0.86, breakdown.format()
 
 
-@NOT_YET
 def test_macro_f1_floor_on_real_items(breakdown):
+    """Issue 11's floor, reached (0.885) since English has its own thresholds."""
     assert breakdown.overall.macro_f1 >= 0.88, breakdown.format()
 
 
 def test_every_tag_floor_on_real_items(breakdown):
-    """Issue 11's floor per tag, reached (feature 0.837, legal 0.921, reach 0.848)."""
+    """Issue 11's floor per tag, reached (feature 0.857, legal 0.921, reach 0.876)."""
     weak = {tag: f[2] for tag, f in breakdown.overall.per_tag.items() if f[2] < 0.83}
     assert not weak, breakdown.format()
 
 
 @pytest.mark.parametrize("part, floor", [("language = de", 0.86), ("title = lead", 0.85)])
 def test_german_and_lead_title_floors(breakdown, part, floor):
-    """Issue 11's floors for German items and first sentences as titles, reached (0.871, 0.866)."""
+    """Issue 11's floors for German items and first sentences as titles, reached (0.871, 0.867)."""
     assert _part(breakdown, part) >= floor, breakdown.format()
 
 

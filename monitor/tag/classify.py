@@ -62,7 +62,7 @@ def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: 
     for doc, prep in zip(docs, prepared):
         pred = next(predictions)
         doc["tags"], doc["scores"] = list(pred.tags), dict(pred.scores)
-        link = doc.get("url") or doc.get("link")     # a platform's own newsroom names it where the text does not
+        link = doc.get("url") or doc.get("link")     # a newsroom or a link's slug names it where the text does not
         doc["platforms"] = item_platforms_of(f"{prep['title']}\n{prep['summary']}",
                                              link if isinstance(link, str) else None)
         if explain:

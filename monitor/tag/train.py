@@ -37,8 +37,7 @@ def retrain(store: Store, home: Path) -> Iterator[str]:
     if store.dialect == "postgresql":     # several machines: the workers take it from the database
         from monitor.work.shared import publish_model
         yield f"Stored it in the database too (sha256 {publish_model(store, target)[:12]}): every worker uses it."
-    for tag, threshold in sorted(tagger.thresholds.items()):
-        yield f"  {tag}: threshold {threshold:.2f}"
+    yield from threshold_lines(tagger)
 
 
 def retrain_team(store: Store, home: Path, team_id: int, slug: str) -> Iterator[str]:
@@ -60,11 +59,17 @@ def retrain_team(store: Store, home: Path, team_id: int, slug: str) -> Iterator[
     written = retag_recent(store, tagger, team_id)      # what the team reads now shows the new model's tags
     yield (f"Tagged the team's {written} items of the last {RECENT.days} days with it; its new items get its "
            "tags as they are stored.")
-    for tag, threshold in sorted(tagger.thresholds.items()):
-        yield f"  {tag}: threshold {threshold:.2f}"
+    yield from threshold_lines(tagger)
 
 
 def team_tagger(store: Store, home: Path, slug: str) -> Tagger | None:
     """The team's own model (`monitor train --team`), None when it has none."""
     from monitor.tag import team_model
     return team_model.load(store, home, slug)
+
+
+def threshold_lines(tagger: Tagger) -> Iterator[str]:
+    """Each tag's threshold, and the thresholds of languages that have their own."""
+    for tag, threshold in sorted(tagger.thresholds.items()):
+        own = "".join(f", {lang} {values[tag]:.2f}" for lang, values in sorted(tagger.language_thresholds.items()))
+        yield f"  {tag}: threshold {threshold:.2f}{own}"

@@ -32,8 +32,9 @@ def annotate(items: Iterable[Item]) -> None:
 
 
 def item_platforms(item: Item) -> list[str]:
-    """Platforms named in the text; when it names none, a single-platform source's hint, else the
-    platform whose own newsroom or blog the item's link is on (a source added without a hint).
+    """Platforms named in the text; when it names none, a single-platform source's hint, else what
+    the item's link says (a source added without a hint): the platform whose own newsroom or blog
+    it is on, or the platforms its slug names (`classifiers.platforms.platforms_of_link`).
 
     A multi-platform hint (Meta's newsroom covers five apps) would mislabel most items.
     """
