@@ -27,8 +27,10 @@ forms that name the platform:
 * A platform named only as a company's owner description ("Facebook's parent Meta",
   "Meta, which owns Facebook"), as an old name ("formerly Twitter") or as the medium of a
   statement ("in einem Tweet", beside another platform) does not count; the company does.
-* ``X`` as the subject of a sentence ("X lowers …", "X to charge …", a headline "X: …"),
-  as the object of a fine or ban ("fines X", "bans X") and before "users", "subscribers".
+* ``X`` as the subject of a sentence ("X lowers …", "X to charge …", "X quietly launches …",
+  German "X streicht …", a headline "X: …"), as the object of a fine or ban ("fines X",
+  "bans X"), before "users", "subscribers", "API", and after a preposition that opens a
+  sentence ("Auf X sehen …").
 * A company counts for the platforms it runs when the item is about it: Meta -> facebook
   and instagram; ByteDance -> tiktok and Alphabet -> google only when no platform is named
   (they run other products too). Not a company that went first ("Nach Meta will jetzt
@@ -75,6 +77,8 @@ _X_COMPOUNDS = (r"Chef\w*|CEO|Konto|Kontos|Account\w*|Nutzer\w*|User\w*|Post\w*|
 _X_MORE_VERBS = (r"throttl\w*|drosselt|rewrites?|will|is|has|was|says|said|announced|announces|confirmed|confirms|"
                  r"rolled|rolls|begins|began|started|stopped|stops|no longer|now|teilte|hat|wird|gibt|zeigt|"
                  r"versteckt|entfernt|rewards|penali[sz]es|suspends?|fines?|faces|must|owned|updated|updates")
+# Adverbs between X as a subject and its verb: "X quietly launches", "X jetzt testet" is rarer than "X testet jetzt".
+_X_ADVERB = r"(?:[a-z]{3,}ly|now|also|still|finally|soon|already|again|jetzt|nun|bald|auch|wieder) "
 # Nouns that name what X is: "social media giant X", "die Plattform X".
 _X_NOUNS = (r"giant|platform|Plattform|network|Netzwerk|Dienst|service|app|App|company|Konzern|Unternehmen|"
             r"firm|site|Kurznachrichtendienst|Kurznachrichtenplattform|Onlinedienst|Online-Plattform|owner|"
@@ -109,15 +113,19 @@ _RULES: list[tuple[tuple[str, ...], str, int]] = [
     (("x",), _START + r"(?:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)\b", _I),
     (("x",), r"\bx\.com\b|\bX Corp\b|\bX\s*\((?:formerly|früher|frueher|vormals|ehemals|ex)\b", _I),
     (("x",), r"\bX,? (?:formerly|früher|frueher|vormals|ehemals)\b", 0),
-    (("x",), r"\b(?:auf|on|bei|von|to|from|via|an|zu|über|ueber|und|and|or|oder|wie|like|than|als|für|"
+    # a preposition or conjunction before it, also capitalised at a sentence's start ("Auf X sehen …")
+    (("x",), r"\b(?i:auf|on|bei|von|to|from|via|an|zu|über|ueber|about|und|and|or|oder|wie|like|than|als|für|"
              r"fuer|for|mit|with|across|"
              r"Twitter/|Twitter-)\s?X\b(?![-'’]?\w)", 0),
     (("x",), r"(?<![\w/-])X(?:'s|’s|s)\b|(?<![\w/-])X/Twitter\b", 0),
     (("x",), r"(?<![\w/-])X-(?:" + _X_COMPOUNDS + r")\b", 0),
-    (("x",), r"(?<![\w/-])X (?:" + _X_COMPOUNDS + r"|Money|Spaces|Pro|Grok|Inc)\b", 0),
+    (("x",), r"(?<![\w/-])X (?:" + _X_COMPOUNDS + r"|Money|Spaces|Pro|Grok|Inc|API|Developers?|[Ee]ngineering|"
+             r"Safety|Business)\b", 0),
     (("x",), r"(?:^|[.!?:]\s+)X (?:" + _X_VERBS + r")\b", 0),
     # a sentence about X as its subject: "X lowers …", "X to charge …", a headline "X: …"
-    (("x",), r"(?:^|[.!?:\n]\s*)X (?!marks\b|factors?\b)(?:[a-z]{3,}s|to [a-z]{3,})\b|^X: ", 0),
+    (("x",), r"(?:^|[.!?:\n]\s*)X (?!marks\b|factors?\b)(?:" + _X_ADVERB + r")?(?:[a-z]{3,}s|to [a-z]{3,})\b|^X: ", 0),
+    # … and in German, whose verbs in the third person end in -t: "X blendet …", "X streicht …"
+    (("x",), r"(?:^|[.!?:\n]\s*)X (?:" + _X_ADVERB + r")?[a-zäöüß]{3,}t\b", 0),
     (("x",), r"(?<![\w/-])X (?:users?|subscribers?|creators?|accounts?|posts?|algorithm|feed|owner|boss|chief)\b", 0),
     (("x",), r"(?<![\w/-])X,? (?i:" + _X_VERBS + r"|" + _X_MORE_VERBS + r")\b", 0),
     (("x",), r"\b(?:" + _X_NOUNS + r")\s+X\b(?![-'’]?\w)", 0),

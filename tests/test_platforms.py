@@ -192,13 +192,25 @@ def test_other_companies_count_for_their_platforms_and_a_company_that_went_first
     "X: Likes sind ab sofort privat",
     "Brussels fines X over blue checkmarks",
     "X users see fewer replies from strangers",
+    # a German verb in the third person, an adverb before the verb, a capitalised preposition
+    "X streicht Überschriften aus Link-Vorschauen",
+    "Nach dem Urteil: X hebt die Sperre auf",
+    "X quietly launches an ad-free tier in the EU",
+    "X jetzt testet einen Dislike-Knopf",
+    "Auf X sehen Nutzer bezahlte Antworten zuerst",
+    "Can we talk about X taking the headline out of link previews?",
+    # its products
+    "X API gets a pay-per-use tier for developers",
+    "X engineering says link posts are no longer deprioritised",
 ])
 def test_x_as_the_subject_of_a_sentence_counts(text):
     assert find_platforms(text) == ["x"]
 
 
 @pytest.mark.parametrize("text", ["X marks the spot on the campaign map", "X factors that drive a brand",
-                                  "X-ray images of the product", "Model X owners get an update"])
+                                  "X-ray images of the product", "Model X owners get an update",
+                                  "X mal Y ergibt Z", "Für X Tage gesperrt", "Malcolm X startet eine Rede",
+                                  "Gen X nutzt lieber Facebook"])
 def test_a_sentence_starting_with_the_letter_x_is_no_platform(text):
     assert "x" not in find_platforms(text)
 

@@ -103,6 +103,9 @@ class FakeTagger:
     def explain(self, doc, top=6):
         return {"feature_rollout": [("testet", 1.4), ("reels", 0.7), ("tipps", -0.2)]}
 
+    def thresholds_for(self, lang):
+        return {"feature_rollout": 0.3, "legal_change": 0.3, "algorithm_reach_change": 0.3}
+
 
 def make_config(language="de", users=(), rss_token=None):
     web = WebSettings(users=list(users), rss_token=rss_token)
