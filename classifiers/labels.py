@@ -15,6 +15,8 @@ from typing import Literal
 TAGS: tuple[str, ...] = ("feature_rollout", "legal_change", "algorithm_reach_change")
 Tag = Literal["feature_rollout", "legal_change", "algorithm_reach_change"]
 LEGAL_TAG = "legal_change"
+FEATURE_TAG = "feature_rollout"
+REACH_TAG = "algorithm_reach_change"
 
 # The order a reader sees them in: what a team must act on first.
 TAG_DISPLAY_ORDER: tuple[str, ...] = ("legal_change", "algorithm_reach_change", "feature_rollout")

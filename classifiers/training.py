@@ -27,6 +27,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from .evaluation import cv_report, evaluate, label_matrix, report
 from .examples import Example, data_sha256, default_dev_files, default_training_files, load_examples
 from .features import Featurizer, parse
+from .labels import FEATURE_TAG, REACH_TAG
 from .tagger import PACKAGED_MODEL, TAGS, Tagger, combiner_inputs
 
 
@@ -56,7 +57,7 @@ class Settings:
     # real-length written examples show no such gap, so this is a choice made on real text,
     # like `threshold_scale` itself.
     language_threshold_scale: tuple[tuple[str, str, float], ...] = (
-        ("en", "feature_rollout", 0.35), ("en", "algorithm_reach_change", 0.35))
+        ("en", FEATURE_TAG, 0.35), ("en", REACH_TAG, 0.35))
     folds: int = 5
     # Folds hold out whole styles (the examples' `style`): an example's near-duplicates in
     # its own style otherwise sit in the training folds, its out-of-fold score looks like
