@@ -66,8 +66,8 @@ class Tagger:
         self.meta = dict(meta)
 
     def thresholds_for(self, lang: str | None) -> dict[str, float]:
-        """The decision threshold per tag for an item in language `lang`."""
-        return self.language_thresholds.get(lang or "", self.thresholds)
+        """The decision threshold per tag for an item in language `lang` ("en", "en-GB")."""
+        return self.language_thresholds.get((lang or "").lower().split("-")[0], self.thresholds)
 
     def probabilities(self, docs: Sequence[Mapping]) -> np.ndarray:
         """Calibrated probability per item and tag, shape (len(docs), len(TAGS))."""

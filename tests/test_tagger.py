@@ -86,6 +86,7 @@ def test_an_item_is_judged_against_its_languages_thresholds(tagger):
     assert english["feature_rollout"] < tagger.thresholds["feature_rollout"]
     assert english["algorithm_reach_change"] < tagger.thresholds["algorithm_reach_change"]
     assert tagger.thresholds_for("de") == tagger.thresholds == tagger.thresholds_for(None)
+    assert tagger.thresholds_for("en-GB") == tagger.thresholds_for("EN") == english
     lenient = Tagger(tagger.featurizer, tagger.text_coef, tagger.text_intercept, tagger.combine_coef,
                      tagger.combine_intercept, tagger.thresholds, tagger.meta,
                      {"en": {t: 0.0 for t in TAGS}})
