@@ -389,7 +389,8 @@ def platforms_of_link(url: str | None) -> list[str]:
     return platforms_of_slug(parts.path)
 
 
-_SLUG_WORD = re.compile(r"[^\W_]+")
+_SLUG_SEPARATOR = re.compile(r"[-_+\s]+")
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{2,5}$")
 _MIN_SLUG_WORDS = 3
 
 
@@ -400,10 +401,11 @@ def platforms_of_slug(path: str) -> list[str]:
     stand for that headline (a post that opens with its first sentence, a feed that shortens its
     titles, an item retold in other words), the slug still names what the article is about. Only
     the path's longest segment counts, and only when it has three words or more: a section such
-    as "/facebook/" or "/x/628056/" is a site's filing, not the item's subject.
+    as "/facebook/" or "/x/628056/" is a site's filing, not the item's subject. Words are what
+    hyphens, underscores and spaces separate; a handle ("someone.bsky.social") is one word.
     """
-    segments = [_SLUG_WORD.findall(unquote(segment)) for segment in path.split("/")]
-    words = max(segments, key=len, default=[])
+    segments = [_SLUG_SEPARATOR.split(_FILE_SUFFIX.sub("", unquote(segment))) for segment in path.split("/")]
+    words = max(([word for word in segment if word] for segment in segments), key=len, default=[])
     if len(words) < _MIN_SLUG_WORDS:
         return []
     return find_platforms(" ".join(words))

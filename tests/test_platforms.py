@@ -372,6 +372,9 @@ def test_the_text_wins_over_the_newsroom_link():
     ("https://www.example.com/instagram/2024/05/31/", []),
     ("https://www.example.com/unitedstates/x/628056/advertising", []),
     ("https://www.example.com/news/neue-regeln-fuer-influencer-werbung", []),
+    # a handle or a post's id on the platform itself is no headline
+    ("https://bsky.app/profile/someone.bsky.social/post/3kabc", []),
+    ("https://www.instagram.com/p/Cabc123/", []),
 ])
 def test_a_links_slug_names_the_platform_its_headline_named(url, expected):
     from classifiers.platforms import platforms_of_link
