@@ -345,6 +345,7 @@ def test_item_page_shows_content_scores_terms_cluster_and_form(web, store):
     assert "<b>testet</b>" in html                                   # sanitised feed HTML is rendered
     assert "91 %" in html and "22 %" in html and "Wahrscheinlichkeit" in html
     assert "Begriffe, die den Ausschlag gaben:" in html and ">testet<" in html and ">reels<" in html
+    assert html.count("Das Modell ordnet ab 30 % zu.") == 3          # each tag's threshold beside its score
     form = BeautifulSoup(html, "html.parser").select_one("form.correct")
     assert form["action"] == f"/items/{store.ids['reels']}/tags" and form["method"] == "post"
     assert [i["value"] for i in form.select("input[type=checkbox]")] == ["feature_rollout", "legal_change",
@@ -587,3 +588,16 @@ def test_trends_page_with_the_real_trend_computation(sqlite_store, tmp_path):
     assert cards, soup.select_one("main").get_text(" ", strip=True)
     assert all(card.select("svg.spark rect.recent") for card in cards)
     assert any("Quellen" in card.select_one(".trend-numbers").get_text() for card in cards)
+
+
+def test_the_item_page_gives_each_item_its_languages_thresholds():
+    """An English item is tagged from a lower score than a German one (the model's thresholds per
+    language), and its page says from which."""
+    from classifiers import Tagger
+    from monitor.web.items import thresholds
+
+    tagger = Tagger.load()
+    english = thresholds(tagger, Item(source="s", title="t", url="https://example.org/e", lang="en"))
+    german = thresholds(tagger, Item(source="s", title="t", url="https://example.org/g", lang="de"))
+    assert english["feature_rollout"] < german["feature_rollout"] == tagger.thresholds["feature_rollout"]
+    assert thresholds(None, Item(source="s", title="t", url="https://example.org/n", lang="en")) == {}

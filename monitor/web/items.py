@@ -53,6 +53,7 @@ def load_item(web: Web, item_id: int, team_id: int | None = None) -> dict | None
     if item is None:
         return None
     cluster = [o for o in store.cluster_items(item.cluster, team_id) if o.id != item.id] if item.cluster else []
+    limits = thresholds(web.tagger(), item)
     return {
         "item": item,
         # Sanitised at ingestion already; cleaned once more in case an older version stored it.
@@ -60,8 +61,22 @@ def load_item(web: Web, item_id: int, team_id: int | None = None) -> dict | None
         "cluster": cluster,
         "history": store.correction_history(item_id, team_id),
         "explanation": explain(web.tagger(), item),
-        "tag_rows": [{"tag": tag, "on": tag in item.tags, "score": item.scores.get(tag)} for tag in TAGS],
+        "tag_rows": [{"tag": tag, "on": tag in item.tags, "score": item.scores.get(tag),
+                      "threshold": limits.get(tag)} for tag in TAGS],
     }
+
+
+def thresholds(tagger: Tagger | None, item: Item) -> dict[str, float]:
+    """The score from which the model assigns each tag to this item (its language's thresholds: an
+    English item may be tagged at a lower score than a German one), so a reader sees why a score of
+    17 % can mean "assigned"; empty when there is no tagger."""
+    if tagger is None:
+        return {}
+    try:
+        return {tag: float(value) for tag, value in tagger.thresholds_for(item.lang).items()}
+    except Exception:  # noqa: BLE001 - like explanations, a help and never a reason for a broken page
+        log.warning("could not read the thresholds for item %s", item.id, exc_info=True)
+        return {}
 
 
 def explain(tagger: Tagger | None, item: Item) -> dict[str, list[tuple[str, float]]]:
