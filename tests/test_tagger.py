@@ -560,3 +560,13 @@ def test_classify_and_eval_take_a_newsroom_link_when_the_text_names_no_platform(
     assert report is not None and report.f1 == 1.0
     assert report.text_only is not None and report.text_only.recall == 0.5
     assert "title and summary alone" in report.format()
+
+
+def test_monitor_train_reports_each_languages_own_thresholds(tagger):
+    from monitor.tag.train import threshold_lines
+
+    lines = list(threshold_lines(tagger))
+    feature = next(line for line in lines if "feature_rollout" in line)
+    english = tagger.language_thresholds["en"]["feature_rollout"]
+    assert feature == f"  feature_rollout: threshold {tagger.thresholds['feature_rollout']:.2f}, en {english:.2f}"
+    assert len(lines) == len(TAGS)
