@@ -45,12 +45,20 @@ class EvalReport:
 
 
 def evaluate(tagger: Tagger, examples: Iterable[Example], title: str = "evaluation") -> EvalReport:
-    """Compare the tagger's predictions with the examples' `tags`."""
+    """Compare the tagger's predictions with the examples' `tags`, each judged as the product judges
+    it: against the thresholds of its language and of the platforms its text and link name."""
     examples = list(examples)
-    predictions = tagger.predict([ex.as_doc() for ex in examples])
+    predictions = tagger.predict([ex.as_doc() for ex in examples], [example_platforms(ex) for ex in examples])
     truth = label_matrix([ex.tags for ex in examples], TAGS)
     predicted = label_matrix([p.tags for p in predictions], TAGS)
     return report(truth, predicted, TAGS, title)
+
+
+def example_platforms(example: Example) -> list[str]:
+    """What the example is about: the platforms its title and summary name, else its link's."""
+    from .platforms import item_platforms_of
+
+    return item_platforms_of(f"{example.title}\n{example.summary}", example.url)
 
 
 def report(truth: np.ndarray, predicted: np.ndarray, tags: tuple[str, ...], title: str) -> EvalReport:
@@ -142,7 +150,7 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
     from .platforms import find_platforms, platforms_of_link
 
     examples = list(examples)
-    predictions = tagger.predict([ex.as_doc() for ex in examples])
+    predictions = tagger.predict([ex.as_doc() for ex in examples], [example_platforms(ex) for ex in examples])
     truth = label_matrix([ex.tags for ex in examples], TAGS)
     predicted = label_matrix([p.tags for p in predictions], TAGS)
     parts = []

@@ -383,7 +383,7 @@ def test_the_item_page_explains_assigned_tags_and_only_near_misses(tagger):
     from monitor.tag.tagging import explain_item
 
     item = Item(source="s", title="Instagram testet Karussells mit 20 Bildern", url="https://example.org/a",
-                tags=["feature_rollout"], scores={"feature_rollout": 0.95, "legal_change": 0.01,
+                platforms=["instagram"], tags=["feature_rollout"], scores={"feature_rollout": 0.95, "legal_change": 0.01,
                                                    "algorithm_reach_change": 0.9 * tagger.thresholds["algorithm_reach_change"]})
     shown = explain_item(tagger, item)
     assert "feature_rollout" in shown and shown["feature_rollout"]
@@ -570,3 +570,26 @@ def test_monitor_train_reports_each_languages_own_thresholds(tagger):
     english = tagger.language_thresholds["en"]["feature_rollout"]
     assert feature == f"  feature_rollout: threshold {tagger.thresholds['feature_rollout']:.2f}, en {english:.2f}"
     assert len(lines) == len(TAGS)
+
+
+def _with_feature_threshold(tagger: Tagger, value: float) -> Tagger:
+    return Tagger(tagger.featurizer, tagger.text_coef, tagger.text_intercept, tagger.combine_coef,
+                  tagger.combine_intercept, {**tagger.thresholds, "feature_rollout": value}, tagger.meta)
+
+
+def test_an_item_about_no_platform_needs_twice_the_score_for_feature_and_reach(tagger):
+    """General feeds bring gadgets and software releases full of "launches" and "update"; a feature
+    change on a network names the network. Where what an item is about is known and it is no
+    platform, feature and reach need twice the score; legal (a law for all platforms) does not."""
+    doc = {"title": "Update für die Wetter-App", "summary": "", "lang": "de"}
+    score = tagger.predict([doc])[0].scores["feature_rollout"]
+    assert 0.05 <= score <= 0.6
+    model = _with_feature_threshold(tagger, score * 0.75)        # just under this item's score
+    assert "feature_rollout" in model.predict([doc])[0].tags                  # not known: as before
+    assert "feature_rollout" in model.predict([doc], [["instagram"]])[0].tags
+    assert "feature_rollout" not in model.predict([doc], [[]])[0].tags        # about no platform
+    alone = model.thresholds_for("de", [])
+    assert alone["feature_rollout"] == 2 * model.thresholds["feature_rollout"]
+    assert alone["algorithm_reach_change"] == 2 * model.thresholds["algorithm_reach_change"]
+    assert alone["legal_change"] == model.thresholds["legal_change"]
+    assert model.thresholds_for("de", ["x"]) == model.thresholds_for("de") == model.thresholds

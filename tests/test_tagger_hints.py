@@ -128,3 +128,20 @@ def test_an_item_on_a_platforms_newsroom_gets_that_platform_unless_the_source_sa
     assert item_platforms(Item(**post)) == ["pinterest"]
     assert item_platforms(Item(**post, platforms=["facebook", "instagram"])) == []     # the source's hint rules
     assert item_platforms(Item(**{**post, "url": "https://blog.example/3-verbesserungen"})) == []
+
+
+def test_a_sources_platform_counts_as_what_its_items_are_about():
+    """In `monitor run` an item's platforms come from its text, else its source's hint, else its link;
+    an item about none needs more for feature and reach (`classifiers.tagger.NO_PLATFORM_FACTOR`)."""
+    shipped = Tagger.load()
+    text = {"title": "Neue Farben für die Bahn-App", "summary": ""}
+    score = shipped.predict([{**text, "lang": "de"}])[0].scores["feature_rollout"]
+    assert 0.05 <= score <= 0.6
+    tagger = Tagger(shipped.featurizer, shipped.text_coef, shipped.text_intercept, shipped.combine_coef,
+                    shipped.combine_intercept, {**shipped.thresholds, "feature_rollout": score * 0.75}, shipped.meta)
+    from_newsroom = Item(source="Newsroom", url="https://example.org/n", lang="de", platforms=["instagram"], **text)
+    from_blog = Item(source="Blog", url="https://example.org/b", lang="de", **text)
+    tag_items(tagger, [from_newsroom, from_blog])
+    assert from_newsroom.platforms == ["instagram"] and "feature_rollout" in from_newsroom.tags
+    assert from_blog.platforms == [] and "feature_rollout" not in from_blog.tags
+    assert from_blog.scores == from_newsroom.scores          # the score is the model's; only the bar moves

@@ -103,7 +103,7 @@ class FakeTagger:
     def explain(self, doc, top=6):
         return {"feature_rollout": [("testet", 1.4), ("reels", 0.7), ("tipps", -0.2)]}
 
-    def thresholds_for(self, lang):
+    def thresholds_for(self, lang, platforms=None):
         return {"feature_rollout": 0.3, "legal_change": 0.3, "algorithm_reach_change": 0.3}
 
 
@@ -597,7 +597,10 @@ def test_the_item_page_gives_each_item_its_languages_thresholds():
     from monitor.web.items import thresholds
 
     tagger = Tagger.load()
-    english = thresholds(tagger, Item(source="s", title="t", url="https://example.org/e", lang="en"))
-    german = thresholds(tagger, Item(source="s", title="t", url="https://example.org/g", lang="de"))
+    english = thresholds(tagger, Item(source="s", title="t", url="https://example.org/e", lang="en", platforms=["x"]))
+    german = thresholds(tagger, Item(source="s", title="t", url="https://example.org/g", lang="de", platforms=["x"]))
     assert english["feature_rollout"] < german["feature_rollout"] == tagger.thresholds["feature_rollout"]
+    # about no platform: feature and reach need twice the score, legal does not
+    alone = thresholds(tagger, Item(source="s", title="t", url="https://example.org/a", lang="de"))
+    assert alone["feature_rollout"] == 2 * german["feature_rollout"] and alone["legal_change"] == german["legal_change"]
     assert thresholds(None, Item(source="s", title="t", url="https://example.org/n", lang="en")) == {}

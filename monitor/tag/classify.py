@@ -58,15 +58,16 @@ def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: 
         title, summary = as_text(d.get("title"), limit=500), as_text(d.get("summary"))
         prepared.append({"title": title, "summary": summary,
                          "lang": d.get("lang") or detect_language(f"{title} {summary}")})
-    predictions = iter(tagger.predict(prepared)) if prepared else iter(())
-    for doc, prep in zip(docs, prepared):
+    # a newsroom or a link's slug names the platform where the text does not
+    links = [d.get("url") or d.get("link") for d in docs]
+    platforms = [item_platforms_of(f"{prep['title']}\n{prep['summary']}", link if isinstance(link, str) else None)
+                 for prep, link in zip(prepared, links)]
+    predictions = iter(tagger.predict(prepared, platforms)) if prepared else iter(())
+    for doc, prep, named in zip(docs, prepared, platforms):
         pred = next(predictions)
-        doc["tags"], doc["scores"] = list(pred.tags), dict(pred.scores)
-        link = doc.get("url") or doc.get("link")     # a newsroom or a link's slug names it where the text does not
-        doc["platforms"] = item_platforms_of(f"{prep['title']}\n{prep['summary']}",
-                                             link if isinstance(link, str) else None)
+        doc["tags"], doc["scores"], doc["platforms"] = list(pred.tags), dict(pred.scores), named
         if explain:
-            reasons = tagger.reasons(prep, why_not=True)
+            reasons = tagger.reasons(prep, why_not=True, platforms=named)
             doc["explain"] = {tag: [[term, round(w, 4)] for term, w in terms] for tag, terms in reasons["tags"].items()}
             doc["why_not"] = {tag: [[term, round(w, 4)] for term, w in terms]
                               for tag, terms in reasons["why_not"].items()}

@@ -44,11 +44,12 @@ def tag_items(tagger: Tagger, items: Sequence[Item], source_categories: Mapping[
         return
     annotate(items)
     known = source_categories or {}
-    for item, prediction in zip(items, tagger.predict([item_doc(i) for i in items])):
+    predictions = tagger.predict([item_doc(i) for i in items], [i.platforms for i in items])
+    for item, prediction in zip(items, predictions):
         item.tags, item.scores = list(prediction.tags), dict(prediction.scores)
         moved = shifts(item.categories, known.get(item.source)) if (item.categories or known) else {}
         if moved:
-            item.tags, item.scores = apply_shifts(item.scores, tagger.thresholds_for(item.lang), moved)
+            item.tags, item.scores = apply_shifts(item.scores, tagger.thresholds_for(item.lang, item.platforms), moved)
 
 
 def explain_item(tagger: Tagger, item: Item, top: int = 6) -> dict[str, list[tuple[str, float]]]:
@@ -56,6 +57,6 @@ def explain_item(tagger: Tagger, item: Item, top: int = 6) -> dict[str, list[tup
     half their threshold without being assigned; other tags are left out, since words that
     pushed a rejected tag a little explain nothing a reader asked about."""
     explained = tagger.explain(item_doc(item), top=top)
-    thresholds = tagger.thresholds_for(item.lang)
+    thresholds = tagger.thresholds_for(item.lang, item.platforms)
     return {tag: terms for tag, terms in explained.items()
             if tag in item.tags or item.scores.get(tag, 0.0) >= 0.5 * thresholds.get(tag, 2.0)}

@@ -73,7 +73,7 @@ def thresholds(tagger: Tagger | None, item: Item) -> dict[str, float]:
     if tagger is None:
         return {}
     try:
-        return {tag: float(value) for tag, value in tagger.thresholds_for(item.lang).items()}
+        return {tag: float(value) for tag, value in tagger.thresholds_for(item.lang, item.platforms).items()}
     except Exception:  # noqa: BLE001 - like explanations, a help and never a reason for a broken page
         log.warning("could not read the thresholds for item %s", item.id, exc_info=True)
         return {}
