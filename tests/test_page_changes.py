@@ -120,7 +120,7 @@ class RecordingTagger:
     def __init__(self):
         self.docs = []
 
-    def predict(self, docs):
+    def predict(self, docs, platforms=None):
         from types import SimpleNamespace
         self.docs += docs
         return [SimpleNamespace(tags=["legal_change"], scores={"legal_change": 0.9}) for _ in docs]
