@@ -150,7 +150,9 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
     from .platforms import find_platforms, platforms_of_link
 
     examples = list(examples)
-    predictions = tagger.predict([ex.as_doc() for ex in examples], [example_platforms(ex) for ex in examples])
+    named = [find_platforms(f"{ex.title}\n{ex.summary}") for ex in examples]     # the text alone
+    about = [n or platforms_of_link(ex.url) for n, ex in zip(named, examples)]    # and the link (`example_platforms`)
+    predictions = tagger.predict([ex.as_doc() for ex in examples], about)
     truth = label_matrix([ex.tags for ex in examples], TAGS)
     predicted = label_matrix([p.tags for p in predictions], TAGS)
     parts = []
@@ -158,15 +160,14 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
         for value in sorted({getattr(ex, attribute) for ex in examples if getattr(ex, attribute)}):
             rows = np.array([getattr(ex, attribute) == value for ex in examples])
             parts.append(report(truth[rows], predicted[rows], TAGS, f"{label} = {value}"))
-    labelled = [ex for ex in examples if ex.platforms is not None]
+    labelled = [i for i, ex in enumerate(examples) if ex.platforms is not None]
     platforms = None
     if labelled:
-        truths = [set(ex.platforms or ()) for ex in labelled]
-        named = [set(find_platforms(f"{ex.title}\n{ex.summary}")) for ex in labelled]
-        found = [n or set(platforms_of_link(ex.url)) for n, ex in zip(named, labelled)]
+        truths = [set(examples[i].platforms or ()) for i in labelled]
+        from_text, found = [set(named[i]) for i in labelled], [set(about[i]) for i in labelled]
         platforms = platform_figures(truths, found)
-        if found != named:
-            platforms = replace(platforms, text_only=platform_figures(truths, named))
+        if found != from_text:
+            platforms = replace(platforms, text_only=platform_figures(truths, from_text))
     return Breakdown(report(truth, predicted, TAGS, title), parts, platforms)
 
 

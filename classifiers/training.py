@@ -98,13 +98,13 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     probabilities, combiners = _combine_stage(stacked, labels, weights, settings, folds)
     best = [best_threshold(probabilities[:, j], labels[:, j]) for j in range(len(TAGS))]
     thresholds = scaled_thresholds(best, settings.threshold_scale)
-    by_language = language_thresholds(best, settings)
-    limits = np.array([[(by_language.get(p.lang) or thresholds)[tag] for tag in TAGS] for p in parsed])
+    tagger = Tagger(featurizer, np.column_stack([m[0] for m in text_models]), np.array([m[1] for m in text_models]),
+                    np.column_stack([c[0] for c in combiners]), np.array([c[1] for c in combiners]),
+                    thresholds, {}, language_thresholds(best, settings))
+    limits = np.array([[tagger.thresholds_for(p.lang)[tag] for tag in TAGS] for p in parsed])
     cv = _cv_figures(probabilities, labels, limits, settings.folds, settings.group_by_style)
-    meta = _meta(base, extra, extra_weight, settings, cv, time.perf_counter() - started)
-    return Tagger(featurizer, np.column_stack([m[0] for m in text_models]), np.array([m[1] for m in text_models]),
-                  np.column_stack([c[0] for c in combiners]), np.array([c[1] for c in combiners]),
-                  thresholds, meta, by_language)
+    tagger.meta = _meta(base, extra, extra_weight, settings, cv, time.perf_counter() - started)
+    return tagger
 
 
 def scaled_thresholds(best: list[float], scale: float) -> dict[str, float]:
