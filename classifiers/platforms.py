@@ -271,13 +271,15 @@ _LAW_HINTS = ("netzdg", "netzwerkdurchsetzung", "network enforcement", "upload",
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
                               r"resembl\w*|similar to|ähnlich\w*|rivals?|rivalling|"
-                              r"Konkurrent\w*|alternative to|Alternative zu|à la|copy\w*|copies|kopier\w*|"
+                              r"(?<!-)Konkurrent\w*|Konkurrenz (?:zu|für|mit|gegen|von)|alternative to|Alternative zu|"
+                              r"à la|copy\w*|copies|kopier\w*|"
                               r"clone of|Vorbild|competitor to|compete with|take on|than|neben)\b[^.!?]{0,25}"
                               # a time reference: "seit der Übernahme von Twitter", "since Musk bought Twitter"
                               r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
                               r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",
                               re.I)
-_COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurrent\w*|Klon|Rivale\w*|Trend|like|style|ähnlich\w*)\b",
+_COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurren\w*|Klon|Rival\w*|Trend|like|style|ähnlich\w*|"
+                             r"look-?alike|clone|copycat|competitor|killer)\b",
                              re.I)
 # A platform named only to say who owns the company ("Facebook's parent", "Facebook-Mutter Meta",
 # "Meta, which owns Facebook", "der Konzern hinter Facebook"), or as an old name after the new one

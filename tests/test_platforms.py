@@ -138,6 +138,22 @@ def test_a_platform_named_only_as_a_yardstick_is_not_what_the_item_is_about():
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("Metas Twitter-Konkurrenz Threads zeigt jetzt Trends", ["threads"]),
+    ("Der Instagram-Chef spricht über die Konkurrenz mit TikTok", ["instagram"]),
+    ("Threads, the Twitter killer, adds direct messages", ["threads"]),
+    ("YouTube Shorts, a TikTok lookalike, expands to Austria", ["youtube"]),
+    ("Pinterest tests a TikTok-style clone feed; Instagram rivals are watching", ["pinterest"]),
+])
+def test_a_competitor_named_as_the_yardstick_is_not_what_the_item_is_about(text, expected):
+    assert find_platforms(text) == expected
+
+
+def test_a_rival_named_first_still_counts_when_it_is_the_subject():
+    assert find_platforms("Konkurrenz für TikTok: Instagram startet längere Reels") == ["instagram"]
+    assert find_platforms("Twitter-Konkurrent Threads öffnet seine API") == ["threads"]
+
+
+@pytest.mark.parametrize("text, expected", [
     ("Meta, which owns Facebook, drops its fact-checking partners", ["facebook", "instagram"]),
     ("Facebook's parent Meta will train its AI on public posts", ["facebook", "instagram"]),
     ("Die Facebook-Mutter Meta muss ein Bußgeld zahlen", ["facebook", "instagram"]),
