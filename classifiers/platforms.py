@@ -12,7 +12,7 @@ forms that name the platform:
   "X-Men", "Gen X", "Model X", "SpaceX".
 * ``Threads``: capitalised, not "threads" and not "Threads of …" nor "Twitter/X/Reddit
   threads" (threads of posts on other platforms).
-* ``Messenger``: with Facebook or Meta ("Facebook Messenger"), or "on/in/via
+* ``Messenger``: with Facebook or Meta ("Facebook Messenger", which is Messenger alone), or "on/in/via
   Messenger", "Messenger app/Kids/chats". In German "Messenger" is also the common
   noun for any chat app ("Drittanbieter-Messenger"), which must not count.
 * ``Reels`` -> instagram only. Facebook has Reels too, but a bare "Reels" almost
@@ -27,6 +27,10 @@ forms that name the platform:
 * A platform named only as a company's owner description ("Facebook's parent Meta",
   "Meta, which owns Facebook"), as an old name ("formerly Twitter") or as the medium of a
   statement ("in einem Tweet", beside another platform) does not count; the company does.
+  Nor does one named only as another platform's owner or maker ("Instagram, the app owned by
+  Facebook", "Google-owned YouTube", "die Google-Tochter", "built by the Instagram team"),
+  or as its rival ("Twitter-Konkurrenz Threads", "competition from TikTok", "inspired by
+  Snapchat", "a TikTok lookalike") where another platform is named.
 * ``X`` as the subject of a sentence ("X lowers …", "X to charge …", "X quietly launches …",
   German "X streicht …", a headline "X: …"), as the object of a fine or ban ("fines X",
   "bans X"), before "users", "subscribers", "API", and after a preposition that opens a
@@ -273,23 +277,29 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"resembl\w*|similar to|ähnlich\w*|rivals?|rivalling|"
                               r"(?<!-)Konkurrent\w*|Konkurrenz (?:zu|für|mit|gegen|von)|alternative to|Alternative zu|"
                               r"à la|copy\w*|copies|kopier\w*|"
-                              r"clone of|Vorbild|competitor to|compete with|take on|than|neben)\b[^.!?]{0,25}"
+                              r"clone of|Vorbild|competitor to|compete with|take on|than|neben|"
+                              r"inspired by|inspiration from|competition from|compete more \w+ with|"
+                              r"similar move (?:over )?at|konkurrier\w*)\b[^.!?]{0,25}"
                               # a time reference: "seit der Übernahme von Twitter", "since Musk bought Twitter"
                               r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
                               r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",
                               re.I)
 _COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurren\w*|Klon|Rival\w*|Trend|like|style|ähnlich\w*|"
-                             r"look-?alike|clone|copycat|competitor|killer)\b",
+                             r"look-?alike|clone|copycat|competitors?|competition|killer)\b",
                              re.I)
+# "Facebook Messenger" is Messenger: the owner's name is part of the product's.
+_PART_OF_NAME = re.compile(r"[- ]Messenger\b")
 # A platform named only to say who owns the company ("Facebook's parent", "Facebook-Mutter Meta",
 # "Meta, which owns Facebook", "der Konzern hinter Facebook"), or as an old name after the new one
 # ("X, the platform previously called Twitter"), describes; the item is about the company or the
 # other name. The company rule below then gives the company's platforms.
 _DESCRIBED_BEFORE = re.compile(r"(?:\b(?:Konzern|Mutterkonzern|Mutter|company|Unternehmen) (?:hinter|behind)\b"
                                r"[^.!?]{0,30}|\b(?:which|that) (?:also )?owns?\b[^.!?]{0,30}"
+                               r"|\b(?:owned by|im Besitz von|subsidiary of|a unit of|Tochter(?:firma)? von|"
+                               r"(?:built|developed|made) by the|entwickelt vom)\s"
                                r"|\b(?:previously|formerly) (?:called|known as)\s|\b(?:früher|vormals|ehemals)\s)$",
                                re.I)
-_DESCRIBED_AFTER = re.compile(r"^(?:'s|’s|s)?[-\s]?(?:parent|owner|Mutter\w*|Konzern|Eigentümer)\b"
+_DESCRIBED_AFTER = re.compile(r"^(?:'s|’s|s)?[-\s]?(?:parent|owner|Mutter\w*|Konzern\w*|Eigentümer|owned|Tochter)\b"
                               r"|^(?:,? [A-Z]\w+)*,? (?:and|und) [A-Z]\w+ (?:owner|parent|Mutter)\b", re.I)
 # A platform named only in a person's job ("the Instagram boss", "head of Instagram", "Twitter-Mitgründer
 # Dorsey") after another platform was named: the item is about the first one ("Threads ranks replies
@@ -306,7 +316,7 @@ _MEDIUM_ONLY = re.compile(r"(?i:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)"
 # made, not what it is about.
 _STATEMENT_BEFORE = re.compile(
     r"(?:\b(?:said|says|wrote|writes|posted|posts|announced|announces|confirmed|confirms|explained|explains|"
-    r"shared|shares|stated|states|replied|noted|sagte|sagt|schrieb|schreibt|erklärte|erklärt|teilte|teilt|"
+    r"shared|shares|stated|states|replied|noted|revealed|reveals|spotted|sagte|sagt|schrieb|schreibt|erklärte|erklärt|teilte|teilt|"
     r"bestätigte|bestätigt|kündigte|postete|verkündete|verkündet|betonte|betont|antwortete|so [A-Z]\w+)\b"
     r"[^.!?]{0,60}|\b(?:post|Post|Beitrag|thread|Thread|video|Video|statement|Statement|Tweet)\s)"
     r"(?:on|auf|via|bei)\s+$")
@@ -338,6 +348,11 @@ def find_platforms(text: str) -> list[str]:
     if found and companies:
         described = {name for name in found if _only_described(text, name)}
         found -= described
+    elif len(found) > 1:
+        # "Instagram, the app owned by Facebook", "Google-owned YouTube": the owner describes the other
+        described = {name for name in found if _only_described(text, name)}
+        if described != found:
+            found -= described
     low = text.lower()
     for triggers, pattern, platform, owner in _DESCRIPTIONS:
         described_spans = [m.span() for m in pattern.finditer(text)] if any(t in low for t in triggers) else []
@@ -484,9 +499,10 @@ def _before_name(text: str, a: int, b: int) -> str:
 
 def _mention_is_aside(text: str, a: int, b: int) -> bool:
     """Whether the mention at text[a:b] only compares ("much like TikTok"), dates ("since Musk
-    bought Twitter") or gives an old name ("formerly Twitter")."""
+    bought Twitter"), gives an old name ("formerly Twitter") or is part of another platform's
+    name ("Facebook Messenger")."""
     return bool(_COMPARED_BEFORE.search(text[max(0, a - 60):a]) or _COMPARED_AFTER.search(text[b:b + 20])
-                or _DESCRIBED_BEFORE.search(text[max(0, a - 60):a]))
+                or _DESCRIBED_BEFORE.search(text[max(0, a - 60):a]) or _PART_OF_NAME.match(text[b:b + 12]))
 
 
 def _x_survives(text: str) -> bool:

@@ -28,7 +28,7 @@ FOUND = [
     ("Creators can now add links to Shorts", ["youtube"]),
     ("Meta Business Suite adds post scheduling", ["facebook", "instagram"]),
     ("FB Gruppen verlieren Reichweite", ["facebook"]),
-    ("Facebook Messenger gets AI summaries", ["facebook", "messenger"]),
+    ("Facebook Messenger gets AI summaries", ["messenger"]),
     ("Broadcast channels arrive on Messenger", ["messenger"]),
     ("Snap Inc. reports a record quarter", ["snapchat"]),
     ("r/socialmedia asks how to handle approvals", ["reddit"]),
@@ -151,6 +151,26 @@ def test_a_competitor_named_as_the_yardstick_is_not_what_the_item_is_about(text,
 def test_a_rival_named_first_still_counts_when_it_is_the_subject():
     assert find_platforms("Konkurrenz für TikTok: Instagram startet längere Reels") == ["instagram"]
     assert find_platforms("Twitter-Konkurrent Threads öffnet seine API") == ["threads"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Instagram, the photo-sharing app owned by Facebook, tests a favourites list", ["instagram"]),
+    ("Google-owned YouTube will hide dislike counts", ["youtube"]),
+    ("Threads, built by the Instagram team, passes 100 million users", ["threads"]),
+    ("YouTube blendet Dislikes aus: Die Google-Tochter reagiert auf Kritik", ["youtube"]),
+    ("Instagram says it faces fierce competition from TikTok and YouTube", ["instagram"]),
+    ("Threads tests custom feeds, following Bluesky competition", ["threads"]),
+    ("Instagram takes inspiration from Snapchat and launches Stories", ["instagram"]),
+    ("The feature was revealed by a developer on Twitter; Instagram confirmed the test", ["instagram"]),
+    ("Facebook-Messenger: Ende-zu-Ende-Verschlüsselung jetzt Standard", ["messenger"]),
+])
+def test_a_platform_named_as_owner_rival_medium_or_part_of_a_name_is_not_what_the_item_is_about(text, expected):
+    assert find_platforms(text) == expected
+
+
+def test_an_owner_that_is_the_subject_still_counts():
+    assert find_platforms("Facebook and Instagram get a joint ad-free subscription") == ["facebook", "instagram"]
+    assert find_platforms("YouTube owner Google fined over Shorts ads") == ["google", "youtube"]
 
 
 @pytest.mark.parametrize("text, expected", [
