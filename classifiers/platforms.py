@@ -316,7 +316,8 @@ _MEDIUM_ONLY = re.compile(r"(?i:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)"
 # made, not what it is about.
 _STATEMENT_BEFORE = re.compile(
     r"(?:\b(?:said|says|wrote|writes|posted|posts|announced|announces|confirmed|confirms|explained|explains|"
-    r"shared|shares|stated|states|replied|noted|revealed|reveals|spotted|sagte|sagt|schrieb|schreibt|erklärte|erklärt|teilte|teilt|"
+    r"shared|shares|stated|states|replied|noted|revealed|reveals|spotted|"
+    r"sagte|sagt|schrieb|schreibt|erklärte|erklärt|teilte|teilt|"
     r"bestätigte|bestätigt|kündigte|postete|verkündete|verkündet|betonte|betont|antwortete|so [A-Z]\w+)\b"
     r"[^.!?]{0,60}|\b(?:post|Post|Beitrag|thread|Thread|video|Video|statement|Statement|Tweet)\s)"
     r"(?:on|auf|via|bei)\s+$")
