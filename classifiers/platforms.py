@@ -346,13 +346,11 @@ def find_platforms(text: str) -> list[str]:
         first = min(found, key=lambda name: _first_mention(text, name))
         found -= {name for name in found if name != first and _only_in_a_title(text, name)}
     companies = [company for company in _COMPANIES if _names_company(text, company)]
-    if found and companies:
+    if found and (companies or len(found) > 1):
+        # "Facebook's parent Meta": the company rule below gives Meta's platforms. "Instagram, the app
+        # owned by Facebook": the owner describes the other platform, which stays.
         described = {name for name in found if _only_described(text, name)}
-        found -= described
-    elif len(found) > 1:
-        # "Instagram, the app owned by Facebook", "Google-owned YouTube": the owner describes the other
-        described = {name for name in found if _only_described(text, name)}
-        if described != found:
+        if companies or described != found:
             found -= described
     low = text.lower()
     for triggers, pattern, platform, owner in _DESCRIPTIONS:
@@ -502,8 +500,9 @@ def _mention_is_aside(text: str, a: int, b: int) -> bool:
     """Whether the mention at text[a:b] only compares ("much like TikTok"), dates ("since Musk
     bought Twitter"), gives an old name ("formerly Twitter") or is part of another platform's
     name ("Facebook Messenger")."""
-    return bool(_COMPARED_BEFORE.search(text[max(0, a - 60):a]) or _COMPARED_AFTER.search(text[b:b + 20])
-                or _DESCRIBED_BEFORE.search(text[max(0, a - 60):a]) or _PART_OF_NAME.match(text[b:b + 12]))
+    before = text[max(0, a - 60):a]
+    return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 20])
+                or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12]))
 
 
 def _x_survives(text: str) -> bool:
