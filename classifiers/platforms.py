@@ -389,6 +389,14 @@ _NEWSROOMS: tuple[tuple[str, str, str], ...] = (
     ("blog.joinmastodon.org", "", "mastodon"), ("about.threads.com", "", "threads"),
 )
 
+# Reddit announces its changes in its own communities, not on a blog: r/reddit (once r/blog),
+# r/announcements, r/modnews, r/redditdev (the API), r/changelog, r/ModSupport, r/RedditSafety. A
+# thread there is Reddit's newsroom, on reddit.com or on a front end that mirrors it (old.reddit,
+# redlib, teddit), so the path alone says it; any other community's thread can be about anything.
+_REDDIT_OWN_COMMUNITY = re.compile(
+    r"/r/(?:reddit|blog|announcements|modnews|redditdev|changelog|modsupport|redditsafety|redditsecurity)"
+    r"(?:/|$)", re.IGNORECASE)
+
 
 def platforms_of_link(url: str | None) -> list[str]:
     """The platform whose own newsroom or blog `url` is on (as a list); else the platforms the
@@ -402,6 +410,8 @@ def platforms_of_link(url: str | None) -> list[str]:
     for site, prefix, platform in _NEWSROOMS:
         if host == site and (not prefix or path == prefix or path.startswith(prefix + "/")):
             return [platform]
+    if _REDDIT_OWN_COMMUNITY.match(parts.path):
+        return ["reddit"]
     return platforms_of_slug(parts.path)
 
 

@@ -383,6 +383,12 @@ def test_a_law_adds_no_platforms_beside_a_named_one_or_when_its_scope_is_wider(t
     # Meta's newsroom and developer sites cover five apps
     ("https://about.fb.com/news/2024/01/update/", []),
     ("https://developers.facebook.com/blog/post/2024/01/01/", []),
+    # Reddit's own communities are its newsroom, on reddit.com or a front end that mirrors it
+    ("https://www.reddit.com/r/modnews/comments/abc123/introducing_new_mod_tools/", ["reddit"]),
+    ("https://redlib.example.net/r/redditdev/comments/abc123/api_update/", ["reddit"]),
+    ("https://old.reddit.com/r/RedditSafety/comments/abc123/q3_report/", ["reddit"]),
+    ("https://www.reddit.com/r/socialmedia/comments/abc123/my_reach_dropped/", []),
+    ("https://www.reddit.com/r/redditdevelopers_fanclub/comments/abc123/hi/", []),
     ("javascript:alert(1)", []), ("", []), (None, []),
 ])
 def test_a_platforms_own_newsroom_names_it(url, expected):

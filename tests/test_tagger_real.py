@@ -41,7 +41,7 @@ def _part(breakdown: Breakdown, title: str) -> float:
 
 
 def test_no_regression_on_real_items(breakdown):
-    # The packaged model reaches 0.887 / de 0.871 / leads 0.867 / platforms 0.905: a little room for
+    # The packaged model reaches 0.887 / de 0.871 / leads 0.867 / platforms 0.907: a little room for
     # retraining noise (one item is about 0.01 of a tag's F1), none for a real fall.
     assert breakdown.overall.macro_f1 >= 0.875, breakdown.format()
     assert breakdown.platforms is not None and breakdown.platforms.f1 >= 0.903, breakdown.format()
