@@ -399,9 +399,9 @@ _REDDIT_OWN_COMMUNITY = re.compile(
 
 
 def platforms_of_link(url: str | None) -> list[str]:
-    """The platform whose own newsroom or blog `url` is on (as a list); else the platforms the
-    link's article slug names (`platforms_of_slug`); else []. A language part of the path
-    ("/de-DE/news") is skipped."""
+    """The platform whose own newsroom or blog `url` is on (as a list), Reddit for a thread in
+    one of its own communities; else the platforms the link's article slug names
+    (`platforms_of_slug`); else []. A language part of the path ("/de-DE/news") is skipped."""
     if not url or not url.startswith(("http://", "https://")):
         return []
     parts = urlsplit(url)
