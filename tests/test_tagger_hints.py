@@ -136,7 +136,8 @@ def test_a_sources_platform_counts_as_what_its_items_are_about():
     shipped = Tagger.load()
     text = {"title": "Neue Farben für die Bahn-App", "summary": ""}
     score = shipped.predict([{**text, "lang": "de"}])[0].scores["feature_rollout"]
-    assert 0.05 <= score <= 0.6
+    # a middling score, so that 0.75 of it is a reachable bar and twice that bar (capped at 0.95) is not
+    assert 0.05 <= score <= 0.9
     tagger = Tagger(shipped.featurizer, shipped.text_coef, shipped.text_intercept, shipped.combine_coef,
                     shipped.combine_intercept, {**shipped.thresholds, "feature_rollout": score * 0.75}, shipped.meta)
     from_newsroom = Item(source="Newsroom", url="https://example.org/n", lang="de", platforms=["instagram"], **text)
