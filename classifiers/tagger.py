@@ -5,7 +5,8 @@ Stage one, per tag, is a linear model over word and character n-grams: a text sc
 Stage two, per tag, is a logistic regression over the three text scores, the cue
 groups and the language, plus each text score multiplied by each discounting cue
 ("howto", "opinion", …): in a how-to piece "Reichweite" is no news, and the product
-lets the model turn the text evidence down there. Stage two was fitted on
+lets the model turn the text evidence down there; and plus the pairs of cue groups
+that count only together (`cues.CUE_CONJUNCTIONS`: a study with a direction). Stage two was fitted on
 out-of-fold text scores, so its output is a calibrated probability: 0.7 means
 roughly "seven in ten such items carry the tag". Everything is a few sparse and
 dense products, so prediction is fast and `explain` can attribute the score to words.
@@ -20,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from . import storage
-from .cues import CUE_NAMES, DISCOUNTING_CUES
+from .cues import CUE_CONJUNCTIONS, CUE_NAMES, DISCOUNTING_CUES
 from .explanation import explain_scores
-from .features import Featurizer, Parsed, parse
+from .features import LANGS, Featurizer, Parsed, parse
 from .labels import FEATURE_TAG, REACH_TAG, TAGS
 
 PACKAGED_MODEL = Path(__file__).parent / "model"
@@ -46,12 +47,29 @@ class Prediction:
     scores: dict[str, float]
 
 
-def combiner_inputs(text_scores: np.ndarray, cue_block: np.ndarray) -> np.ndarray:
-    """Stage-two inputs: text scores, cue groups and language, and every text score
-    times every discounting cue."""
+def combiner_inputs(text_scores: np.ndarray, cue_block: np.ndarray,
+                    conjunctions: Sequence[tuple[int, int]] = ()) -> np.ndarray:
+    """Stage-two inputs: text scores, cue groups and language, every text score times
+    every discounting cue, and for each pair of cue columns in `conjunctions` whether
+    both occur."""
     discount = cue_block[:, _DISCOUNTING]
     products = (text_scores[:, :, None] * discount[:, None, :]).reshape(len(text_scores), -1)
-    return np.hstack([text_scores, cue_block, products])
+    blocks = [text_scores, cue_block, products]
+    if conjunctions:
+        first, second = np.array(conjunctions).T
+        blocks.append(cue_block[:, first] * cue_block[:, second])
+    return np.hstack(blocks)
+
+
+def conjunction_columns(names: Sequence[str]) -> list[tuple[int, int]]:
+    """Cue-block columns of conjunctions written "stats*change_dir" (as a model file stores them)."""
+    pairs = [tuple(name.split("*")) for name in names]
+    if not all(len(pair) == 2 and set(pair) <= set(CUE_NAMES) for pair in pairs):
+        raise storage.ModelFileError("model was trained with other cue groups; retrain it with `monitor train`")
+    return [(CUE_NAMES.index(a), CUE_NAMES.index(b)) for a, b in pairs]
+
+
+CONJUNCTION_NAMES: tuple[str, ...] = tuple(f"{a}*{b}" for a, b in CUE_CONJUNCTIONS)
 
 
 class Tagger:
@@ -60,7 +78,8 @@ class Tagger:
     def __init__(self, featurizer: Featurizer, text_coef: np.ndarray, text_intercept: np.ndarray,
                  combine_coef: np.ndarray, combine_intercept: np.ndarray,
                  thresholds: Mapping[str, float], meta: Mapping,
-                 language_thresholds: Mapping[str, Mapping[str, float]] | None = None):
+                 language_thresholds: Mapping[str, Mapping[str, float]] | None = None,
+                 conjunctions: Sequence[str] = ()):
         self.featurizer = featurizer
         self.text_coef = np.asarray(text_coef, dtype=np.float64)  # (n_text_features, n_tags)
         self.text_intercept = np.asarray(text_intercept, dtype=np.float64)  # (n_tags,)
@@ -72,6 +91,10 @@ class Tagger:
         self.language_thresholds = {lang: {tag: float(values[tag]) for tag in TAGS}
                                     for lang, values in (language_thresholds or {}).items()}
         self.meta = dict(meta)
+        # Pairs of cue groups the second stage weighs together (`CONJUNCTION_NAMES` when trained
+        # now); a model saved before they existed has none, and loads and scores as it did.
+        self.conjunctions = tuple(conjunctions)
+        self._conjunction_columns = conjunction_columns(self.conjunctions)
 
     def thresholds_for(self, lang: str | None, platforms: Sequence[str] | None = None) -> dict[str, float]:
         """The decision threshold per tag for an item in language `lang` ("en", "en-GB"); with
@@ -137,6 +160,7 @@ class Tagger:
             "text_intercept": self.text_intercept,
             "combine_coef": self.combine_coef,
             "combine_intercept": self.combine_intercept,
+            "conjunctions": np.array(self.conjunctions, dtype=str),
             **self.featurizer.to_state(),
         }
         storage.save(Path(path), state, {"thresholds": self.thresholds, "meta": self.meta,
@@ -149,9 +173,14 @@ class Tagger:
         for key, expected in (("tags", TAGS), ("cue_names", CUE_NAMES)):
             if tuple(state[key].tolist()) != expected:
                 raise storage.ModelFileError(f"model was trained with other {key}; retrain it with `monitor train`")
+        conjunctions = tuple(state.get("conjunctions", np.array([], dtype=str)).tolist())
+        expected_inputs = len(TAGS) * (1 + len(_DISCOUNTING)) + len(CUE_NAMES) + len(LANGS) + len(conjunctions)
+        if state["combine_coef"].shape[0] != expected_inputs:
+            raise storage.ModelFileError(
+                "model's second stage does not fit its cue groups; retrain it with `monitor train`")
         return cls(Featurizer.from_state(state), state["text_coef"], state["text_intercept"],
                    state["combine_coef"], state["combine_intercept"], sidecar["thresholds"], sidecar["meta"],
-                   sidecar.get("language_thresholds"))
+                   sidecar.get("language_thresholds"), conjunctions)
 
     @property
     def _n_text(self) -> int:
@@ -171,16 +200,22 @@ class Tagger:
         """Without a sparse matrix (`Featurizer.text_scores`): the crawl process tags with this, and
         SciPy would be a ninth of its memory."""
         text_scores = self.featurizer.text_scores(parsed, self.text_coef) + self.text_intercept
-        inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed))
+        inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns)
         logits = inputs @ self.combine_coef + self.combine_intercept
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
 
     def _weights_for(self, cue_row: np.ndarray, tag: int) -> np.ndarray:
         """Tag `tag`'s log-odds as one weight per feature, for an item with these cues:
         the weight on each text score, adjusted by the item's discounting cues, spread
-        over that text model's features, then the cue weights themselves."""
+        over that text model's features, then the cue weights themselves (a pair of cues that
+        both occur shares its weight between the two)."""
         n_tags, n_cues = len(TAGS), cue_row.shape[0]
         w = self.combine_coef[:, tag]
-        products = w[n_tags + n_cues :].reshape(n_tags, len(_DISCOUNTING))
+        end = len(w) - len(self._conjunction_columns)
+        products = w[n_tags + n_cues : end].reshape(n_tags, len(_DISCOUNTING))
         per_score = w[:n_tags] + products @ cue_row[_DISCOUNTING]
-        return np.concatenate([self.text_coef @ per_score, w[n_tags : n_tags + n_cues]])
+        cues = w[n_tags : n_tags + n_cues].copy()
+        for (first, second), weight in zip(self._conjunction_columns, w[end:]):
+            if cue_row[first] and cue_row[second]:
+                cues[[first, second]] += weight / 2
+        return np.concatenate([self.text_coef @ per_score, cues])

@@ -28,7 +28,7 @@ from .evaluation import cv_report, evaluate, label_matrix, report
 from .examples import Example, data_sha256, default_dev_files, default_training_files, load_examples
 from .features import Featurizer, parse
 from .labels import FEATURE_TAG, REACH_TAG
-from .tagger import PACKAGED_MODEL, TAGS, Tagger, combiner_inputs
+from .tagger import CONJUNCTION_NAMES, PACKAGED_MODEL, TAGS, Tagger, combiner_inputs, conjunction_columns
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,9 @@ class Settings:
     group_by_style: bool = True
     seed: int = 0
     n_jobs: int = 2
+    # Pairs of cue groups stage two weighs together (`cues.CUE_CONJUNCTIONS`); () trains a model
+    # of the form saved before them.
+    conjunctions: tuple[str, ...] = CONJUNCTION_NAMES
 
 
 def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), extra_weight: float = 3.0,
@@ -94,13 +97,13 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     folds = [_splits(labels[:, j], settings, style_groups(data) if settings.group_by_style else None)
              for j in range(len(TAGS))]
     text_scores, text_models = _text_stage(features[:, :n_text], labels, weights, settings, folds)
-    stacked = combiner_inputs(text_scores, features[:, n_text:].toarray())
+    stacked = combiner_inputs(text_scores, features[:, n_text:].toarray(), conjunction_columns(settings.conjunctions))
     probabilities, combiners = _combine_stage(stacked, labels, weights, settings, folds)
     best = [best_threshold(probabilities[:, j], labels[:, j]) for j in range(len(TAGS))]
     thresholds = scaled_thresholds(best, settings.threshold_scale)
     tagger = Tagger(featurizer, np.column_stack([m[0] for m in text_models]), np.array([m[1] for m in text_models]),
                     np.column_stack([c[0] for c in combiners]), np.array([c[1] for c in combiners]),
-                    thresholds, {}, language_thresholds(best, settings))
+                    thresholds, {}, language_thresholds(best, settings), settings.conjunctions)
     limits = np.array([[tagger.thresholds_for(p.lang)[tag] for tag in TAGS] for p in parsed])
     cv = _cv_figures(probabilities, labels, limits, settings.folds, settings.group_by_style)
     tagger.meta = _meta(base, extra, extra_weight, settings, cv, time.perf_counter() - started)
