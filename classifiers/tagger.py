@@ -5,11 +5,11 @@ Stage one, per tag, is a linear model over word and character n-grams: a text sc
 Stage two, per tag, is a logistic regression over the three text scores, the cue
 groups and the language, plus each text score multiplied by each discounting cue
 ("howto", "opinion", …): in a how-to piece "Reichweite" is no news, and the product
-lets the model turn the text evidence down there; and plus the pairs of cue groups
-that count only together (`cues.CUE_CONJUNCTIONS`: a study with a direction). Stage two was fitted on
-out-of-fold text scores, so its output is a calibrated probability: 0.7 means
-roughly "seven in ten such items carry the tag". Everything is a few sparse and
-dense products, so prediction is fast and `explain` can attribute the score to words.
+lets the model turn the text evidence down there; and the pairs of cue groups that
+count only together (`cues.CUE_CONJUNCTIONS`: a study with a direction). Stage two
+was fitted on out-of-fold text scores, so its output is a calibrated probability:
+0.7 means roughly "seven in ten such items carry the tag". Everything is a few sparse
+and dense products, so prediction is fast and `explain` can attribute the score to words.
 """
 
 from __future__ import annotations
