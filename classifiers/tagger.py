@@ -174,8 +174,10 @@ class Tagger:
             if tuple(state[key].tolist()) != expected:
                 raise storage.ModelFileError(f"model was trained with other {key}; retrain it with `monitor train`")
         conjunctions = tuple(state.get("conjunctions", np.array([], dtype=str)).tolist())
-        expected_inputs = len(TAGS) * (1 + len(_DISCOUNTING)) + len(CUE_NAMES) + len(LANGS) + len(conjunctions)
-        if state["combine_coef"].shape[0] != expected_inputs:
+        # The inputs' layout is `combiner_inputs`' alone: ask it how wide one row is.
+        width = combiner_inputs(np.zeros((1, len(TAGS))), np.zeros((1, len(CUE_NAMES) + len(LANGS))),
+                                conjunction_columns(conjunctions)).shape[1]
+        if state["combine_coef"].shape[0] != width:
             raise storage.ModelFileError(
                 "model's second stage does not fit its cue groups; retrain it with `monitor train`")
         return cls(Featurizer.from_state(state), state["text_coef"], state["text_intercept"],

@@ -86,8 +86,9 @@ def test_explanations_still_add_up_to_the_score(shipped):
         for j in range(len(TAGS)):
             weights = shipped._weights_for(row[n_text:], j)
             w = shipped.combine_coef[:, j]
-            per_score = w[: len(TAGS)] + w[len(TAGS) + len(row) - n_text:][: len(TAGS) * len(discounting)].reshape(
-                len(TAGS), len(discounting)) @ row[n_text:][discounting]
+            products_start = len(TAGS) + len(row) - n_text      # after the text scores and the cue block
+            products = w[products_start : products_start + len(TAGS) * len(discounting)]
+            per_score = w[: len(TAGS)] + products.reshape(len(TAGS), len(discounting)) @ row[n_text:][discounting]
             logit = row @ weights + shipped.text_intercept @ per_score + shipped.combine_intercept[j]
             p = np.clip(probabilities[j], 1e-12, 1 - 1e-12)
             assert logit == pytest.approx(np.log(p / (1 - p)), abs=1e-6)
