@@ -6,7 +6,8 @@ Stage two, per tag, is a logistic regression over the three text scores, the cue
 groups and the language, plus each text score multiplied by each discounting cue
 ("howto", "opinion", …): in a how-to piece "Reichweite" is no news, and the product
 lets the model turn the text evidence down there; and the pairs of cue groups that
-count only together (`cues.CUE_CONJUNCTIONS`: a study with a direction). Stage two
+count only together (`cues.CUE_CONJUNCTIONS`: a study with a direction); and each text
+score times the probability that the item reports any change at all (`CHANGE_GATE`). Stage two
 was fitted on out-of-fold text scores, so its output is a calibrated probability:
 0.7 means roughly "seven in ten such items carry the tag". Everything is a few sparse
 and dense products, so prediction is fast and `explain` can attribute the score to words.
@@ -48,17 +49,35 @@ class Prediction:
 
 
 def combiner_inputs(text_scores: np.ndarray, cue_block: np.ndarray,
-                    conjunctions: Sequence[tuple[int, int]] = ()) -> np.ndarray:
+                    conjunctions: Sequence[tuple[int, int]] = (),
+                    change: np.ndarray | None = None) -> np.ndarray:
     """Stage-two inputs: text scores, cue groups and language, every text score times
-    every discounting cue, and for each pair of cue columns in `conjunctions` whether
-    both occur."""
+    every discounting cue, for each pair of cue columns in `conjunctions` whether
+    both occur, and with `change` (per item, the probability that it reports any change:
+    `CHANGE_GATE`) every text score times it."""
     discount = cue_block[:, _DISCOUNTING]
     products = (text_scores[:, :, None] * discount[:, None, :]).reshape(len(text_scores), -1)
     blocks = [text_scores, cue_block, products]
     if conjunctions:
         first, second = np.array(conjunctions).T
         blocks.append(cue_block[:, first] * cue_block[:, second])
+    if change is not None:
+        blocks.append(text_scores * change[:, None])
     return np.hstack(blocks)
+
+
+# A fourth text model, trained on the same features to tell items that report any change (any
+# tag) from those that report none, gates the three tag models: stage two weighs each text score
+# alone and times this model's probability. A guide, an explainer or a complaint is full of one
+# tag's topic words ("Reels-Algorithmus", "Reichweite", "Datenschutz") that its text model weighs
+# by topic; the gate has learnt from all three tags at once what telling news of a change sounds
+# like, so the topic words count for less where nothing is reported. Fifteenth round,
+# classifiers/README.md: on original wording this ranked better on every sample and fold seed.
+CHANGE_GATE = "any_tag"
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
 def conjunction_columns(names: Sequence[str]) -> list[tuple[int, int]]:
@@ -79,7 +98,7 @@ class Tagger:
                  combine_coef: np.ndarray, combine_intercept: np.ndarray,
                  thresholds: Mapping[str, float], meta: Mapping,
                  language_thresholds: Mapping[str, Mapping[str, float]] | None = None,
-                 conjunctions: Sequence[str] = ()):
+                 conjunctions: Sequence[str] = (), change_model: tuple[np.ndarray, float] | None = None):
         self.featurizer = featurizer
         self.text_coef = np.asarray(text_coef, dtype=np.float64)  # (n_text_features, n_tags)
         self.text_intercept = np.asarray(text_intercept, dtype=np.float64)  # (n_tags,)
@@ -95,6 +114,21 @@ class Tagger:
         # now); a model saved before they existed has none, and loads and scores as it did.
         self.conjunctions = tuple(conjunctions)
         self._conjunction_columns = conjunction_columns(self.conjunctions)
+        # The gate's text model (`CHANGE_GATE`): coefficients over the text features and an
+        # intercept. A model saved before it existed has none, and loads and scores as it did.
+        self.change_model = None if change_model is None else (
+            np.asarray(change_model[0], dtype=np.float64), float(change_model[1]))
+        self._coef = self.text_coef if self.change_model is None else np.column_stack(
+            [self.text_coef, self.change_model[0]])
+
+    def with_thresholds(self, thresholds: Mapping[str, float] | None = None,
+                        language_thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Tagger:
+        """The same model deciding at other thresholds (those not given stay), to try a bar
+        without retraining."""
+        return Tagger(self.featurizer, self.text_coef, self.text_intercept, self.combine_coef,
+                      self.combine_intercept, thresholds if thresholds is not None else self.thresholds, self.meta,
+                      language_thresholds if language_thresholds is not None else self.language_thresholds,
+                      self.conjunctions, self.change_model)
 
     def thresholds_for(self, lang: str | None, platforms: Sequence[str] | None = None) -> dict[str, float]:
         """The decision threshold per tag for an item in language `lang` ("en", "en-GB"); with
@@ -132,9 +166,10 @@ class Tagger:
         with their contribution to the tag's log-odds."""
         parsed = parse(doc)
         row = self.featurizer.transform([parsed])
-        cue_block = row[:, self._n_text :].toarray()
+        cue_row = row[:, self._n_text :].toarray()[0]
+        change = self._change(row[:, : self._n_text].toarray()[0])
         return {
-            tag: explain_scores(self.featurizer, parsed, doc, row, self._weights_for(cue_block[0], j), top)
+            tag: explain_scores(self.featurizer, parsed, doc, row, self._attribution(cue_row, change, j)[0], top)
             for j, tag in enumerate(TAGS)
         }
 
@@ -163,6 +198,9 @@ class Tagger:
             "conjunctions": np.array(self.conjunctions, dtype=str),
             **self.featurizer.to_state(),
         }
+        if self.change_model is not None:
+            state["change_coef"] = self.change_model[0].astype(np.float32)
+            state["change_intercept"] = np.array(self.change_model[1])
         storage.save(Path(path), state, {"thresholds": self.thresholds, "meta": self.meta,
                                          "language_thresholds": self.language_thresholds})
 
@@ -174,15 +212,21 @@ class Tagger:
             if tuple(state[key].tolist()) != expected:
                 raise storage.ModelFileError(f"model was trained with other {key}; retrain it with `monitor train`")
         conjunctions = tuple(state.get("conjunctions", np.array([], dtype=str)).tolist())
+        change_model = ((state["change_coef"], float(state["change_intercept"]))
+                        if "change_coef" in state else None)
+        if change_model is not None and change_model[0].shape != state["text_coef"].shape[:1]:
+            raise storage.ModelFileError(
+                "model's change gate does not fit its features; retrain it with `monitor train`")
         # The inputs' layout is `combiner_inputs`' alone: ask it how wide one row is.
         width = combiner_inputs(np.zeros((1, len(TAGS))), np.zeros((1, len(CUE_NAMES) + len(LANGS))),
-                                conjunction_columns(conjunctions)).shape[1]
+                                conjunction_columns(conjunctions),
+                                None if change_model is None else np.zeros(1)).shape[1]
         if state["combine_coef"].shape[0] != width:
             raise storage.ModelFileError(
                 "model's second stage does not fit its cue groups; retrain it with `monitor train`")
         return cls(Featurizer.from_state(state), state["text_coef"], state["text_intercept"],
                    state["combine_coef"], state["combine_intercept"], sidecar["thresholds"], sidecar["meta"],
-                   sidecar.get("language_thresholds"), conjunctions)
+                   sidecar.get("language_thresholds"), conjunctions, change_model)
 
     @property
     def _n_text(self) -> int:
@@ -201,23 +245,35 @@ class Tagger:
     def _batch_probabilities(self, parsed: Sequence[Parsed]) -> np.ndarray:
         """Without a sparse matrix (`Featurizer.text_scores`): the crawl process tags with this, and
         SciPy would be a ninth of its memory."""
-        text_scores = self.featurizer.text_scores(parsed, self.text_coef) + self.text_intercept
-        inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns)
-        logits = inputs @ self.combine_coef + self.combine_intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+        scores = self.featurizer.text_scores(parsed, self._coef)  # one pass for the tags and the gate
+        text_scores = scores[:, : len(TAGS)] + self.text_intercept
+        change = None if self.change_model is None else _sigmoid(scores[:, len(TAGS)] + self.change_model[1])
+        inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns, change)
+        return _sigmoid(inputs @ self.combine_coef + self.combine_intercept)
 
-    def _weights_for(self, cue_row: np.ndarray, tag: int) -> np.ndarray:
-        """Tag `tag`'s log-odds as one weight per feature, for an item with these cues:
-        the weight on each text score, adjusted by the item's discounting cues, spread
-        over that text model's features, then the cue weights themselves (a pair of cues that
-        both occur shares its weight between the two)."""
+    def _change(self, text_row: np.ndarray) -> float | None:
+        """The gate's probability for one item's text features (None without a gate)."""
+        if self.change_model is None:
+            return None
+        return float(_sigmoid(np.array(text_row @ self.change_model[0] + self.change_model[1])))
+
+    def _attribution(self, cue_row: np.ndarray, change: float | None, tag: int) -> tuple[np.ndarray, float]:
+        """Tag `tag`'s log-odds for one item as one weight per feature plus a constant: the
+        weight on each text score, adjusted by the item's discounting cues and its gate
+        probability `change` (a number for this item), spread over that text model's features,
+        then the cue weights themselves (a pair of cues that both occur shares its weight
+        between the two). Features times weights plus the constant is the log-odds."""
         n_tags, n_cues = len(TAGS), cue_row.shape[0]
         w = self.combine_coef[:, tag]
-        end = len(w) - len(self._conjunction_columns)
-        products = w[n_tags + n_cues : end].reshape(n_tags, len(_DISCOUNTING))
+        start = n_tags + n_cues + n_tags * len(_DISCOUNTING)
+        products = w[n_tags + n_cues : start].reshape(n_tags, len(_DISCOUNTING))
         per_score = w[:n_tags] + products @ cue_row[_DISCOUNTING]
+        pairs = w[start : start + len(self._conjunction_columns)]
+        if change is not None:
+            per_score = per_score + change * w[start + len(pairs) : start + len(pairs) + n_tags]
         cues = w[n_tags : n_tags + n_cues].copy()
-        for (first, second), weight in zip(self._conjunction_columns, w[end:]):
+        for (first, second), weight in zip(self._conjunction_columns, pairs):
             if cue_row[first] and cue_row[second]:
                 cues[[first, second]] += weight / 2
-        return np.concatenate([self.text_coef @ per_score, cues])
+        constant = float(self.text_intercept @ per_score + self.combine_intercept[tag])
+        return np.concatenate([self.text_coef @ per_score, cues]), constant

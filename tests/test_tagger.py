@@ -87,9 +87,7 @@ def test_an_item_is_judged_against_its_languages_thresholds(tagger):
     assert english["algorithm_reach_change"] < tagger.thresholds["algorithm_reach_change"]
     assert tagger.thresholds_for("de") == tagger.thresholds == tagger.thresholds_for(None)
     assert tagger.thresholds_for("en-GB") == tagger.thresholds_for("EN") == english
-    lenient = Tagger(tagger.featurizer, tagger.text_coef, tagger.text_intercept, tagger.combine_coef,
-                     tagger.combine_intercept, tagger.thresholds, tagger.meta,
-                     {"en": {t: 0.0 for t in TAGS}}, tagger.conjunctions)
+    lenient = tagger.with_thresholds(language_thresholds={"en": {t: 0.0 for t in TAGS}})
     text = {"title": "Quarterly figures of a shoe retailer", "summary": "Revenue rose by four percent."}
     assert lenient.predict([{**text, "lang": "en"}])[0].tags == list(TAGS)
     assert lenient.predict([text])[0].tags == list(TAGS)         # detected as English
@@ -573,9 +571,7 @@ def test_monitor_train_reports_each_languages_own_thresholds(tagger):
 
 
 def _with_feature_threshold(tagger: Tagger, value: float) -> Tagger:
-    return Tagger(tagger.featurizer, tagger.text_coef, tagger.text_intercept, tagger.combine_coef,
-                  tagger.combine_intercept, {**tagger.thresholds, "feature_rollout": value}, tagger.meta,
-                  conjunctions=tagger.conjunctions)
+    return tagger.with_thresholds({**tagger.thresholds, "feature_rollout": value}, {})
 
 
 def test_an_item_about_no_platform_needs_twice_the_score_for_feature_and_reach(tagger):

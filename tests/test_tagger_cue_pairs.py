@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from classifiers import ModelFileError, Tagger, default_training_files, load_examples, storage, train_tagger
-from classifiers.cues import CUE_CONJUNCTIONS, CUE_NAMES, DISCOUNTING_CUES
+from classifiers.cues import CUE_CONJUNCTIONS, CUE_NAMES
 from classifiers.features import parse
 from classifiers.labels import REACH_TAG, TAGS
 from classifiers.tagger import combiner_inputs, conjunction_columns
@@ -36,14 +36,15 @@ def small_models() -> tuple[Tagger, Tagger]:
     before the pairs existed."""
     examples = load_examples(*default_training_files())[::10]
     return (train_tagger(examples, settings=Settings(n_jobs=1)),
-            train_tagger(examples, settings=Settings(n_jobs=1, conjunctions=())))
+            train_tagger(examples, settings=Settings(n_jobs=1, conjunctions=(), change_gate=False)))
 
 
 def _combiner_logit(tagger: Tagger, cues: set[str], tag: str) -> float:
     """The second stage's log-odds for `tag` with every text score at 0 and only `cues` present."""
     cue_row = np.zeros((1, len(CUE_NAMES) + 2))
     cue_row[0, [CUE_NAMES.index(c) for c in cues]] = 1.0
-    inputs = combiner_inputs(np.zeros((1, len(TAGS))), cue_row, conjunction_columns(tagger.conjunctions))
+    inputs = combiner_inputs(np.zeros((1, len(TAGS))), cue_row, conjunction_columns(tagger.conjunctions),
+                             None if tagger.change_model is None else np.zeros(1))
     j = TAGS.index(tag)
     return float(inputs[0] @ tagger.combine_coef[:, j] + tagger.combine_intercept[j])
 
@@ -77,21 +78,16 @@ def test_explanations_still_add_up_to_the_score(shipped):
     """The item page lists the words and cue groups behind a tag: their weights, with the
     intercepts, must give the log-odds the tag's probability comes from, a pair's weight
     shared between its two cues."""
-    discounting = [CUE_NAMES.index(name) for name in DISCOUNTING_CUES]
     n_text = shipped.featurizer.block_starts[1]
     for doc in ITEMS:
         parsed = parse(doc)
         row = shipped.featurizer.transform([parsed]).toarray()[0]
         probabilities = shipped.probabilities([doc])[0]
+        change = shipped._change(row[:n_text])
         for j in range(len(TAGS)):
-            weights = shipped._weights_for(row[n_text:], j)
-            w = shipped.combine_coef[:, j]
-            products_start = len(TAGS) + len(row) - n_text      # after the text scores and the cue block
-            products = w[products_start : products_start + len(TAGS) * len(discounting)]
-            per_score = w[: len(TAGS)] + products.reshape(len(TAGS), len(discounting)) @ row[n_text:][discounting]
-            logit = row @ weights + shipped.text_intercept @ per_score + shipped.combine_intercept[j]
+            weights, constant = shipped._attribution(row[n_text:], change, j)
             p = np.clip(probabilities[j], 1e-12, 1 - 1e-12)
-            assert logit == pytest.approx(np.log(p / (1 - p)), abs=1e-6)
+            assert row @ weights + constant == pytest.approx(np.log(p / (1 - p)), abs=1e-6)
 
 
 def test_a_model_saved_before_the_pairs_existed_loads_and_scores_as_it_did(small_models, tmp_path):

@@ -108,9 +108,7 @@ def test_without_hints_tagging_is_the_text_model_alone_and_with_them_scores_move
 def test_a_hinted_item_is_judged_against_its_languages_thresholds():
     """After a category moves the scores, the item's own language decides where its thresholds lie."""
     shipped = Tagger.load()
-    tagger = Tagger(shipped.featurizer, shipped.text_coef, shipped.text_intercept, shipped.combine_coef,
-                    shipped.combine_intercept, {t: 0.99 for t in shipped.thresholds}, shipped.meta,
-                    {"en": {t: 0.001 for t in shipped.thresholds}}, shipped.conjunctions)
+    tagger = shipped.with_thresholds({t: 0.99 for t in shipped.thresholds}, {"en": {t: 0.001 for t in shipped.thresholds}})
     text = {"title": "Five things to know about the new settings", "summary": "What the app changes."}
     english = Item(source="Blog", url="https://blog.example/e", lang="en", categories=["Produkt-News"], **text)
     german = Item(source="Blog", url="https://blog.example/g", lang="de", categories=["Produkt-News"], **text)
@@ -138,9 +136,7 @@ def test_a_sources_platform_counts_as_what_its_items_are_about():
     score = shipped.predict([{**text, "lang": "de"}])[0].scores["feature_rollout"]
     # a middling score, so that 0.75 of it is a reachable bar and twice that bar (capped at 0.95) is not
     assert 0.05 <= score <= 0.9
-    tagger = Tagger(shipped.featurizer, shipped.text_coef, shipped.text_intercept, shipped.combine_coef,
-                    shipped.combine_intercept, {**shipped.thresholds, "feature_rollout": score * 0.75}, shipped.meta,
-                    conjunctions=shipped.conjunctions)
+    tagger = shipped.with_thresholds({**shipped.thresholds, "feature_rollout": score * 0.75}, {})
     from_newsroom = Item(source="Newsroom", url="https://example.org/n", lang="de", platforms=["instagram"], **text)
     from_blog = Item(source="Blog", url="https://example.org/b", lang="de", **text)
     tag_items(tagger, [from_newsroom, from_blog])
