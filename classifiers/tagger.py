@@ -76,7 +76,8 @@ def combiner_inputs(text_scores: np.ndarray, cue_block: np.ndarray,
 CHANGE_GATE = "any_tag"
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, clipped so that no input overflows: training and tagging share it."""
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
@@ -247,15 +248,15 @@ class Tagger:
         SciPy would be a ninth of its memory."""
         scores = self.featurizer.text_scores(parsed, self._coef)  # one pass for the tags and the gate
         text_scores = scores[:, : len(TAGS)] + self.text_intercept
-        change = None if self.change_model is None else _sigmoid(scores[:, len(TAGS)] + self.change_model[1])
+        change = None if self.change_model is None else sigmoid(scores[:, len(TAGS)] + self.change_model[1])
         inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns, change)
-        return _sigmoid(inputs @ self.combine_coef + self.combine_intercept)
+        return sigmoid(inputs @ self.combine_coef + self.combine_intercept)
 
     def _change(self, text_row: np.ndarray) -> float | None:
         """The gate's probability for one item's text features (None without a gate)."""
         if self.change_model is None:
             return None
-        return float(_sigmoid(np.array(text_row @ self.change_model[0] + self.change_model[1])))
+        return float(sigmoid(np.array(text_row @ self.change_model[0] + self.change_model[1])))
 
     def _attribution(self, cue_row: np.ndarray, change: float | None, tag: int) -> tuple[np.ndarray, float]:
         """Tag `tag`'s log-odds for one item as one weight per feature plus a constant: the

@@ -28,7 +28,7 @@ from .evaluation import cv_report, evaluate, label_matrix, report
 from .examples import Example, data_sha256, default_dev_files, default_training_files, load_examples
 from .features import Featurizer, parse
 from .labels import FEATURE_TAG, REACH_TAG
-from .tagger import CONJUNCTION_NAMES, PACKAGED_MODEL, TAGS, Tagger, _sigmoid, combiner_inputs, conjunction_columns
+from .tagger import CONJUNCTION_NAMES, PACKAGED_MODEL, TAGS, Tagger, combiner_inputs, conjunction_columns, sigmoid
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     groups = style_groups(data) if settings.group_by_style else None
     folds = [_splits(targets[:, j], settings, groups) for j in range(targets.shape[1])]
     text_scores, text_models = _text_stage(features[:, :n_text], targets, weights, settings, folds)
-    change = _sigmoid(text_scores[:, len(TAGS)]) if settings.change_gate else None
+    change = sigmoid(text_scores[:, len(TAGS)]) if settings.change_gate else None
     stacked = combiner_inputs(text_scores[:, : len(TAGS)], features[:, n_text:].toarray(),
                               conjunction_columns(settings.conjunctions), change)
     probabilities, combiners = _combine_stage(stacked, labels, weights, settings, folds)
@@ -219,10 +219,10 @@ def _combine_stage(stacked: np.ndarray, labels: np.ndarray, weights: np.ndarray,
         y = labels[:, j]
         for train, test in folds[j]:
             w, b = _fit_combiner(stacked[train], y[train], weights[train], settings.combine_C)
-            probabilities[test, j] = _sigmoid(stacked[test] @ w + b)
+            probabilities[test, j] = sigmoid(stacked[test] @ w + b)
         combiners.append(_fit_combiner(stacked, y, weights, settings.combine_C))
         if not folds[j]:
-            probabilities[:, j] = _sigmoid(stacked @ combiners[j][0] + combiners[j][1])
+            probabilities[:, j] = sigmoid(stacked @ combiners[j][0] + combiners[j][1])
     return probabilities, combiners
 
 
