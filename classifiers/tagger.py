@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from .cues import CUE_CONJUNCTIONS, CUE_NAMES, DISCOUNTING_CUES
 from .explanation import explain_scores
 from .features import LANGS, Featurizer, Parsed, parse
 from .labels import FEATURE_TAG, REACH_TAG, TAGS
+
+if TYPE_CHECKING:  # SciPy is not imported when tagging in the crawl process (`_batch_probabilities`)
+    import scipy.sparse as sp
 
 PACKAGED_MODEL = Path(__file__).parent / "model"
 _BATCH = 4096
@@ -74,6 +78,20 @@ def combiner_inputs(text_scores: np.ndarray, cue_block: np.ndarray,
 # like, so the topic words count for less where nothing is reported. Fifteenth round,
 # classifiers/README.md: on original wording this ranked better on every sample and fold seed.
 CHANGE_GATE = "any_tag"
+
+
+def input_slices(n_cues: int, n_pairs: int, gated: bool) -> dict[str, slice]:
+    """Where each block of `combiner_inputs` lies in one row, for `n_cues` cue and language
+    columns, `n_pairs` conjunctions and a gate or none: the one description of that layout
+    besides `combiner_inputs` itself, for reading weights back (`Tagger._attribution`) and
+    checking a model file's width (`Tagger.load`)."""
+    n_tags = len(TAGS)
+    widths = {"text": n_tags, "cues": n_cues, "products": n_tags * len(_DISCOUNTING), "pairs": n_pairs,
+              "gated": n_tags if gated else 0}
+    slices, start = {}, 0
+    for name, width in widths.items():
+        slices[name], start = slice(start, start + width), start + width
+    return slices
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -168,7 +186,7 @@ class Tagger:
         parsed = parse(doc)
         row = self.featurizer.transform([parsed])
         cue_row = row[:, self._n_text :].toarray()[0]
-        change = self._change(row[:, : self._n_text].toarray()[0])
+        change = self._change(row[:, : self._n_text])
         return {
             tag: explain_scores(self.featurizer, parsed, doc, row, self._attribution(cue_row, change, j)[0], top)
             for j, tag in enumerate(TAGS)
@@ -218,10 +236,8 @@ class Tagger:
         if change_model is not None and change_model[0].shape != state["text_coef"].shape[:1]:
             raise storage.ModelFileError(
                 "model's change gate does not fit its features; retrain it with `monitor train`")
-        # The inputs' layout is `combiner_inputs`' alone: ask it how wide one row is.
-        width = combiner_inputs(np.zeros((1, len(TAGS))), np.zeros((1, len(CUE_NAMES) + len(LANGS))),
-                                conjunction_columns(conjunctions),
-                                None if change_model is None else np.zeros(1)).shape[1]
+        width = input_slices(len(CUE_NAMES) + len(LANGS), len(conjunction_columns(conjunctions)),
+                             change_model is not None)["gated"].stop
         if state["combine_coef"].shape[0] != width:
             raise storage.ModelFileError(
                 "model's second stage does not fit its cue groups; retrain it with `monitor train`")
@@ -252,11 +268,13 @@ class Tagger:
         inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns, change)
         return sigmoid(inputs @ self.combine_coef + self.combine_intercept)
 
-    def _change(self, text_row: np.ndarray) -> float | None:
-        """The gate's probability for one item's text features (None without a gate)."""
+    def _change(self, text_row: np.ndarray | sp.csr_matrix) -> float | None:
+        """The gate's probability for one item's text features, dense or a sparse row (None
+        without a gate)."""
         if self.change_model is None:
             return None
-        return float(sigmoid(np.array(text_row @ self.change_model[0] + self.change_model[1])))
+        logit = np.asarray(text_row @ self.change_model[0]).ravel()[0] + self.change_model[1]
+        return float(sigmoid(np.array(logit)))
 
     def _attribution(self, cue_row: np.ndarray, change: float | None, tag: int) -> tuple[np.ndarray, float]:
         """Tag `tag`'s log-odds for one item as one weight per feature plus a constant: the
@@ -264,15 +282,13 @@ class Tagger:
         probability `change` (a number for this item), spread over that text model's features,
         then the cue weights themselves (a pair of cues that both occur shares its weight
         between the two). Features times weights plus the constant is the log-odds."""
-        n_tags, n_cues = len(TAGS), cue_row.shape[0]
         w = self.combine_coef[:, tag]
-        start = n_tags + n_cues + n_tags * len(_DISCOUNTING)
-        products = w[n_tags + n_cues : start].reshape(n_tags, len(_DISCOUNTING))
-        per_score = w[:n_tags] + products @ cue_row[_DISCOUNTING]
-        pairs = w[start : start + len(self._conjunction_columns)]
+        at = input_slices(cue_row.shape[0], len(self._conjunction_columns), self.change_model is not None)
+        per_score = w[at["text"]] + w[at["products"]].reshape(len(TAGS), len(_DISCOUNTING)) @ cue_row[_DISCOUNTING]
+        pairs = w[at["pairs"]]
         if change is not None:
-            per_score = per_score + change * w[start + len(pairs) : start + len(pairs) + n_tags]
-        cues = w[n_tags : n_tags + n_cues].copy()
+            per_score = per_score + change * w[at["gated"]]
+        cues = w[at["cues"]].copy()
         for (first, second), weight in zip(self._conjunction_columns, pairs):
             if cue_row[first] and cue_row[second]:
                 cues[[first, second]] += weight / 2
