@@ -42,7 +42,8 @@ forms that name the platform:
 * With no platform named at all, a person or product that belongs to one names it:
   Mosseri (Instagram), FYP (TikTok), Graph/Marketing API (Facebook), AI Overviews,
   Search Console and core/spam/helpful-content updates (Google), Zuckerberg, Creator
-  Studio and Business Suite (Facebook and Instagram), Community Notes (X).
+  Studio and Business Suite (Facebook and Instagram), Community Notes (X), Cambridge Analytica
+  (Facebook).
 * ``X`` is not a numeral, variable or product name: "iPhone X", "Kapitel X", "Brand X",
   "Unternehmen X … Unternehmen Y", "X days", "X-fach".
 * X named only as the place of a statement ("said on X", "schrieb auf Twitter", "hat auf X
@@ -249,6 +250,8 @@ _BY_PRODUCT: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     # Meta's head and Meta's tools for pages and creators run Facebook and Instagram
     (re.compile(r"\bZuckerberg\b|\bCreator Studio\b|\bBusiness Suite\b"), ("facebook", "instagram")),
     (re.compile(r"\bCommunity Notes\b"), ("x",)),
+    # the scandal of 2018 was about Facebook's data; looks back and rulings on it name the company only
+    (re.compile(r"\bCambridge Analytica\b"), ("facebook",)),
 )
 
 # When no platform is named, a law written for a known set of platforms names them. Each set is the

@@ -258,6 +258,8 @@ def test_a_sentence_starting_with_the_letter_x_is_no_platform(text):
     ("Creator Studio goes away; use Business Suite instead", ["facebook", "instagram"]),
     ("Community Notes now also appear under videos", ["x"]),
     ("Zuckerberg says WhatsApp gets usernames", ["whatsapp"]),
+    ("Fünf Jahre nach Cambridge Analytica: was sich beim Datenschutz geändert hat", ["facebook"]),
+    ("Cambridge Analytica and Meta's Instagram: what the settlement covers", ["instagram"]),
 ])
 def test_more_products_and_people_name_their_platform_when_nothing_else_does(text, expected):
     assert find_platforms(text) == expected
