@@ -172,6 +172,50 @@ def test_boilerplate_is_stripped_but_news_sentences_stay():
     assert strip_boilerplate("Fines of 5% | 10% apply") == "Fines of 5% | 10% apply"
 
 
+# A feed that carries whole articles: the summary is the article's first 2,000 characters. The first two
+# sentences are the news; the rest is background full of other tags' words (reach as a signal, the DSGVO,
+# the DSA), as articles have.
+_TEASER = ("Einige Nutzer in Deutschland sehen unter viel kommentierten Beiträgen jetzt einen Knopf, der die "
+           "wichtigsten Punkte der Diskussion in drei Sätzen zusammenfasst. Instagram spricht von einem Test.")
+_BACKGROUND = (
+    " Kommentare gelten seit Jahren als wichtiges Signal: Wer viele Antworten bekommt, wird nach Ansicht vieler "
+    "Agenturen auch im Feed häufiger ausgespielt. Ob die neue Zusammenfassung daran etwas ändert, sagt das "
+    "Unternehmen nicht. Die Reichweite von Unternehmensprofilen ist nach Zahlen mehrerer Analysefirmen ohnehin "
+    "seit Monaten rückläufig, vor allem bei Beiträgen mit Links. Datenschützer wiederum fragen, welche Daten für "
+    "die Zusammenfassungen genutzt werden; nach der DSGVO müssen Nutzer erfahren, wenn ihre Inhalte für "
+    "KI-Funktionen verarbeitet werden, und die EU-Kommission prüft im Rahmen des Digital Services Act bereits "
+    "mehrere Verfahren gegen große Plattformen. Ein Sprecher verwies auf die Datenschutzrichtlinie, die solche "
+    "Auswertungen seit dem vergangenen Jahr erlaube. Für Social-Media-Teams stellt sich vor allem die Frage, ob "
+    "Diskussionen unter ihren Beiträgen künftig anders wahrgenommen werden: Wer nur noch die Zusammenfassung "
+    "liest, antwortet womöglich seltener, und weniger Antworten könnten die Sichtbarkeit im Algorithmus drücken. "
+    "Wann und ob die Funktion für alle kommt, ist offen; in der Vergangenheit hat Instagram viele Tests nach "
+    "wenigen Wochen wieder beendet.")
+
+
+def test_a_whole_article_gets_the_tags_of_its_news(tagger):
+    """Read whole, the background tags the item legal and reach and loses the feature tag (legal 0.28,
+    reach 0.95, feature 0.13 before `text.lede`); read as its lede, it gets what its teaser gets."""
+    title = "Instagram testet eine Zusammenfassung langer Kommentarspalten"
+    teaser, article = ({"title": title, "summary": summary, "lang": "de"} for summary in (_TEASER, _TEASER + _BACKGROUND))
+    assert tagger.predict([article])[0].tags == tagger.predict([teaser])[0].tags == ["feature_rollout"]
+    assert all(term not in ("dsgvo", "reichweite", "signal") for term, _ in tagger.explain(article)["feature_rollout"])
+
+
+def test_the_lede_is_a_teasers_length_of_whole_sentences():
+    from classifiers.text import LEDE_CHARS, TEASER_CHARS, lede
+
+    assert lede(_TEASER) == _TEASER                                   # a teaser is read whole
+    teaser_length = ("Ein Satz. " * (TEASER_CHARS // 10)).strip()
+    assert lede(teaser_length) == teaser_length
+    cut = lede(_TEASER + _BACKGROUND)
+    assert cut == _TEASER                       # the next sentence would run past LEDE_CHARS
+    run_on = "wort " * 200                      # no sentence ends: cut at a word
+    assert len(lede(run_on)) <= LEDE_CHARS and lede(run_on).endswith("wort")
+    lines = "\n".join(["Erste Zeile mit einer Änderung der Nutzungsbedingungen"] * 3 + ["x" * 400])
+    assert lede(lines) == "\n".join(["Erste Zeile mit einer Änderung der Nutzungsbedingungen"] * 3)
+    assert LEDE_CHARS < TEASER_CHARS
+
+
 def test_save_and_load_give_identical_scores(tagger, tmp_path):
     tagger.save(tmp_path / "model")
     copy = Tagger.load(tmp_path / "model")
