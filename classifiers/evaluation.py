@@ -56,9 +56,9 @@ def evaluate(tagger: Tagger, examples: Iterable[Example], title: str = "evaluati
 
 def example_platforms(example: Example) -> list[str]:
     """What the example is about: the platforms its title and summary name, else its link's."""
-    from .platforms import item_platforms_of
+    from .platforms import platforms_of_item
 
-    return item_platforms_of(f"{example.title}\n{example.summary}", example.url)
+    return platforms_of_item(example.title, example.summary, example.url)
 
 
 def report(truth: np.ndarray, predicted: np.ndarray, tags: tuple[str, ...], title: str) -> EvalReport:
@@ -147,10 +147,10 @@ class Breakdown:
 
 def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str = "evaluation") -> Breakdown:
     """`evaluate`, plus the same figures per language and per title kind, plus platforms."""
-    from .platforms import find_platforms, platforms_of_link
+    from .platforms import named_platforms, platforms_of_link
 
     examples = list(examples)
-    named = [find_platforms(f"{ex.title}\n{ex.summary}") for ex in examples]     # the text alone
+    named = [named_platforms(ex.title, ex.summary) for ex in examples]     # the text alone
     about = [n or platforms_of_link(ex.url) for n, ex in zip(named, examples)]    # and the link (`example_platforms`)
     predictions = tagger.predict([ex.as_doc() for ex in examples], about)
     truth = label_matrix([ex.tags for ex in examples], TAGS)

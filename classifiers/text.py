@@ -138,18 +138,19 @@ LEDE_CHARS = 600
 _LEDE_ENDS = (". ", "! ", "? ", "… ", ".\n", "\n")
 
 
-def lede(summary: str) -> str:
-    """The summary as far as the tagger reads it: whole up to `LEDE_CHARS`; longer, its sentences
-    up to that length (cut after the last sentence that ends there, or at a word when the first
-    sentences run on past 40 % of it). Searched backwards with `str.rfind`: a regular expression
-    over every sentence cost a fifth of tagging a long item."""
-    if len(summary) <= LEDE_CHARS:
+def lede(summary: str, limit: int | None = None) -> str:
+    """The summary as far as the tagger reads it: whole up to `limit` characters (`LEDE_CHARS`);
+    longer, its sentences up to that length (cut after the last sentence that ends there, or at a
+    word when the first sentences run on past 40 % of it). Searched backwards with `str.rfind`: a
+    regular expression over every sentence cost a fifth of tagging a long item."""
+    limit = LEDE_CHARS if limit is None else limit
+    if len(summary) <= limit:
         return summary
-    head = summary[: LEDE_CHARS + 1]
+    head = summary[: limit + 1]
     end = max(head.rfind(mark) for mark in _LEDE_ENDS) + 1
-    if end >= 0.4 * LEDE_CHARS:
+    if end >= 0.4 * limit:
         return head[:end].rstrip()
-    return head.rsplit(None, 1)[0] if " " in head else head[:LEDE_CHARS]
+    return head.rsplit(None, 1)[0] if " " in head else head[:limit]
 
 
 def doc_text(doc: Mapping) -> str:

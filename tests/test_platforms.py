@@ -399,11 +399,11 @@ def test_a_platforms_own_newsroom_names_it(url, expected):
 
 
 def test_the_text_wins_over_the_newsroom_link():
-    from classifiers.platforms import item_platforms_of
+    from classifiers.platforms import platforms_of_item
     link = "https://newsroom.pinterest.com/post/partners"
-    assert item_platforms_of("3 improvements our users inspired", link) == ["pinterest"]
-    assert item_platforms_of("Pinterest and YouTube partner on shopping", link) == ["pinterest", "youtube"]
-    assert item_platforms_of("Shopping ads with YouTube", link) == ["youtube"]
+    assert platforms_of_item("3 improvements our users inspired", "", link) == ["pinterest"]
+    assert platforms_of_item("Pinterest and YouTube partner on shopping", "", link) == ["pinterest", "youtube"]
+    assert platforms_of_item("Shopping ads with YouTube", "", link) == ["youtube"]
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -426,9 +426,25 @@ def test_a_links_slug_names_the_platform_its_headline_named(url, expected):
 
 
 def test_the_text_wins_over_the_slug():
-    from classifiers.platforms import item_platforms_of
+    from classifiers.platforms import platforms_of_item
     link = "https://example.com/2024/05/bluesky-passes-twenty-million-users"
-    assert item_platforms_of("Threads passes 200 million users", link) == ["threads"]
-    assert item_platforms_of("A rival app passes twenty million users", link) == ["bluesky"]
+    assert platforms_of_item("Threads passes 200 million users", "", link) == ["threads"]
+    assert platforms_of_item("A rival app passes twenty million users", "", link) == ["bluesky"]
     # a slug is lower case: a name that is also a common word ("threads") is not read from it
-    assert item_platforms_of("A rival app grows", "https://example.com/2024/05/threads-grows-fast") == []
+    assert platforms_of_item("A rival app grows", "", "https://example.com/2024/05/threads-grows-fast") == []
+
+
+def test_an_article_is_about_the_platforms_its_title_and_first_sentences_name():
+    """A feed that carries whole articles: later paragraphs name other platforms for context (a rival,
+    an example, where a quote was posted), which the article is not about."""
+    from classifiers.platforms import PLATFORM_LEDE_CHARS, named_platforms
+    title = "Instagram testet eine Zusammenfassung langer Kommentarspalten"
+    lead = ("Einige Nutzer in Deutschland sehen unter viel kommentierten Beiträgen jetzt einen Knopf, der die "
+            "wichtigsten Punkte der Diskussion zusammenfasst. Instagram spricht von einem Test.")
+    later = (" Ähnliche Übersichten gibt es bereits bei Reddit, und auch YouTube hat im vergangenen Jahr etwas "
+             "Vergleichbares ausprobiert. Ein Sprecher kündigte auf LinkedIn an, dass weitere Länder folgen sollen; "
+             "ob die Funktion auch zu Facebook kommt, ließ er offen.") * 2
+    assert len(lead) < PLATFORM_LEDE_CHARS < len(lead + later)
+    assert named_platforms(title, lead + later) == ["instagram"]
+    assert named_platforms("Kommentare zusammengefasst", lead) == ["instagram"]    # named in the lede: it counts
+    assert "reddit" in named_platforms("", later)     # the same words read as a teaser still name their platforms

@@ -332,8 +332,9 @@ def report_of(item: Item, when: datetime, title: str | None = None, summary: str
     apart, a report about X must not look like one about no company at all."""
     platforms, lang = list(item.platforms), item.lang
     if not item.annotated and not (platforms and lang):
-        from classifiers import detect_language, find_platforms
-        platforms = platforms or find_platforms(item.text)
+        from classifiers import detect_language
+        from classifiers.platforms import named_platforms
+        platforms = platforms or named_platforms(item.title, item.summary)
         lang = lang or detect_language(item.text)
     if "x" not in platforms and "X" in item.title + item.summary[:300] and \
             _BARE_X.search(f"{item.title} {item.summary[:300]}"):

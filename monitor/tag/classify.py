@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from classifiers import detect_language
-from classifiers.platforms import item_platforms_of
+from classifiers.platforms import platforms_of_item
 from monitor.watch.text import MAX_SUMMARY_CHARS, html_to_text, looks_like_markup, plain_text
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: 
                          "lang": d.get("lang") or detect_language(f"{title} {summary}")})
     # a newsroom or a link's slug names the platform where the text does not
     links = [d.get("url") or d.get("link") for d in docs]
-    platforms = [item_platforms_of(f"{prep['title']}\n{prep['summary']}", link if isinstance(link, str) else None)
+    platforms = [platforms_of_item(prep["title"], prep["summary"], link if isinstance(link, str) else None)
                  for prep, link in zip(prepared, links)]
     predictions = iter(tagger.predict(prepared, platforms)) if prepared else iter(())
     for doc, prep, named in zip(docs, prepared, platforms):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from classifiers.language import detect_language
-from classifiers.platforms import find_platforms, platforms_of_link
+from classifiers.platforms import named_platforms, platforms_of_link
 from monitor.item import SNAPSHOT, Item
 
 
@@ -32,13 +32,15 @@ def annotate(items: Iterable[Item]) -> None:
 
 
 def item_platforms(item: Item) -> list[str]:
-    """Platforms named in the text; when it names none, a single-platform source's hint, else what
+    """Platforms named in the title and the summary's first sentences (`named_platforms`: a whole
+    article's later paragraphs name others for context); when it names none, a single-platform
+    source's hint, else what
     the item's link says (a source added without a hint): the platform whose own newsroom or blog
     it is on, or the platforms its slug names (`classifiers.platforms.platforms_of_link`).
 
     A multi-platform hint (Meta's newsroom covers five apps) would mislabel most items.
     """
-    named = find_platforms(item.text)
+    named = named_platforms(item.title, item.summary)
     if named:
         return named
     if len(item.platforms) == 1:
