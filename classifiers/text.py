@@ -139,8 +139,8 @@ _LEDE_ENDS = (". ", "! ", "? ", "… ", ".\n", "\n")
 
 
 def lede(summary: str, limit: int | None = None) -> str:
-    """The summary as far as the tagger reads it: whole up to `limit` characters (`LEDE_CHARS`);
-    longer, its sentences up to that length (cut after the last sentence that ends there, or at a
+    """The start of a summary that says what the item is: whole up to `limit` characters (the
+    tagger reads `LEDE_CHARS`, platforms fewer); longer, its sentences up to that length (cut after the last sentence that ends there, or at a
     word when the first sentences run on past 40 % of it). Searched backwards with `str.rfind`: a
     regular expression over every sentence cost a fifth of tagging a long item."""
     limit = LEDE_CHARS if limit is None else limit

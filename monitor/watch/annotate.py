@@ -34,9 +34,9 @@ def annotate(items: Iterable[Item]) -> None:
 def item_platforms(item: Item) -> list[str]:
     """Platforms named in the title and the summary's first sentences (`named_platforms`: a whole
     article's later paragraphs name others for context); when it names none, a single-platform
-    source's hint, else what
-    the item's link says (a source added without a hint): the platform whose own newsroom or blog
-    it is on, or the platforms its slug names (`classifiers.platforms.platforms_of_link`).
+    source's hint, else what the item's link says (a source added without a hint): the platform
+    whose own newsroom or blog it is on, or the platforms its slug names
+    (`classifiers.platforms.platforms_of_link`).
 
     A multi-platform hint (Meta's newsroom covers five apps) would mislabel most items.
     """
