@@ -140,9 +140,10 @@ _LEDE_ENDS = (". ", "! ", "? ", "… ", ".\n", "\n")
 
 def lede(summary: str, limit: int | None = None) -> str:
     """The start of a summary that says what the item is: whole up to `limit` characters (the
-    tagger reads `LEDE_CHARS`, platforms fewer); longer, its sentences up to that length (cut after the last sentence that ends there, or at a
-    word when the first sentences run on past 40 % of it). Searched backwards with `str.rfind`: a
-    regular expression over every sentence cost a fifth of tagging a long item."""
+    tagger reads `LEDE_CHARS`, platforms fewer); longer, its sentences up to that length (cut
+    after the last sentence that ends there, or at a word when the first sentences run on past
+    40 % of it). Searched backwards with `str.rfind`: a regular expression over every sentence
+    cost a fifth of tagging a long item."""
     limit = LEDE_CHARS if limit is None else limit
     if len(summary) <= limit:
         return summary
