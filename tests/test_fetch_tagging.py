@@ -157,3 +157,24 @@ def test_a_crawl_that_cannot_tag_sends_its_items_untagged_and_the_run_tags_them(
     assert len(stored) == len(REPORTS) and all(item.scores for item in stored)
     assert any(item.tags for item in stored)
     store.close()
+
+
+def test_a_feed_that_carries_whole_articles_is_tagged_and_placed_by_their_news():
+    """A feed whose entries hold the whole article: the item's summary is its first 2,000 characters.
+    The tags and platforms come from the news at its start, in the crawl process (a first fetch) and
+    in the run alike; read whole, the background would add reach and four other networks."""
+    from html import escape
+
+    from tests import articles
+    entry = {"title": articles.TITLE, "link": "http://127.0.0.1/a/1",
+             "summary": "".join(f"<p>{escape(part.strip())}</p>" for part in
+                                (articles.TEASER, articles.DETAIL, articles.BACKGROUND))}
+    with FeedServer() as web:
+        url = web.add("/whole.xml", rss("Ganze Artikel", [entry]))
+        [first] = crawl([new_spec("ganz", url)], FAST)
+        [later] = crawl([SourceSpec(name="ganz", url=url, kind="feed", category="industry")], FAST)
+    tag_items(load_tagger(None), later.items, {"ganz": "industry"})
+    for item in (first.items[0], later.items[0]):
+        assert len(item.summary) > 1_000 and "LinkedIn" in item.summary
+        assert item.platforms == ["instagram"]
+        assert item.tags == ["feature_rollout"]

@@ -30,6 +30,7 @@ from classifiers.evaluation import report
 from classifiers.examples import DATA_DIR
 from classifiers.storage import MODEL_FILE, SIDECAR_FILE, sha256_file
 from classifiers.tagger import PACKAGED_MODEL
+from tests import articles
 
 # Measured 0.907 macro-F1 (per tag 0.876 / 0.934 / 0.910) on the dev files when the
 # packaged model was trained; the floors leave room for retraining on more data.
@@ -172,35 +173,11 @@ def test_boilerplate_is_stripped_but_news_sentences_stay():
     assert strip_boilerplate("Fines of 5% | 10% apply") == "Fines of 5% | 10% apply"
 
 
-# A feed that carries whole articles: the summary is the article's first 2,000 characters. The first
-# paragraph is the news and what it is; the background after it is full of other tags' words (reach as
-# a signal, the DSGVO, the DSA), as articles are.
-_TEASER = ("Einige Nutzer in Deutschland sehen unter viel kommentierten Beiträgen jetzt einen Knopf, der die "
-           "wichtigsten Punkte der Diskussion in drei Sätzen zusammenfasst. Instagram spricht von einem Test.")
-_DETAIL = (" Der Knopf erscheint ab etwa hundert Kommentaren oberhalb der Antworten. Wer ihn antippt, bekommt eine "
-           "kurze Übersicht, welche Meinungen in der Diskussion vorkommen, darunter stehen die Kommentare wie bisher. "
-           "Wer einen Beitrag veröffentlicht, kann die Übersicht in den Einstellungen für einzelne Beiträge abschalten.")
-_BACKGROUND = (
-    " Kommentare gelten seit Jahren als wichtiges Signal: Wer viele Antworten bekommt, wird nach Ansicht vieler "
-    "Agenturen auch im Feed häufiger ausgespielt. Ob die neue Zusammenfassung daran etwas ändert, sagt das "
-    "Unternehmen nicht. Die Reichweite von Unternehmensprofilen ist nach Zahlen mehrerer Analysefirmen ohnehin "
-    "seit Monaten rückläufig, vor allem bei Beiträgen mit Links. Datenschützer wiederum fragen, welche Daten für "
-    "die Zusammenfassungen genutzt werden; nach der DSGVO müssen Nutzer erfahren, wenn ihre Inhalte für "
-    "KI-Funktionen verarbeitet werden, und die EU-Kommission prüft im Rahmen des Digital Services Act bereits "
-    "mehrere Verfahren gegen große Plattformen. Ein Sprecher verwies auf die Datenschutzrichtlinie, die solche "
-    "Auswertungen seit dem vergangenen Jahr erlaube. Für Social-Media-Teams stellt sich vor allem die Frage, ob "
-    "Diskussionen unter ihren Beiträgen künftig anders wahrgenommen werden: Wer nur noch die Zusammenfassung "
-    "liest, antwortet womöglich seltener, und weniger Antworten könnten die Sichtbarkeit im Algorithmus drücken. "
-    "Wann und ob die Funktion für alle kommt, ist offen; in der Vergangenheit hat Instagram viele Tests nach "
-    "wenigen Wochen wieder beendet.")
-
-
 def test_a_whole_article_gets_the_tags_of_its_news(tagger):
     """Read whole, the background also tags the item reach (0.89 before `text.lede`); read as far as its
     news and what it is, it gets what its teaser gets."""
-    title = "Instagram testet eine Zusammenfassung langer Kommentarspalten"
-    teaser, article = ({"title": title, "summary": summary, "lang": "de"}
-                       for summary in (_TEASER, _TEASER + _DETAIL + _BACKGROUND))
+    teaser, article = ({"title": articles.TITLE, "summary": summary, "lang": "de"}
+                       for summary in (articles.TEASER, articles.ARTICLE))
     assert tagger.predict([article])[0].tags == tagger.predict([teaser])[0].tags == ["feature_rollout"]
     assert all(term not in ("dsgvo", "reichweite", "signal") for term, _ in tagger.explain(article)["feature_rollout"])
 
@@ -208,10 +185,10 @@ def test_a_whole_article_gets_the_tags_of_its_news(tagger):
 def test_the_lede_is_whole_sentences_up_to_its_length():
     from classifiers.text import LEDE_CHARS, lede
 
-    assert lede(_TEASER) == _TEASER                                   # a teaser is read whole
+    assert lede(articles.TEASER) == articles.TEASER                       # a teaser is read whole
     just_so = ("Ein Satz. " * (LEDE_CHARS // 10)).strip()
     assert lede(just_so) == just_so
-    assert lede(_TEASER + _DETAIL + _BACKGROUND) == _TEASER + _DETAIL   # the next sentence ends past LEDE_CHARS
+    assert lede(articles.ARTICLE) == articles.TEASER + articles.DETAIL    # the next sentence ends past it
     run_on = "wort " * 300                      # no sentence ends: cut at a word
     assert len(lede(run_on)) <= LEDE_CHARS and lede(run_on).endswith("wort")
     line = "Erste Zeile mit einer Änderung der Nutzungsbedingungen, die ab dem nächsten Monat gilt"
@@ -511,7 +488,7 @@ def test_tagging_without_sparse_matrices_gives_the_scores_of_the_feature_matrix(
     from classifiers.features import parse
     docs = [{"title": ex.title, "summary": ex.summary, "lang": ex.lang} for ex in training_examples[::25]]
     docs += [{"title": "", "summary": "", "lang": "de"}, {"title": "Reichweitenverlust bei Instagram-Reels", "lang": "de"},
-             {"title": "Instagram testet", "summary": _TEASER + _DETAIL + _BACKGROUND, "lang": "de"}]   # a whole article
+             {"title": "Instagram testet", "summary": articles.ARTICLE, "lang": "de"}]   # a whole article
     parsed = [parse(doc) for doc in docs]
     featurizer = tagger.featurizer
     matrix = featurizer.transform(parsed)
