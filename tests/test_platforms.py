@@ -438,13 +438,9 @@ def test_an_article_is_about_the_platforms_its_title_and_first_sentences_name():
     """A feed that carries whole articles: later paragraphs name other platforms for context (a rival,
     an example, where a quote was posted), which the article is not about."""
     from classifiers.platforms import PLATFORM_LEDE_CHARS, named_platforms
-    title = "Instagram testet eine Zusammenfassung langer Kommentarspalten"
-    lead = ("Einige Nutzer in Deutschland sehen unter viel kommentierten Beiträgen jetzt einen Knopf, der die "
-            "wichtigsten Punkte der Diskussion zusammenfasst. Instagram spricht von einem Test.")
-    later = (" Ähnliche Übersichten gibt es bereits bei Reddit, und auch YouTube hat im vergangenen Jahr etwas "
-             "Vergleichbares ausprobiert. Ein Sprecher kündigte auf LinkedIn an, dass weitere Länder folgen sollen; "
-             "ob die Funktion auch zu Facebook kommt, ließ er offen.") * 2
-    assert len(lead) < PLATFORM_LEDE_CHARS < len(lead + later)
-    assert named_platforms(title, lead + later) == ["instagram"]
-    assert named_platforms("Kommentare zusammengefasst", lead) == ["instagram"]    # named in the lede: it counts
+    from tests import articles
+    later = articles.BACKGROUND[articles.BACKGROUND.index(" Ähnliche"):]     # Reddit, YouTube, LinkedIn
+    assert len(articles.TEASER) < PLATFORM_LEDE_CHARS < len(articles.ARTICLE)
+    assert named_platforms(articles.TITLE, articles.ARTICLE) == ["instagram"]
+    assert named_platforms("Kommentare zusammengefasst", articles.TEASER) == ["instagram"]   # named in the lede: it counts
     assert "reddit" in named_platforms("", later)     # the same words read as a teaser still name their platforms
