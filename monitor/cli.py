@@ -118,7 +118,7 @@ def common(command: Callable) -> Callable:
 def cli(ctx: click.Context, config_opt: str | None, db_opt: str | None, quiet: bool) -> None:
     """Lagebild: watches platform newsrooms, changelogs, blogs and legal sources for social media teams.
 
-    Commands: run, digest, serve, daemon, demo, classify, items, sources, train, eval, trends,
+    Commands: run, digest, serve, daemon, demo, classify, items, sources, train, retag, eval, trends,
     outbox, notify-test, hash-password, sources-export, sources-import, team, user.
     """
     ctx.obj = App(config_opt, db_opt, quiet)
@@ -321,6 +321,25 @@ def train(app: App, team_slug: str | None) -> None:
     else:
         lines = retrain(app.store, app.home)
     for line in lines:
+        click.echo(line)
+
+
+@cli.command()
+@click.option("--since", metavar="DURATION", help="only items stored or published within this window, e.g. 30d "
+              "(default: the whole archive)")
+@click.option("--dry-run", is_flag=True, help="count what would change; write nothing")
+@common
+def retag(app: App, since: str | None, dry_run: bool) -> None:
+    """Tag stored items again with today's model (after an upgrade or `monitor train`); corrections stay,
+    nothing is sent."""
+    from monitor.clock import utcnow
+    from monitor.durations import parse_duration
+    from monitor.tag.retag import report_lines, retag_archive
+    from monitor.tag.tagging import load_tagger
+
+    start = utcnow() - parse_duration(since) if since else None
+    report = retag_archive(app.store, load_tagger(app.home), app.optional_config(), since=start, write=not dry_run)
+    for line in report_lines(report, written=not dry_run):
         click.echo(line)
 
 

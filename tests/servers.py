@@ -141,12 +141,13 @@ class FeedServer:
 
 
 def rss(title: str, entries: list[dict], now: datetime | None = None) -> str:
-    """A small RSS 2.0 document; entries: title, link, summary (HTML), age_hours."""
+    """A small RSS 2.0 document; entries: title, link, summary (HTML), age_hours, categories."""
     now = now or datetime.now(UTC)
     items = "".join(
         f"<item><title>{escape(e['title'])}</title><link>{e['link']}</link><guid>{e['link']}</guid>"
         f"<pubDate>{email.utils.format_datetime(now - timedelta(hours=e.get('age_hours', 1)), usegmt=True)}"
-        f"</pubDate><description>{escape(e.get('summary', ''))}</description></item>" for e in entries)
+        f"</pubDate><description>{escape(e.get('summary', ''))}</description>"
+        + "".join(f"<category>{escape(c)}</category>" for c in e.get("categories", ())) + "</item>" for e in entries)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
             f"<link>http://127.0.0.1/</link><description>test</description>{items}</channel></rss>")
 

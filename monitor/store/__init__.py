@@ -71,6 +71,8 @@ class Store:
         self.cluster_items = items.cluster_items
         self.items_by_ids = items.items_by_ids
         self.newest_item_id = items.newest_item_id
+        self.item_ids_since = items.item_ids_since
+        self.relabel = items.relabel
         self.first_item_date = items.first_item_date
         self.trend_rows = items.trend_rows
         self.correct_tags = items.correct_tags

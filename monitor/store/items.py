@@ -11,7 +11,21 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Insert, String, Table, cast, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    String,
+    Table,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -258,6 +272,32 @@ class ItemStore:
         """The items with these ids that the team sees, in the order given."""
         with self.sessions() as s:
             return items_by_ids(s, ids, team_id)
+
+    def item_ids_since(self, since: datetime | None = None) -> list[int]:
+        """The ids of every item stored or published since `since` (all without), oldest first."""
+        when = [] if since is None else [or_(ItemRow.sort_date >= since, ItemRow.fetched >= since)]
+        with self.sessions() as s:
+            return list(s.scalars(select(ItemRow.id).where(*when).order_by(ItemRow.id)))
+
+    def relabel(self, items: Sequence[Item]) -> int:
+        """Replace the model's tags, scores and platforms of stored items with the ones they carry now
+        (`monitor retag`); rows rewritten. Corrections are kept in their own table and still win on
+        every read; alerts, digests and stories are left as they are."""
+        stored = [it for it in items if it.id is not None]
+        ids = [it.id for it in stored]
+        with self.sessions() as s, s.begin():
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
+                s.execute(delete(ItemTagRow).where(ItemTagRow.item_id.in_(chunk)))
+                s.execute(delete(ItemPlatformRow).where(ItemPlatformRow.item_id.in_(chunk)))
+            if stored:
+                table = table_of(ItemRow)
+                s.execute(update(table).where(table.c.id == bindparam("row_id"))
+                          .values(platforms=bindparam("new_platforms"), scores=bindparam("new_scores")),
+                          [{"row_id": it.id, "new_platforms": list(it.platforms), "new_scores": dict(it.scores)}
+                           for it in stored])
+            _write_labels(s, stored)
+        return len(stored)
 
     def newest_item_id(self) -> int | None:
         """The highest item id: it moves whenever a run stored something (a key for cached pages)."""

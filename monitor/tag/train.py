@@ -37,6 +37,7 @@ def retrain(store: Store, home: Path) -> Iterator[str]:
     if store.dialect == "postgresql":     # several machines: the workers take it from the database
         from monitor.work.shared import publish_model
         yield f"Stored it in the database too (sha256 {publish_model(store, target)[:12]}): every worker uses it."
+    yield "Items already stored keep their tags; `monitor retag` tags them again with this model."
     yield from threshold_lines(tagger)
 
 
