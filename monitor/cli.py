@@ -335,10 +335,15 @@ def retag(app: App, since: str | None, dry_run: bool) -> None:
     from monitor.clock import utcnow
     from monitor.durations import parse_duration
     from monitor.tag.retag import report_lines, retag_archive
-    from monitor.tag.tagging import load_tagger
+    from monitor.work.shared import applied_config, installation_tagger
+    from spiders import KINDS
 
     start = utcnow() - parse_duration(since) if since else None
-    report = retag_archive(app.store, load_tagger(app.home), app.optional_config(), since=start, write=not dry_run)
+    config = applied_config(app.store, app.home, set(KINDS)) or app.optional_config()   # workers': the applied one
+    total = len(app.store.item_ids_since(start))
+    with progress_for(app.quiet, total, "Tagging stored items") as advance:
+        report = retag_archive(app.store, installation_tagger(app.store, app.home), config, since=start,
+                               write=not dry_run, on_item=advance)
     for line in report_lines(report, written=not dry_run):
         click.echo(line)
 

@@ -142,3 +142,28 @@ def test_an_archive_a_run_just_stored_is_left_as_it_is(tmp_path: Path):
     again = {i.url: i.scores for i in store.query_items(ItemQuery())}
     assert all(again[i.url] == pytest.approx(i.scores) for i in kept)
     store.close()
+
+
+def test_on_postgresql_the_model_the_workers_use_tags_the_archive(tmp_path: Path, postgres_url: str, monkeypatch):
+    """On another machine than the one that trained: `monitor retag` uses the model published to the
+    database (as every worker does), not the packaged one of its own data directory."""
+    import monitor.tag.train as train
+    from tests.test_team_model_tags import few_examples
+
+    store = Store.open(postgres_url)
+    store.sync_sources(SOURCES)
+    zebra = Item(source="blog", title="Plattform meldet Zebrafunk und Reichweite, Folge 99", url="https://blog.example/z",
+                 summary="Mehr zu Zebrafunk.", lang="de", published=NOW)
+    store.add_items([zebra], now=NOW)
+    assert store.query_items(ItemQuery())[0].tags == []               # the packaged model knows no Zebrafunk
+    monkeypatch.setattr(train, "load_examples", lambda *_files: few_examples())
+    said = list(train.retrain(store, tmp_path / "trainer"))
+    assert any("every worker uses it" in line for line in said), said
+    store.close()
+    monkeypatch.setenv("MONITOR_HOME", str(tmp_path / "other-machine"))
+    done = CliRunner().invoke(cli, ["retag", "--db", postgres_url])
+    assert done.exit_code == 0, done.output
+    assert f"+{REACH} 1" in done.output
+    store = Store.open(postgres_url)
+    assert store.query_items(ItemQuery(tags=[REACH]))[0].url == "https://blog.example/z"
+    store.close()

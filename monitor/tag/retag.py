@@ -18,7 +18,7 @@ tags for that team; this re-tags what everyone else reads.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -58,10 +58,11 @@ class RetagReport:
 
 
 def retag_archive(store: Store, tagger: Tagger, config: Config | None, since: datetime | None = None,
-                  write: bool = True, batch: int = BATCH) -> RetagReport:
+                  write: bool = True, batch: int = BATCH, on_item: Callable[[], None] | None = None) -> RetagReport:
     """Tag the items stored or published since `since` (all without) again; with `write` False,
     only report what would change. `config` gives each source's platform hint, category and
-    whether it is a terms page; a source it does not name keeps its items' platforms as the hint."""
+    whether it is a terms page; a source it does not name keeps its items' platforms as the hint.
+    `on_item` is called after each item (a progress bar)."""
     report = RetagReport()
     sources = list(config.sources) if config is not None else []
     hints = {s.name: list(s.platforms) for s in sources}
@@ -77,6 +78,8 @@ def retag_archive(store: Store, tagger: Tagger, config: Config | None, since: da
                 new.scores[LEGAL_TAG] = 1.0
             new.tags = sorted(new.tags)
             report.count(old, new)
+            if on_item is not None:
+                on_item()
         if write:
             store.relabel(after)
     return report

@@ -106,15 +106,12 @@ def _context(app: App) -> WorkContext:
     def tagger() -> Tagger:
         """The model published to the database (`monitor train`), reloaded when a newer one is;
         else the data directory's or the packaged one."""
-        from classifiers import Tagger as Model
-        from monitor.tag.tagging import load_tagger
-        from monitor.work.shared import MODEL_KEY, shared_model_dir
+        from monitor.work.shared import MODEL_KEY, installation_tagger
 
         checksum = app.store.shared_checksum(MODEL_KEY)
         if checksum not in loaded:
-            directory = shared_model_dir(app.store, app.home) if checksum else None
             loaded.clear()
-            loaded[checksum] = Model.load(directory) if directory else load_tagger(app.home)
+            loaded[checksum] = installation_tagger(app.store, app.home)
         return loaded[checksum]
 
     return WorkContext(store=app.store, home=app.home, sender=Sender(), tagger=tagger,

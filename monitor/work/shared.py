@@ -23,6 +23,7 @@ from monitor.config import Config, load_config
 from monitor.locations import write_copy
 
 if TYPE_CHECKING:
+    from classifiers.tagger import Tagger
     from monitor.store import Store
 
 CONFIG_KEY = "config:feeds.yaml"
@@ -99,3 +100,13 @@ def shared_model_dir(store: Store, home: Path, key: str = MODEL_KEY, prefix: str
             partial.replace(target)
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
+
+def installation_tagger(store: Store, home: Path) -> Tagger:
+    """The model every worker tags with: the one published to the database (`monitor train` on
+    PostgreSQL), else the data directory's retrained one, else the packaged one."""
+    from classifiers import Tagger as Model
+    from monitor.tag.tagging import load_tagger
+
+    directory = shared_model_dir(store, home) if store.shared_checksum(MODEL_KEY) else None
+    return Model.load(directory) if directory else load_tagger(home)
