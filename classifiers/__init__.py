@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:   # the exports' types for the checker (F401: they are re-exported by __getattr__)
     from classifiers.evaluation import EvalReport, cv_report, evaluate  # noqa: F401
-    from classifiers.examples import Example, default_dev_files, default_training_files, load_examples  # noqa: F401
+    from classifiers.examples import (  # noqa: F401
+        Example,
+        default_dev_files,
+        default_offtopic_files,
+        default_training_files,
+        load_examples,
+    )
     from classifiers.language import detect_language  # noqa: F401
     from classifiers.platforms import find_platforms  # noqa: F401
     from classifiers.storage import ModelFileError  # noqa: F401
@@ -28,6 +34,7 @@ _EXPORTS = {
     "load_examples": "examples",
     "default_training_files": "examples",
     "default_dev_files": "examples",
+    "default_offtopic_files": "examples",
     "train_tagger": "training",
     "Settings": "training",
     "evaluate": "evaluation",

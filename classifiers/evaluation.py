@@ -126,8 +126,16 @@ class Breakdown:
     overall: EvalReport
     parts: list[EvalReport]
     platforms: PlatformReport | None
+    # A file whose items carry no tag at all (off-topic checks): per tag how many items the model
+    # tagged all the same; F1 says nothing there. None for a file with labelled tags.
+    false_tags: dict[str, int] | None = None
 
     def format(self) -> str:
+        if self.false_tags is not None:
+            n, tagged = self.overall.n_items, self.false_tags["any"]
+            counts = ", ".join(f"{tag} {self.false_tags[tag]}" for tag in TAGS)
+            return (f"{self.overall.title} ({n} items, none labelled with a tag): the model tags "
+                    f"{tagged} ({tagged / max(n, 1):.1%}); {counts}")
         lines = [self.overall.format(), "", f"{'part':<28} {'items':>6} {'macro':>6}  "
                  + " ".join(f"{tag[:12]:>12}" for tag in TAGS)]
         for part in self.parts:
@@ -139,6 +147,7 @@ class Breakdown:
 
     def to_dict(self) -> dict:
         return {"overall": self.overall.to_dict(), "parts": {p.title: p.to_dict() for p in self.parts},
+                "false_tags": self.false_tags,
                 "platforms": None if self.platforms is None else
                 {"precision": self.platforms.precision, "recall": self.platforms.recall,
                  "f1": self.platforms.f1, "n_items": self.platforms.n_items,
@@ -168,7 +177,9 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
         platforms = platform_figures(truths, found)
         if found != from_text:
             platforms = replace(platforms, text_only=platform_figures(truths, from_text))
-    return Breakdown(report(truth, predicted, TAGS, title), parts, platforms)
+    false_tags = None if truth.any() else {"any": int(predicted.any(axis=1).sum()),
+                                           **{tag: int(predicted[:, j].sum()) for j, tag in enumerate(TAGS)}}
+    return Breakdown(report(truth, predicted, TAGS, title), parts, platforms, false_tags)
 
 
 def platform_figures(truth: list[set[str]], found: list[set[str]]) -> PlatformReport:

@@ -52,6 +52,22 @@ def default_dev_files() -> list[Path]:
     return sorted(DATA_DIR.glob("dev_*.jsonl"))
 
 
+def default_offtopic_files() -> list[Path]:
+    """Items about anything but what Lagebild watches, all untagged: they train the topic gate alone
+    (`tagger.TOPIC_FLOOR`), never the tags."""
+    return sorted((DATA_DIR / "offtopic").glob("train_*.jsonl"))
+
+
+def offtopic_examples() -> list[Example]:
+    """The shipped off-topic examples (`default_offtopic_files`), for every training run."""
+    return load_examples(*default_offtopic_files())
+
+
+def offtopic_check_files() -> list[Path]:
+    """Off-topic items in other topics and wording, never trained on: how well the gate carries over."""
+    return sorted((DATA_DIR / "offtopic").glob("check_*.jsonl"))
+
+
 def data_sha256(examples: Iterable[Example]) -> str:
     """A fingerprint of the training data, to tell which data a model was trained on."""
     digest = hashlib.sha256()

@@ -111,7 +111,8 @@ _RULES: list[tuple[tuple[str, ...], str, int]] = [
     (("messenger",), r"\b(?:Facebook|Meta)[- ]Messenger\b", _I),
     (("messenger",), r"\b(?:on|in|via|to|from|inside) Messenger\b(?!-)", 0),
     (("messenger",), r"\bMessenger(?:'s| app\b| Kids\b| chats?\b| users\b| Rooms\b| Broadcast)", 0),
-    (("linkedin",), _START + r"linked ?in", _I),
+    (("linkedin",), _START + r"linkedin", _I),
+    (("linkedin",), _START + r"Linked ?In\b", 0),       # "linked in the PR" is English, not the network
     (("xing",), _START + r"xing\b", _I),
     (("tiktok",), _START + r"tik ?tok", _I),
     (("youtube",), _START + r"you ?tube", _I),

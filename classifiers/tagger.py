@@ -79,6 +79,17 @@ def combiner_inputs(text_scores: np.ndarray, cue_block: np.ndarray,
 # classifiers/README.md: on original wording this ranked better on every sample and fold seed.
 CHANGE_GATE = "any_tag"
 
+# A fifth text model, trained on the same features to tell items about what Lagebild watches (every
+# training example: social networks, marketing, the law of online communication, and their hard
+# negatives) from items about anything else (`data/offtopic/`: gadgets, databases, changelogs,
+# science, sport, business, weather, culture). The tag models only ever saw the domain, so outside
+# it they read "launch", "version", "act" and "IPO" as news with full confidence: a Go library's
+# bump as a feature rollout, an enzyme "caught in the act" as a legal change. Each tag's probability
+# is scaled by min(1, p(on topic) / TOPIC_FLOOR) squared: unchanged for items that read as on topic
+# at least that surely, fading fast towards zero for items that do not. Eighteenth round,
+# classifiers/README.md.
+TOPIC_FLOOR = 0.5
+
 
 def input_slices(n_cues: int, n_pairs: int, gated: bool) -> dict[str, slice]:
     """Where each block of `combiner_inputs` lies in one row, for `n_cues` cue and language
@@ -117,7 +128,8 @@ class Tagger:
                  combine_coef: np.ndarray, combine_intercept: np.ndarray,
                  thresholds: Mapping[str, float], meta: Mapping,
                  language_thresholds: Mapping[str, Mapping[str, float]] | None = None,
-                 conjunctions: Sequence[str] = (), change_model: tuple[np.ndarray, float] | None = None):
+                 conjunctions: Sequence[str] = (), change_model: tuple[np.ndarray, float] | None = None,
+                 topic_model: tuple[np.ndarray, float] | None = None):
         self.featurizer = featurizer
         self.text_coef = np.asarray(text_coef, dtype=np.float64)  # (n_text_features, n_tags)
         self.text_intercept = np.asarray(text_intercept, dtype=np.float64)  # (n_tags,)
@@ -137,8 +149,12 @@ class Tagger:
         # intercept. A model saved before it existed has none, and loads and scores as it did.
         self.change_model = None if change_model is None else (
             np.asarray(change_model[0], dtype=np.float64), float(change_model[1]))
-        self._coef = self.text_coef if self.change_model is None else np.column_stack(
-            [self.text_coef, self.change_model[0]])
+        # The topic gate's text model (`TOPIC_FLOOR`); a model saved before it existed has none,
+        # and loads and scores as it did.
+        self.topic_model = None if topic_model is None else (
+            np.asarray(topic_model[0], dtype=np.float64), float(topic_model[1]))
+        extra = [m[0] for m in (self.change_model, self.topic_model) if m is not None]
+        self._coef = np.column_stack([self.text_coef, *extra]) if extra else self.text_coef
 
     def with_thresholds(self, thresholds: Mapping[str, float] | None = None,
                         language_thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Tagger:
@@ -147,7 +163,7 @@ class Tagger:
         return Tagger(self.featurizer, self.text_coef, self.text_intercept, self.combine_coef,
                       self.combine_intercept, thresholds if thresholds is not None else self.thresholds, self.meta,
                       language_thresholds if language_thresholds is not None else self.language_thresholds,
-                      self.conjunctions, self.change_model)
+                      self.conjunctions, self.change_model, self.topic_model)
 
     def thresholds_for(self, lang: str | None, platforms: Sequence[str] | None = None) -> dict[str, float]:
         """The decision threshold per tag for an item in language `lang` ("en", "en-GB"); with
@@ -220,6 +236,9 @@ class Tagger:
         if self.change_model is not None:
             state["change_coef"] = self.change_model[0].astype(np.float32)
             state["change_intercept"] = np.array(self.change_model[1])
+        if self.topic_model is not None:
+            state["topic_coef"] = self.topic_model[0].astype(np.float32)
+            state["topic_intercept"] = np.array(self.topic_model[1])
         storage.save(Path(path), state, {"thresholds": self.thresholds, "meta": self.meta,
                                          "language_thresholds": self.language_thresholds})
 
@@ -236,6 +255,11 @@ class Tagger:
         if change_model is not None and change_model[0].shape != state["text_coef"].shape[:1]:
             raise storage.ModelFileError(
                 "model's change gate does not fit its features; retrain it with `monitor train`")
+        topic_model = ((state["topic_coef"], float(state["topic_intercept"]))
+                       if "topic_coef" in state else None)
+        if topic_model is not None and topic_model[0].shape != state["text_coef"].shape[:1]:
+            raise storage.ModelFileError(
+                "model's topic gate does not fit its features; retrain it with `monitor train`")
         width = input_slices(len(CUE_NAMES) + len(LANGS), len(conjunction_columns(conjunctions)),
                              change_model is not None)["gated"].stop
         if state["combine_coef"].shape[0] != width:
@@ -243,7 +267,7 @@ class Tagger:
                 "model's second stage does not fit its cue groups; retrain it with `monitor train`")
         return cls(Featurizer.from_state(state), state["text_coef"], state["text_intercept"],
                    state["combine_coef"], state["combine_intercept"], sidecar["thresholds"], sidecar["meta"],
-                   sidecar.get("language_thresholds"), conjunctions, change_model)
+                   sidecar.get("language_thresholds"), conjunctions, change_model, topic_model)
 
     @property
     def _n_text(self) -> int:
@@ -262,11 +286,23 @@ class Tagger:
     def _batch_probabilities(self, parsed: Sequence[Parsed]) -> np.ndarray:
         """Without a sparse matrix (`Featurizer.text_scores`): the crawl process tags with this, and
         SciPy would be a ninth of its memory."""
-        scores = self.featurizer.text_scores(parsed, self._coef)  # one pass for the tags and the gate
+        scores = self.featurizer.text_scores(parsed, self._coef)  # one pass for the tags and the gates
         text_scores = scores[:, : len(TAGS)] + self.text_intercept
         change = None if self.change_model is None else sigmoid(scores[:, len(TAGS)] + self.change_model[1])
         inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns, change)
-        return sigmoid(inputs @ self.combine_coef + self.combine_intercept)
+        probabilities = sigmoid(inputs @ self.combine_coef + self.combine_intercept)
+        if self.topic_model is not None:
+            on_topic = sigmoid(scores[:, -1] + self.topic_model[1])
+            probabilities *= (np.minimum(1.0, on_topic / TOPIC_FLOOR) ** 2)[:, None]
+        return probabilities
+
+    def on_topic(self, docs: Sequence[Mapping]) -> np.ndarray:
+        """Per item, the topic gate's probability that it is about what Lagebild watches (`TOPIC_FLOOR`);
+        ones without a gate."""
+        if self.topic_model is None:
+            return np.ones(len(docs))
+        parsed = [parse(doc) for doc in docs]
+        return sigmoid(self.featurizer.text_scores(parsed, self.topic_model[0][:, None])[:, 0] + self.topic_model[1])
 
     def _change(self, text_row: np.ndarray | sp.csr_matrix) -> float | None:
         """The gate's probability for one item's text features, dense or a sparse row (None

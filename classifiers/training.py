@@ -25,7 +25,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from .evaluation import cv_report, evaluate, label_matrix, report
-from .examples import Example, data_sha256, default_dev_files, default_training_files, load_examples
+from .examples import (
+    Example,
+    data_sha256,
+    default_dev_files,
+    default_training_files,
+    load_examples,
+    offtopic_examples,
+)
 from .features import Featurizer, parse
 from .labels import FEATURE_TAG, REACH_TAG
 from .tagger import CONJUNCTION_NAMES, PACKAGED_MODEL, TAGS, Tagger, combiner_inputs, conjunction_columns, sigmoid
@@ -73,12 +80,17 @@ class Settings:
     # A fourth text model, "reports any change", whose probability gates the three text scores in
     # stage two (`tagger.CHANGE_GATE`); False trains a model of the form saved before it.
     change_gate: bool = True
+    # The topic gate (`tagger.TOPIC_FLOOR`), trained when off-topic examples are given: the
+    # off-topic examples together weigh this share of the domain's, and its inverse regularisation.
+    offtopic_share: float = 0.5
+    topic_C: float = 4.0
 
 
 def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), extra_weight: float = 3.0,
-                 settings: Settings | None = None) -> Tagger:
+                 settings: Settings | None = None, offtopic: Iterable[Example] = ()) -> Tagger:
     """Train on `examples` plus `extra` (corrections made by people, which count
-    `extra_weight` times as much as a shipped example).
+    `extra_weight` times as much as a shipped example); with `offtopic` (items about
+    anything but what Lagebild watches: `default_offtopic_files`), a topic gate too.
 
     Two stages per tag (see `tagger`): a logistic regression on the word and
     character features gives a text score; out-of-fold text scores of all three
@@ -89,6 +101,7 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     settings = settings or Settings()
     started = time.perf_counter()
     base, extra = list(examples), [replace(ex, weight=ex.weight * extra_weight) for ex in extra]
+    offtopic = list(offtopic)
     data = base + extra
     if not data:
         raise ValueError("no training examples")
@@ -113,11 +126,28 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     tagger = Tagger(featurizer, np.column_stack([m[0] for m in tag_models]), np.array([m[1] for m in tag_models]),
                     np.column_stack([c[0] for c in combiners]), np.array([c[1] for c in combiners]),
                     thresholds, {}, language_thresholds(best, settings), settings.conjunctions,
-                    text_models[len(TAGS)] if settings.change_gate else None)
+                    text_models[len(TAGS)] if settings.change_gate else None,
+                    _topic_model(featurizer, features[:, :n_text], weights, offtopic, settings))
     limits = np.array([[tagger.thresholds_for(p.lang)[tag] for tag in TAGS] for p in parsed])
     cv = _cv_figures(probabilities, labels, limits, settings.folds, settings.group_by_style)
     tagger.meta = _meta(base, extra, extra_weight, settings, cv, time.perf_counter() - started)
+    tagger.meta["n_offtopic"] = len(offtopic) if tagger.topic_model is not None else 0
     return tagger
+
+
+def _topic_model(featurizer: Featurizer, domain: sp.csr_matrix, weights: np.ndarray, offtopic: list[Example],
+                 settings: Settings) -> tuple[np.ndarray, float] | None:
+    """The topic gate's text model: every training example (on topic) against `offtopic`, on the
+    text features the tag models use. The featurizer stays fitted on the domain alone, so the tag
+    models are what they would be without it. None without off-topic examples."""
+    if not offtopic:
+        return None
+    other = featurizer.transform([parse(ex.as_doc()) for ex in offtopic])[:, : domain.shape[1]]
+    share = weights.sum() * settings.offtopic_share / len(offtopic)
+    y = np.r_[np.ones(domain.shape[0]), np.zeros(len(offtopic))]
+    model = LogisticRegression(C=settings.topic_C, max_iter=5000)
+    model.fit(sp.vstack([domain, other]).tocsr(), y, sample_weight=np.r_[weights, np.full(len(offtopic), share)])
+    return model.coef_[0], float(model.intercept_[0])
 
 
 def scaled_thresholds(best: list[float], scale: float) -> dict[str, float]:
@@ -267,7 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m classifiers.training", description=main.__doc__)
     parser.add_argument("--output", type=Path, default=PACKAGED_MODEL, help="model directory to write")
     args = parser.parse_args(argv)
-    tagger = train_tagger(load_examples(*default_training_files()))
+    tagger = train_tagger(load_examples(*default_training_files()), offtopic=offtopic_examples())
     tagger.save(args.output)
     print(f"saved to {args.output} in {tagger.meta['training_seconds']} s "
           f"({tagger.meta['n_examples']} examples)")

@@ -13,6 +13,7 @@ FOUND = [
     ("Instagram testet neue Funktion für Reels", ["instagram"]),
     ("TikTok-Verbot an Schulen gekippt", ["tiktok"]),
     ("Der LinkedIn-Algorithmus bevorzugt Dokumente", ["linkedin"]),
+    ("Linked In testet Videos im Feed", ["linkedin"]),
     ("YOUTUBE and PINTEREST update their ad policies", ["pinterest", "youtube"]),
     ("Follow @instagram and #TikTok for updates", ["instagram", "tiktok"]),
     ("Snapchat+, Reddit and Telegram channels", ["reddit", "snapchat", "telegram"]),
@@ -69,6 +70,7 @@ NOT_FOUND = [
     "The index was tweaked last week",
     "Unser Unternehmensprofil ist jetzt vollständig",
     "Metaverse hype is over",
+    "Release notes and commits are linked in the pull request",
     "",
 ]
 

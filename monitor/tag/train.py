@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from classifiers import default_training_files, load_examples, train_tagger
+from classifiers.examples import offtopic_examples
 from classifiers.training import Example
 from monitor.store import Store
 from monitor.tag.tagging import item_doc, user_model_dir
@@ -30,7 +31,8 @@ def retrain(store: Store, home: Path) -> Iterator[str]:
     shipped = load_examples(*default_training_files())
     corrections = correction_examples(store)
     yield f"Training on {len(shipped)} shipped examples and {len(corrections)} corrections from the archive …"
-    tagger = train_tagger(shipped, extra=corrections, extra_weight=CORRECTION_WEIGHT)
+    tagger = train_tagger(shipped, extra=corrections, extra_weight=CORRECTION_WEIGHT,
+                          offtopic=offtopic_examples())
     target = user_model_dir(home)
     tagger.save(target)
     yield f"Saved the model to {target}; `monitor run` and `monitor classify` use it from now on."
@@ -50,7 +52,8 @@ def retrain_team(store: Store, home: Path, team_id: int, slug: str) -> Iterator[
     corrections = correction_examples(store, team_id)
     yield (f"Training the model of team {slug} on {len(shipped)} shipped examples and {len(corrections)} "
            f"corrections made by the team …")
-    tagger = train_tagger(shipped, extra=corrections, extra_weight=CORRECTION_WEIGHT)
+    tagger = train_tagger(shipped, extra=corrections, extra_weight=CORRECTION_WEIGHT,
+                          offtopic=offtopic_examples())
     target = home / f"team-model-{slug}.new"
     tagger.save(target)
     checksum = team_model.publish(store, slug, target)

@@ -1,0 +1,123 @@
+"""The topic gate (`tagger.TOPIC_FLOOR`): a text model that tells items about what Lagebild watches
+from items about anything else, so that general feeds (gadgets, changelogs, science, sport, courts
+outside online law) do not fill the archive and the chat with false tags, while items of the domain
+keep exactly the tags they had."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classifiers import ModelFileError, Tagger, default_dev_files, load_examples, storage, train_tagger
+from classifiers.examples import DATA_DIR, default_training_files, offtopic_check_files, offtopic_examples
+from classifiers.platforms import platforms_of_item
+from classifiers.tagger import TOPIC_FLOOR
+from classifiers.training import Settings
+
+# Written for this test: off-topic items in this product's words, and news of the domain.
+OFF_TOPIC = [
+    {"title": "Forscher ertappen ein Reparaturenzym auf frischer Tat", "summary": "", "lang": "de"},
+    {"title": "Bump serde_json from 1.0.110 to 1.0.111", "summary": "Bumps serde_json. Release notes.", "lang": "en"},
+    {"title": "Neuer Elektro-SUV startet mit 600 Kilometern Reichweite", "lang": "de",
+     "summary": "Die Plattform teilt sich das Modell mit der Limousine; ein Update over the air folgt."},
+    {"title": "Chipmaker files for IPO, valuing the company at $4 billion", "summary": "", "lang": "en"},
+]
+ON_TOPIC = [
+    {"title": "Instagram testet eine neue Ansicht für Reels", "summary": "", "lang": "de"},
+    {"title": "EU fines a social network over children's data", "summary": "", "lang": "en"},
+    {"title": "LinkedIn zeigt Beiträge mit Links seltener im Feed", "summary": "", "lang": "de"},
+]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Tagger:
+    return Tagger.load()
+
+
+def ungated(tagger: Tagger) -> Tagger:
+    """The same model without its topic gate, as models were before it."""
+    return Tagger(tagger.featurizer, tagger.text_coef, tagger.text_intercept, tagger.combine_coef,
+                  tagger.combine_intercept, tagger.thresholds, tagger.meta, tagger.language_thresholds,
+                  tagger.conjunctions, tagger.change_model)
+
+
+def tagged(tagger: Tagger, examples) -> int:
+    docs = [ex.as_doc() for ex in examples]
+    about = [platforms_of_item(ex.title, ex.summary) for ex in examples]
+    return sum(1 for p in tagger.predict(docs, about) if p.tags)
+
+
+def test_off_topic_items_never_trained_on_stay_untagged(shipped):
+    """The check files (other topics and wording than the gate's examples) and an older set of
+    off-topic news written at another time for another purpose (`held_back/s11_*`)."""
+    assert shipped.topic_model is not None
+    for examples in (load_examples(*offtopic_check_files()),
+                     load_examples(DATA_DIR / "held_back" / "s11_offtopic_news.jsonl")):
+        assert not any(ex.tags for ex in examples)
+        with_gate, without = tagged(shipped, examples), tagged(ungated(shipped), examples)
+        assert with_gate <= 0.10 * len(examples), with_gate
+        assert without >= 3 * with_gate
+    assert [p.tags for p in shipped.predict(OFF_TOPIC)] == [[]] * len(OFF_TOPIC)
+
+
+def test_items_of_the_domain_keep_their_tags(shipped):
+    """The gate only ever lowers a score, and not for the domain: every labelled dev item reads as
+    on topic, and the dev files get the same tags with and without the gate."""
+    dev = load_examples(*default_dev_files())
+    docs = [ex.as_doc() for ex in dev]
+    assert min(shipped.on_topic([doc for doc, ex in zip(docs, dev) if ex.tags])) >= TOPIC_FLOOR
+    assert [p.tags for p in shipped.predict(docs)] == [p.tags for p in ungated(shipped).predict(docs)]
+    assert all(p.tags for p in shipped.predict(ON_TOPIC))
+    assert (shipped.probabilities(docs) <= ungated(shipped).probabilities(docs) + 1e-12).all()
+
+
+@pytest.fixture(scope="module")
+def small() -> Tagger:
+    """A model on a tenth of the training data, with a gate from the shipped off-topic examples."""
+    return train_tagger(load_examples(*default_training_files())[::10], settings=Settings(n_jobs=1),
+                        offtopic=offtopic_examples()[::2])
+
+
+def test_training_with_off_topic_examples_leaves_the_tag_models_alone(small):
+    """The off-topic examples train the gate alone: the features and the tags' models are those
+    of a run without them."""
+    plain = train_tagger(load_examples(*default_training_files())[::10], settings=Settings(n_jobs=1))
+    assert plain.topic_model is None and small.topic_model is not None
+    assert np.allclose(plain.text_coef, small.text_coef) and plain.thresholds == small.thresholds
+    assert small.meta["n_offtopic"] == len(offtopic_examples()[::2])
+    assert max(small.on_topic(OFF_TOPIC)) < TOPIC_FLOOR < min(small.on_topic(ON_TOPIC))
+
+
+def test_a_model_without_a_gate_loads_and_scores_as_before(small, tmp_path):
+    old = ungated(small)
+    old.save(tmp_path / "old")
+    state, _ = storage.load(tmp_path / "old")
+    assert "topic_coef" not in state
+    loaded = Tagger.load(tmp_path / "old")
+    assert loaded.topic_model is None and (loaded.on_topic(OFF_TOPIC) == 1.0).all()
+    assert np.allclose(loaded.probabilities(OFF_TOPIC + ON_TOPIC), old.probabilities(OFF_TOPIC + ON_TOPIC))
+    small.save(tmp_path / "gated")
+    again = Tagger.load(tmp_path / "gated")
+    assert np.allclose(again.probabilities(OFF_TOPIC + ON_TOPIC), small.probabilities(OFF_TOPIC + ON_TOPIC), atol=1e-5)
+
+
+def test_a_gate_that_does_not_fit_its_features_is_refused_in_plain_words(small, tmp_path):
+    small.save(tmp_path / "saved")
+    state, sidecar = storage.load(tmp_path / "saved")
+    state["topic_coef"] = state["topic_coef"][:-3]
+    storage.save(tmp_path / "broken", state, {key: sidecar[key] for key in ("thresholds", "meta", "language_thresholds")})
+    with pytest.raises(ModelFileError, match="topic gate does not fit .* retrain it with `monitor train`"):
+        Tagger.load(tmp_path / "broken")
+
+
+def test_a_team_model_gets_the_gate_too(monkeypatch, tmp_path):
+    """`monitor train` trains on the shipped examples plus corrections, and the gate with them."""
+    import monitor.tag.train as train
+    from monitor.store import Store
+    few = load_examples(*default_training_files())[::40]
+    monkeypatch.setattr(train, "load_examples", lambda *_files: few)
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    list(train.retrain(store, tmp_path / "home"))
+    store.close()
+    model = Tagger.load(tmp_path / "home" / "model")
+    assert model.topic_model is not None and model.meta["n_offtopic"] == len(offtopic_examples())
