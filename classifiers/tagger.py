@@ -86,7 +86,9 @@ CHANGE_GATE = "any_tag"
 # it they read "launch", "version", "act" and "IPO" as news with full confidence: a Go library's
 # bump as a feature rollout, an enzyme "caught in the act" as a legal change. Each tag's probability
 # is scaled by min(1, p(on topic) / TOPIC_FLOOR) squared: unchanged for items that read as on topic
-# at least that surely, fading fast towards zero for items that do not. Eighteenth round,
+# at least that surely, fading fast towards zero for items that do not. An item known to be about one
+# of the watched platforms (`predict(..., platforms=...)`) is in the domain by that alone and is not
+# gated: a short "Snapchat+ Lite at $3.99" reads like a gadget price. Eighteenth round,
 # classifiers/README.md.
 TOPIC_FLOOR = 0.5
 
@@ -178,15 +180,26 @@ class Tagger:
         return {tag: min(value * NO_PLATFORM_FACTOR, 0.95) if tag in PLATFORM_TAGS else value
                 for tag, value in limits.items()}
 
-    def probabilities(self, docs: Sequence[Mapping]) -> np.ndarray:
-        """Calibrated probability per item and tag, shape (len(docs), len(TAGS))."""
-        return self._scored(docs)[0]
+    def probabilities(self, docs: Sequence[Mapping], platforms: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+        """Calibrated probability per item and tag, shape (len(docs), len(TAGS)), after the topic gate
+        (which leaves items alone that `platforms` says are about a watched platform)."""
+        return self._gated(docs, platforms)[0]
+
+    def _gated(self, docs: Sequence[Mapping], platforms: Sequence[Sequence[str]] | None
+               ) -> tuple[np.ndarray, list[str]]:
+        probs, langs, on_topic = self._scored(docs)
+        if self.topic_model is not None:
+            factor = np.minimum(1.0, on_topic / TOPIC_FLOOR) ** 2
+            if platforms is not None:
+                factor[[bool(named) for named in platforms]] = 1.0
+            probs = probs * factor[:, None]
+        return probs, langs
 
     def predict(self, docs: Sequence[Mapping],
                 platforms: Sequence[Sequence[str]] | None = None) -> list[Prediction]:
         """Tags and scores per item, each against the thresholds of the item's language (given or
         detected) and, when `platforms` (per item, what it is about) is given, of its platforms."""
-        probs, langs = self._scored(docs)
+        probs, langs = self._gated(docs, platforms)
         probs = np.round(probs, 4)
         known: list[bool | None] = [None] * len(langs) if platforms is None else [bool(p) for p in platforms]
         limits = {(lang, named): np.array([self._thresholds(lang, named)[tag] for tag in TAGS])
@@ -273,17 +286,22 @@ class Tagger:
     def _n_text(self) -> int:
         return self.featurizer.block_starts[1]
 
-    def _scored(self, docs: Sequence[Mapping]) -> tuple[np.ndarray, list[str]]:
-        """Probabilities (items x tags) and each item's language, in batches."""
+    def _scored(self, docs: Sequence[Mapping]) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Probabilities before the topic gate (items x tags), each item's language, and its
+        probability of being on topic (ones without a gate), in batches."""
         docs = docs if isinstance(docs, Sequence) else list(docs)
-        parts, langs = [], []
+        parts, topics, langs = [], [], []
         for i in range(0, len(docs), _BATCH):
             parsed = [parse(doc) for doc in docs[i : i + _BATCH]]
-            parts.append(self._batch_probabilities(parsed))
+            probabilities, on_topic = self._batch_probabilities(parsed)
+            parts.append(probabilities)
+            topics.append(on_topic)
             langs += [p.lang for p in parsed]
-        return (np.vstack(parts) if parts else np.zeros((0, len(TAGS)))), langs
+        if not parts:
+            return np.zeros((0, len(TAGS))), langs, np.ones(0)
+        return np.vstack(parts), langs, np.concatenate(topics)
 
-    def _batch_probabilities(self, parsed: Sequence[Parsed]) -> np.ndarray:
+    def _batch_probabilities(self, parsed: Sequence[Parsed]) -> tuple[np.ndarray, np.ndarray]:
         """Without a sparse matrix (`Featurizer.text_scores`): the crawl process tags with this, and
         SciPy would be a ninth of its memory."""
         scores = self.featurizer.text_scores(parsed, self._coef)  # one pass for the tags and the gates
@@ -291,18 +309,14 @@ class Tagger:
         change = None if self.change_model is None else sigmoid(scores[:, len(TAGS)] + self.change_model[1])
         inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns, change)
         probabilities = sigmoid(inputs @ self.combine_coef + self.combine_intercept)
-        if self.topic_model is not None:
-            on_topic = sigmoid(scores[:, -1] + self.topic_model[1])
-            probabilities *= (np.minimum(1.0, on_topic / TOPIC_FLOOR) ** 2)[:, None]
-        return probabilities
+        on_topic = (np.ones(len(parsed)) if self.topic_model is None
+                    else sigmoid(scores[:, -1] + self.topic_model[1]))
+        return probabilities, on_topic
 
     def on_topic(self, docs: Sequence[Mapping]) -> np.ndarray:
         """Per item, the topic gate's probability that it is about what Lagebild watches (`TOPIC_FLOOR`);
         ones without a gate."""
-        if self.topic_model is None:
-            return np.ones(len(docs))
-        parsed = [parse(doc) for doc in docs]
-        return sigmoid(self.featurizer.text_scores(parsed, self.topic_model[0][:, None])[:, 0] + self.topic_model[1])
+        return self._scored(docs)[2]
 
     def _change(self, text_row: np.ndarray | sp.csr_matrix) -> float | None:
         """The gate's probability for one item's text features, dense or a sparse row (None

@@ -61,14 +61,23 @@ def test_off_topic_items_never_trained_on_stay_untagged(shipped):
 
 
 def test_items_of_the_domain_keep_their_tags(shipped):
-    """The gate only ever lowers a score, and not for the domain: every labelled dev item reads as
-    on topic, and the dev files get the same tags with and without the gate."""
+    """The gate only ever lowers a score, and not for the domain: every labelled dev item about no
+    named platform reads as on topic, an item about a platform is not gated at all, and the dev files
+    get the same tags with and without the gate."""
     dev = load_examples(*default_dev_files())
     docs = [ex.as_doc() for ex in dev]
-    assert min(shipped.on_topic([doc for doc, ex in zip(docs, dev) if ex.tags])) >= TOPIC_FLOOR
-    assert [p.tags for p in shipped.predict(docs)] == [p.tags for p in ungated(shipped).predict(docs)]
+    about = [platforms_of_item(ex.title, ex.summary) for ex in dev]
+    assert min(shipped.on_topic([doc for doc, ex, named in zip(docs, dev, about) if ex.tags and not named])) \
+        >= TOPIC_FLOOR
+    assert [p.tags for p in shipped.predict(docs, about)] == [p.tags for p in ungated(shipped).predict(docs, about)]
     assert all(p.tags for p in shipped.predict(ON_TOPIC))
-    assert (shipped.probabilities(docs) <= ungated(shipped).probabilities(docs) + 1e-12).all()
+    gated, plain = shipped.probabilities(docs, about), ungated(shipped).probabilities(docs, about)
+    assert (gated <= plain + 1e-12).all()
+    named = np.array([bool(n) for n in about])
+    assert np.array_equal(gated[named], plain[named])
+    short = {"title": "X sends Spaces recordings to the graveyard after 30 days", "summary": "", "lang": "en"}
+    assert shipped.on_topic([short])[0] < TOPIC_FLOOR          # read alone, a gadget's news
+    assert shipped.predict([short], [["x"]])[0].scores == ungated(shipped).predict([short], [["x"]])[0].scores
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +130,21 @@ def test_a_team_model_gets_the_gate_too(monkeypatch, tmp_path):
     store.close()
     model = Tagger.load(tmp_path / "home" / "model")
     assert model.topic_model is not None and model.meta["n_offtopic"] == len(offtopic_examples())
+
+
+def test_classify_says_when_an_item_reads_as_off_topic(shipped):
+    """`--explain` gives the gate's probability, and the text form says why every score is low."""
+    import io
+    import json
+
+    from monitor.tag.classify import classify_lines
+
+    lines = [json.dumps(doc) for doc in (OFF_TOPIC[0], ON_TOPIC[0])]
+    out = io.StringIO()
+    classify_lines(shipped, lines, out, explain=True)
+    off, on = (json.loads(line) for line in out.getvalue().splitlines())
+    assert off["on_topic"] < TOPIC_FLOOR <= on["on_topic"] and off["tags"] == []
+    text = io.StringIO()
+    classify_lines(shipped, lines, text, explain=True, text=True)
+    first, second = text.getvalue().split("\n\n")[:2]
+    assert "off topic" in first and "off topic" not in second

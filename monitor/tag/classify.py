@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from classifiers import detect_language
 from classifiers.platforms import platforms_of_item
+from classifiers.tagger import TOPIC_FLOOR
 from monitor.watch.text import MAX_SUMMARY_CHARS, html_to_text, looks_like_markup, plain_text
 
 if TYPE_CHECKING:
@@ -63,10 +64,13 @@ def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: 
     platforms = [platforms_of_item(prep["title"], prep["summary"], link if isinstance(link, str) else None)
                  for prep, link in zip(prepared, links)]
     predictions = iter(tagger.predict(prepared, platforms)) if prepared else iter(())
+    on_topic = iter(tagger.on_topic(prepared).tolist()) if explain and prepared else iter(())
     for doc, prep, named in zip(docs, prepared, platforms):
         pred = next(predictions)
         doc["tags"], doc["scores"], doc["platforms"] = list(pred.tags), dict(pred.scores), named
         if explain:
+            # how surely it is about what Lagebild watches (the topic gate): under 0.5 every score was lowered
+            doc["on_topic"] = round(next(on_topic, 1.0), 4)
             reasons = tagger.reasons(prep, why_not=True, platforms=named)
             doc["explain"] = {tag: [[term, round(w, 4)] for term, w in terms] for tag, terms in reasons["tags"].items()}
             doc["why_not"] = {tag: [[term, round(w, 4)] for term, w in terms]
@@ -91,6 +95,8 @@ def _as_text(doc: dict) -> str:
         lines.append(f"  (not {tag}, {scores.get(tag, 0):.2f}" + (f": {words})" if words else ")"))
     if not doc.get("tags"):
         lines.append("  no tag")
+    if doc.get("on_topic", 1.0) < TOPIC_FLOOR:
+        lines.append(f"  off topic ({doc['on_topic']:.2f}): every score lowered")
     if doc.get("platforms"):
         lines.append("  platforms: " + ", ".join(doc["platforms"]))
     return "\n".join(lines) + "\n\n"
