@@ -93,9 +93,11 @@ def _compounds_by_part(featurizer: Featurizer, parsed: Parsed) -> dict[str, str]
 
 
 def _telling(term: str) -> bool:
-    """A term worth showing: no function word in it and nothing Lagebild wrote itself."""
+    """A term worth showing: no function word in it, no single letter but X (the "s" of "Earth's"
+    says nothing), and nothing Lagebild wrote itself."""
     words = term.split()
-    return bool(words) and not any(w in _QUIET or w in GENERATED_WORDS or w.isdigit() or w == "0" for w in words)
+    return bool(words) and not any(w in _QUIET or w in GENERATED_WORDS or w.isdigit() or (len(w) < 2 and w != "x")
+                                   for w in words)
 
 
 def _grams_to_words(featurizer: Featurizer, parsed: Parsed, by_column: dict[int, float],

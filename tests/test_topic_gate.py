@@ -148,3 +148,36 @@ def test_classify_says_when_an_item_reads_as_off_topic(shipped):
     classify_lines(shipped, lines, text, explain=True, text=True)
     first, second = text.getvalue().split("\n\n")[:2]
     assert "off topic" in first and "off topic" not in second
+
+
+def test_the_item_page_says_why_an_off_topic_items_scores_are_low(tmp_path):
+    """With the shipped tagger on a real server: an off-topic item's page says the model lowered every
+    score because it does not read like a topic for social media teams; a platform's news says nothing."""
+    from monitor.config import Config, Settings, Source
+    from monitor.item import Item
+    from monitor.store import ItemQuery, Store
+    from monitor.tag.tagging import load_tagger, tag_items
+    from monitor.web import create_app
+    from tests.servers import running
+
+    store = Store.open(f"sqlite:///{tmp_path / 'web.db'}")
+    store.sync_sources([Source(name="mixed", url="https://mixed.example/feed")])
+    items = [Item(source="mixed", url=f"https://mixed.example/{n}", **doc) for n, doc in enumerate(OFF_TOPIC[:1] + ON_TOPIC[:1])]
+    tag_items(load_tagger(None), items)
+    store.add_items(items)
+    stored = {it.url: it.id for it in store.query_items(ItemQuery())}
+    app = create_app(Config(settings=Settings(language="de"), sources=[]), store, home=tmp_path / "home",
+                     tagger_loader=lambda: load_tagger(None))
+    with running(app) as client:
+        off = client.get(f"/items/{stored['https://mixed.example/0']}").text
+        on = client.get(f"/items/{stored['https://mixed.example/1']}").text
+    assert "liest sich nicht wie ein Thema für Social-Media-Teams" in off
+    assert "Social-Media-Teams" not in on
+    store.close()
+
+
+def test_explanations_leave_out_single_letters(shipped):
+    """Seen on a real science feed's title: "s" (of "Earth's") shown as a term behind a legal tag."""
+    doc = {"title": "Comets contributed to Earth's atmosphere and the planet's oceans", "summary": "", "lang": "en"}
+    terms = [term for found in shipped.explain(doc).values() for term, _ in found]
+    assert terms and not any(len(word) < 2 and word != "x" for term in terms for word in term.split())

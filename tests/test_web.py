@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
+import numpy as np
 import pytest
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
@@ -105,6 +106,9 @@ class FakeTagger:
 
     def thresholds_for(self, lang, platforms=None):
         return {"feature_rollout": 0.3, "legal_change": 0.3, "algorithm_reach_change": 0.3}
+
+    def on_topic(self, docs):
+        return np.ones(len(docs))
 
 
 def make_config(language="de", users=(), rss_token=None):

@@ -61,6 +61,7 @@ def load_item(web: Web, item_id: int, team_id: int | None = None) -> dict | None
         "cluster": cluster,
         "history": store.correction_history(item_id, team_id),
         "explanation": explain(web.tagger(), item),
+        "off_topic": off_topic(web.tagger(), item),
         "tag_rows": [{"tag": tag, "on": tag in item.tags, "score": item.scores.get(tag),
                       "threshold": limits.get(tag)} for tag in TAGS],
     }
@@ -77,6 +78,22 @@ def thresholds(tagger: Tagger | None, item: Item) -> dict[str, float]:
     except Exception:  # noqa: BLE001 - like explanations, a help and never a reason for a broken page
         log.warning("could not read the thresholds for item %s", item.id, exc_info=True)
         return {}
+
+
+def off_topic(tagger: Tagger | None, item: Item) -> float | None:
+    """How surely the item is about what Lagebild watches, when the topic gate lowered its scores
+    (`classifiers.tagger.TOPIC_FLOOR`: under it, and about no platform), else None: a reader who
+    sees low scores on an item that names none of the tags' topics learns why."""
+    if tagger is None or item.platforms:
+        return None
+    from classifiers.tagger import TOPIC_FLOOR
+    from monitor.tag.tagging import item_doc
+    try:
+        value = float(tagger.on_topic([item_doc(item)])[0])
+    except Exception:  # noqa: BLE001 - like explanations, a help and never a reason for a broken page
+        log.warning("could not read the topic gate for item %s", item.id, exc_info=True)
+        return None
+    return value if value < TOPIC_FLOOR else None
 
 
 def explain(tagger: Tagger | None, item: Item) -> dict[str, list[tuple[str, float]]]:
