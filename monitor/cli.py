@@ -340,9 +340,9 @@ def retag(app: App, since: str | None, dry_run: bool) -> None:
 
     start = utcnow() - parse_duration(since) if since else None
     config = applied_config(app.store, app.home, set(KINDS)) or app.optional_config()   # workers': the applied one
-    total = len(app.store.item_ids_since(start))
-    with progress_for(app.quiet, total, "Tagging stored items") as advance:
-        report = retag_archive(app.store, installation_tagger(app.store, app.home), config, since=start,
+    ids = app.store.item_ids_since(start)
+    with progress_for(app.quiet, len(ids), "Tagging stored items") as advance:
+        report = retag_archive(app.store, installation_tagger(app.store, app.home), config, ids=ids,
                                write=not dry_run, on_item=advance)
     for line in report_lines(report, written=not dry_run):
         click.echo(line)

@@ -11,6 +11,7 @@ from classifiers import ModelFileError, Tagger, default_training_files, load_exa
 from classifiers.features import parse
 from classifiers.labels import TAGS
 from classifiers.training import Settings
+from tests.model_files import rewritten
 
 # Each pair: news of a change, and an item on the same topic that reports none.
 PAIRS = [
@@ -82,11 +83,12 @@ def test_a_gated_model_round_trips_through_its_file(small_models, tmp_path):
 def test_a_gate_that_does_not_fit_its_features_is_refused_in_plain_words(small_models, tmp_path):
     gated, _ = small_models
     gated.save(tmp_path / "saved")
-    state, sidecar = storage.load(tmp_path / "saved")
-    state["change_coef"] = state["change_coef"][:-5]
-    storage.save(tmp_path / "broken", state, {key: sidecar[key] for key in ("thresholds", "meta", "language_thresholds")})
+
+    def shorter(state: dict) -> None:
+        state["change_coef"] = state["change_coef"][:-5]
+    broken = rewritten(tmp_path / "saved", tmp_path / "broken", shorter)
     with pytest.raises(ModelFileError, match="change gate does not fit .* retrain it with `monitor train`"):
-        Tagger.load(tmp_path / "broken")
+        Tagger.load(broken)
 
 
 def test_a_gate_without_its_second_stage_is_refused(small_models, tmp_path):
@@ -94,9 +96,10 @@ def test_a_gate_without_its_second_stage_is_refused(small_models, tmp_path):
     with misaligned weights; it is refused instead."""
     _, old = small_models
     old.save(tmp_path / "saved")
-    state, sidecar = storage.load(tmp_path / "saved")
-    state["change_coef"] = np.zeros(state["text_coef"].shape[0], dtype=np.float32)
-    state["change_intercept"] = np.array(0.0)
-    storage.save(tmp_path / "broken", state, {key: sidecar[key] for key in ("thresholds", "meta", "language_thresholds")})
+
+    def with_gate(state: dict) -> None:
+        state["change_coef"] = np.zeros(state["text_coef"].shape[0], dtype=np.float32)
+        state["change_intercept"] = np.array(0.0)
+    broken = rewritten(tmp_path / "saved", tmp_path / "broken", with_gate)
     with pytest.raises(ModelFileError, match="retrain it with `monitor train`"):
-        Tagger.load(tmp_path / "broken")
+        Tagger.load(broken)

@@ -13,6 +13,7 @@ from classifiers.examples import DATA_DIR, default_training_files, offtopic_chec
 from classifiers.platforms import platforms_of_item
 from classifiers.tagger import TOPIC_FLOOR
 from classifiers.training import Settings
+from tests.model_files import rewritten
 
 # Written for this test: off-topic items in this product's words, and news of the domain.
 OFF_TOPIC = [
@@ -112,11 +113,12 @@ def test_a_model_without_a_gate_loads_and_scores_as_before(small, tmp_path):
 
 def test_a_gate_that_does_not_fit_its_features_is_refused_in_plain_words(small, tmp_path):
     small.save(tmp_path / "saved")
-    state, sidecar = storage.load(tmp_path / "saved")
-    state["topic_coef"] = state["topic_coef"][:-3]
-    storage.save(tmp_path / "broken", state, {key: sidecar[key] for key in ("thresholds", "meta", "language_thresholds")})
+
+    def shorter(state: dict) -> None:
+        state["topic_coef"] = state["topic_coef"][:-3]
+    broken = rewritten(tmp_path / "saved", tmp_path / "broken", shorter)
     with pytest.raises(ModelFileError, match="topic gate does not fit .* retrain it with `monitor train`"):
-        Tagger.load(tmp_path / "broken")
+        Tagger.load(broken)
 
 
 def test_a_team_model_gets_the_gate_too(monkeypatch, tmp_path):

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from classifiers.labels import LEGAL_TAG
-from monitor.tag.legal_pages import force_legal
+from monitor.tag.legal_pages import force_legal, mark_legal, was_forced
 from monitor.tag.tagging import tag_items
 
 if TYPE_CHECKING:
@@ -58,24 +57,25 @@ class RetagReport:
 
 
 def retag_archive(store: Store, tagger: Tagger, config: Config | None, since: datetime | None = None,
-                  write: bool = True, batch: int = BATCH, on_item: Callable[[], None] | None = None) -> RetagReport:
-    """Tag the items stored or published since `since` (all without) again; with `write` False,
-    only report what would change. `config` gives each source's platform hint, category and
-    whether it is a terms page; a source it does not name keeps its items' platforms as the hint.
-    `on_item` is called after each item (a progress bar)."""
+                  write: bool = True, batch: int = BATCH, on_item: Callable[[], None] | None = None,
+                  ids: Sequence[int] | None = None) -> RetagReport:
+    """Tag the items stored or published since `since` (all without; or the items `ids`, when the
+    caller has listed them already) again; with `write` False, only report what would change.
+    `config` gives each source's platform hint, category and whether it is a terms page; a source it
+    does not name keeps its items' platforms as the hint. `on_item` is called after each item (a
+    progress bar)."""
     report = RetagReport()
     sources = list(config.sources) if config is not None else []
     hints = {s.name: list(s.platforms) for s in sources}
     categories = {s.name: s.category for s in sources if s.category}
-    for chunk in _chunks(store.item_ids_since(since), batch):
+    for chunk in _chunks(store.item_ids_since(since) if ids is None else ids, batch):
         before = store.items_by_ids(chunk)            # the model's tags: no team's corrections laid over
         after = [_fresh(item, hints) for item in before]
         tag_items(tagger, after, categories)
         force_legal(after, sources)
         for old, new in zip(before, after):
-            if old.scores.get(LEGAL_TAG) == 1.0 and LEGAL_TAG not in new.tags:
-                new.tags.append(LEGAL_TAG)      # forced when stored (a terms page), whatever the model says now
-                new.scores[LEGAL_TAG] = 1.0
+            if was_forced(old):
+                mark_legal(new)                 # forced when stored (a terms page), whatever the model says now
             new.tags = sorted(new.tags)
             report.count(old, new)
             if on_item is not None:

@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from classifiers.labels import LEGAL_TAG
 from monitor.clock import utcnow
+from monitor.tag.legal_pages import mark_legal, was_forced
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -41,11 +41,9 @@ def model_tags(tagger: Tagger, items: Sequence[Item], categories: Mapping[str, s
     tag_items(tagger, local, categories)
     out = {}
     for n, (before, after) in enumerate(zip(items, local)):
-        tags, scores = set(after.tags), dict(after.scores)
-        if before.scores.get(LEGAL_TAG) == 1.0:
-            tags.add(LEGAL_TAG)            # forced by the source's configuration (monitor.tag.legal_pages)
-            scores[LEGAL_TAG] = 1.0
-        out[n] = (sorted(tags), scores)
+        if was_forced(before):
+            mark_legal(after)              # forced by the source's configuration (monitor.tag.legal_pages)
+        out[n] = (sorted(set(after.tags)), dict(after.scores))
     return out
 
 
