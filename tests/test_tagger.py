@@ -30,6 +30,7 @@ from classifiers.evaluation import report
 from classifiers.examples import DATA_DIR
 from classifiers.storage import MODEL_FILE, SIDECAR_FILE, sha256_file
 from classifiers.tagger import PACKAGED_MODEL
+from classifiers.text import doc_fields
 from tests import articles
 
 # Measured 0.907 macro-F1 (per tag 0.876 / 0.934 / 0.910) on the dev files when the
@@ -561,6 +562,18 @@ def test_invisible_characters_inside_words_do_not_change_the_scores(tagger):
                          "Daten\u00adschutz\u2060grund\ufeffverordnung bleibt."}
     assert tagger.predict([hidden])[0] == tagger.predict([plain])[0]
     assert "algorithm_reach_change" in tagger.predict([plain])[0].tags
+
+
+def test_html_entities_in_text_that_never_passed_the_feed_reader_do_not_change_the_scores(tagger):
+    """Text from an API or pasted into `monitor classify` often keeps its entities ("&amp;", "&#8217;");
+    read as words, "amp" and "8217" would take weight from the words that carry the news."""
+    plain = {"title": "Facebook & Instagram: Meta's new rules for political ads in the EU",
+             "summary": "From October, Meta won't show political, electoral or social-issue ads in the EU."}
+    escaped = {"title": "Facebook &amp; Instagram: Meta&#8217;s new rules for political ads in the EU",
+               "summary": "From October, Meta won&#39;t show political, electoral or social-issue ads in the EU."}
+    assert tagger.predict([escaped])[0] == tagger.predict([plain])[0]
+    assert tagger.reasons(escaped) == tagger.reasons(plain)
+    assert "AT&T and Q&A" in doc_fields({"title": "AT&T and Q&A"})[0]      # a bare ampersand stays
 
 
 def test_classify_and_eval_take_a_newsroom_link_when_the_text_names_no_platform(tagger, tmp_path):

@@ -1,0 +1,109 @@
+"""Framed titles: a section kicker, a site's name or a row of hashtags around an item does not
+change its tags. Real titles come framed ("Netzwelt: …", "… | Marketing Daily", a LinkedIn
+post ending in #socialmedia), our written examples do not; `classifiers.framing` trains the
+model on framed copies. The frames tested here are not among those it trained on."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from classifiers import Example, Tagger, default_dev_files, evaluate, load_examples
+from classifiers.cues import CueMatcher
+from classifiers.features import parse
+from classifiers.framing import HASHTAGS, KICKERS, SITES, framed_copies
+from classifiers.platforms import find_platforms
+from tests.test_tagger_real import REAL_DEV
+
+# Frames the model never saw in training (none is in `framing`'s lists).
+UNSEEN_KICKERS = {"de": ("Netzpolitik:", "Onlinewelt:", "Digitales:"),
+                  "en": ("Social Networks:", "Internet Culture:", "Big Tech:")}
+UNSEEN_SITES = {"de": ("Markt und Medien", "Agenturblog", "Kommunikationswoche"),
+                "en": ("Brand Notes", "Newsdesk Daily", "The Comms Letter")}
+UNSEEN_HASHTAGS = ("#agenturleben", "#brandbuilding", "#teamwork")
+# What a frame may cost the real set at most, in macro-F1. Before the framed copies these kickers
+# cost it 0.037, these sites' names 0.023 and these hashtags 0.042; with them 0.025, 0.013 and 0.009.
+MAX_REAL_COST = {"kicker": 0.03, "site": 0.02, "hashtags": 0.02}
+# The written dev files, which frames cost 0.005, 0.002 and 0.006 before; with the copies, nothing.
+MAX_DEV_COST = 0.003
+
+
+def _kicked(examples: list[Example]) -> list[Example]:
+    return [replace(ex, title=f"{UNSEEN_KICKERS[ex.lang or 'en'][i % 3]} {ex.title}") for i, ex in enumerate(examples)]
+
+
+def _signed(examples: list[Example]) -> list[Example]:
+    return [replace(ex, title=f"{ex.title} | {UNSEEN_SITES[ex.lang or 'en'][i % 3]}") for i, ex in enumerate(examples)]
+
+
+def _tagged(examples: list[Example]) -> list[Example]:
+    return [replace(ex, summary=f"{ex.summary} {UNSEEN_HASHTAGS[i % 3]} #socialmedia".strip())
+            for i, ex in enumerate(examples)]
+
+
+FRAMES = [("kicker", _kicked), ("site", _signed), ("hashtags", _tagged)]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger.load()
+
+
+@pytest.mark.parametrize("name, frame", FRAMES, ids=[name for name, _ in FRAMES])
+def test_an_unseen_frame_costs_the_written_dev_files_nothing(tagger, name, frame):
+    dev = load_examples(*default_dev_files())
+    plain = evaluate(tagger, dev).macro_f1
+    assert evaluate(tagger, frame(dev)).macro_f1 >= plain - MAX_DEV_COST
+
+
+@pytest.mark.parametrize("name, frame", FRAMES, ids=[name for name, _ in FRAMES])
+def test_an_unseen_frame_costs_the_real_items_little(tagger, name, frame):
+    if not REAL_DEV.exists():
+        pytest.skip(f"the real evaluation set is not here ({REAL_DEV})")
+    real = load_examples(REAL_DEV)
+    plain = evaluate(tagger, real).macro_f1
+    assert evaluate(tagger, frame(real)).macro_f1 >= plain - MAX_REAL_COST[name]
+
+
+def test_a_kicker_about_social_media_does_not_hide_a_reach_change(tagger):
+    item = {"title": "LinkedIn zeigt Beiträge mit externen Links seltener im Feed", "lang": "de"}
+    assert "algorithm_reach_change" in tagger.predict([item])[0].tags
+    framed = {**item, "title": "Social Media: " + item["title"]}
+    assert "algorithm_reach_change" in tagger.predict([framed])[0].tags
+
+
+def test_framed_copies_keep_their_examples_labels_language_and_style():
+    examples = [Example("Instagram testet neue Reels-Ansicht", "Ein Test in Kanada.", "de", ["feature_rollout"],
+                        style="s_test"),
+                Example("Court fines X over the DSA", "", "en", ["legal_change"], weight=2.0, style="s_law")]
+    copies = framed_copies(examples, 0.15, seed=3)
+    assert len(copies) == 6
+    for original, three in ((examples[0], copies[:3]), (examples[1], copies[3:])):
+        for copy in three:
+            assert (copy.tags, copy.lang, copy.style) == (original.tags, original.lang, original.style)
+            assert copy.weight == pytest.approx(original.weight * 0.15)
+        kicked, signed, tagged = three
+        assert kicked.title.endswith(original.title) and kicked.title != original.title
+        assert signed.title.startswith(original.title) and signed.title != original.title
+        assert tagged.title == original.title and tagged.summary.startswith(original.summary)
+        assert tagged.summary.split()[-1].startswith("#")
+    again = framed_copies(examples, 0.15, seed=3)
+    assert again == copies                                   # a model trains the same way twice
+
+
+def test_no_frame_names_a_platform_or_a_cue():
+    """A copy keeps its example's tags only if its frame says nothing about a change."""
+    frames = [*KICKERS["de"], *KICKERS["en"], *SITES["de"], *SITES["en"], " ".join(HASHTAGS)]
+    matcher = CueMatcher()
+    for frame in frames:
+        assert find_platforms(frame) == [], frame
+        for lang in ("de", "en"):
+            words = parse({"title": frame, "lang": lang}).title
+            assert not matcher.matches(words), frame
+
+
+def test_the_packaged_model_was_trained_with_framed_copies(tagger):
+    meta = tagger.meta
+    assert meta["n_framed"] == 3 * meta["n_examples"]
+    assert meta["settings"]["frame_weight"] > 0
