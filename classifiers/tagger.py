@@ -157,6 +157,14 @@ class Tagger:
             np.asarray(topic_model[0], dtype=np.float64), float(topic_model[1]))
         extra = [m[0] for m in (self.change_model, self.topic_model) if m is not None]
         self._coef = np.column_stack([self.text_coef, *extra]) if extra else self.text_coef
+        if extra:   # one copy of the weights: the models' arrays become views into the stacked one
+            n_tags = self.text_coef.shape[1]
+            self.text_coef = self._coef[:, :n_tags]
+            views = iter(self._coef[:, n_tags:].T)
+            if self.change_model is not None:
+                self.change_model = (next(views), self.change_model[1])
+            if self.topic_model is not None:
+                self.topic_model = (next(views), self.topic_model[1])
 
     def with_thresholds(self, thresholds: Mapping[str, float] | None = None,
                         language_thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Tagger:
