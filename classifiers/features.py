@@ -173,15 +173,17 @@ class Featurizer:
 
     @classmethod
     def fit(cls, docs: Sequence[Parsed], min_df: int = 2,
-            weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> Featurizer:
+            weights: tuple[float, float, float] = (1.0, 1.0, 1.0), pair_min_df: int | None = None) -> Featurizer:
         """Keep terms and grams seen in at least `min_df` documents (rarer ones are
-        mostly names and typos that would not recur) and compute smoothed IDF."""
+        mostly names and typos that would not recur) and compute smoothed IDF. Word pairs
+        need `pair_min_df` documents where it is given (training's framed copies: see there)."""
         unigram_df = Counter(t for d in docs for t in set(d.title + d.summary))
         # the words compounds may split into: the same as the fitted vocabulary's single words
         probe = cls([w for w, n in unigram_df.items() if n >= min_df], [], np.zeros(0), np.zeros(0))
         word_df = Counter(t for d in docs for t in set(word_terms(d, probe.compound_parts)))
         gram_df = Counter(_dedupe_doc_grams(docs))
-        words = sorted(t for t, n in word_df.items() if n >= min_df)
+        pair_min = min_df if pair_min_df is None else pair_min_df
+        words = sorted(t for t, n in word_df.items() if n >= (pair_min if " " in t else min_df))
         grams = sorted(g for g, n in gram_df.items() if n >= min_df)
         return cls(words, grams, _idf(word_df, words, len(docs)), _idf(gram_df, grams, len(docs)),
                    weights)
