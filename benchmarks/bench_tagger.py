@@ -32,6 +32,7 @@ from classifiers import (  # noqa: E402 - after the thread limits above
 )
 from classifiers.examples import offtopic_examples  # noqa: E402
 from classifiers.tagger import PACKAGED_MODEL  # noqa: E402
+from tests.test_tagger_real import REAL_DEV  # noqa: E402 - the same place the tests look
 
 KEYWORDS = {
     "feature_rollout": r"rolls? out|launch|testet|tests|introduc|führt .* ein|neue funktion|available",
@@ -61,23 +62,15 @@ def pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity)"
 
 
-def _find_real_dev() -> Path | None:
-    """`shared/eval/real-dev.jsonl` beside the project root (or one of its parents), if it is there."""
-    root = Path(__file__).resolve().parents[1]
-    return next((path for folder in root.parents
-                 if (path := folder / "shared" / "eval" / "real-dev.jsonl").exists()), None)
-
-
 def build_real_items(n: int) -> list[dict] | None:
     """`n` items from the real evaluation set (read only, never trained on), or None where it is absent.
 
     The training examples above are the words the model was fitted on, so every one of their phrases
     is in its vocabulary, and a model that keeps rarer phrases (the framed copies') looks slower on
     them than on real text, where most rare phrases are unknown and cost nothing."""
-    path = _find_real_dev()
-    if path is None:
+    if not REAL_DEV.exists():
         return None
-    docs = [ex.as_doc() for ex in load_examples(path)]
+    docs = [ex.as_doc() for ex in load_examples(REAL_DEV)]
     return [{**docs[i % len(docs)], "title": f"{docs[i % len(docs)]['title']} ({i})"} for i in range(n)]
 
 

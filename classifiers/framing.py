@@ -41,15 +41,16 @@ SITES: dict[str, tuple[str, ...]] = {
            "Creator Journal", "Social Media News", "The Marketing Post", "Digital Insider"),
 }
 SEPARATORS = (" | ", " - ", " – ")
+COPIES_PER_EXAMPLE = 3   # one per frame: kicker, site's name, hashtags
 HASHTAGS = ("#socialmedia", "#marketing", "#digitalmarketing", "#onlinemarketing", "#contentmarketing",
             "#smm", "#b2b", "#kommunikation", "#digitalisierung", "#socialmediamarketing", "#pr")
 
 
 def framed_copies(examples: Iterable[Example], weight: float, seed: int = 0) -> list[Example]:
-    """Three copies of each example, in the examples' order, each weighing `weight` times the
-    example: with a kicker before the title, with a site's name after it, and with two to four
-    hashtags after the summary. The words are drawn with `seed`, so a model trains the same
-    way twice."""
+    """`COPIES_PER_EXAMPLE` (three) copies of each example, in the examples' order, each weighing
+    `weight` times the example: with a kicker before the title, with a site's name after it, and
+    with two to four hashtags after the summary. The words are drawn with `seed`, so a model
+    trains the same way twice."""
     rng = random.Random(seed)
     copies: list[Example] = []
     for ex in examples:

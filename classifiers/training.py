@@ -34,7 +34,7 @@ from .examples import (
     offtopic_examples,
 )
 from .features import Featurizer, parse
-from .framing import framed_copies
+from .framing import COPIES_PER_EXAMPLE, framed_copies
 from .labels import FEATURE_TAG, REACH_TAG
 from .tagger import CONJUNCTION_NAMES, PACKAGED_MODEL, TAGS, Tagger, combiner_inputs, conjunction_columns, sigmoid
 
@@ -119,7 +119,7 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     # (125,000 more) read the same on the real set, 0.007 lower on our held-back examples, and cost
     # 33 MB in every process that tags; fitting on the examples alone kept less of what the copies
     # teach (nineteenth round).
-    pair_min_df = settings.min_df * (1 + len(framed) // len(base)) if framed else None
+    pair_min_df = settings.min_df * (1 + COPIES_PER_EXAMPLE) if framed else None
     featurizer = Featurizer.fit(parsed, settings.min_df, settings.block_weights, pair_min_df)
     own = np.r_[: len(base), len(base) + len(framed): len(data)]   # the examples, not their copies
     features = featurizer.transform(parsed)
@@ -131,7 +131,7 @@ def train_tagger(examples: Iterable[Example], extra: Iterable[Example] = (), ext
     groups = None
     if settings.group_by_style:   # a framed copy goes with its example, style or not
         styles = style_groups(base + extra)
-        copies = np.repeat(styles[: len(base)], len(framed) // len(base)) if framed else styles[:0]
+        copies = np.repeat(styles[: len(base)], COPIES_PER_EXAMPLE) if framed else styles[:0]
         groups = np.concatenate([styles[: len(base)], copies, styles[len(base):]])
     folds = [_splits(targets[:, j], settings, groups) for j in range(targets.shape[1])]
     text_scores, text_models = _text_stage(features[:, :n_text], targets, weights, settings, folds)
