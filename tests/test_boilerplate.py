@@ -11,10 +11,10 @@ import time
 from classifiers.text import _BOILERPLATE, strip_boilerplate
 
 # The definition: a run without stops, a boilerplate phrase, the rest of the sentence and its stops.
-REFERENCE = re.compile(rf"[^.!?\n]*\b(?:{_BOILERPLATE})\b[^.!?\n]*(?:[.!?]+|$)", re.IGNORECASE)
+REFERENCE = re.compile(rf"[^.!?\n…\]]*\b(?:{_BOILERPLATE})\b[^.!?\n…\]]*(?:[.!?…\]]+|$)", re.IGNORECASE)
 PIECES = ["read more", "Read More", "weiterlesen", "subscribe to our newsletter", "our newsletter", ".", "!", "?",
           "\n", " ", "Plattform", "neue Regeln", "xread more", "read morex", "...", "é", "Abonniere", "a.b", "?!",
-          "erschien zuerst auf", "Reels für alle"]
+          "erschien zuerst auf", "Reels für alle", "…", " […]", "[...]", "]"]
 
 
 def test_same_sentences_dropped_as_the_definition_says() -> None:
@@ -32,3 +32,31 @@ def test_long_sentence_with_a_phrase_costs_one_pass() -> None:
     assert strip_boilerplate(text).strip() == ""
     assert strip_boilerplate("Neu bei Reels. " + text + ". Danach mehr.") == "Neu bei Reels.  Danach mehr."
     assert time.process_time() - started < 1.0
+
+
+def test_an_excerpt_cut_with_an_ellipsis_keeps_its_last_sentence() -> None:
+    """WordPress ends a feed's excerpt with " […]" and appends "The post <title> appeared first on
+    <site>." in the same line; "… Weiterlesen" and "[...] Continue reading" are as common. The
+    excerpt is the news; only the footer goes, also where the repeated title has stops of its own."""
+    excerpt = "Instagram gibt Creatorn ab sofort eine Planung für Reels an die Hand, zunächst in Deutschland"
+    footers = [" […] Der Beitrag Instagram: Was ist neu? Reels lassen sich planen erschien zuerst auf Agenturblog.",
+               " [&hellip;] The post Reels can be scheduled appeared first on Brand Notes.",
+               " … Weiterlesen »", " [...] Continue reading →"]
+    for footer in footers:
+        kept = strip_boilerplate(excerpt + footer)
+        assert kept.startswith(excerpt), footer
+        assert not {"erschien", "appeared", "Weiterlesen", "Continue", "Agenturblog", "Notes", "neu"} & set(
+            re.findall(r"\w+", kept[len(excerpt):])), footer
+
+
+def test_photo_credits_and_datelines_go_and_news_words_stay() -> None:
+    """A photo credit and an agency's dateline say nothing about a change; words that look like
+    them inside the news ("Photos", "Bild-Zeitung", a law's acronym before a dash) stay."""
+    assert strip_boilerplate("BERLIN (dpa) - Die Plattform testet Reels. (Foto: dpa)").split() == [
+        "Die", "Plattform", "testet", "Reels."]
+    assert strip_boilerplate("NEW YORK (Reuters) — Meta said. Image credit: Getty Images").split() == ["Meta", "said."]
+    assert strip_boilerplate("LONDON — X will cut reach. © Brand Notes").split() == ["X", "will", "cut", "reach."]
+    for kept in ("DSGVO – Bußgeld gegen einen Shop", "USA - TikTok wird verboten",
+                 "Photos app gets albums: Apple adds a feature", "Die Bild-Zeitung berichtet über Instagram.",
+                 "Instagram: Fotos lassen sich jetzt als Karussell teilen."):
+        assert strip_boilerplate(kept) == kept

@@ -628,3 +628,24 @@ def test_an_item_about_no_platform_needs_twice_the_score_for_feature_and_reach(t
     assert alone["algorithm_reach_change"] == 2 * model.thresholds["algorithm_reach_change"]
     assert alone["legal_change"] == model.thresholds["legal_change"]
     assert model.thresholds_for("de", ["x"]) == model.thresholds_for("de") == model.thresholds
+
+
+@pytest.mark.parametrize("lang, footer", [
+    ("de", " […] Der Beitrag {title} erschien zuerst auf Agenturblog."),
+    ("en", " […] The post {title} appeared first on Brand Notes."),
+    ("de", " … Weiterlesen »"),
+])
+def test_a_wordpress_excerpt_gets_the_tags_of_its_text(tagger, lang, footer):
+    """Feeds cut the excerpt with an ellipsis and put their footer in the same line: the excerpt's
+    last sentence, here the news, must not go with the footer (on the real set, every summary in
+    that form cost 0.04 macro-F1 while it did)."""
+    docs = {"de": {"title": "Was Unternehmensseiten jetzt wissen müssen",
+                   "summary": "Eine kurze Einordnung für Social-Media-Teams. LinkedIn zeigt Beiträge mit externen "
+                              "Links ab sofort seltener im Feed an, bestätigt das Netzwerk", "lang": "de"},
+            "en": {"title": "Good news for creators this week",
+                   "summary": "Here is what changed. Instagram now lets creators and businesses schedule Reels "
+                              "up to 75 days ahead, rolling out worldwide from today", "lang": "en"}}
+    doc = docs[lang]
+    plain, framed = tagger.predict([doc, {**doc, "summary": doc["summary"] + footer.format(title=doc["title"])}])
+    assert plain.tags and framed.tags == plain.tags
+    assert all(abs(framed.scores[t] - plain.scores[t]) < 0.05 for t in plain.scores)
