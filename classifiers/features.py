@@ -33,7 +33,7 @@ import numpy as np
 
 from .cues import CUE_NAMES, DISCOUNTING_CUES, CueMatcher
 from .language import detect_language
-from .text import doc_fields, doc_text, lede, normalise, strip_boilerplate, tokens
+from .text import doc_fields, doc_text, lede, normalise, strip_boilerplate, strip_editor_marks, tokens
 
 if TYPE_CHECKING:
     import scipy.sparse as sp  # for training and explanations only: tagging never imports it (text_scores)
@@ -56,11 +56,12 @@ class Parsed:
 
 def parse(doc: Mapping) -> Parsed:
     """Normalise and tokenise an item; detect its language if it does not say.
-    Boilerplate is dropped from the summary only (a title has none), and of a whole
-    article only the lede is read (`text.lede`)."""
+    Boilerplate is dropped from the summary only (a title has none but an editor's mark,
+    "[Update]"), and of a whole article only the lede is read (`text.lede`)."""
     title, summary = doc_fields(doc)
     lang = str(doc.get("lang") or "").lower().split("-")[0] or detect_language(doc_text(doc))
-    return Parsed(tokens(normalise(title)), tokens(normalise(strip_boilerplate(lede(summary)))), lang)
+    return Parsed(tokens(normalise(strip_editor_marks(title))), tokens(normalise(strip_boilerplate(lede(summary)))),
+                  lang)
 
 
 _MIN_PART = 4        # letters of a compound's part: shorter "parts" are mostly chance ("ein", "tag")

@@ -60,3 +60,22 @@ def test_photo_credits_and_datelines_go_and_news_words_stay() -> None:
                  "Photos app gets albums: Apple adds a feature", "Die Bild-Zeitung berichtet über Instagram.",
                  "Instagram: Fotos lassen sich jetzt als Karussell teilen."):
         assert strip_boilerplate(kept) == kept
+
+
+def test_stock_photo_credits_and_editors_marks_go() -> None:
+    """Blogs credit their stock photo at the top ("Photo by … on Unsplash"), editors mark updates and
+    formats in brackets ("[Update – 01. März 2018]", "(Video)"): neither says what changed. A mark that
+    says what kind of text follows ("[Anzeige]") stays, and so do brackets with news in them."""
+    from classifiers.text import strip_editor_marks
+
+    assert strip_boilerplate("Photo by Jane Doe on Unsplash Instagram adds a scheduling option.").split() == [
+        "Instagram", "adds", "a", "scheduling", "option."]
+    assert strip_boilerplate("© wolterke | depositphotos.com Facebook beendet den Test.").split() == [
+        "Facebook", "beendet", "den", "Test."]
+    assert strip_boilerplate("Courtesy of Facebook\nFacebook changes the feed.").split() == [
+        "Facebook", "changes", "the", "feed."]
+    assert strip_editor_marks("[UPDATE] Facebook und die organische Reichweite (Video)").split() == [
+        "Facebook", "und", "die", "organische", "Reichweite"]
+    for kept in ("[Anzeige] Die besten Tools für Reels", "Meta (Facebook, Instagram) muss zahlen",
+                 "Instagram testet Live-Videos (in Deutschland)", "Die Plattform nutzt Fotos von Nutzern auf Instagram."):
+        assert strip_editor_marks(strip_boilerplate(kept)) == kept
