@@ -67,7 +67,30 @@ _CREDIT = re.compile(
     rf"|(?:(?:{_CREDIT_WORDS})\s*:\s*|©\s*)[^\n()]{{0,50}}?(?:{_STOCK_SITES})\b"
     # a credit on a line of its own before the text (where line breaks are kept: `monitor classify`)
     rf"|^\s*(?:(?:{_CREDIT_WORDS})\s*:|©|Courtesy of\b)[^\n]{{1,80}}\n")
-_CREDIT_HINT = re.compile(rf"(?:{_CREDIT_WORDS})\b|©|Courtesy of")
+
+
+def _may_have_credit(text: str) -> bool:
+    """Letters every credit has: plain substring tests before the patterns (a search for the
+    alternatives took 4 µs a summary, and `any` over a tuple 1.8 µs: reading a summary costs 5)."""
+    return ("oto" in text or "ild" in text or "mage" in text or "icture" in text or "redit" in text
+            or "llustration" in text or "©" in text or "ourtesy" in text)
+# More of a page's furniture: a reading time ("Lesezeit: 3 Min.", "5 min read"), a byline with its
+# date ("By Jane Doe | Brand Notes | Aug 2, 2021", "Von Anna Berger, 16. September 2022"), the source
+# after the last sentence ("Quelle: …", "Source: …"), an autoblog's ad placeholder ("[ad_1]"). Each
+# cost the real set 0.016-0.024 added to every item.
+_MONTH_DATE = r"(?:\d{1,2}\.\s*[A-ZÄÖÜ][a-zäöü]{2,8}\.?\s*\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4})"
+_FURNITURE = re.compile(
+    r"\b(?:Lesezeit|Lesedauer|Reading time)\s*:?\s*(?:ca\.\s*)?\d+\s*(?:Minuten|Min\.?|minutes?|mins?\.?)"
+    r"|\b\d+[ -]?min(?:ute)?s?\.? read\b"
+    r"|\[ad_\d+\]"
+    r"|(?:(?<=[.!?…\]])|^)\s*(?:Source|Quelle|Via)\s*:\s*[^.!?\n]{1,60}$"
+    rf"|^\s*(?:Von|By)\s+[^|.\n]{{2,40}}?(?:\s*[|,–-]\s*[^|\n]{{1,40}}?){{0,2}}\s*[|,–-]\s*{_MONTH_DATE}\s*")
+
+
+def _may_have_furniture(text: str) -> bool:
+    """Letters every piece of `_FURNITURE` has (see `_may_have_credit`)."""
+    return ("Lese" in text or "Reading" in text or " read" in text or "[ad_" in text or "Source" in text
+            or "Quelle" in text or "Via" in text or text.startswith(("Von ", "By ")))
 _AGENCIES = r"dpa|dpa-AFX|AFP|AP|Reuters|KNA|epd|SID|dts|APA|sda|Keystone-SDA|Bloomberg|ots|Xinhua|ANSA|EFE"
 _DATELINE = re.compile(
     rf"^\s*[A-ZÄÖÜ][\w./ -]{{0,40}}?\s*\((?:{_AGENCIES})(?:[/,][^)]{{0,30}})?\)\s*[-–—:]\s*"  # "BERLIN (dpa) - "
@@ -144,11 +167,13 @@ def _unescaped(text: str) -> str:
 
 
 def strip_boilerplate(text: str) -> str:
-    """The text without subscribe/follow/read-more sentences, footer menus, photo credits and an
-    agency's dateline."""
-    if _CREDIT_HINT.search(text):
+    """The text without subscribe/follow/read-more sentences, footer menus, photo credits, bylines,
+    reading times, an agency's dateline and editors' marks."""
+    if _may_have_credit(text):
         text = _CREDIT.sub(" ", text)
-    if text[:1].isupper():
+    if _may_have_furniture(text):
+        text = _FURNITURE.sub(" ", text)
+    if text[:1].isupper() and ("(" in text[:60] or "—" in text[:60]):
         text = _DATELINE.sub("", text, count=1)
     text = strip_editor_marks(text)
     lowered = text.lower()

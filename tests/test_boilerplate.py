@@ -79,3 +79,16 @@ def test_stock_photo_credits_and_editors_marks_go() -> None:
     for kept in ("[Anzeige] Die besten Tools für Reels", "Meta (Facebook, Instagram) muss zahlen",
                  "Instagram testet Live-Videos (in Deutschland)", "Die Plattform nutzt Fotos von Nutzern auf Instagram."):
         assert strip_editor_marks(strip_boilerplate(kept)) == kept
+
+
+def test_bylines_reading_times_and_sources_go_and_sentences_like_them_stay() -> None:
+    assert strip_boilerplate("By Jane Doe | Brand Notes | Aug 2, 2021 Facebook changes the feed.").split() == [
+        "Facebook", "changes", "the", "feed."]
+    assert strip_boilerplate("Von Anna Berger, 16. September 2022 Instagram testet Reels.").split() == [
+        "Instagram", "testet", "Reels."]
+    assert strip_boilerplate("Lesezeit: 3 Min. [ad_1] Meta kürzt die Reichweite. Quelle: Agenturblog").split() == [
+        "Meta", "kürzt", "die", "Reichweite."]
+    for kept in ("Von der Leyen kündigt an, dass die EU den DSA durchsetzt.", "By 2025, all brands must label ads.",
+                 "Die Quelle: ein Leak bei X.", "Via Instagram lassen sich jetzt Reels planen.",
+                 "Creators watched 5 minutes of ads before the change."):
+        assert strip_boilerplate(kept) == kept

@@ -31,11 +31,14 @@ MAX_REAL_COST = {"kicker": 0.03, "site": 0.035, "hashtags": 0.025,
                  # real set 0.013-0.016, an agency's dateline 0.013, a WordPress excerpt's footer 0.042.
                  "credit": 0.005, "dateline": 0.005, "excerpt": 0.005,
                  # an editor's mark in brackets ("[Update]", "(Video)") cost 0.015-0.019 before
-                 "mark": 0.005}
+                 "mark": 0.005,
+                 # a byline with its date before the summary and its source after it: 0.023 and 0.017
+                 # before; a reading time or an autoblog's "[ad_1]" before it: 0.016 and 0.024
+                 "byline": 0.005, "reading": 0.005}
 # The written dev files, which frames cost 0.005 / 0.002 / 0.006 before and 0.005 / 0.009 / 0.006
 # now (our own examples are clear enough that a frame rarely moves them): held where they are.
 MAX_DEV_COST = {"kicker": 0.01, "site": 0.015, "hashtags": 0.01, "credit": 0.005, "dateline": 0.005, "excerpt": 0.005,
-                "mark": 0.005}
+                "mark": 0.005, "byline": 0.005, "reading": 0.005}
 
 
 def _kicked(examples: list[Example]) -> list[Example]:
@@ -82,8 +85,23 @@ def _marked(examples: list[Example]) -> list[Example]:
             for i, ex in enumerate(examples)]
 
 
+BYLINES = {"de": "Von Anna Berger | Markt und Medien | 2. Aug. 2021 ", "en": "By Jane Doe | Brand Notes | Aug 2, 2021 "}
+SOURCES = {"de": " Quelle: Agenturblog", "en": " Source: The Comms Letter"}
+READING = ("Lesezeit: 3 Min. ", "4 min read ", "[ad_1] ")
+
+
+def _bylined(examples: list[Example]) -> list[Example]:
+    return [replace(ex, summary=BYLINES[ex.lang or "en"] + ex.summary + SOURCES[ex.lang or "en"]) if ex.summary else ex
+            for ex in examples]
+
+
+def _timed(examples: list[Example]) -> list[Example]:
+    return [replace(ex, summary=READING[i % 3] + ex.summary) if ex.summary else ex for i, ex in enumerate(examples)]
+
+
 FRAMES = [("kicker", _kicked), ("site", _signed), ("hashtags", _tagged), ("credit", _credited),
-          ("dateline", _datelined), ("excerpt", _excerpted), ("mark", _marked)]
+          ("dateline", _datelined), ("excerpt", _excerpted), ("mark", _marked), ("byline", _bylined),
+          ("reading", _timed)]
 
 
 @pytest.fixture(scope="module")
