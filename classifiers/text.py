@@ -84,7 +84,8 @@ _FURNITURE = re.compile(
     r"|\b\d+[ -]?min(?:ute)?s?\.? read\b"
     r"|\[ad_\d+\]"
     r"|(?:(?<=[.!?…\]])|^)\s*(?:Source|Quelle|Via)\s*:\s*[^.!?\n]{1,60}$"
-    rf"|^\s*(?:Von|By)\s+[^|.\n]{{2,40}}?(?:\s*[|,–-]\s*[^|\n]{{1,40}}?){{0,2}}\s*[|,–-]\s*{_MONTH_DATE}\s*")
+    # the name holds no separator and only pipes part the rest, so a hostile "By a, a, a, …" backtracks little
+    rf"|^\s*(?:Von|By)\s+[^|.,\n]{{2,40}}(?:\|[^|\n]{{1,40}}){{0,2}}[|,]\s*{_MONTH_DATE}\s*")
 
 
 def _may_have_furniture(text: str) -> bool:
