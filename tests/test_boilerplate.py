@@ -8,13 +8,13 @@ import random
 import re
 import time
 
-from classifiers.text import _BOILERPLATE, strip_boilerplate
+from classifiers.text import _BOILERPLATE, _TRAILING_LINK, strip_boilerplate
 
 # The definition: a run without stops, a boilerplate phrase, the rest of the sentence and its stops.
 REFERENCE = re.compile(rf"[^.!?\n…\]]*\b(?:{_BOILERPLATE})\b[^.!?\n…\]]*(?:[.!?…\]]+|$)", re.IGNORECASE)
 PIECES = ["read more", "Read More", "weiterlesen", "subscribe to our newsletter", "our newsletter", ".", "!", "?",
           "\n", " ", "Plattform", "neue Regeln", "xread more", "read morex", "...", "é", "Abonniere", "a.b", "?!",
-          "erschien zuerst auf", "Reels für alle", "…", " […]", "[...]", "]"]
+          "erschien zuerst auf", "Reels für alle", "…", " […]", "[...]", "]", "Weiterlesen", " »"]
 
 
 def test_same_sentences_dropped_as_the_definition_says() -> None:
@@ -22,7 +22,8 @@ def test_same_sentences_dropped_as_the_definition_says() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
         if "|" not in text:
-            assert strip_boilerplate(text) == REFERENCE.sub(" ", text), text
+            expected = REFERENCE.sub(" ", _TRAILING_LINK.sub(" ", text))   # a link's words at the end go alone
+            assert strip_boilerplate(text) == expected, text
 
 
 def test_long_sentence_with_a_phrase_costs_one_pass() -> None:
@@ -105,3 +106,13 @@ def test_hostile_furniture_costs_little() -> None:
         for _ in range(10):
             strip_boilerplate(text[:600])
         assert time.process_time() - started < 0.03, text[:20]     # "Von x - x - …" took 0.07 s before
+
+
+def test_a_link_at_the_very_end_goes_alone() -> None:
+    """"… Read more" after an excerpt without a stop: the excerpt is the news and stays."""
+    for text in ("Instagram lets creators schedule Reels, rolling out today Read more",
+                 "Instagram lässt Creator Reels planen, zunächst in Deutschland Weiterlesen »",
+                 "Instagram lets creators schedule Reels Continue reading →"):
+        kept = strip_boilerplate(text).split()
+        assert kept[:4] in (["Instagram", "lets", "creators", "schedule"], ["Instagram", "lässt", "Creator", "Reels"])
+        assert not {"Read", "more", "Weiterlesen", "Continue", "reading"} & set(kept)
