@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from .cues import CUE_NAMES, DISCOUNTING_CUES, CueMatcher
+from .furniture import strip_editor_marks
 from .language import detect_language
-from .text import doc_fields, doc_text, lede, normalise, strip_boilerplate, strip_editor_marks, tokens
+from .text import doc_fields, doc_text, lede, normalise, strip_boilerplate, tokens
 
 if TYPE_CHECKING:
     import scipy.sparse as sp  # for training and explanations only: tagging never imports it (text_scores)

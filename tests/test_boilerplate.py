@@ -67,7 +67,7 @@ def test_stock_photo_credits_and_editors_marks_go() -> None:
     """Blogs credit their stock photo at the top ("Photo by … on Unsplash"), editors mark updates and
     formats in brackets ("[Update – 01. März 2018]", "(Video)"): neither says what changed. A mark that
     says what kind of text follows ("[Anzeige]") stays, and so do brackets with news in them."""
-    from classifiers.text import strip_editor_marks
+    from classifiers.furniture import strip_editor_marks
 
     assert strip_boilerplate("Photo by Jane Doe on Unsplash Instagram adds a scheduling option.").split() == [
         "Instagram", "adds", "a", "scheduling", "option."]
