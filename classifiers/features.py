@@ -61,8 +61,20 @@ def parse(doc: Mapping) -> Parsed:
     "[Update]"), and of a whole article only the lede is read (`text.lede`)."""
     title, summary = doc_fields(doc)
     lang = str(doc.get("lang") or "").lower().split("-")[0] or detect_language(doc_text(doc))
-    return Parsed(tokens(normalise(strip_editor_marks(title))), tokens(normalise(strip_boilerplate(lede(summary)))),
-                  lang)
+    title_words = tokens(normalise(strip_editor_marks(title)))
+    return Parsed(title_words, _after_title(title_words, tokens(normalise(strip_boilerplate(lede(summary))))), lang)
+
+
+_MIN_REPEATED_TITLE = 3   # words: a shorter title ("Instagram") may well begin a summary of its own
+
+
+def _after_title(title: list[str], summary: list[str]) -> list[str]:
+    """The summary without the title it starts with. Many feeds begin the description with the
+    title again, and a post without one gets its first words as title (`spiders.feed`), so the
+    summary repeats them: read twice, the title's words weigh three times and the rest of the
+    summary less (on the real set, the title repeated before its summary cost 0.016 macro-F1)."""
+    n = len(title)
+    return summary[n:] if n >= _MIN_REPEATED_TITLE and summary[:n] == title else summary
 
 
 _MIN_PART = 4        # letters of a compound's part: shorter "parts" are mostly chance ("ein", "tag")

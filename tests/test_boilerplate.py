@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import time
+import unicodedata
 
 from classifiers.text import _BOILERPLATE, _TRAILING_LINK, strip_boilerplate
 
@@ -116,3 +117,34 @@ def test_a_link_at_the_very_end_goes_alone() -> None:
         kept = strip_boilerplate(text).split()
         assert kept[:4] in (["Instagram", "lets", "creators", "schedule"], ["Instagram", "lässt", "Creator", "Reels"])
         assert not {"Read", "more", "Weiterlesen", "Continue", "reading"} & set(kept)
+
+
+def test_text_as_feeds_and_apis_hand_it_over_reads_as_plain_text() -> None:
+    """Decomposed umlauts, markup tags, links and a site's address are read as the plain words
+    they stand for or not at all; "p", "strong", "heise" and "com" are not words of the item."""
+    from classifiers.features import parse
+    plain = parse({"title": "Für Händler gilt ab heute eine neue Pflicht", "summary": "Die Regel gilt für alle Shops.",
+                   "lang": "de"})
+    decomposed = parse({"title": unicodedata.normalize("NFD", "Für Händler gilt ab heute eine neue Pflicht"),
+                        "summary": unicodedata.normalize("NFD", "Die Regel gilt für alle Shops."), "lang": "de"})
+    assert decomposed == plain and "fuer" in plain.title
+    marked_up = parse({"title": "Für Händler gilt ab heute eine neue Pflicht",
+                       "summary": "<p><strong>Die Regel</strong> gilt für alle Shops.</p>", "lang": "de"})
+    assert marked_up == plain
+    linked = parse({"title": "Für Händler gilt ab heute eine neue Pflicht",
+                    "summary": "Die Regel gilt für alle Shops. https://t.co/Ab12Cd via heise.de www.example.org/x",
+                    "lang": "de"})
+    assert linked.summary == plain.summary + ["via"]
+
+
+def test_a_summary_that_repeats_its_title_is_read_from_after_it() -> None:
+    from classifiers.features import parse
+    title = "Instagram testet eine neue Ansicht für Reels"
+    apart = parse({"title": title, "summary": "Zunächst in Kanada.", "lang": "de"})
+    repeated = parse({"title": title, "summary": f"{title}. Zunächst in Kanada.", "lang": "de"})
+    derived = parse({"title": "Wir starten heute eine neue Funktion für alle Creator in…",
+                     "summary": "Wir starten heute eine neue Funktion für alle Creator in Deutschland.", "lang": "de"})
+    assert repeated == apart
+    assert derived.summary == ["deutschland"]
+    short = parse({"title": "Instagram", "summary": "Instagram testet eine neue Ansicht.", "lang": "de"})
+    assert short.summary[0] == "instagram"                     # a one-word title may begin a summary of its own
