@@ -67,6 +67,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
+from .furniture import strip_furniture
 from .labels import PLATFORMS  # noqa: F401 - re-exported: the dictionary covers exactly these
 from .text import lede
 
@@ -456,8 +457,9 @@ PLATFORM_LEDE_CHARS = 300
 
 def named_platforms(title: str, summary: str) -> list[str]:
     """Platforms named in an item's title and the first sentences of its summary (`text.lede` to
-    `PLATFORM_LEDE_CHARS`)."""
-    return find_platforms(f"{title}\n{lede(summary, PLATFORM_LEDE_CHARS)}".strip())
+    `PLATFORM_LEDE_CHARS`), its furniture left out: a photo credit names whose picture it is
+    ("Foto: Screenshot Instagram", "Image: © Meta"), not what the item is about."""
+    return find_platforms(f"{title}\n{lede(strip_furniture(summary), PLATFORM_LEDE_CHARS)}".strip())
 
 
 def platforms_of_item(title: str, summary: str, url: str | None = None) -> list[str]:

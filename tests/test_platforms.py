@@ -446,3 +446,13 @@ def test_an_article_is_about_the_platforms_its_title_and_first_sentences_name():
     assert named_platforms(articles.TITLE, articles.ARTICLE) == ["instagram"]
     assert named_platforms("Kommentare zusammengefasst", articles.TEASER) == ["instagram"]   # named in the lede: it counts
     assert "reddit" in named_platforms("", later)     # the same words read as a teaser still name their platforms
+
+
+def test_a_photo_credit_names_no_platform_of_the_item():
+    """A credit says whose picture it is, not what the item is about."""
+    from classifiers.platforms import named_platforms
+    assert named_platforms("LinkedIn testet Stories für Unternehmensseiten",
+                           "Das Format kommt zuerst in Brasilien. (Foto: Instagram)") == ["linkedin"]
+    assert named_platforms("LinkedIn tests Stories for company pages", "First in Brazil. Image credit: Meta") == ["linkedin"]
+    assert sorted(named_platforms("LinkedIn testet Stories", "Auch Instagram baut das Format um. (Foto: dpa)")) == [
+        "instagram", "linkedin"]
