@@ -459,7 +459,7 @@ def named_platforms(title: str, summary: str) -> list[str]:
     """Platforms named in an item's title and the first sentences of its summary (`text.lede` to
     `PLATFORM_LEDE_CHARS`), its furniture left out: a photo credit names whose picture it is
     ("Foto: Screenshot Instagram", "Image: © Meta"), not what the item is about."""
-    return find_platforms(f"{title}\n{lede(strip_furniture(summary), PLATFORM_LEDE_CHARS)}".strip())
+    return find_platforms(f"{title}\n{strip_furniture(lede(summary, PLATFORM_LEDE_CHARS))}".strip())
 
 
 def platforms_of_item(title: str, summary: str, url: str | None = None) -> list[str]:
