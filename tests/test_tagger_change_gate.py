@@ -9,6 +9,7 @@ import pytest
 
 from classifiers import ModelFileError, Tagger, default_training_files, load_examples, storage, train_tagger
 from classifiers.features import parse
+from classifiers.function_words import QUIET_WORDS
 from classifiers.labels import TAGS
 from classifiers.training import Settings
 from tests.model_files import rewritten
@@ -103,3 +104,28 @@ def test_a_gate_without_its_second_stage_is_refused(small_models, tmp_path):
     broken = rewritten(tmp_path / "saved", tmp_path / "broken", with_gate)
     with pytest.raises(ModelFileError, match="retrain it with `monitor train`"):
         Tagger.load(broken)
+
+
+def test_the_gate_learns_function_words_at_reduced_strength(small_models):
+    """The written examples share habits of phrasing ("now" in news, "how" in guides) that real
+    text does not keep to, so the gate learns single function words at `gate_function_words`
+    (`function_words.QUIET_WORDS`): they carry a smaller share of its weight than at full
+    strength, and the tag models, which learn every word at full strength, are the same."""
+    reduced, _ = small_models
+    examples = load_examples(*default_training_files())[::10]
+    full = train_tagger(examples, settings=Settings(n_jobs=1, gate_function_words=1.0))
+    assert Settings().gate_function_words < 1.0
+    words = reduced.featurizer.words
+    assert words == full.featurizer.words
+    quiet = np.array([word in QUIET_WORDS for word in words])
+    assert quiet.any()
+
+    def share(tagger: Tagger) -> float:
+        assert tagger.change_model is not None
+        weights = np.abs(tagger.change_model[0][: len(words)])
+        return float(weights[quiet].sum() / weights.sum())
+
+    assert share(reduced) < 0.8 * share(full)
+    assert np.allclose(reduced.text_coef, full.text_coef)
+    docs = [doc for pair in PAIRS for doc in pair]
+    assert not np.allclose(reduced.probabilities(docs), full.probabilities(docs))
