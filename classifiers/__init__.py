@@ -39,6 +39,7 @@ _EXPORTS = {
     "Settings": "training",
     "evaluate": "evaluation",
     "evaluate_breakdown": "evaluation",
+    "compare_models": "evaluation",
     "EvalReport": "evaluation",
     "cv_report": "evaluation",
     "ModelFileError": "storage",

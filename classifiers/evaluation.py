@@ -115,6 +115,92 @@ class PlatformReport:
         return line
 
 
+# Resamples of the items for an interval; 1,000 put its ends within about 0.005 of where more would.
+RESAMPLES = 1000
+_CHUNK = 100   # resamples scored at once: (chunk x items x tags) booleans stay small for large files
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95 % percentile-bootstrap interval: the middle 95 % of a figure over resamples of the items.
+
+    A macro-F1 on 240 items moves by a few hundredths with which items happen to be in the set,
+    so two models 0.01 apart may not differ at all; the interval says how far a figure can be
+    trusted before anyone acts on it."""
+
+    low: float
+    high: float
+    resamples: int
+
+
+def macro_f1_interval(truth: np.ndarray, predicted: np.ndarray, resamples: int = RESAMPLES,
+                      seed: int = 0) -> Interval:
+    """Where the macro-F1 of `predicted` against `truth` (items x tags booleans) lies when the items
+    are drawn again, with replacement (seeded: the same files give the same interval)."""
+    figures = _resampled(truth, [predicted], resamples, seed)[0]
+    low, high = np.percentile(figures, [2.5, 97.5])
+    return Interval(round(float(low), 4), round(float(high), 4), resamples)
+
+
+def _resampled(truth: np.ndarray, predictions: list[np.ndarray], resamples: int, seed: int) -> list[np.ndarray]:
+    """Macro-F1 of each prediction matrix on the same `resamples` draws of the items (paired: every
+    model is scored on the same draw), as F1 = 2tp / (2tp + fp + fn), 0 where a tag has neither
+    predictions nor positives in a draw, as `tag_figures` counts it."""
+    n = truth.shape[0]
+    rng = np.random.default_rng(seed)
+    out: list[list[np.ndarray]] = [[] for _ in predictions]
+    for start in range(0, resamples, _CHUNK):
+        rows = rng.integers(0, n, size=(min(_CHUNK, resamples - start), n))
+        t = truth[rows]
+        for k, predicted in enumerate(predictions):
+            p = predicted[rows]
+            tp, fp, fn = (t & p).sum(axis=1), (~t & p).sum(axis=1), (t & ~p).sum(axis=1)
+            denominator = 2 * tp + fp + fn
+            f1 = np.divide(2 * tp, denominator, out=np.zeros(denominator.shape), where=denominator > 0)
+            out[k].append(f1.mean(axis=1))
+    return [np.concatenate(chunks) for chunks in out]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two models on one file: each macro-F1, overall and per part, and how sure the difference is.
+
+    The difference's interval comes from paired resamples (both models scored on the same draw
+    of items), which is far narrower than two separate intervals: most items are right or wrong
+    for both models alike."""
+
+    title: str
+    n_items: int
+    names: tuple[str, str]
+    macro: tuple[float, float]
+    low: float               # 95 % interval of macro[0] - macro[1]
+    high: float
+    ahead: float             # share of the resamples in which the first model scores higher
+    resamples: int
+    parts: list[tuple[str, int, float, float]]    # (part, items, first macro, second macro)
+
+    def format(self) -> str:
+        first, second = self.names
+        w1, w2 = max(7, len(first)), max(7, len(second))
+        lines = [f"{self.title} ({self.n_items} items): {first} against {second}",
+                 f"{'part':<28} {'items':>6} {first:>{w1}} {second:>{w2}} {'difference':>10}"]
+        for name, items, a, b in [("all", self.n_items, *self.macro), *self.parts]:
+            lines.append(f"{name:<28} {items:>6d} {a:>{w1}.3f} {b:>{w2}.3f} {a - b:>+10.3f}")
+        if self.low <= 0 <= self.high:
+            verdict = "within what the choice of items explains"
+        else:
+            verdict = f"{first if self.low > 0 else second} is ahead beyond what the choice of items explains"
+        lines.append(f"macro-F1 difference {self.macro[0] - self.macro[1]:+.3f}, 95 % interval {self.low:+.3f} to "
+                     f"{self.high:+.3f} over {self.resamples:,} paired resamples of the items ({first} ahead in "
+                     f"{self.ahead:.0%} of them): {verdict}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "n_items": self.n_items, "names": list(self.names), "macro_f1": list(self.macro),
+                "difference_interval": [self.low, self.high], "ahead": self.ahead, "resamples": self.resamples,
+                "parts": {name: {"items": items, "macro_f1": [a, b]} for name, items, a, b in self.parts}}
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """One file's figures: all items, then by language and by title kind, then platforms.
@@ -129,6 +215,7 @@ class Breakdown:
     # A file whose items carry no tag at all (off-topic checks): per tag how many items the model
     # tagged all the same; F1 says nothing there. None for a file with labelled tags.
     false_tags: dict[str, int] | None = None
+    interval: Interval | None = None     # of the overall macro-F1 (None for a file without tags)
 
     def format(self) -> str:
         if self.false_tags is not None:
@@ -136,7 +223,11 @@ class Breakdown:
             counts = ", ".join(f"{tag} {self.false_tags[tag]}" for tag in TAGS)
             return (f"{self.overall.title} ({n} items, none labelled with a tag): the model tags "
                     f"{tagged} ({tagged / max(n, 1):.1%}); {counts}")
-        lines = [self.overall.format(), "", f"{'part':<28} {'items':>6} {'macro':>6}  "
+        lines = [self.overall.format()]
+        if self.interval is not None:
+            lines.append(f"macro 95 % interval: {self.interval.low:.3f} to {self.interval.high:.3f} "
+                         f"(over {self.interval.resamples:,} resamples of these items)")
+        lines += ["", f"{'part':<28} {'items':>6} {'macro':>6}  "
                  + " ".join(f"{tag[:12]:>12}" for tag in TAGS)]
         for part in self.parts:
             f1s = " ".join(f"{part.per_tag[tag][2]:>12.3f}" for tag in TAGS)
@@ -148,6 +239,7 @@ class Breakdown:
     def to_dict(self) -> dict:
         return {"overall": self.overall.to_dict(), "parts": {p.title: p.to_dict() for p in self.parts},
                 "false_tags": self.false_tags,
+                "macro_f1_interval": None if self.interval is None else [self.interval.low, self.interval.high],
                 "platforms": None if self.platforms is None else
                 {"precision": self.platforms.precision, "recall": self.platforms.recall,
                  "f1": self.platforms.f1, "n_items": self.platforms.n_items,
@@ -161,14 +253,9 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
     examples = list(examples)
     named = [named_platforms(ex.title, ex.summary) for ex in examples]     # the text alone
     about = [n or platforms_of_link(ex.url) for n, ex in zip(named, examples)]    # and the link (`example_platforms`)
-    predictions = tagger.predict([ex.as_doc() for ex in examples], about)
     truth = label_matrix([ex.tags for ex in examples], TAGS)
-    predicted = label_matrix([p.tags for p in predictions], TAGS)
-    parts = []
-    for attribute, label in (("lang", "language"), ("title_kind", "title")):
-        for value in sorted({getattr(ex, attribute) for ex in examples if getattr(ex, attribute)}):
-            rows = np.array([getattr(ex, attribute) == value for ex in examples])
-            parts.append(report(truth[rows], predicted[rows], TAGS, f"{label} = {value}"))
+    predicted = _predicted(tagger, examples, about)
+    parts = [report(truth[rows], predicted[rows], TAGS, name) for name, rows in _parts(examples)]
     labelled = [i for i, ex in enumerate(examples) if ex.platforms is not None]
     platforms = None
     if labelled:
@@ -179,7 +266,42 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
             platforms = replace(platforms, text_only=platform_figures(truths, from_text))
     false_tags = None if truth.any() else {"any": int(predicted.any(axis=1).sum()),
                                            **{tag: int(predicted[:, j].sum()) for j, tag in enumerate(TAGS)}}
-    return Breakdown(report(truth, predicted, TAGS, title), parts, platforms, false_tags)
+    interval = macro_f1_interval(truth, predicted) if truth.any() else None
+    return Breakdown(report(truth, predicted, TAGS, title), parts, platforms, false_tags, interval)
+
+
+def compare_models(first: Tagger, second: Tagger, examples: Iterable[Example], title: str = "evaluation",
+                   names: tuple[str, str] = ("in use", "other"), resamples: int = RESAMPLES) -> Comparison:
+    """Both models on the same labelled items: macro-F1 overall and per part (`evaluate_breakdown`'s
+    parts), and a paired-bootstrap interval of the difference. For choosing between a model a team
+    trained (`monitor train`) and the packaged one, or between two training runs."""
+    examples = list(examples)
+    about = [example_platforms(ex) for ex in examples]
+    truth = label_matrix([ex.tags for ex in examples], TAGS)
+    ours, theirs = _predicted(first, examples, about), _predicted(second, examples, about)
+    a, b = _resampled(truth, [ours, theirs], resamples, seed=0)
+    low, high = np.percentile(a - b, [2.5, 97.5])
+    parts = [(name, int(rows.sum()), report(truth[rows], ours[rows], TAGS, name).macro_f1,
+              report(truth[rows], theirs[rows], TAGS, name).macro_f1) for name, rows in _parts(examples)]
+    return Comparison(title, len(examples), names,
+                      (report(truth, ours, TAGS, title).macro_f1, report(truth, theirs, TAGS, title).macro_f1),
+                      round(float(low), 4), round(float(high), 4), round(float(np.mean(a > b)), 4), resamples, parts)
+
+
+def _predicted(tagger: Tagger, examples: list[Example], about: list[list[str]]) -> np.ndarray:
+    """The tagger's tags as an (items x tags) boolean matrix, each item judged against the
+    thresholds of its language and of the platforms it is about (`about`)."""
+    predictions = tagger.predict([ex.as_doc() for ex in examples], about)
+    return label_matrix([p.tags for p in predictions], TAGS)
+
+
+def _parts(examples: list[Example]) -> list[tuple[str, np.ndarray]]:
+    """The groups real items fail in, each as (name, row mask): by language, by title kind."""
+    parts = []
+    for attribute, label in (("lang", "language"), ("title_kind", "title")):
+        for value in sorted({getattr(ex, attribute) for ex in examples if getattr(ex, attribute)}):
+            parts.append((f"{label} = {value}", np.array([getattr(ex, attribute) == value for ex in examples])))
+    return parts
 
 
 def platform_figures(truth: list[set[str]], found: list[set[str]]) -> PlatformReport:

@@ -351,13 +351,17 @@ def retag(app: App, since: str | None, dry_run: bool) -> None:
 @cli.command(name="eval")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--against", metavar="DIR|shipped",
+              help="also score another model (a directory holding tagger.json and tagger.npz, or 'shipped' "
+                   "for the packaged one) on the same items, with an interval of the difference")
 @team_option
 @common
-def eval_(app: App, files: tuple[Path, ...], team_slug: str | None) -> None:
+def eval_(app: App, files: tuple[Path, ...], against: str | None, team_slug: str | None) -> None:
     """Precision, recall and F1 per tag on labelled JSON-lines files (`tags` field), each
-    file also by language, by title kind (`title_kind`) and for platforms (`platforms`).
-    With --team: that team's model (`monitor train --team`)."""
-    from classifiers import cv_report, evaluate_breakdown, load_examples
+    file also by language, by title kind (`title_kind`) and for platforms (`platforms`), with
+    a 95 % interval of the macro-F1. With --team: that team's model (`monitor train --team`);
+    with --against: that model and another side by side."""
+    from classifiers import compare_models, cv_report, evaluate_breakdown, load_examples
     from monitor.tag.tagging import load_tagger
 
     home = app.locations.home if app.locations.home.exists() else None
@@ -367,13 +371,29 @@ def eval_(app: App, files: tuple[Path, ...], team_slug: str | None) -> None:
         tagger = team_tagger(app.store, app.home, who.slug) or load_tagger(home)
     else:
         tagger = load_tagger(home)
+    other = _other_model(against) if against else None
     for number, file in enumerate(files):
         click.echo(("\n" if number else "") + f"{file}:")
-        click.echo(evaluate_breakdown(tagger, load_examples(file), file.name).format())
+        examples = load_examples(file)
+        click.echo(evaluate_breakdown(tagger, examples, file.name).format())
+        if other is not None and any(ex.tags for ex in examples):
+            click.echo("")
+            click.echo(compare_models(tagger, other, examples, file.name, ("in use", against or "")).format())
     cv = cv_report(tagger.meta)
     if cv is not None:
         click.echo("\nCross-validation on the training data (from the model's training run):")
         click.echo(cv.format())
+
+
+def _other_model(against: str) -> Tagger:
+    """The model `monitor eval --against` names: 'shipped' (the packaged model) or a directory a
+    model was saved to; a clear error, not a traceback, where there is none."""
+    import classifiers
+
+    try:
+        return classifiers.Tagger.load(None if against == "shipped" else Path(against))
+    except classifiers.ModelFileError as exc:
+        raise click.ClickException(f"--against {against}: {exc}") from None
 
 
 # --------------------------------------------------------------------------- keep
