@@ -39,5 +39,12 @@ def test_a_team_trains_on_its_own_corrections_into_its_own_model(sqlite_store: S
     from monitor.tag.train import team_tagger
     tagger = team_tagger(store, tmp_path / "home", "north")
     assert tagger is not None and set(tagger.thresholds) >= {"legal_change"}
+    # whether the team's model is better is judged on labelled items, beside the packaged model
+    labelled = Path(__file__).resolve().parents[1] / "classifiers" / "data" / "dev_de.jsonl"
+    judged = CliRunner().invoke(cli, ["eval", str(labelled), "--team", "north", "--against", "shipped",
+                                      "--db", url, "--config", str(tmp_path / "none.yaml")])
+    assert judged.exit_code == 0, judged.output
+    assert "dev_de.jsonl (251 items): in use against shipped" in judged.output
+    assert "paired resamples of the items" in judged.output
     refused = CliRunner().invoke(cli, ["train", "--team", "west", "--db", url, "--config", str(tmp_path / "none.yaml")])
     assert refused.exit_code == 2 and "there is no team" in refused.output
