@@ -216,6 +216,7 @@ class Breakdown:
     # tagged all the same; F1 says nothing there. None for a file with labelled tags.
     false_tags: dict[str, int] | None = None
     interval: Interval | None = None     # of the overall macro-F1 (None for a file without tags)
+    comparison: Comparison | None = None    # against a second model (`evaluate_breakdown(against=...)`)
 
     def format(self) -> str:
         if self.false_tags is not None:
@@ -234,20 +235,25 @@ class Breakdown:
             lines.append(f"{part.title:<28} {part.n_items:>6d} {part.macro_f1:>6.3f}  {f1s}")
         if self.platforms is not None:
             lines += ["", self.platforms.format()]
+        if self.comparison is not None:
+            lines += ["", self.comparison.format()]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return {"overall": self.overall.to_dict(), "parts": {p.title: p.to_dict() for p in self.parts},
                 "false_tags": self.false_tags,
                 "macro_f1_interval": None if self.interval is None else [self.interval.low, self.interval.high],
+                "comparison": None if self.comparison is None else self.comparison.to_dict(),
                 "platforms": None if self.platforms is None else
                 {"precision": self.platforms.precision, "recall": self.platforms.recall,
                  "f1": self.platforms.f1, "n_items": self.platforms.n_items,
                  "text_only_f1": None if self.platforms.text_only is None else self.platforms.text_only.f1}}
 
 
-def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str = "evaluation") -> Breakdown:
-    """`evaluate`, plus the same figures per language and per title kind, plus platforms."""
+def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str = "evaluation",
+                       against: Tagger | None = None, names: tuple[str, str] = ("in use", "other")) -> Breakdown:
+    """`evaluate`, plus the same figures per language and per title kind, plus platforms; with
+    `against`, that model side by side on the same items (`compare_models`, `tagger` predicting once)."""
     from .platforms import named_platforms, platforms_of_link
 
     examples = list(examples)
@@ -255,7 +261,8 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
     about = [n or platforms_of_link(ex.url) for n, ex in zip(named, examples)]    # and the link (`example_platforms`)
     truth = label_matrix([ex.tags for ex in examples], TAGS)
     predicted = _predicted(tagger, examples, about)
-    parts = [report(truth[rows], predicted[rows], TAGS, name) for name, rows in _parts(examples)]
+    groups = _parts(examples)
+    parts = [report(truth[rows], predicted[rows], TAGS, name) for name, rows in groups]
     labelled = [i for i, ex in enumerate(examples) if ex.platforms is not None]
     platforms = None
     if labelled:
@@ -267,7 +274,9 @@ def evaluate_breakdown(tagger: Tagger, examples: Iterable[Example], title: str =
     false_tags = None if truth.any() else {"any": int(predicted.any(axis=1).sum()),
                                            **{tag: int(predicted[:, j].sum()) for j, tag in enumerate(TAGS)}}
     interval = macro_f1_interval(truth, predicted) if truth.any() else None
-    return Breakdown(report(truth, predicted, TAGS, title), parts, platforms, false_tags, interval)
+    comparison = (_comparison(title, truth, predicted, _predicted(against, examples, about), groups, names)
+                  if against is not None and truth.any() else None)
+    return Breakdown(report(truth, predicted, TAGS, title), parts, platforms, false_tags, interval, comparison)
 
 
 def compare_models(first: Tagger, second: Tagger, examples: Iterable[Example], title: str = "evaluation",
@@ -278,12 +287,18 @@ def compare_models(first: Tagger, second: Tagger, examples: Iterable[Example], t
     examples = list(examples)
     about = [example_platforms(ex) for ex in examples]
     truth = label_matrix([ex.tags for ex in examples], TAGS)
-    ours, theirs = _predicted(first, examples, about), _predicted(second, examples, about)
+    return _comparison(title, truth, _predicted(first, examples, about), _predicted(second, examples, about),
+                       _parts(examples), names, resamples)
+
+
+def _comparison(title: str, truth: np.ndarray, ours: np.ndarray, theirs: np.ndarray,
+                groups: list[tuple[str, np.ndarray]], names: tuple[str, str], resamples: int = RESAMPLES) -> Comparison:
+    """Two prediction matrices against one truth: macro-F1 overall and per group, and the paired interval."""
     a, b = _resampled(truth, [ours, theirs], resamples, seed=0)
     low, high = np.percentile(a - b, [2.5, 97.5])
     parts = [(name, int(rows.sum()), report(truth[rows], ours[rows], TAGS, name).macro_f1,
-              report(truth[rows], theirs[rows], TAGS, name).macro_f1) for name, rows in _parts(examples)]
-    return Comparison(title, len(examples), names,
+              report(truth[rows], theirs[rows], TAGS, name).macro_f1) for name, rows in groups]
+    return Comparison(title, len(truth), names,
                       (report(truth, ours, TAGS, title).macro_f1, report(truth, theirs, TAGS, title).macro_f1),
                       round(float(low), 4), round(float(high), 4), round(float(np.mean(a > b)), 4), resamples, parts)
 

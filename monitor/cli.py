@@ -361,7 +361,7 @@ def eval_(app: App, files: tuple[Path, ...], against: str | None, team_slug: str
     file also by language, by title kind (`title_kind`) and for platforms (`platforms`), with
     a 95 % interval of the macro-F1. With --team: that team's model (`monitor train --team`);
     with --against: that model and another side by side."""
-    from classifiers import compare_models, cv_report, evaluate_breakdown, load_examples
+    from classifiers import cv_report, evaluate_breakdown, load_examples
     from monitor.tag.tagging import load_tagger
 
     home = app.locations.home if app.locations.home.exists() else None
@@ -374,11 +374,8 @@ def eval_(app: App, files: tuple[Path, ...], against: str | None, team_slug: str
     other = _other_model(against) if against else None
     for number, file in enumerate(files):
         click.echo(("\n" if number else "") + f"{file}:")
-        examples = load_examples(file)
-        click.echo(evaluate_breakdown(tagger, examples, file.name).format())
-        if other is not None and any(ex.tags for ex in examples):
-            click.echo("")
-            click.echo(compare_models(tagger, other, examples, file.name, ("in use", against or "")).format())
+        names = ("in use", against or "")
+        click.echo(evaluate_breakdown(tagger, load_examples(file), file.name, other, names).format())
     cv = cv_report(tagger.meta)
     if cv is not None:
         click.echo("\nCross-validation on the training data (from the model's training run):")
