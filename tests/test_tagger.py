@@ -83,12 +83,18 @@ def test_predictions_carry_every_tag_with_a_rounded_probability(tagger):
 def test_an_item_is_judged_against_its_languages_thresholds(tagger):
     """English real items' reach scores sit lower than written ones by more than German do, so
     English has a lower reach threshold (`Settings.language_threshold_scale`); its feature threshold
-    is the common one since the twenty-first round. A language without its own uses the model's,
-    and a language not given is the detected one."""
+    is the common one since the twenty-first round. German feature news in its original wording
+    scores lower than written examples, so German has a lower feature threshold (twenty-fourth
+    round) and the common reach threshold. A language without its own uses the model's, and a
+    language not given is the detected one."""
     english = tagger.thresholds_for("en")
     assert english["feature_rollout"] == tagger.thresholds["feature_rollout"]
     assert english["algorithm_reach_change"] < tagger.thresholds["algorithm_reach_change"]
-    assert tagger.thresholds_for("de") == tagger.thresholds == tagger.thresholds_for(None)
+    german = tagger.thresholds_for("de")
+    assert german["feature_rollout"] < tagger.thresholds["feature_rollout"]
+    assert german["algorithm_reach_change"] == tagger.thresholds["algorithm_reach_change"]
+    assert german["legal_change"] == tagger.thresholds["legal_change"]
+    assert tagger.thresholds_for("fr") == tagger.thresholds == tagger.thresholds_for(None)
     assert tagger.thresholds_for("en-GB") == tagger.thresholds_for("EN") == english
     lenient = tagger.with_thresholds(language_thresholds={"en": {t: 0.0 for t in TAGS}})
     text = {"title": "Quarterly figures of a shoe retailer", "summary": "Revenue rose by four percent."}
@@ -400,6 +406,10 @@ def test_training_module_regenerates_a_loadable_model(tmp_path, capsys):
     assert abs(english["algorithm_reach_change"] - model.thresholds["algorithm_reach_change"] * 0.5 / 0.7) <= 0.011
     assert english["legal_change"] == model.thresholds["legal_change"]
     assert english["feature_rollout"] == model.thresholds["feature_rollout"]
+    # German feature gets 0.5 too (twenty-fourth round); its reach and legal keep the common factor
+    german = model.language_thresholds["de"]
+    assert abs(german["feature_rollout"] - model.thresholds["feature_rollout"] * 0.5 / 0.7) <= 0.011
+    assert german["algorithm_reach_change"] == model.thresholds["algorithm_reach_change"]
 
 
 def test_the_item_page_explains_assigned_tags_and_only_near_misses(tagger):
@@ -604,8 +614,10 @@ def test_monitor_train_reports_each_languages_own_thresholds(tagger):
 
     lines = list(threshold_lines(tagger))
     feature = next(line for line in lines if "feature_rollout" in line)
+    german = tagger.language_thresholds["de"]["feature_rollout"]
     english = tagger.language_thresholds["en"]["feature_rollout"]
-    assert feature == f"  feature_rollout: threshold {tagger.thresholds['feature_rollout']:.2f}, en {english:.2f}"
+    assert feature == (f"  feature_rollout: threshold {tagger.thresholds['feature_rollout']:.2f}, de {german:.2f}, "
+                       f"en {english:.2f}")
     assert len(lines) == len(TAGS)
 
 
