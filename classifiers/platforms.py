@@ -283,7 +283,7 @@ _LAW_HINTS = ("netzdg", "netzwerkdurchsetzung", "network enforcement", "upload",
 # Threads", "ähnlich wie Instagram") is not what the item is about.
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
-                              r"resembl\w*|similar to|ähnlich\w*|rivals?|rivalling|"
+                              r"resembl\w*|similar to|ähnlich\w*|ähnel\w*|rivals?|rivalling|"
                               r"(?<!-)Konkurrent\w*|Konkurrenz (?:zu|für|mit|gegen|von)|alternative to|Alternative zu|"
                               r"à la|copy\w*|copies|kopier\w*|"
                               r"clone of|Vorbild|competitor to|compete with|take on|than|neben|"
@@ -296,6 +296,9 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
 _COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurren\w*|Klon|Rival\w*|Trend|like|style|ähnlich\w*|"
                              r"look-?alike|clone|copycat|competitors?|competition|killer)\b",
                              re.I)
+# A platform in a list closed by "und Co." ("von Facebook, YouTube und Co. absetzen", "Snapchat,
+# Facebook & Co.") stands for a kind of network, the yardstick of the one the item is about.
+_IN_A_CLASS = re.compile(r"^(?:,\s*[\w.-]+){0,5},?\s+(?:und|&|and)\s+(?:Co\b|co\b|Konsorten\b)")
 # "Facebook Messenger" is Messenger: the owner's name is part of the product's.
 _PART_OF_NAME = re.compile(r"[- ]Messenger\b")
 # A platform named only to say who owns the company ("Facebook's parent", "Facebook-Mutter Meta",
@@ -303,7 +306,9 @@ _PART_OF_NAME = re.compile(r"[- ]Messenger\b")
 # ("X, the platform previously called Twitter"), describes; the item is about the company or the
 # other name. The company rule below then gives the company's platforms.
 _DESCRIBED_BEFORE = re.compile(r"(?:\b(?:Konzern|Mutterkonzern|Mutter|company|Unternehmen) (?:hinter|behind)\b"
-                               r"[^.!?]{0,30}|\b(?:which|that) (?:also )?owns?\b[^.!?]{0,30}"
+                               r"[^.!?]{0,30}|\b(?:Muttergesellschaft|Mutterkonzern|Mutterunternehmen|parent company|"
+                               r"parent) (?:von|of) (?:the )?(?:[A-Z][\w-]*(?:, | and | und | & ))*"
+                               r"|\b(?:which|that) (?:also )?owns?\b[^.!?]{0,30}"
                                r"|\b(?:owned by|im Besitz von|subsidiary of|a unit of|Tochter(?:firma)? von|"
                                r"(?:built|developed|made) by the|entwickelt vom)\s"
                                r"|\b(?:previously|formerly) (?:called|known as)\s|\b(?:früher|vormals|ehemals)\s)$",
@@ -537,7 +542,8 @@ def _mention_is_aside(text: str, a: int, b: int) -> bool:
     name ("Facebook Messenger")."""
     before = text[max(0, a - 60):a]
     return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 20])
-                or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12]))
+                or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12])
+                or _IN_A_CLASS.match(text[b:b + 80]))
 
 
 def _x_survives(text: str) -> bool:

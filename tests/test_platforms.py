@@ -150,6 +150,22 @@ def test_a_competitor_named_as_the_yardstick_is_not_what_the_item_is_about(text,
     assert find_platforms(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Xing will sich mit Video-Lebensläufen von Facebook, YouTube und Co. abheben", ["xing"]),
+    ("LinkedIn testet ein Story-Format, wie Nutzer es von Snapchat, Instagram & Co. kennen", ["linkedin"]),
+    ("Neben Facebook, TikTok, Twitter, Pinterest und Co. setzt Threads auf Textbeiträge", ["threads"]),
+    ("WhatsApp startet öffentliche Kanäle. Sie ähneln den Kanälen bei Telegram", ["whatsapp"]),
+])
+def test_a_platform_in_a_list_closed_by_und_co_is_a_yardstick_beside_the_subject(text, expected):
+    """"und Co." makes a list a kind of network to compare with; the item is about the other one."""
+    assert find_platforms(text) == expected
+
+
+def test_a_list_closed_by_und_co_that_is_all_the_item_names_still_counts():
+    assert find_platforms("Facebook, Instagram und Co.: Was Unternehmen beim Impressum beachten müssen") == [
+        "facebook", "instagram"]
+
+
 def test_a_rival_named_first_still_counts_when_it_is_the_subject():
     assert find_platforms("Konkurrenz für TikTok: Instagram startet längere Reels") == ["instagram"]
     assert find_platforms("Twitter-Konkurrent Threads öffnet seine API") == ["threads"]
@@ -182,6 +198,8 @@ def test_an_owner_that_is_the_subject_still_counts():
     ("Meta, der Konzern hinter Facebook, ändert seine Regeln für Werbung", ["facebook", "instagram"]),
     ("Facebook, Instagram and WhatsApp owner Meta opens Threads to the Fediverse", ["mastodon", "threads"]),
     ("Facebook-Mutter Meta? Nein: Facebook selbst testet neue Gruppen", ["facebook"]),
+    ("Meta, die Muttergesellschaft von Facebook, bringt Threads nach Europa", ["threads"]),
+    ("Meta, the parent company of Facebook, expands Threads to Europe", ["threads"]),
 ])
 def test_a_platform_named_only_as_the_owner_of_a_company_gives_way_to_the_company(text, expected):
     assert find_platforms(text) == expected
