@@ -30,7 +30,9 @@ forms that name the platform:
   Nor does one named only as another platform's owner or maker ("Instagram, the app owned by
   Facebook", "Google-owned YouTube", "die Google-Tochter", "built by the Instagram team"),
   or as its rival ("Twitter-Konkurrenz Threads", "competition from TikTok", "inspired by
-  Snapchat", "a TikTok lookalike") where another platform is named.
+  Snapchat", "a TikTok lookalike", "Konkurrenzangebot zu Twitter", "a competitor for X") where
+  another platform is named; so does a list closed by "und Co." or "& Co." ("sich von Facebook,
+  YouTube und Co. abheben"), which names a kind of network to compare with.
 * ``X`` as the subject of a sentence ("X lowers …", "X to charge …", "X quietly launches …",
   German "X streicht …", a headline "X: …"), as the object of a fine or ban ("fines X",
   "bans X"), before "users", "subscribers", "API", and after a preposition that opens a
@@ -284,9 +286,10 @@ _LAW_HINTS = ("netzdg", "netzwerkdurchsetzung", "network enforcement", "upload",
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
                               r"resembl\w*|similar to|ähnlich\w*|ähnel\w*|rivals?|rivalling|"
-                              r"(?<!-)Konkurrent\w*|Konkurrenz (?:zu|für|mit|gegen|von)|alternative to|Alternative zu|"
+                              r"(?<!-)Konkurrent\w*|Konkurrenz\w* (?:zu|für|mit|gegen|von)|"
+                              r"alternative to|Alternative zu|"
                               r"à la|copy\w*|copies|kopier\w*|"
-                              r"clone of|Vorbild|competitor to|compete with|take on|than|neben|"
+                              r"clone of|Vorbild|competitors? (?:to|for|of)|compete with|take on|than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
                               r"similar move (?:over )?at|konkurrier\w*)\b[^.!?]{0,25}"
                               # a time reference: "seit der Übernahme von Twitter", "since Musk bought Twitter"
