@@ -30,9 +30,10 @@ forms that name the platform:
   Nor does one named only as another platform's owner or maker ("Instagram, the app owned by
   Facebook", "Google-owned YouTube", "die Google-Tochter", "built by the Instagram team"),
   or as its rival ("Twitter-Konkurrenz Threads", "competition from TikTok", "inspired by
-  Snapchat", "a TikTok lookalike", "Konkurrenzangebot zu Twitter", "a competitor for X") where
-  another platform is named; so does a list closed by "und Co." or "& Co." ("sich von Facebook,
-  YouTube und Co. abheben"), which names a kind of network to compare with.
+  Snapchat", "a TikTok lookalike", "Konkurrenzangebot zu Twitter", "a competitor for X",
+  "compared with Facebook") where another platform is named; so does a list closed by "und Co."
+  or "& Co." ("sich von Facebook, YouTube und Co. abheben"), which names a kind of network to
+  compare with.
 * ``X`` as the subject of a sentence ("X lowers …", "X to charge …", "X quietly launches …",
   German "X streicht …", a headline "X: …"), as the object of a fine or ban ("fines X",
   "bans X"), before "users", "subscribers", "API", and after a preposition that opens a
@@ -291,7 +292,8 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"à la|copy\w*|copies|kopier\w*|"
                               r"clone of|Vorbild|competitors? (?:to|for|of)|compete with|take on|than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
-                              r"similar move (?:over )?at|konkurrier\w*)\b[^.!?]{0,25}"
+                              r"similar move (?:over )?at|konkurrier\w*|compared (?:to|with)|verglichen mit|"
+                              r"im Vergleich zu[mr]?)\b[^.!?]{0,25}"
                               # a time reference: "seit der Übernahme von Twitter", "since Musk bought Twitter"
                               r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
                               r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",

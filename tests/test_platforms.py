@@ -147,6 +147,8 @@ def test_a_platform_named_only_as_a_yardstick_is_not_what_the_item_is_about():
     ("Pinterest tests a TikTok-style clone feed; Instagram rivals are watching", ["pinterest"]),
     ("Bluesky, a competitor for Elon Musk's X, adds starter packs", ["bluesky"]),
     ("Threads, das Konkurrenzangebot zu Twitter, startet in Europa", ["threads"]),
+    ("Pinterest still reaches few brands compared with Facebook", ["pinterest"]),
+    ("Threads wächst langsamer im Vergleich zu TikTok", ["threads"]),
 ])
 def test_a_competitor_named_as_the_yardstick_is_not_what_the_item_is_about(text, expected):
     assert find_platforms(text) == expected
