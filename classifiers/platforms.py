@@ -312,7 +312,7 @@ _PART_OF_NAME = re.compile(r"[- ]Messenger\b")
 # other name. The company rule below then gives the company's platforms.
 _DESCRIBED_BEFORE = re.compile(r"(?:\b(?:Konzern|Mutterkonzern|Mutter|company|Unternehmen) (?:hinter|behind)\b"
                                r"[^.!?]{0,30}|\b(?:Muttergesellschaft|Mutterkonzern|Mutterunternehmen|parent company|"
-                               r"parent) (?:von|of) (?:the )?(?:[A-Z][\w-]*(?:, | and | und | & ))*"
+                               r"parent) (?:von|of) (?:the )?(?:[A-Za-z][\w-]*(?:, | and | und | & ))*"
                                r"|\b(?:which|that) (?:also )?owns?\b[^.!?]{0,30}"
                                r"|\b(?:owned by|im Besitz von|subsidiary of|a unit of|Tochter(?:firma)? von|"
                                r"(?:built|developed|made) by the|entwickelt vom)\s"

@@ -372,9 +372,9 @@ def eval_(app: App, files: tuple[Path, ...], against: str | None, team_slug: str
     else:
         tagger = load_tagger(home)
     other = _other_model(against) if against else None
+    names = ("in use", against or "")
     for number, file in enumerate(files):
         click.echo(("\n" if number else "") + f"{file}:")
-        names = ("in use", against or "")
         click.echo(evaluate_breakdown(tagger, load_examples(file), file.name, other, names).format())
     cv = cv_report(tagger.meta)
     if cv is not None:
