@@ -293,14 +293,22 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"clone of|Vorbild|competitors? (?:to|for|of)|compete with|take on|than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
                               r"similar move (?:over )?at|konkurrier\w*|compared (?:to|with)|verglichen mit|"
-                              r"im Vergleich zu[mr]?)\b[^.!?]{0,25}"
+                              r"im Vergleich zu[mr]?|reminiscent of|"
+                              # a rank among others: "noch vor WhatsApp", "ahead of X and Threads"
+                              r"noch vor|ahead of)\b[^.!?]{0,25}"
                               # a time reference: "seit der Übernahme von Twitter", "since Musk bought Twitter"
                               r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
                               r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",
                               re.I)
 _COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurren\w*|Klon|Rival\w*|Trend|like|style|ähnlich\w*|"
-                             r"look-?alike|clone|copycat|competitors?|competition|killer)\b",
+                             r"look-?alike|clone|copycat|competitors?|competition|killer)\b"
+                             # German puts the rival before "Konkurrenz machen": "Will Instagram Snapchat jetzt
+                             # Konkurrenz machen?" (up to two words between, so the subject before it is not read so)
+                             r"|^(?:\s+[\w-]+){0,2}?\s+Konkurrenz\s+(?:zu\s+)?mach\w*",
                              re.I)
+# "… das an TikTok und Instagram erinnert": "an" before the names and "erinnert" after them compare.
+_REMINDS_BEFORE = re.compile(r"\ban\s+(?:[\w-]+(?:,\s*|\s+(?:und|oder|&)\s+))*$")
+_REMINDS_AFTER = re.compile(r"^(?:(?:,\s*|\s+(?:und|oder|&)\s+)[\w-]+)*(?:\s+\w+)?\s+erinner(?:t|n|te|ten)\b")
 # A platform in a list closed by "und Co." ("von Facebook, YouTube und Co. absetzen", "Snapchat,
 # Facebook & Co.") stands for a kind of network, the yardstick of the one the item is about.
 _IN_A_CLASS = re.compile(r"^(?:,\s*[\w.-]+){0,5},?\s+(?:und|&|and)\s+(?:Co\b|co\b|Konsorten\b)")
@@ -335,14 +343,15 @@ _MEDIUM_ONLY = re.compile(r"(?i:tweet(?:s|ed|et|en|ing)?|retweet\w*|getwittert)"
 # made, not what it is about.
 _STATEMENT_BEFORE = re.compile(
     r"(?:\b(?:said|says|wrote|writes|posted|posts|announced|announces|confirmed|confirms|explained|explains|"
-    r"shared|shares|stated|states|replied|noted|revealed|reveals|spotted|"
+    r"shared|shares|stated|states|replied|noted|revealed|reveals|spotted|complain\w*|"
     r"sagte|sagt|schrieb|schreibt|erklärte|erklärt|teilte|teilt|"
-    r"bestätigte|bestätigt|kündigte|postete|verkündete|verkündet|betonte|betont|antwortete|so [A-Z]\w+)\b"
+    r"bestätigte|bestätigt|kündigte|postete|verkündete|verkündet|betonte|betont|antwortete|beschwer\w*|"
+    r"so [A-Z]\w+)\b"
     r"[^.!?]{0,60}|\b(?:post|Post|Beitrag|thread|Thread|video|Video|statement|Statement|Tweet)\s)"
     r"(?:on|auf|via|bei)\s+$")
 # German perfect tense puts the verb after the place: "hat auf X geschrieben", "auf X mitgeteilt".
-_STATEMENT_AFTER = re.compile(r"\s+(?:\w+\s+){0,3}?(?:geschrieben|erklärt|mitgeteilt|gepostet|bestätigt|"
-                              r"angekündigt|verkündet|betont|geantwortet|mit\b)")
+_STATEMENT_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,4}?(?:geschrieben|erklärt|mitgeteilt|gepostet|bestätigt|"
+                              r"angekündigt|verkündet|betont|geantwortet|geäußert|beschwert|mit\b)")
 
 
 def find_platforms(text: str) -> list[str]:
@@ -523,7 +532,8 @@ def _x_only_as_medium(text: str) -> bool:
     Mosseri auf Twitter"), apart from mentions that compare or describe."""
     spans = [m.span() for names, pattern in _COMPILED if names == ("x",) for m in pattern.finditer(text)]
     medium = [_MEDIUM_ONLY.fullmatch(text[a:b]) or _STATEMENT_BEFORE.search(_before_name(text, a, b))
-              or (re.match(r"(?:auf|bei)\s", text[a:b]) and _STATEMENT_AFTER.match(text[b:b + 40]))
+              or ((re.match(r"(?:auf|bei)\s", text[a:b]) or re.search(r"\b(?:auf|bei)\s+$", text[max(0, a - 6):a]))
+                  and _STATEMENT_AFTER.match(text[b:b + 60]))
               for a, b in spans]
     return any(medium) and all(is_medium or _mention_is_aside(text, a, b) for is_medium, (a, b) in zip(medium, spans))
 
@@ -542,13 +552,18 @@ def _before_name(text: str, a: int, b: int) -> str:
 
 
 def _mention_is_aside(text: str, a: int, b: int) -> bool:
-    """Whether the mention at text[a:b] only compares ("much like TikTok"), dates ("since Musk
-    bought Twitter"), gives an old name ("formerly Twitter") or is part of another platform's
-    name ("Facebook Messenger")."""
+    """Whether the mention at text[a:b] only compares ("much like TikTok", "das an TikTok erinnert",
+    "ahead of X"), dates ("since Musk bought Twitter"), gives an old name ("formerly Twitter") or is
+    part of another platform's name ("Facebook Messenger")."""
     before = text[max(0, a - 60):a]
-    return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 20])
+    # a rule that matched the preposition with the name ("to X", "auf X"): the preposition is context
+    lead = re.match(r"[^\W\d_]+\s(?=X\b)", text[a:b])
+    if lead:
+        before = text[max(0, a - 60):a + lead.end()]
+    return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 40])
                 or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12])
-                or _IN_A_CLASS.match(text[b:b + 80]))
+                or _IN_A_CLASS.match(text[b:b + 80])
+                or (_REMINDS_BEFORE.search(before) is not None and _REMINDS_AFTER.match(text[b:b + 60]) is not None))
 
 
 def _x_survives(text: str) -> bool:

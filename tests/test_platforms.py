@@ -149,6 +149,17 @@ def test_a_platform_named_only_as_a_yardstick_is_not_what_the_item_is_about():
     ("Threads, das Konkurrenzangebot zu Twitter, startet in Europa", ["threads"]),
     ("Pinterest still reaches few brands compared with Facebook", ["pinterest"]),
     ("Threads wächst langsamer im Vergleich zu TikTok", ["threads"]),
+    ("Bluesky wächst weiter und wird zu einem ernsthaften Konkurrenten für X", ["bluesky"]),
+    ("Bluesky has become a serious competitor to X. Threads adds custom feeds", ["bluesky", "threads"]),
+    ("Pinterest testet ein Layout, das an TikTok und Instagram erinnert", ["pinterest"]),
+    ("LinkedIn tests a vertical feed reminiscent of TikTok", ["linkedin"]),
+    ("Will Instagram Snapchat jetzt richtig Konkurrenz machen? Es testet verschwindende Nachrichten",
+     ["instagram"]),
+    ("Die App Threads liegt bei den Downloads noch vor WhatsApp und Facebook", ["threads"]),
+    ("Bluesky climbed the app charts, ahead of X and Threads, after adding video", ["bluesky"]),
+    # the same words where the platform is the subject: kept
+    ("TikTok erinnert Nutzer an die neuen Regeln; Instagram folgt", ["instagram", "tiktok"]),
+    ("X bleibt Konkurrent Nummer eins; Threads holt auf", ["threads", "x"]),
 ])
 def test_a_competitor_named_as_the_yardstick_is_not_what_the_item_is_about(text, expected):
     assert find_platforms(text) == expected
@@ -328,6 +339,9 @@ def test_the_letter_x_as_a_variable_numeral_or_product_name_is_no_platform(text)
     ("Mosseri schrieb auf Twitter, dass Instagram Originalinhalte bevorzugt", ["instagram"]),
     ("Der TikTok-Support hat auf X am Montag geschrieben, die Störung sei behoben", ["tiktok"]),
     ("LinkedIn changes the feed, a spokesperson confirmed in a post on X", ["linkedin"]),
+    ("Users complained on X after Instagram began limiting political posts by default", ["instagram"]),
+    ("Viele Creator haben sich auf Twitter über die neuen YouTube-Regeln geäußert", ["youtube"]),
+    ("Nutzer beschweren sich auf X: TikTok zeigt weniger Videos von Freunden", ["tiktok"]),
     # about X itself: kept
     ("Reichweite auf X sinkt, auch TikTok ist betroffen", ["tiktok", "x"]),
     ("He said X is throttling links, and LinkedIn is testing the same", ["linkedin", "x"]),
