@@ -171,6 +171,28 @@ def test_feed_boilerplate_does_not_change_the_tags(tagger, footer):
     assert [p.tags for p in tagger.predict(docs)] == [tags for _, tags in CLEAR_ITEMS]
 
 
+@pytest.mark.parametrize("spelling", ["Shadow Ban", "Shadow-Ban", "Schattenverbot", "Schattenbann"])
+def test_a_shadowban_reads_the_same_however_it_is_spelt(tagger, spelling):
+    # Written apart, "Ban" and "Verbot" read as a legal ban: the guide below scored 0.82 for
+    # legal_change as "Schattenverbot", which sends an instant alert.
+    def doc(word: str) -> dict:
+        return {"title": f"TikTok-{word}: Woran Creator ihn erkennen", "lang": "de",
+                "summary": f"Ein {word} sperrt kein Konto, aber die App zeigt die Videos kaum noch."}
+
+    one_word, other = tagger.predict([doc("Shadowban"), doc(spelling)])
+    assert other.scores == one_word.scores
+    assert "legal_change" not in other.tags
+
+
+def test_a_shadowban_has_one_spelling_and_other_shadows_and_bans_keep_theirs():
+    from classifiers.text import normalise, tokens
+
+    assert tokens(normalise("Shadow Ban, shadow-banned, stealth banning, Schattenverbote")) == [
+        "shadowban", "shadowbanned", "shadowbanning", "shadowban"]
+    assert tokens(normalise("the shadow of a ban")) == ["the", "shadow", "of", "a", "ban"]
+    assert tokens(normalise("Schattenseiten des Verbots")) == ["schattenseiten", "des", "verbots"]
+
+
 def test_boilerplate_is_stripped_but_news_sentences_stay():
     from classifiers.text import strip_boilerplate
 
