@@ -348,7 +348,7 @@ _STATEMENT_BEFORE = re.compile(
     r"bestätigte|bestätigt|kündigte|postete|verkündete|verkündet|betonte|betont|antwortete|beschwer\w*|"
     r"so [A-Z]\w+)\b"
     r"[^.!?]{0,60}|\b(?:post|Post|Beitrag|thread|Thread|video|Video|statement|Statement|Tweet)\s)"
-    r"(?:on|auf|via|bei)\s+$")
+    r"\b(?:on|auf|via|bei)\s+$")
 # German perfect tense puts the verb after the place: "hat auf X geschrieben", "auf X mitgeteilt".
 _STATEMENT_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,4}?(?:geschrieben|erklärt|mitgeteilt|gepostet|bestätigt|"
                               r"angekündigt|verkündet|betont|geantwortet|geäußert|beschwert|mit\b)")
@@ -531,9 +531,7 @@ def _x_only_as_medium(text: str) -> bool:
     """Whether X is named only as the medium of a statement ("in einem Tweet", "tweeted", "schrieb
     Mosseri auf Twitter"), apart from mentions that compare or describe."""
     spans = [m.span() for names, pattern in _COMPILED if names == ("x",) for m in pattern.finditer(text)]
-    medium = [_MEDIUM_ONLY.fullmatch(text[a:b]) or _STATEMENT_BEFORE.search(_before_name(text, a, b))
-              or ((re.match(r"(?:auf|bei)\s", text[a:b]) or re.search(r"\b(?:auf|bei)\s+$", text[max(0, a - 6):a]))
-                  and _STATEMENT_AFTER.match(text[b:b + 60]))
+    medium = [_MEDIUM_ONLY.fullmatch(text[a:b]) or _is_statement_place(_before_name(text, a, b, 100), text[b:b + 60])
               for a, b in spans]
     return any(medium) and all(is_medium or _mention_is_aside(text, a, b) for is_medium, (a, b) in zip(medium, spans))
 
@@ -544,22 +542,31 @@ def _only_compared(text: str, name: str) -> bool:
     return bool(spans) and all(_mention_is_aside(text, a, b) for a, b in spans)
 
 
-def _before_name(text: str, a: int, b: int) -> str:
-    """The 100 characters before a mention, with the mention's own preposition ("on X", "auf X")
-    moved into them."""
-    lead = re.match(r"(?:on|auf|via|bei)\s", text[a:b])
-    return text[max(0, a - 100):a] + (lead.group() if lead else "")
+def _is_statement_place(before: str, after: str) -> bool:
+    """Whether a mention with `before` and `after` it is where a statement was made ("said on X",
+    "hat auf Twitter … geschrieben")."""
+    return (_STATEMENT_BEFORE.search(before) is not None
+            or (_AT_THE_END_AUF.search(before) is not None and _STATEMENT_AFTER.match(after) is not None))
+
+
+_AT_THE_END_AUF = re.compile(r"\b(?:auf|bei)\s+$")
+# A rule that matched a word before X with it ("to X", "auf X", "on X"): that word is context.
+_LEAD_BEFORE_X = re.compile(r"[^\W\d_]+\s+(?=X\b)")
+
+
+def _before_name(text: str, a: int, b: int, width: int) -> str:
+    """The `width` characters before a mention, with the word its rule matched before the name
+    ("to X", "auf X") moved into them."""
+    lead = _LEAD_BEFORE_X.match(text, a, b)
+    start = lead.end() if lead else a
+    return text[max(0, a - width):start]
 
 
 def _mention_is_aside(text: str, a: int, b: int) -> bool:
     """Whether the mention at text[a:b] only compares ("much like TikTok", "das an TikTok erinnert",
     "ahead of X"), dates ("since Musk bought Twitter"), gives an old name ("formerly Twitter") or is
     part of another platform's name ("Facebook Messenger")."""
-    before = text[max(0, a - 60):a]
-    # a rule that matched the preposition with the name ("to X", "auf X"): the preposition is context
-    lead = re.match(r"[^\W\d_]+\s(?=X\b)", text[a:b])
-    if lead:
-        before = text[max(0, a - 60):a + lead.end()]
+    before = _before_name(text, a, b, 60)
     return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 40])
                 or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12])
                 or _IN_A_CLASS.match(text[b:b + 80])
