@@ -293,14 +293,17 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"clone of|Vorbild|competitors? (?:to|for|of)|compete with|take on|than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
                               r"similar move (?:over )?at|konkurrier\w*|compared (?:to|with)|verglichen mit|"
-                              r"im Vergleich zu[mr]?|reminiscent of|"
+                              r"im Vergleich zu[mr]?|reminiscent of|akin to|pioneered by|"
                               # a rank among others: "noch vor WhatsApp", "ahead of X and Threads"
                               r"noch vor|ahead of)\b[^.!?]{0,25}"
+                              # … and "the third largest, behind Facebook and YouTube": only names between,
+                              # since "the reason behind lower reach on Instagram" is about Instagram
+                              r"|\bbehind\s+(?:(?-i:[A-Z])[\w'’-]*(?:,|\s+and|\s+&)?\s+){0,3}"
                               # a time reference: "seit der Übernahme von Twitter", "since Musk bought Twitter"
                               r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
                               r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",
                               re.I)
-_COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurren\w*|Klon|Rival\w*|Trend|like|style|ähnlich\w*|"
+_COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurren\w*|Klon|Rival\w*|Trend|like|style|Stil|ähnlich\w*|"
                              r"look-?alike|clone|copycat|competitors?|competition|killer)\b"
                              # German puts the rival before "Konkurrenz machen": "Will Instagram Snapchat jetzt
                              # Konkurrenz machen?" (up to two words between, so the subject before it is not read so)
@@ -370,6 +373,8 @@ def find_platforms(text: str) -> list[str]:
         found -= compared
     if "x" in found and len(found) > 1 and _x_only_as_medium(text):
         found.discard("x")
+    if "google" in found and len(found) > 1 and _google_only_as_store(text):
+        found.discard("google")
     if len(found) > 1:
         first = min(found, key=lambda name: _first_mention(text, name))
         found -= {name for name in found if name != first and _only_in_a_title(text, name)}
@@ -536,6 +541,16 @@ def _x_only_as_medium(text: str) -> bool:
     return any(medium) and all(is_medium or _mention_is_aside(text, a, b) for is_medium, (a, b) in zip(medium, spans))
 
 
+# Google's app store, where another platform's app is listed ("im App Store und bei Google Play"):
+# Google counts from it alone only when the item names no other platform ("Google Play verlangt …").
+_GOOGLE = re.compile(_START + r"google", re.I)
+_GOOGLE_STORE = re.compile(_START + r"google[ -]?play\b", re.I)
+
+
+def _google_only_as_store(text: str) -> bool:
+    return len(_GOOGLE_STORE.findall(text)) == len(_GOOGLE.findall(text))
+
+
 def _only_compared(text: str, name: str) -> bool:
     """Whether every mention of platform `name` is a comparison with another one."""
     spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
@@ -550,6 +565,13 @@ def _is_statement_place(before: str, after: str) -> bool:
 
 
 _AT_THE_END_AUF = re.compile(r"\b(?:auf|bei)\s+$")
+# The platform that went first, at a sentence's start: "Nach Instagram führt jetzt auch WhatsApp …",
+# "After X, the Commission now targets TikTok": the item is about the one that follows ("auch",
+# "now"). Without those words ("Nach Facebook-Kritik ändert Instagram …"), or after a time or a use
+# ("Nach 3 Monaten mit Threads …"), both stay.
+_FOLLOWED_BEFORE = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Nach)\s+"
+                              r"(?:(?!(?:mit|with)\s)[^\W\d_][\w'’-]*\s+){0,3}$")
+_FOLLOWED_AFTER = re.compile(r"[^.!?]{0,60}?\b(?:auch|jetzt|nun|also|too|now|as well)\b")
 # A rule that matched a word before X with it ("to X", "auf X", "on X"): that word is context.
 _LEAD_BEFORE_X = re.compile(r"[^\W\d_]+\s+(?=X\b)")
 
@@ -570,6 +592,7 @@ def _mention_is_aside(text: str, a: int, b: int) -> bool:
     return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 40])
                 or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12])
                 or _IN_A_CLASS.match(text[b:b + 80])
+                or (_FOLLOWED_BEFORE.search(before) is not None and _FOLLOWED_AFTER.match(text[b:b + 80]) is not None)
                 or (_REMINDS_BEFORE.search(before) is not None and _REMINDS_AFTER.match(text[b:b + 60]) is not None))
 
 

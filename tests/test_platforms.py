@@ -157,9 +157,13 @@ def test_a_platform_named_only_as_a_yardstick_is_not_what_the_item_is_about():
      ["instagram"]),
     ("Die App Threads liegt bei den Downloads noch vor WhatsApp und Facebook", ["threads"]),
     ("Bluesky climbed the app charts, ahead of X and Threads, after adding video", ["bluesky"]),
+    ("Pinterest is the fourth largest network, behind Facebook and YouTube, and adds a video tab", ["pinterest"]),
+    ("LinkedIn testet einen Video-Feed im TikTok-Stil", ["linkedin"]),
+    ("LinkedIn tests a short-video feed, akin to the format pioneered by TikTok", ["linkedin"]),
     # the same words where the platform is the subject: kept
     ("TikTok erinnert Nutzer an die neuen Regeln; Instagram folgt", ["instagram", "tiktok"]),
     ("X bleibt Konkurrent Nummer eins; Threads holt auf", ["threads", "x"]),
+    ("Mosseri explains the reason behind lower reach on Instagram; TikTok is next", ["instagram", "tiktok"]),
 ])
 def test_a_competitor_named_as_the_yardstick_is_not_what_the_item_is_about(text, expected):
     assert find_platforms(text) == expected
@@ -332,6 +336,31 @@ def test_x_counts_where_it_is_written_as_the_network(text):
 ])
 def test_the_letter_x_as_a_variable_numeral_or_product_name_is_no_platform(text):
     assert "x" not in find_platforms(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nach Instagram führt jetzt auch WhatsApp verschwindende Statusmeldungen ein", ["whatsapp"]),
+    ("Nach Elon Musks Plattform X nimmt die EU-Kommission jetzt TikTok ins Visier", ["tiktok"]),
+    ("After Instagram and Threads, TikTok now also lets people post photos with text", ["tiktok"]),
+    # no "auch" / "now", or a time or a use after "Nach": both stay
+    ("Nach Facebook-Kritik ändert Instagram die Regeln für Werbung", ["facebook", "instagram"]),
+    ("Nach 3 Monaten mit Threads: Unsere Posts tauchen auch auf Mastodon auf", ["mastodon", "threads"]),
+])
+def test_the_platform_that_went_first_is_not_what_the_item_is_about(text, expected):
+    """"Nach X jetzt auch Y" reports Y's change; X's is old news."""
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bluesky 1.90 ist im App Store und bei Google Play verfügbar und speichert Entwürfe", ["bluesky"]),
+    ("Instagram retires the IGTV app; it leaves the App Store and the Google Play Store this week", ["instagram"]),
+    # the store itself is the subject, or Google is named beside it: kept
+    ("Google Play verlangt ab sofort eine Löschfunktion in allen Apps mit Nutzerkonto", ["google"]),
+    ("Google ändert die Suche, und TikTok erscheint bei Google Play weiter oben", ["google", "tiktok"]),
+])
+def test_google_play_as_the_store_of_another_platforms_app_does_not_count(text, expected):
+    """Where an app can be downloaded says nothing about what changed."""
+    assert find_platforms(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
