@@ -193,6 +193,28 @@ def test_a_shadowban_has_one_spelling_and_other_shadows_and_bans_keep_theirs():
     assert tokens(normalise("Schattenseiten des Verbots")) == ["schattenseiten", "des", "verbots"]
 
 
+@pytest.mark.parametrize("spelling", ["Nutzungsbestimmungen", "Nutzerbedingungen", "Nutzungsregeln"])
+def test_a_platforms_terms_read_the_same_however_the_press_names_them(tagger, spelling):
+    # Unseen, "Nutzungsbestimmungen" left a terms change with next to no legal evidence (0.02).
+    def doc(word: str) -> dict:
+        return {"title": f"WhatsApp: Neue {word} gelten ab Samstag", "lang": "de",
+                "summary": f"Wer den {word} nicht zustimmt, kann bald keine Nachrichten mehr lesen."}
+
+    usual, other = tagger.predict([doc("Nutzungsbedingungen"), doc(spelling)])
+    assert other.scores == usual.scores
+    assert "legal_change" in other.tags
+
+
+def test_terms_and_privacy_policies_have_one_spelling_and_other_words_keep_theirs():
+    from classifiers.text import normalise, tokens
+
+    assert tokens(normalise("Nutzungsbestimmungen, Nutzerbedingungen, Datenschutzbestimmungen, "
+                            "Datenschutzrichtlinien")) == [
+        "nutzungsbedingungen", "nutzungsbedingungen", "datenschutzrichtlinie", "datenschutzrichtlinie"]
+    assert tokens(normalise("Nutzungsdaten, Nutzerregistrierung, Datenschutzerklärung")) == [
+        "nutzungsdaten", "nutzerregistrierung", "datenschutzerklaerung"]
+
+
 def test_boilerplate_is_stripped_but_news_sentences_stay():
     from classifiers.text import strip_boilerplate
 
