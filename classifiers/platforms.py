@@ -315,6 +315,13 @@ _REMINDS_AFTER = re.compile(r"^(?:(?:,\s*|\s+(?:und|oder|&)\s+)[\w-]+)*(?:\s+\w+
 # A platform in a list closed by "und Co." ("von Facebook, YouTube und Co. absetzen", "Snapchat,
 # Facebook & Co.") stands for a kind of network, the yardstick of the one the item is about.
 _IN_A_CLASS = re.compile(r"^(?:,\s*[\w.-]+){0,5},?\s+(?:und|&|and)\s+(?:Co\b|co\b|Konsorten\b)")
+# The platform that went first, at a sentence's start: "Nach Instagram führt jetzt auch WhatsApp …",
+# "After X, the Commission now targets TikTok": the item is about the one that follows ("auch",
+# "now"). Without those words ("Nach Facebook-Kritik ändert Instagram …"), or after a time or a use
+# ("Nach 3 Monaten mit Threads …"), both stay. (A company that went first: `_COMPANY_FOLLOWED`.)
+_FOLLOWED_BEFORE = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Nach)\s+"
+                              r"(?:(?!(?:mit|with)\s)[^\W\d_][\w'’-]*\s+){0,3}$")
+_FOLLOWED_AFTER = re.compile(r"[^.!?]{0,60}?\b(?:auch|jetzt|nun|also|too|now|as well)\b")
 # "Facebook Messenger" is Messenger: the owner's name is part of the product's.
 _PART_OF_NAME = re.compile(r"[- ]Messenger\b")
 # A platform named only to say who owns the company ("Facebook's parent", "Facebook-Mutter Meta",
@@ -548,6 +555,7 @@ _GOOGLE_STORE = re.compile(_START + r"google[ -]?play\b", re.I)
 
 
 def _google_only_as_store(text: str) -> bool:
+    """Whether every mention of Google is its app store."""
     return len(_GOOGLE_STORE.findall(text)) == len(_GOOGLE.findall(text))
 
 
@@ -565,13 +573,6 @@ def _is_statement_place(before: str, after: str) -> bool:
 
 
 _AT_THE_END_AUF = re.compile(r"\b(?:auf|bei)\s+$")
-# The platform that went first, at a sentence's start: "Nach Instagram führt jetzt auch WhatsApp …",
-# "After X, the Commission now targets TikTok": the item is about the one that follows ("auch",
-# "now"). Without those words ("Nach Facebook-Kritik ändert Instagram …"), or after a time or a use
-# ("Nach 3 Monaten mit Threads …"), both stay.
-_FOLLOWED_BEFORE = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Nach)\s+"
-                              r"(?:(?!(?:mit|with)\s)[^\W\d_][\w'’-]*\s+){0,3}$")
-_FOLLOWED_AFTER = re.compile(r"[^.!?]{0,60}?\b(?:auch|jetzt|nun|also|too|now|as well)\b")
 # A rule that matched a word before X with it ("to X", "auf X", "on X"): that word is context.
 _LEAD_BEFORE_X = re.compile(r"[^\W\d_]+\s+(?=X\b)")
 
