@@ -515,26 +515,30 @@ def _company_is_subject(text: str, pattern: re.Pattern[str], others: bool) -> bo
 
 def _only_described(text: str, name: str) -> bool:
     """Whether every mention of platform `name` describes a company that owns it."""
-    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    spans = _mentions(text, name)
     return bool(spans) and all(_DESCRIBED_BEFORE.search(text[max(0, a - 60):a])
                                or _DESCRIBED_AFTER.search(text[b:b + 40]) for a, b in spans)
 
 
 def _all_inside(text: str, name: str, outer: list[tuple[int, int]]) -> bool:
     """Whether every mention of platform `name` lies inside one of the `outer` spans."""
-    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    spans = _mentions(text, name)
     return all(any(oa <= a and b <= ob for oa, ob in outer) for a, b in spans)
+
+
+def _mentions(text: str, name: str) -> list[tuple[int, int]]:
+    """Where the rules for platform `name` match in `text`, as (start, end) spans."""
+    return [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
 
 
 def _first_mention(text: str, name: str) -> int:
     """Where platform `name` is first named (the text's length when only a rule without a span found it)."""
-    return min((m.start() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)),
-               default=len(text))
+    return min((a for a, _ in _mentions(text, name)), default=len(text))
 
 
 def _only_in_a_title(text: str, name: str) -> bool:
     """Whether every mention of platform `name` is part of a person's job ("Instagram-Chef")."""
-    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    spans = _mentions(text, name)
     return bool(spans) and all(_TITLE_AFTER.search(text[b:b + 25]) or _TITLE_BEFORE.search(text[max(0, a - 40):a])
                                for a, b in spans)
 
@@ -542,7 +546,7 @@ def _only_in_a_title(text: str, name: str) -> bool:
 def _x_only_as_medium(text: str) -> bool:
     """Whether X is named only as the medium of a statement ("in einem Tweet", "tweeted", "schrieb
     Mosseri auf Twitter"), apart from mentions that compare or describe."""
-    spans = [m.span() for names, pattern in _COMPILED if names == ("x",) for m in pattern.finditer(text)]
+    spans = _mentions(text, "x")
     medium = [_MEDIUM_ONLY.fullmatch(text[a:b]) or _is_statement_place(_before_name(text, a, b, 100), text[b:b + 60])
               for a, b in spans]
     return any(medium) and all(is_medium or _mention_is_aside(text, a, b) for is_medium, (a, b) in zip(medium, spans))
@@ -550,18 +554,17 @@ def _x_only_as_medium(text: str) -> bool:
 
 # Google's app store, where another platform's app is listed ("im App Store und bei Google Play"):
 # Google counts from it alone only when the item names no other platform ("Google Play verlangt …").
-_GOOGLE = re.compile(_START + r"google", re.I)
-_GOOGLE_STORE = re.compile(_START + r"google[ -]?play\b", re.I)
+_STORE_AFTER = re.compile(r"[ -]?play\b", re.I)
 
 
 def _google_only_as_store(text: str) -> bool:
     """Whether every mention of Google is its app store."""
-    return len(_GOOGLE_STORE.findall(text)) == len(_GOOGLE.findall(text))
+    return all(_STORE_AFTER.match(text, b) for _, b in _mentions(text, "google"))
 
 
 def _only_compared(text: str, name: str) -> bool:
     """Whether every mention of platform `name` is a comparison with another one."""
-    spans = [m.span() for names, pattern in _COMPILED if name in names for m in pattern.finditer(text)]
+    spans = _mentions(text, name)
     return bool(spans) and all(_mention_is_aside(text, a, b) for a, b in spans)
 
 

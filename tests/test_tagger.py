@@ -171,15 +171,19 @@ def test_feed_boilerplate_does_not_change_the_tags(tagger, footer):
     assert [p.tags for p in tagger.predict(docs)] == [tags for _, tags in CLEAR_ITEMS]
 
 
+def _spelt_two_ways(tagger, title: str, summary: str, usual: str, other: str) -> list:
+    """Predictions for one German item whose title and summary ("{}" for the word) use `usual`, then `other`."""
+    docs = [{"title": title.format(word), "summary": summary.format(word), "lang": "de"} for word in (usual, other)]
+    return tagger.predict(docs)
+
+
 @pytest.mark.parametrize("spelling", ["Shadow Ban", "Shadow-Ban", "Schattenverbot", "Schattenbann"])
 def test_a_shadowban_reads_the_same_however_it_is_spelt(tagger, spelling):
     # Written apart, "Ban" and "Verbot" read as a legal ban: the guide below scored 0.82 for
     # legal_change as "Schattenverbot", which sends an instant alert.
-    def doc(word: str) -> dict:
-        return {"title": f"TikTok-{word}: Woran Creator ihn erkennen", "lang": "de",
-                "summary": f"Ein {word} sperrt kein Konto, aber die App zeigt die Videos kaum noch."}
-
-    one_word, other = tagger.predict([doc("Shadowban"), doc(spelling)])
+    one_word, other = _spelt_two_ways(tagger, "TikTok-{}: Woran Creator ihn erkennen",
+                                      "Ein {} sperrt kein Konto, aber die App zeigt die Videos kaum noch.",
+                                      "Shadowban", spelling)
     assert other.scores == one_word.scores
     assert "legal_change" not in other.tags
 
@@ -196,11 +200,9 @@ def test_a_shadowban_has_one_spelling_and_other_shadows_and_bans_keep_theirs():
 @pytest.mark.parametrize("spelling", ["Nutzungsbestimmungen", "Nutzerbedingungen", "Nutzungsregeln"])
 def test_a_platforms_terms_read_the_same_however_the_press_names_them(tagger, spelling):
     # Unseen, "Nutzungsbestimmungen" left a terms change with next to no legal evidence (0.02).
-    def doc(word: str) -> dict:
-        return {"title": f"WhatsApp: Neue {word} gelten ab Samstag", "lang": "de",
-                "summary": f"Wer den {word} nicht zustimmt, kann bald keine Nachrichten mehr lesen."}
-
-    usual, other = tagger.predict([doc("Nutzungsbedingungen"), doc(spelling)])
+    usual, other = _spelt_two_ways(tagger, "WhatsApp: Neue {} gelten ab Samstag",
+                                   "Wer den {} nicht zustimmt, kann bald keine Nachrichten mehr lesen.",
+                                   "Nutzungsbedingungen", spelling)
     assert other.scores == usual.scores
     assert "legal_change" in other.tags
 
