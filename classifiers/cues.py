@@ -183,18 +183,24 @@ class CueMatcher:
 
     def _phrase_hits(self, words: Sequence[str]) -> Iterator[tuple[str, int]]:
         """(matched text, group) for each phrase occurrence."""
-        last = len(words) - 1
+        phrases = self.phrases
         for i, word in enumerate(words):
-            candidates = self.phrases.get(word) if i < last else None
-            if not candidates:
-                continue
-            following = words[i + 1]
-            for rest, gid in candidates:
-                second, is_prefix = rest[0]  # most phrases have two words: test inline
-                if (following.startswith(second) if is_prefix else following == second) and (
-                    len(rest) == 1 or _follows(words, i + 2, rest[1:])
-                ):
-                    yield " ".join(words[i : i + 1 + len(rest)]), gid
+            if word in phrases:
+                for length, gid in self.phrases_at(words, i, len(words)):
+                    yield " ".join(words[i : i + length]), gid
+
+    def phrases_at(self, words: Sequence[str], i: int, end: int) -> Iterator[tuple[int, int]]:
+        """(length in words, group) of each phrase that starts at `words[i]` and ends before
+        `words[end]`: the one test of a phrase, for an item's words or a whole batch's (`features`)."""
+        if i + 1 >= end:
+            return
+        following = words[i + 1]
+        for rest, gid in self.phrases.get(words[i], ()):
+            second, is_prefix = rest[0]  # most phrases have two words: test inline
+            if (following.startswith(second) if is_prefix else following == second) and (
+                len(rest) == 1 or _follows(words, i + 2, end, rest[1:])
+            ):
+                yield 1 + len(rest), gid
 
     def _add(self, entry: str, gid: int) -> None:
         if " " in entry:
@@ -210,8 +216,8 @@ class CueMatcher:
             self.exact.setdefault(entry, set()).add(gid)
 
 
-def _follows(words: Sequence[str], start: int, rest: Phrase) -> bool:
-    if start + len(rest) > len(words):
+def _follows(words: Sequence[str], start: int, end: int, rest: Phrase) -> bool:
+    if start + len(rest) > end:
         return False
     return all(words[start + k].startswith(w) if prefix else words[start + k] == w
                for k, (w, prefix) in enumerate(rest))

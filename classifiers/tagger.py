@@ -310,12 +310,12 @@ class Tagger:
         return np.vstack(parts), langs, np.concatenate(topics)
 
     def _batch_probabilities(self, parsed: Sequence[Parsed]) -> tuple[np.ndarray, np.ndarray]:
-        """Without a sparse matrix (`Featurizer.text_scores`): the crawl process tags with this, and
+        """Without a sparse matrix (`Featurizer.scores_and_cues`): the crawl process tags with this, and
         SciPy would be a ninth of its memory."""
-        scores = self.featurizer.text_scores(parsed, self._coef)  # one pass for the tags and the gates
+        scores, cue_block = self.featurizer.scores_and_cues(parsed, self._coef)  # one pass for the tags and gates
         text_scores = scores[:, : len(TAGS)] + self.text_intercept
         change = None if self.change_model is None else sigmoid(scores[:, len(TAGS)] + self.change_model[1])
-        inputs = combiner_inputs(text_scores, self.featurizer.cue_block(parsed), self._conjunction_columns, change)
+        inputs = combiner_inputs(text_scores, cue_block, self._conjunction_columns, change)
         probabilities = sigmoid(inputs @ self.combine_coef + self.combine_intercept)
         on_topic = (np.ones(len(parsed)) if self.topic_model is None
                     else sigmoid(scores[:, -1] + self.topic_model[1]))

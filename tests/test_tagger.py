@@ -556,6 +556,53 @@ def test_tagging_without_sparse_matrices_gives_the_scores_of_the_feature_matrix(
     assert np.array_equal(featurizer.cue_block(parsed), matrix[:, n_text:].toarray())
 
 
+def test_a_batch_is_read_word_by_word_as_each_item_alone():
+    """Tagging reads a batch as one run of words and looks each distinct word up once
+    (`features._Batch`). Each item's counts must still be those its own words give
+    (`word_terms`, `word_types`, `CueMatcher.mask`): no pair across title and summary or across
+    two items, compounds split in German items only, title words twice."""
+    from collections import Counter
+
+    from classifiers.cues import CUE_NAMES, DISCOUNTING_CUES
+    from classifiers.features import char_grams, parse, word_terms, word_types
+    featurizer = Tagger.load().featurizer
+    docs = [
+        {"title": "Instagram testet neue Funktion", "summary": "Reichweitenverlust bei Reels: Instagram testet", "lang": "de"},
+        {"title": "Reichweitenverlust", "summary": "Reichweitenverlust im Feed", "lang": "en"},   # no split in English
+        {"title": "", "summary": "", "lang": "de"},
+        {"title": "new feature", "summary": "roll out", "lang": "en"},   # "feature roll" spans two fields
+        {"title": "LinkedIn rolls", "summary": "out a new feature for some users", "lang": "en"},
+        {"title": "how to grow on TikTok", "summary": "the algorithm and reach, how to", "lang": "en"},
+        {"title": "Reach on TikTok and how", "summary": "to get it back", "lang": "en"},   # "how to" in no title
+        {"title": "Instagram testet neue Funktion", "summary": "", "lang": "de"},
+    ]
+    parsed = [parse(doc) for doc in docs]
+    matrix = featurizer.transform(parsed)
+    n_words, n_grams = len(featurizer.words), len(featurizer.grams)
+    index = {term: i for i, term in enumerate(featurizer.words)}
+    grams = {gram: i for i, gram in enumerate(featurizer.grams)}
+    cues = featurizer.cues
+    for row, doc in enumerate(parsed):
+        words = Counter(index[t] for t in word_terms(doc, featurizer.compound_parts) if t in index)
+        gram_counts = Counter(n_words + grams[g] for w in word_types(doc) for g in char_grams(w) if g in grams)
+        for counts, idf, start, stop in ((words, featurizer.word_idf, 0, n_words),
+                                         (gram_counts, featurizer.gram_idf, n_words, n_words + n_grams)):
+            expected = {c: (1 + np.log(n)) * idf[c - start] for c, n in counts.items()}
+            norm = np.sqrt(sum(v * v for v in expected.values())) or 1.0
+            weight = featurizer.weights[0 if start == 0 else 1]
+            got = matrix[row, start:stop]
+            assert dict(zip((got.indices + start).tolist(), got.data.tolist())) == pytest.approx(
+                {c: weight * v / norm for c, v in expected.items()}, abs=1e-12), (row, start)
+        everywhere, title = cues.mask(doc.title + doc.summary), cues.mask(doc.title)
+        block = featurizer.cue_block([doc])[0]
+        batch_block = featurizer.cue_block(parsed)[row]
+        assert np.array_equal(block, batch_block)
+        for gid, name in enumerate(CUE_NAMES):
+            found = title if name in DISCOUNTING_CUES else everywhere
+            assert block[gid] == (found >> gid & 1) * featurizer.weights[2], (row, name)
+    assert matrix[0, index["verlust"]] > 0 and matrix[1, index["verlust"]] == 0   # compounds split in German only
+
+
 def test_tagging_does_not_import_scipy():
     """The crawl process tags a new source's items: SciPy's sparse module would add 22 MB there."""
     import subprocess
