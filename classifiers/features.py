@@ -312,8 +312,6 @@ class Featurizer:
             columns.append(found[where])
             at.append(first)
         if self.split_compounds and batch.german.any():
-            if len(self._parts_cache) > _CACHE_LIMIT:
-                self._parts_cache.clear()
             parts = [self.compound_parts(w) for w in words]
             lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
             flat = np.fromiter((index[p] for p in chain.from_iterable(parts)), dtype=np.int64, count=int(lengths.sum()))
@@ -330,10 +328,7 @@ class Featurizer:
     def _gram_entries(self, batch: _Batch) -> tuple[np.ndarray, np.ndarray]:
         """(item, column) of every character gram of every word, title words' `TITLE_WEIGHT` times
         (`word_types`), each distinct word's grams looked up once (and cached across batches)."""
-        if len(self._gram_cache) > _CACHE_LIMIT:
-            self._gram_cache.clear()
-        cached, gram_ids = self._gram_cache.get, self.gram_ids
-        grams = [ids if (ids := cached(w)) is not None else gram_ids(w) for w in batch.words]
+        grams = [self.gram_ids(w) for w in batch.words]
         lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
         flat = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)
         found, which = _ragged(flat, lengths, np.repeat(batch.ids, batch.weight))
@@ -366,9 +361,11 @@ class Featurizer:
         return out
 
     def gram_ids(self, word: str) -> np.ndarray:
-        """Column ids (within the gram block) of a word's known grams, cached."""
+        """Column ids (within the gram block) of a word's known grams, cached (like `compound_parts`)."""
         ids = self._gram_cache.get(word)
         if ids is None:
+            if len(self._gram_cache) > _CACHE_LIMIT:
+                self._gram_cache.clear()
             index = self._gram_index
             ids = np.array([index[g] for g in char_grams(word) if g in index], dtype=np.int32)
             self._gram_cache[word] = ids
