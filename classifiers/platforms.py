@@ -53,8 +53,9 @@ forms that name the platform:
   geschrieben") or to date another story ("seit der Übernahme von Twitter") does not count
   beside another platform; nor does a platform named only in a person's job ("the Instagram
   boss said", "Twitter-Mitgründer Dorsey") after another platform was named.
-* A company's description of its platform names that platform: "Googles Videoplattform" ->
-  youtube (not google), "Microsoft's professional network" -> linkedin.
+* A company's description of its platform names that platform: "Googles Videoplattform",
+  "Googles eigener Kurzvideodienst", "Google's video hub" -> youtube (not google), "Microsoft's
+  professional network" -> linkedin.
 * With no platform named at all, a law written against known platforms names them: the NetzDG
   (Facebook, YouTube, X) and the upload filters of Art. 17 of the copyright directive, the UrhDaG
   (YouTube). Not the DSA's or DMA's designations: their lists hold shops and app stores too.
@@ -228,8 +229,9 @@ _COMPANY_FOLLOWED = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Like|Nach|W
 # A company's description of one of its platforms names that platform, and the company's own name in
 # it does not count ("Googles Videoplattform" -> youtube, not google; "Microsoft's professional network"
 # -> linkedin).
-_VIDEO_OF_GOOGLE = (r"\b(?:Google|Alphabet)(?:'s|’s|s)?[- ](?:[Vv]ideo[- ]?(?:platform|site|service|portal|"
-                    r"sharing (?:platform|site|service))|Videoplattform|Videoportal|Videodienst|Video-Plattform|"
+_VIDEO_OF_GOOGLE = (r"\b(?:Google|Alphabet)(?:'s|’s|s)?[- ](?:(?:own|eigene[rnms]?) )?(?:(?:[Ss]hort[- ])?[Vv]ideo[- ]?"
+                    r"(?:platform|site|service|portal|hub|sharing (?:platform|site|service))|"
+                    r"(?:Kurz)?[Vv]ideoplattform|Videoportal|(?:Kurz)?[Vv]ideodienst|(?:Kurz)?[Vv]ideo-Plattform|"
                     r"Video-Portal|Video-Tochter|Videotochter)\b"
                     r"|\b(?:Google|Alphabet)-owned video\b"
                     r"|\bvideo (?:platform|site|service) (?:owned by|of) (?:Google|Alphabet)\b"

@@ -403,6 +403,9 @@ def test_a_platform_named_only_in_a_persons_job_after_another_one_does_not_count
 @pytest.mark.parametrize("text, expected", [
     ("Googles Videoplattform zahlt Creators mehr für lange Videos", ["youtube"]),
     ("Google's video platform shortens mid-roll ad breaks", ["youtube"]),
+    ("Googles eigener Kurzvideodienst startet in Deutschland", ["youtube"]),
+    ("YouTube's chief writes to creators: Google's video hub doubles down on AI", ["youtube"]),
+    ("Google's video calling app gets a new name", ["google"]),   # not a video platform
     ("Google's video platform and Google Search both change their rules", ["google", "youtube"]),
     ("Microsofts Karrierenetzwerk testet KI-Bewerbungen", ["linkedin"]),
     ("The Microsoft-owned professional network adds verification for recruiters", ["linkedin"]),
