@@ -29,9 +29,10 @@ forms that name the platform:
   statement ("in einem Tweet", beside another platform) does not count; the company does.
   Nor does one named only as another platform's owner or maker ("Instagram, the app owned by
   Facebook", "Google-owned YouTube", "die Google-Tochter", "built by the Instagram team"),
-  or as its rival ("Twitter-Konkurrenz Threads", "competition from TikTok", "inspired by
-  Snapchat", "a TikTok lookalike", "Konkurrenzangebot zu Twitter", "a competitor for X",
-  "compared with Facebook") where another platform is named; so does a list closed by "und Co."
+  or as its rival ("Twitter-Konkurrenz Threads", "Twitter/X rival Bluesky", "competition from TikTok",
+  "inspired by Snapchat", "a TikTok lookalike", "die TikTok-Kopie", "sich an TikTok annähern",
+  "Konkurrenzangebot zu Twitter", "a competitor for X", "to challenge X", "compared with Facebook")
+  where another platform is named; so does a list closed by "und Co."
   or "& Co." ("sich von Facebook, YouTube und Co. abheben"), which names a kind of network to
   compare with.
 * ``X`` as the subject of a sentence ("X lowers …", "X to charge …", "X quietly launches …",
@@ -292,7 +293,8 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"(?<!-)Konkurrent\w*|Konkurrenz\w* (?:zu|für|mit|gegen|von)|"
                               r"alternative to|Alternative zu|"
                               r"à la|copy\w*|copies|kopier\w*|"
-                              r"clone of|Vorbild|competitors? (?:to|for|of)|compete with|take on|than|neben|"
+                              r"clone of|Vorbild|competitors? (?:to|for|of)|compete with|take on|to challenge|"
+                              r"than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
                               r"similar move (?:over )?at|konkurrier\w*|compared (?:to|with)|verglichen mit|"
                               r"im Vergleich zu[mr]?|reminiscent of|akin to|pioneered by|"
@@ -305,15 +307,17 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
                               r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",
                               re.I)
-_COMPARED_AFTER = re.compile(r"^[-\s]?(?:Alternative|Konkurren\w*|Klon|Rival\w*|Trend|like|style|Stil|ähnlich\w*|"
-                             r"look-?alike|clone|copycat|competitors?|competition|killer)\b"
+# "TikTok-Alternative", "Twitter/X rival" (a second name after a slash names the same platform)
+_COMPARED_AFTER = re.compile(r"^(?:/\w+)?[-\s]?(?:Alternative|Konkurren\w*|Klon|Kopie|Rival\w*|Trend|like|style|Stil|"
+                             r"ähnlich\w*|look-?alike|clone|copycat|competitors?|competition|killer)\b"
                              # German puts the rival before "Konkurrenz machen": "Will Instagram Snapchat jetzt
                              # Konkurrenz machen?" (up to two words between, so the subject before it is not read so)
                              r"|^(?:\s+[\w-]+){0,2}?\s+Konkurrenz\s+(?:zu\s+)?mach\w*",
                              re.I)
 # "… das an TikTok und Instagram erinnert": "an" before the names and "erinnert" after them compare.
 _REMINDS_BEFORE = re.compile(r"\ban\s+(?:[\w-]+(?:,\s*|\s+(?:und|oder|&)\s+))*$")
-_REMINDS_AFTER = re.compile(r"^(?:(?:,\s*|\s+(?:und|oder|&)\s+)[\w-]+)*(?:\s+\w+)?\s+erinner(?:t|n|te|ten)\b")
+_REMINDS_AFTER = re.compile(r"^(?:(?:,\s*|\s+(?:und|oder|&)\s+)[\w-]+)*(?:\s+\w+)?\s+(?:erinner(?:t|n|te|ten)|"
+                            r"an(?:zu)?(?:näher|lehn)\w*|angenähert|angelehnt)\b")
 # A platform in a list closed by "und Co." ("von Facebook, YouTube und Co. absetzen", "Snapchat,
 # Facebook & Co.") stands for a kind of network, the yardstick of the one the item is about.
 _IN_A_CLASS = re.compile(r"^(?:,\s*[\w.-]+){0,5},?\s+(?:und|&|and)\s+(?:Co\b|co\b|Konsorten\b)")
@@ -590,11 +594,19 @@ def _before_name(text: str, a: int, b: int, width: int) -> str:
     return text[max(0, a - width):start]
 
 
+# "Twitter/X rival Bluesky", "Meta's Twitter rival Threads": a name before "rival" makes the platform after
+# it the subject (the one before is the yardstick, `_COMPARED_AFTER`); "its rival TikTok" stays a yardstick.
+_RIVAL_APPOSITION = re.compile(r"(?-i:[A-Z][\w/.'’-]*)\s+rivals?\s+$")
+
+
 def _mention_is_aside(text: str, a: int, b: int) -> bool:
     """Whether the mention at text[a:b] only compares ("much like TikTok", "das an TikTok erinnert",
     "ahead of X"), dates ("since Musk bought Twitter"), gives an old name ("formerly Twitter") or is
     part of another platform's name ("Facebook Messenger")."""
     before = _before_name(text, a, b, 60)
+    apposition = _RIVAL_APPOSITION.search(before)
+    if apposition:
+        before = before[: apposition.start()]
     return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 40])
                 or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12])
                 or _IN_A_CLASS.match(text[b:b + 80])

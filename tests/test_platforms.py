@@ -160,6 +160,9 @@ def test_a_platform_named_only_as_a_yardstick_is_not_what_the_item_is_about():
     ("Pinterest is the fourth largest network, behind Facebook and YouTube, and adds a video tab", ["pinterest"]),
     ("LinkedIn testet einen Video-Feed im TikTok-Stil", ["linkedin"]),
     ("LinkedIn tests a short-video feed, akin to the format pioneered by TikTok", ["linkedin"]),
+    ("Instagram will sich stärker an TikTok annähern und testet ein Vollbild-Raster", ["instagram"]),
+    ("Reels, die TikTok-Kopie von Instagram, bekommen längere Clips", ["instagram"]),
+    ("Meta launched Threads a year ago to challenge Elon Musk's X", ["threads"]),
     # the same words where the platform is the subject: kept
     ("TikTok erinnert Nutzer an die neuen Regeln; Instagram folgt", ["instagram", "tiktok"]),
     ("X bleibt Konkurrent Nummer eins; Threads holt auf", ["threads", "x"]),
@@ -188,6 +191,11 @@ def test_a_list_closed_by_und_co_that_is_all_the_item_names_still_counts():
 def test_a_rival_named_first_still_counts_when_it_is_the_subject():
     assert find_platforms("Konkurrenz für TikTok: Instagram startet längere Reels") == ["instagram"]
     assert find_platforms("Twitter-Konkurrent Threads öffnet seine API") == ["threads"]
+    # "<yardstick> rival <subject>": the name before "rival" is the yardstick
+    assert find_platforms("Twitter/X rival Bluesky finally opens to the public") == ["bluesky"]
+    assert find_platforms("Meta's Twitter rival Threads adds direct messages") == ["threads"]
+    # "its rival TikTok": the rival is the yardstick of the subject named before
+    assert find_platforms("YouTube adds a remix button, as its rival TikTok did") == ["youtube"]
 
 
 @pytest.mark.parametrize("text, expected", [
