@@ -594,9 +594,10 @@ def _before_name(text: str, a: int, b: int, width: int) -> str:
     return text[max(0, a - width):start]
 
 
-# "Twitter/X rival Bluesky", "Meta's Twitter rival Threads": a name before "rival" makes the platform after
-# it the subject (the one before is the yardstick, `_COMPARED_AFTER`); "its rival TikTok" stays a yardstick.
-_RIVAL_APPOSITION = re.compile(r"(?-i:[A-Z][\w/.'’-]*)\s+rivals?\s+$")
+# "Twitter/X rival Bluesky", "Meta's Twitter rival Threads", a headline's "Twitter Rival Bluesky": a name
+# before "rival" makes the platform after it the subject (the one before is the yardstick,
+# `_COMPARED_AFTER`); "its rival TikTok" and a headline's "Its Rival TikTok" stay a yardstick.
+_RIVAL_APPOSITION = re.compile(r"(?<![\w'’])(?!(?:Its|Their|Our|His|Her|The|A|An)\s)[A-Z][\w/.'’-]*\s+(?i:rivals?)\s+$")
 
 
 def _mention_is_aside(text: str, a: int, b: int) -> bool:
