@@ -232,8 +232,7 @@ _COMPANY_FOLLOWED = re.compile(r"(?:^|[.!?:\n]\s*)(?:After|Following|Like|Nach|W
 # -> linkedin).
 _VIDEO_OF_GOOGLE = (r"\b(?:Google|Alphabet)(?:'s|’s|s)?[- ](?:(?:own|eigene[rnms]?) )?(?:(?:[Ss]hort[- ])?[Vv]ideo[- ]?"
                     r"(?:platform|site|service|portal|hub|sharing (?:platform|site|service))|"
-                    r"(?:Kurz)?[Vv]ideoplattform|Videoportal|(?:Kurz)?[Vv]ideodienst|(?:Kurz)?[Vv]ideo-Plattform|"
-                    r"Video-Portal|Video-Tochter|Videotochter)\b"
+                    r"(?:Kurz)?[Vv]ideo(?:plattform|dienst|-Plattform)|Video(?:portal|-Portal|-Tochter|tochter))\b"
                     r"|\b(?:Google|Alphabet)-owned video\b"
                     r"|\bvideo (?:platform|site|service) (?:owned by|of) (?:Google|Alphabet)\b"
                     r"|\bzu (?:Google|Alphabet) gehörende\w* Video\w*")
@@ -605,7 +604,7 @@ def _mention_is_aside(text: str, a: int, b: int) -> bool:
     "ahead of X"), dates ("since Musk bought Twitter"), gives an old name ("formerly Twitter") or is
     part of another platform's name ("Facebook Messenger")."""
     before = _before_name(text, a, b, 60)
-    apposition = _RIVAL_APPOSITION.search(before)
+    apposition = _RIVAL_APPOSITION.search(before) if "ival" in before or "IVAL" in before else None
     if apposition:
         before = before[: apposition.start()]
     return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 40])
