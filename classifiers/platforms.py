@@ -28,10 +28,13 @@ forms that name the platform:
   "Meta, which owns Facebook"), as an old name ("formerly Twitter") or as the medium of a
   statement ("in einem Tweet", beside another platform) does not count; the company does.
   Nor does one named only as another platform's owner or maker ("Instagram, the app owned by
-  Facebook", "Google-owned YouTube", "die Google-Tochter", "built by the Instagram team"),
+  Facebook", "Google-owned YouTube", "die Google-Tochter", "der zu Facebook gehörende Messenger",
+  "built by the Instagram team"),
   or as its rival ("Twitter-Konkurrenz Threads", "Twitter/X rival Bluesky", "competition from TikTok",
   "inspired by Snapchat", "a TikTok lookalike", "die TikTok-Kopie", "sich an TikTok annähern",
-  "Konkurrenzangebot zu Twitter", "a competitor for X", "to challenge X", "compared with Facebook")
+  "Konkurrenzangebot zu Twitter", "a competitor for X", "to challenge X", "compared with Facebook",
+  "short-video competitor TikTok", "als Antwort auf TikTok", "kein Ersatz für Twitter", "kopiert eine
+  beliebte Funktion von Telegram")
   where another platform is named; so does a list closed by "und Co."
   or "& Co." ("sich von Facebook, YouTube und Co. abheben"), which names a kind of network to
   compare with.
@@ -288,7 +291,7 @@ _LAW_HINTS = ("netzdg", "netzwerkdurchsetzung", "network enforcement", "upload",
 # Threads", "ähnlich wie Instagram") is not what the item is about.
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
-                              r"resembl\w*|similar to|ähnlich\w*|ähnel\w*|rivals?|rivalling|"
+                              r"resembl\w*|similar to|ähnlich\w*|ähnel\w*|rivals?|rivalling|competitors?|"
                               r"(?<!-)Konkurrent\w*|Konkurrenz\w* (?:zu|für|mit|gegen|von)|"
                               r"alternative to|Alternative zu|"
                               r"à la|copy\w*|copies|kopier\w*|"
@@ -306,6 +309,13 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
                               r"|\b(?:seit|since|after|nach)\b[^.!?]{0,30}\b(?:Übernahme|takeover|acquisition|"
                               r"Kauf|bought|kaufte|übernahm|took over|acquired|purchase)\b[^.!?,;]{0,20})$",
                               re.I)
+# A copy, a rival product, an answer or a replacement names its model with room for the model's description
+# between ("kopiert eine beliebte Funktion von Telegram", "to compete with the popular video-sharing platform
+# TikTok", "als Antwort auf Instagram-Stories", "kein Ersatz für Twitter"): read only as far back as the
+# platform named before it, since "Metas Antwort auf TikTok erreicht Facebook" is about Facebook.
+_COPIED_BEFORE = re.compile(r"\b(?:cop(?:y(?!right)\w*|ies)|kopier\w*|clone of|compete with|competitors? (?:to|for|of)|"
+                            r"Konkurrenz\w* (?:zu|für|mit|gegen|von)|alternative to|Alternative zu|"
+                            r"answer to|Antwort auf|replacement for|Ersatz für)\b[^.!?:]{0,45}$", re.I)
 # "TikTok-Alternative", "Twitter/X rival" (a second name after a slash names the same platform)
 _COMPARED_AFTER = re.compile(r"^(?:/\w+)?[-\s]?(?:Alternative|Konkurren\w*|Klon|Kopie|Rival\w*|Trend|like|style|Stil|"
                              r"ähnlich\w*|look-?alike|clone|copycat|competitors?|competition|killer)\b"
@@ -341,7 +351,8 @@ _DESCRIBED_BEFORE = re.compile(r"(?:\b(?:Konzern|Mutterkonzern|Mutter|company|Un
                                r"(?:built|developed|made) by the|entwickelt vom)\s"
                                r"|\b(?:previously|formerly) (?:called|known as)\s|\b(?:früher|vormals|ehemals)\s)$",
                                re.I)
-_DESCRIBED_AFTER = re.compile(r"^(?:'s|’s|s)?[-\s]?(?:parent|owner|Mutter\w*|Konzern\w*|Eigentümer|owned|Tochter)\b"
+_DESCRIBED_AFTER = re.compile(r"^(?:'s|’s|s)?\)?[-\s]?(?:parent|owner|Mutter\w*|Konzern\w*|Eigentümer|owned|Tochter|"
+                              r"gehörend\w*)\b"
                               r"|^(?:,? [A-Z]\w+)*,? (?:and|und) [A-Z]\w+ (?:owner|parent|Mutter)\b", re.I)
 # A platform named only in a person's job ("the Instagram boss", "head of Instagram", "Twitter-Mitgründer
 # Dorsey") after another platform was named: the item is about the first one ("Threads ranks replies
@@ -596,22 +607,39 @@ def _before_name(text: str, a: int, b: int, width: int) -> str:
 # "Twitter/X rival Bluesky", "Meta's Twitter rival Threads", a headline's "Twitter Rival Bluesky": a name
 # before "rival" makes the platform after it the subject (the one before is the yardstick,
 # `_COMPARED_AFTER`); "its rival TikTok" and a headline's "Its Rival TikTok" stay a yardstick.
-_RIVAL_APPOSITION = re.compile(r"(?<![\w'’])(?!(?:Its|Their|Our|His|Her|The|A|An)\s)[A-Z][\w/.'’-]*\s+(?i:rivals?)\s+$")
+_RIVAL_APPOSITION = re.compile(r"(?<![\w'’])(?!(?:Its|Their|Our|His|Her|The|A|An)\s)[A-Z][\w/.'’-]*\s+"
+                               r"(?i:rivals?|competitors?)\s+$")
+_RIVAL_LETTERS = ("ival", "IVAL", "ompetitor", "OMPETITOR")
+
+
+_BEFORE_WIDTH = 60  # characters before a mention that `_mention_is_aside` reads
 
 
 def _mention_is_aside(text: str, a: int, b: int) -> bool:
     """Whether the mention at text[a:b] only compares ("much like TikTok", "das an TikTok erinnert",
     "ahead of X"), dates ("since Musk bought Twitter"), gives an old name ("formerly Twitter") or is
     part of another platform's name ("Facebook Messenger")."""
-    before = _before_name(text, a, b, 60)
-    apposition = _RIVAL_APPOSITION.search(before) if "ival" in before or "IVAL" in before else None
+    before = _before_name(text, a, b, _BEFORE_WIDTH)
+    apposition = (_RIVAL_APPOSITION.search(before)
+                  if any(letters in before for letters in _RIVAL_LETTERS) else None)
     if apposition:
         before = before[: apposition.start()]
     return bool(_COMPARED_BEFORE.search(before) or _COMPARED_AFTER.search(text[b:b + 40])
+                or _copied_from(text, a, before)
                 or _DESCRIBED_BEFORE.search(before) or _PART_OF_NAME.match(text[b:b + 12])
                 or _IN_A_CLASS.match(text[b:b + 80])
                 or (_FOLLOWED_BEFORE.search(before) is not None and _FOLLOWED_AFTER.match(text[b:b + 80]) is not None)
                 or (_REMINDS_BEFORE.search(before) is not None and _REMINDS_AFTER.match(text[b:b + 60]) is not None))
+
+
+def _copied_from(text: str, a: int, before: str) -> bool:
+    """Whether the mention starting at `a` is the model of a copy, a rival or a replacement
+    (`_COPIED_BEFORE`), reading back no further than the platform named before it."""
+    match = _COPIED_BEFORE.search(before)
+    if match is None:
+        return False
+    start = max(0, a - _BEFORE_WIDTH) + match.start()
+    return not any(start < b <= a for name in PLATFORMS for _, b in _mentions(text[:a], name))
 
 
 def _x_survives(text: str) -> bool:

@@ -201,6 +201,31 @@ def test_a_rival_named_first_still_counts_when_it_is_the_subject():
 
 
 @pytest.mark.parametrize("text, expected", [
+    # a copy, a rival product or a replacement, with the rival's description between
+    ("WhatsApp kopiert eine lange bekannte Funktion von Telegram und öffnet Kanäle für alle", ["whatsapp"]),
+    ("LinkedIn kopiert ein bewährtes Format aus dem Messenger Telegram", ["linkedin"]),
+    ("Reels launched to compete with the fast-growing short video app TikTok", ["instagram"]),
+    ("Pinterest startete Idea Pins damals als Antwort auf Instagram-Stories", ["pinterest"]),
+    ("Meta's answer to TikTok reaches Facebook users in Europe", ["facebook"]),
+    ("Kolumne: Bluesky wird kein Ersatz für Twitter", ["bluesky"]),
+    ("Threads is not yet a replacement for X, its users say", ["threads"]),
+    # "competitor" as "rival": a bare "competitor TikTok" is a yardstick, "Twitter competitor Bluesky" the subject
+    ("Facebook redesigns its feed after short-video competitor TikTok", ["facebook"]),
+    ("X slows links to competitors such as Bluesky, a study finds", ["x"]),
+    ("Twitter competitor Bluesky drops its invite codes", ["bluesky"]),
+    # "zu … gehörend" is the German for "owned by"
+    ("Der zu Meta (Facebook) gehörende Messenger WhatsApp testet Benutzernamen", ["whatsapp"]),
+])
+def test_a_platform_named_as_the_model_of_a_copy_or_the_rival_answered_is_not_what_the_item_is_about(text, expected):
+    assert find_platforms(text) == expected
+
+
+def test_a_copyright_word_does_not_read_as_a_copy():
+    """"Copyright" begins like "copy": a copyright claim names the platform it concerns."""
+    assert find_platforms("YouTube explains copyright claims on clips first posted to TikTok") == ["tiktok", "youtube"]
+
+
+@pytest.mark.parametrize("text, expected", [
     ("Instagram, the photo-sharing app owned by Facebook, tests a favourites list", ["instagram"]),
     ("Google-owned YouTube will hide dislike counts", ["youtube"]),
     ("Threads, built by the Instagram team, passes 100 million users", ["threads"]),
