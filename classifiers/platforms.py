@@ -604,9 +604,10 @@ def _before_name(text: str, a: int, b: int, width: int) -> str:
     return text[max(0, a - width):start]
 
 
-# "Twitter/X rival Bluesky", "Meta's Twitter rival Threads", a headline's "Twitter Rival Bluesky": a name
-# before "rival" makes the platform after it the subject (the one before is the yardstick,
-# `_COMPARED_AFTER`); "its rival TikTok" and a headline's "Its Rival TikTok" stay a yardstick.
+# "Twitter/X rival Bluesky", "Meta's Twitter rival Threads", a headline's "Twitter Rival Bluesky", "Twitter
+# competitor Bluesky": a name before "rival" or "competitor" makes the platform after it the subject (the one
+# before is the yardstick, `_COMPARED_AFTER`); "its rival TikTok" and a headline's "Its Rival TikTok" stay
+# a yardstick. The letters are tested before the pattern, as elsewhere in this module.
 _RIVAL_APPOSITION = re.compile(r"(?<![\w'’])(?!(?:Its|Their|Our|His|Her|The|A|An)\s)[A-Z][\w/.'’-]*\s+"
                                r"(?i:rivals?|competitors?)\s+$")
 _RIVAL_LETTERS = ("ival", "IVAL", "ompetitor", "OMPETITOR")
