@@ -436,9 +436,11 @@ def _tfidf_dot(docs: np.ndarray, columns: np.ndarray, n_docs: int, idf: np.ndarr
     n_cols = len(idf)
     # One key per (document, column); 32-bit keys where they fit (a batch of 4,096 items and the gram
     # block's ~100,000 columns do), since sorting them is what this costs and 32 bits sort ~3x faster.
+    # NumPy's stable sort takes 60 % of the default's time on these keys (the gram block's arrive in
+    # document order), and equal integers leave the same array whichever sort ran.
     kind = np.int32 if n_docs * n_cols < 2**31 else np.int64
     wide = docs.astype(kind) * n_cols + columns.astype(kind)
-    wide.sort()
+    wide.sort(kind="stable")
     first = np.empty(len(wide), dtype=bool)
     first[0] = True
     np.not_equal(wide[1:], wide[:-1], out=first[1:])
