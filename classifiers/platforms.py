@@ -287,15 +287,15 @@ _BY_LAW: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 _LAW_HINTS = ("netzdg", "netzwerkdurchsetzung", "network enforcement", "upload", "urhdag", "urheberrechts-dienst",
               " 17")
 
+# The words of a copy or a rival product, read before a platform's name by both patterns below.
+_RIVAL_PRODUCT = (r"copies|kopier\w*|clone of|compete with|competitors? (?:to|for|of)|"
+                  r"Konkurrenz\w* (?:zu|für|mit|gegen|von)|alternative to|Alternative zu")
 # A platform named only as the yardstick of another ("much like TikTok", "Twitter-Alternative
 # Threads", "ähnlich wie Instagram") is not what the item is about.
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
                               r"resembl\w*|similar to|ähnlich\w*|ähnel\w*|rivals?|rivalling|competitors?|"
-                              r"(?<!-)Konkurrent\w*|Konkurrenz\w* (?:zu|für|mit|gegen|von)|"
-                              r"alternative to|Alternative zu|"
-                              r"à la|copy\w*|copies|kopier\w*|"
-                              r"clone of|Vorbild|competitors? (?:to|for|of)|compete with|take on|to challenge|"
+                              r"(?<!-)Konkurrent\w*|à la|copy\w*|" + _RIVAL_PRODUCT + r"|Vorbild|take on|to challenge|"
                               r"than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
                               r"similar move (?:over )?at|konkurrier\w*|compared (?:to|with)|verglichen mit|"
@@ -313,9 +313,8 @@ _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|
 # between ("kopiert eine beliebte Funktion von Telegram", "to compete with the popular video-sharing platform
 # TikTok", "als Antwort auf Instagram-Stories", "kein Ersatz für Twitter"): read only as far back as the
 # platform named before it, since "Metas Antwort auf TikTok erreicht Facebook" is about Facebook.
-_COPIED_BEFORE = re.compile(r"\b(?:cop(?:y(?!right)\w*|ies)|kopier\w*|clone of|compete with|competitors? (?:to|for|of)|"
-                            r"Konkurrenz\w* (?:zu|für|mit|gegen|von)|alternative to|Alternative zu|"
-                            r"answer to|Antwort auf|replacement for|Ersatz für)\b[^.!?:]{0,45}$", re.I)
+_COPIED_BEFORE = re.compile(r"\b(?:copy(?!right)\w*|" + _RIVAL_PRODUCT +
+                            r"|answer to|Antwort auf|replacement for|Ersatz für)\b[^.!?:]{0,45}$", re.I)
 # "TikTok-Alternative", "Twitter/X rival" (a second name after a slash names the same platform)
 _COMPARED_AFTER = re.compile(r"^(?:/\w+)?[-\s]?(?:Alternative|Konkurren\w*|Klon|Kopie|Rival\w*|Trend|like|style|Stil|"
                              r"ähnlich\w*|look-?alike|clone|copycat|competitors?|competition|killer)\b"
@@ -640,7 +639,7 @@ def _copied_from(text: str, a: int, before: str) -> bool:
     if match is None:
         return False
     start = max(0, a - _BEFORE_WIDTH) + match.start()
-    return not any(start < b <= a for name in PLATFORMS for _, b in _mentions(text[:a], name))
+    return not any(start < m.end() for _, pattern in _COMPILED for m in pattern.finditer(text, 0, a))
 
 
 def _x_survives(text: str) -> bool:
