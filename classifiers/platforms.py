@@ -295,7 +295,7 @@ _RIVAL_PRODUCT = (r"copies|kopier\w*|clone of|compete with|competitors? (?:to|fo
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
                               r"resembl\w*|similar to|ähnlich\w*|ähnel\w*|rivals?|rivalling|competitors?|"
-                              r"(?<!-)Konkurrent\w*|à la|copy\w*|" + _RIVAL_PRODUCT + r"|Vorbild|take on|to challenge|"
+                              r"(?<!-)Konkurrent\w*|à la|copy(?!right)\w*|" + _RIVAL_PRODUCT + r"|Vorbild|take on|to challenge|"
                               r"than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
                               r"similar move (?:over )?at|konkurrier\w*|compared (?:to|with)|verglichen mit|"

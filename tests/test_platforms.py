@@ -223,6 +223,9 @@ def test_a_platform_named_as_the_model_of_a_copy_or_the_rival_answered_is_not_wh
 def test_a_copyright_word_does_not_read_as_a_copy():
     """"Copyright" begins like "copy": a copyright claim names the platform it concerns."""
     assert find_platforms("YouTube explains copyright claims on clips first posted to TikTok") == ["tiktok", "youtube"]
+    # the same word read by the comparison pattern, just before the platform's name
+    assert find_platforms("Instagram creators hit by a copyright claim on YouTube") == ["instagram", "youtube"]
+    assert find_platforms("Copyright-Verstoß auf YouTube: Instagram-Nutzerin abgemahnt") == ["instagram", "youtube"]
 
 
 @pytest.mark.parametrize("text, expected", [
