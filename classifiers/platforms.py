@@ -34,8 +34,9 @@ forms that name the platform:
   "inspired by Snapchat", "a TikTok lookalike", "die TikTok-Kopie", "sich an TikTok annähern",
   "Konkurrenzangebot zu Twitter", "a competitor for X", "to challenge X", "compared with Facebook",
   "short-video competitor TikTok", "als Antwort auf TikTok", "kein Ersatz für Twitter", "kopiert eine
-  beliebte Funktion von Telegram")
-  where another platform is named; so does a list closed by "und Co."
+  beliebte Funktion von Telegram", "mimics Instagram", "a TikTok-inspired feed")
+  where another platform is named, or a company that runs platforms of its own is named before it
+  ("Meta … taking inspiration from X"); so does a list closed by "und Co."
   or "& Co." ("sich von Facebook, YouTube und Co. abheben"), which names a kind of network to
   compare with.
 * ``X`` as the subject of a sentence ("X lowers …", "X to charge …", "X quietly launches …",
@@ -73,6 +74,7 @@ forms that name the platform:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 from .furniture import strip_furniture
@@ -288,14 +290,16 @@ _LAW_HINTS = ("netzdg", "netzwerkdurchsetzung", "network enforcement", "upload",
               " 17")
 
 # The words of a copy or a rival product, read before a platform's name by both patterns below.
-_RIVAL_PRODUCT = (r"copies|kopier\w*|clone of|compete with|competitors? (?:to|for|of)|"
+_RIVAL_PRODUCT = (r"copies|kopier\w*|clone of|mimic\w*|mirror(?:s|ing|ed)|imitat\w*|imitier\w*|compete with|"
+                  r"competitors? (?:to|for|of)|"
                   r"Konkurrenz\w* (?:zu|für|mit|gegen|von)|alternative to|Alternative zu")
 # A platform named only as the yardstick of another ("much like TikTok", "Twitter-Alternative
 # Threads", "ähnlich wie Instagram") is not what the item is about.
 _COMPARED_BEFORE = re.compile(r"(?:\b(?:same way as|in the style of|im Stil von|seen on|"
                               r"orientiert (?:man )?sich(?: noch einmal)? an|like|wie|"
                               r"resembl\w*|similar to|ähnlich\w*|ähnel\w*|rivals?|rivalling|competitors?|"
-                              r"(?<!-)Konkurrent\w*|à la|copy(?!right)\w*|" + _RIVAL_PRODUCT + r"|Vorbild|take on|to challenge|"
+                              r"(?<!-)Konkurrent\w*|à la|copy(?!right)\w*|" + _RIVAL_PRODUCT +
+                              r"|Vorbild|take on|to challenge|"
                               r"than|neben|"
                               r"inspired by|inspiration from|competition from|compete more \w+ with|"
                               r"similar move (?:over )?at|konkurrier\w*|compared (?:to|with)|verglichen mit|"
@@ -317,7 +321,7 @@ _COPIED_BEFORE = re.compile(r"\b(?:copy(?!right)\w*|" + _RIVAL_PRODUCT +
                             r"|answer to|Antwort auf|replacement for|Ersatz für)\b[^.!?:]{0,45}$", re.I)
 # "TikTok-Alternative", "Twitter/X rival" (a second name after a slash names the same platform)
 _COMPARED_AFTER = re.compile(r"^(?:/\w+)?[-\s]?(?:Alternative|Konkurren\w*|Klon|Kopie|Rival\w*|Trend|like|style|Stil|"
-                             r"ähnlich\w*|look-?alike|clone|copycat|competitors?|competition|killer)\b"
+                             r"inspired|ähnlich\w*|look-?alike|clone|copycat|competitors?|competition|killer)\b"
                              # German puts the rival before "Konkurrenz machen": "Will Instagram Snapchat jetzt
                              # Konkurrenz machen?" (up to two words between, so the subject before it is not read so)
                              r"|^(?:\s+[\w-]+){0,2}?\s+Konkurrenz\s+(?:zu\s+)?mach\w*",
@@ -390,8 +394,12 @@ def find_platforms(text: str) -> list[str]:
             found.update(names)
     if "x" in found and not _x_survives(text):
         found.discard("x")
-    compared = {name for name in found if _only_compared(text, name)} if len(found) > 1 else set()
-    if compared != found:
+    companies = [company for company in _COMPANIES if _names_company(text, company)]
+    # A platform named only to compare goes where another platform is named, or where a company that
+    # stands for its own platforms is named before it ("Meta is replacing fact-checks with Community
+    # Notes, taking inspiration from X": Meta's apps; not "Gatekeeper wie Google, Meta und Apple")
+    compared = {name for name in found if _only_compared(text, name)} if len(found) > 1 or companies else set()
+    if compared != found or (compared and _company_compares(text, companies, compared)):
         found -= compared
     if "x" in found and len(found) > 1 and _x_only_as_medium(text):
         found.discard("x")
@@ -400,7 +408,6 @@ def find_platforms(text: str) -> list[str]:
     if len(found) > 1:
         first = min(found, key=lambda name: _first_mention(text, name))
         found -= {name for name in found if name != first and _only_in_a_title(text, name)}
-    companies = [company for company in _COMPANIES if _names_company(text, company)]
     if found and (companies or len(found) > 1):
         # "Facebook's parent Meta": the company rule below gives Meta's platforms. "Instagram, the app
         # owned by Facebook": the owner describes the other platform, which stays.
@@ -517,6 +524,15 @@ def _names_company(text: str, company: tuple[re.Pattern[str], tuple[str, ...], s
     """Whether the text names the company at all: its name's letters first (a substring test is a
     hundred times cheaper than the pattern's look-behinds, and most items name no company)."""
     return any(name in text for name in _COMPANY_NAMES[company[1]]) and company[0].search(text) is not None
+
+
+def _company_compares(text: str, companies: Sequence[tuple[re.Pattern[str], tuple[str, ...], set[str], bool]],
+                      compared: set[str]) -> bool:
+    """Whether a company that stands for its platforms (Meta, not ByteDance or Alphabet: they run other
+    products too), and runs none of the `compared` ones, is named before them: the item is about it."""
+    first = min(_first_mention(text, name) for name in compared)
+    return any(not alone and not own & compared and (m := pattern.search(text)) is not None and m.start() < first
+               for pattern, _, own, alone in companies)
 
 
 def _company_is_subject(text: str, pattern: re.Pattern[str], others: bool) -> bool:

@@ -215,6 +215,17 @@ def test_a_rival_named_first_still_counts_when_it_is_the_subject():
     ("Twitter competitor Bluesky drops its invite codes", ["bluesky"]),
     # "zu … gehörend" is the German for "owned by"
     ("Der zu Meta (Facebook) gehörende Messenger WhatsApp testet Benutzernamen", ["whatsapp"]),
+    # imitated, mirrored or inspired: the model is the yardstick
+    ("Pinterest mimics Instagram with a new format for short clips", ["pinterest"]),
+    ("LinkedIn imitiert mit einem neuen Video-Tab den Feed von TikTok", ["linkedin"]),
+    ("LinkedIn adds a vertical video tab that mirrors the short-form feed of TikTok", ["linkedin"]),
+    ("Threads tests Twitter-inspired tags for topics", ["threads"]),
+    ("LinkedIn rolls out a TikTok-inspired video feed", ["linkedin"]),
+    # a company that runs its own platforms, named first, is the subject; the yardstick after it goes
+    ("Meta replaces its fact-checkers with community notes, taking inspiration from X", ["facebook", "instagram"]),
+    ("Meta ersetzt Faktenchecks durch Community Notes nach dem Vorbild von X", ["facebook", "instagram"]),
+    # … but not a company named after the platform, nor one that runs the platform compared
+    ("Seit März müssen Gatekeeper wie Google, Meta und Apple die Regeln einhalten", ["facebook", "google", "instagram"]),
 ])
 def test_a_platform_named_as_the_model_of_a_copy_or_the_rival_answered_is_not_what_the_item_is_about(text, expected):
     assert find_platforms(text) == expected
