@@ -64,6 +64,9 @@ forms that name the platform:
 * With no platform named at all, a law written against known platforms names them: the NetzDG
   (Facebook, YouTube, X) and the upload filters of Art. 17 of the copyright directive, the UrhDaG
   (YouTube). Not the DSA's or DMA's designations: their lists hold shops and app stores too.
+* Google named after YouTube only as the company acting for it ("YouTube testet … Nach Versuchen in
+  den USA weitet Google den Test aus") does not count beside YouTube; Google's search or another
+  product of its own, Google named first, in a list of addressees or as "YouTube owner Google" does.
 * "Unternehmensprofil" alone is not mapped to google: LinkedIn pages are called that
   too; "Google-Unternehmensprofil" names Google anyway.
 * An item is about what its title and first sentences name (`named_platforms`, 300 characters
@@ -405,6 +408,8 @@ def find_platforms(text: str) -> list[str]:
         found.discard("x")
     if "google" in found and len(found) > 1 and _google_only_as_store(text):
         found.discard("google")
+    if "google" in found and "youtube" in found and _google_only_as_owner(text):
+        found.discard("google")
     if len(found) > 1:
         first = min(found, key=lambda name: _first_mention(text, name))
         found -= {name for name in found if name != first and _only_in_a_title(text, name)}
@@ -586,6 +591,34 @@ def _x_only_as_medium(text: str) -> bool:
 # Google's app store, where another platform's app is listed ("im App Store und bei Google Play"):
 # Google counts from it alone only when the item names no other platform ("Google Play verlangt …").
 _STORE_AFTER = re.compile(r"[ -]?play\b", re.I)
+
+
+# Google's own products and its search, by name or by what they do: where an item names one, Google is
+# more than YouTube's owner.
+_GOOGLE_OWN = re.compile(r"\bGoogle(?:'s|’s|s)?[- ](?:Search|Suche|Discover|Maps|Chrome|Ads|News|Play|Gemini|Bard|"
+                         r"Analytics|Business|Unternehmensprofil|Android|Gmail|Pixel|Podcasts|Assistant|Lens|Trends|"
+                         r"Shopping|Merchant|App|Top|results?|Ergebnis\w*)\b"
+                         r"|\b(?:search engines?|Suchmaschine\w*|search results?|Suchergebnis\w*|SERPs?|Discover|"
+                         r"AI Overviews?|KI-Übersicht\w*|Search Console|core updates?)\b", re.I)
+
+
+def _google_only_as_owner(text: str) -> bool:
+    """Whether Google is named only as the company acting for YouTube, which the item named first ("YouTube
+    testet … Nach Versuchen in den USA weitet Google den Test aus", "YouTube CEO steps down, severing ties
+    to Google"): the item is about YouTube. Not where it names Google's search or another product of its own
+    ("YouTube-Videos erscheinen seltener in der Google-Suche"), nor where Google comes first (a fine for
+    cookies on google.fr and youtube.com), nor where Google is one of a list ("requests to Snapchat, YouTube,
+    Apple and Google") or named as the owner ("YouTube owner Google fined …")."""
+    spans = _mentions(text, "google")
+    return (_first_mention(text, "youtube") < _first_mention(text, "google") and _GOOGLE_OWN.search(text) is None
+            and not any(_LISTED_BEFORE.search(text, max(0, a - 12), a) or _OWNER_BEFORE.search(text, max(0, a - 20), a)
+                        for a, _ in spans))
+
+
+# A name in a list of addressees ("to Snapchat, YouTube, Apple and Google"): a company of its own there.
+_LISTED_BEFORE = re.compile(r"(?:,|\band|\bund|&|\bsowie|\bor|\boder)\s+$")
+# "YouTube owner Google fined …", "YouTube-Mutter Google": the owner named as such is the subject.
+_OWNER_BEFORE = re.compile(r"(?:\b(?:owner|parent)|-?Mutter(?:konzern)?|Eigentümer(?:in)?)\s+$", re.I)
 
 
 def _google_only_as_store(text: str) -> bool:

@@ -413,6 +413,23 @@ def test_google_play_as_the_store_of_another_platforms_app_does_not_count(text, 
 
 
 @pytest.mark.parametrize("text, expected", [
+    # Google as the company acting for YouTube, named after it: the item is about YouTube
+    ("YouTube testet kürzere Werbepausen bei Livestreams. Nach Versuchen in den USA weitet Google den Test aus",
+     ["youtube"]),
+    ("YouTube CEO steps down, severing longtime ties to Google", ["youtube"]),
+    ("Gerücht über YouTube-Gebühren für Creator: falsch, sagt Google", ["youtube"]),
+    # Google's search or another product of its own is named, Google comes first, or it is one of a list: kept
+    ("YouTube-Videos erscheinen seltener in der Google-Suche, zeigt eine Auswertung", ["google", "youtube"]),
+    ("YouTube videos now show up less often in Google's top results", ["google", "youtube"]),
+    ("Google fined in France over cookies on google.fr and youtube.com", ["google", "youtube"]),
+    ("The Commission sent requests to Snapchat, YouTube, Apple and Google on minors", ["google", "snapchat", "youtube"]),
+])
+def test_google_named_only_as_the_company_acting_for_youtube_does_not_count(text, expected):
+    """A team filtering by Google wants its search and its products, not every YouTube item Google speaks for."""
+    assert find_platforms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("Instagram head Adam Mosseri said on X that Reels from small accounts get more reach", ["instagram"]),
     ("Mosseri schrieb auf Twitter, dass Instagram Originalinhalte bevorzugt", ["instagram"]),
     ("Der TikTok-Support hat auf X am Montag geschrieben, die Störung sei behoben", ["tiktok"]),
