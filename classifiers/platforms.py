@@ -602,6 +602,12 @@ _GOOGLE_OWN = re.compile(r"\bGoogle(?:'s|’s|s)?[- ](?:Search|Suche|Discover|Ma
                          r"AI Overviews?|KI-Übersicht\w*|Search Console|core updates?)\b", re.I)
 
 
+# A name in a list of addressees ("to Snapchat, YouTube, Apple and Google"): a company of its own there.
+_LISTED_BEFORE = re.compile(r"(?:,|\band|\bund|&|\bsowie|\bor|\boder)\s+$")
+# "YouTube owner Google fined …", "YouTube-Mutter Google": the owner named as such is the subject.
+_OWNER_BEFORE = re.compile(r"(?:\b(?:owner|parent)|-?Mutter(?:konzern)?|Eigentümer(?:in)?)\s+$", re.I)
+
+
 def _google_only_as_owner(text: str) -> bool:
     """Whether Google is named only as the company acting for YouTube, which the item named first ("YouTube
     testet … Nach Versuchen in den USA weitet Google den Test aus", "YouTube CEO steps down, severing ties
@@ -609,16 +615,12 @@ def _google_only_as_owner(text: str) -> bool:
     ("YouTube-Videos erscheinen seltener in der Google-Suche"), nor where Google comes first (a fine for
     cookies on google.fr and youtube.com), nor where Google is one of a list ("requests to Snapchat, YouTube,
     Apple and Google") or named as the owner ("YouTube owner Google fined …")."""
-    spans = _mentions(text, "google")
-    return (_first_mention(text, "youtube") < _first_mention(text, "google") and _GOOGLE_OWN.search(text) is None
+    if _GOOGLE_OWN.search(text):
+        return False
+    starts = [a for a, _ in _mentions(text, "google")]
+    return (_first_mention(text, "youtube") < min(starts, default=len(text))
             and not any(_LISTED_BEFORE.search(text, max(0, a - 12), a) or _OWNER_BEFORE.search(text, max(0, a - 20), a)
-                        for a, _ in spans))
-
-
-# A name in a list of addressees ("to Snapchat, YouTube, Apple and Google"): a company of its own there.
-_LISTED_BEFORE = re.compile(r"(?:,|\band|\bund|&|\bsowie|\bor|\boder)\s+$")
-# "YouTube owner Google fined …", "YouTube-Mutter Google": the owner named as such is the subject.
-_OWNER_BEFORE = re.compile(r"(?:\b(?:owner|parent)|-?Mutter(?:konzern)?|Eigentümer(?:in)?)\s+$", re.I)
+                        for a in starts))
 
 
 def _google_only_as_store(text: str) -> bool:
