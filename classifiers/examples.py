@@ -85,9 +85,16 @@ def _parse_line(line: str, where: str, known_tags: tuple[str, ...]) -> Example:
     if not isinstance(record, dict) or not isinstance(record.get("title"), str):
         raise ValueError(f"{where}: each line needs a JSON object with a string 'title'")
     tags = record.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValueError(f"{where}: 'tags' must be a list of tag names, e.g. [\"legal_change\"]")
     unknown = sorted(set(tags) - set(known_tags))
     if unknown:
         raise ValueError(f"{where}: unknown tags {unknown}; known: {list(known_tags)}")
+    for key in ("summary", "lang", "title_kind"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise ValueError(f"{where}: '{key}' must be text")
+    if not isinstance(record.get("weight", 1.0), (int, float)):
+        raise ValueError(f"{where}: 'weight' must be a number")
     return Example(
         title=record["title"],
         summary=record.get("summary") or "",

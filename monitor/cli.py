@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,27 @@ from monitor.teams.command import team_option
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
+
+
+
+class DurationType(click.ParamType):
+    """A window on the command line (`24h`, `7d`, `1h30m`): a value that is none ends the command
+    with click's usage error naming the option, where `parse_duration`'s ValueError was a traceback."""
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        from monitor.durations import parse_duration
+        try:
+            return parse_duration(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+
+
+DURATION = DurationType()
+PORT = click.IntRange(1, 65535)
+
 
 if TYPE_CHECKING:   # config (pydantic) and store (SQLAlchemy) are imported when a command needs them
     from monitor.config import Config
@@ -179,24 +201,22 @@ def _team_routes(app: App) -> list:
 
 
 @cli.command()
-@click.option("--since", metavar="DURATION", help="only items first seen within this window, e.g. 24h")
+@click.option("--since", type=DURATION, metavar="DURATION", help="only items first seen within this window, e.g. 24h")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="write the HTML here; send nothing")
 @click.option("--dry-run", is_flag=True, help="print the digest; send and mark nothing")
 @team_option
 @common
-def digest(app: App, since: str | None, output: Path | None, dry_run: bool, team_slug: str | None) -> None:
+def digest(app: App, since: timedelta | None, output: Path | None, dry_run: bool, team_slug: str | None) -> None:
     """Send the digest of every item not yet in a sent digest (with --team: that team's digest)."""
-    from monitor.durations import parse_duration
     from monitor.tell.deliver import Sender
     from monitor.tell.digest import send_digest
 
     who = acting(app, team_slug)
     config = who.config or app.config
-    window = parse_duration(since) if since else None
     if output is None and not dry_run:
         from monitor.setup_checks import check_digest_targets
         check_digest_targets(config)       # a digest that goes nowhere must not end with exit 0
-    report = send_digest(app.store, config, Sender(), since=window, output=output, dry_run=dry_run,
+    report = send_digest(app.store, config, Sender(), since=since, output=output, dry_run=dry_run,
                          base_url=config.settings.web.base_url, team_id=who.id)
     for line in report.lines:
         click.echo(line)
@@ -205,7 +225,7 @@ def digest(app: App, since: str | None, output: Path | None, dry_run: bool, team
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=PORT)
 @common
 def serve(app: App, host: str, port: int) -> None:
     """The web archive."""
@@ -277,7 +297,7 @@ def daemon(app: App) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=PORT)
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
               help="where the demo keeps its files (default: a new temporary folder)")
 @click.option("--no-serve", is_flag=True, help="stop after the digest instead of serving the archive")
@@ -293,7 +313,8 @@ def demo(app: App, host: str, port: int, workdir: Path | None, no_serve: bool) -
 
 # --------------------------------------------------------------------------- tag
 @cli.command()
-@click.argument("source", default="-", metavar="[FILE|-]")
+@click.argument("source", default="-", metavar="[FILE|-]",
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--explain", is_flag=True, help="add the terms that drove each assigned tag (and why_not)")
 @click.option("--text", "as_text", is_flag=True, help="a readable block per item instead of JSON lines")
 @common
@@ -325,20 +346,19 @@ def train(app: App, team_slug: str | None) -> None:
 
 
 @cli.command()
-@click.option("--since", metavar="DURATION", help="only items stored or published within this window, e.g. 30d "
-              "(default: the whole archive)")
+@click.option("--since", type=DURATION, metavar="DURATION",
+              help="only items stored or published within this window, e.g. 30d (default: the whole archive)")
 @click.option("--dry-run", is_flag=True, help="count what would change; write nothing")
 @common
-def retag(app: App, since: str | None, dry_run: bool) -> None:
+def retag(app: App, since: timedelta | None, dry_run: bool) -> None:
     """Tag stored items again with today's model (after an upgrade or `monitor train`); corrections stay,
     nothing is sent."""
     from monitor.clock import utcnow
-    from monitor.durations import parse_duration
     from monitor.tag.retag import report_lines, retag_archive
     from monitor.work.shared import applied_config, installation_tagger
     from spiders import KINDS
 
-    start = utcnow() - parse_duration(since) if since else None
+    start = utcnow() - since if since is not None else None
     config = applied_config(app.store, app.home, set(KINDS)) or app.optional_config()   # workers': the applied one
     ids = app.store.item_ids_since(start)
     with progress_for(app.quiet, len(ids), "Tagging stored items") as advance:
@@ -373,9 +393,13 @@ def eval_(app: App, files: tuple[Path, ...], against: str | None, team_slug: str
         tagger = load_tagger(home)
     other = _other_model(against) if against else None
     names = ("in use", against or "")
-    for number, file in enumerate(files):
+    try:        # every file read before any figure: a bad line says where it is, not a traceback
+        labelled = [load_examples(file) for file in files]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    for number, (file, examples) in enumerate(zip(files, labelled)):
         click.echo(("\n" if number else "") + f"{file}:")
-        click.echo(evaluate_breakdown(tagger, load_examples(file), file.name, other, names).format())
+        click.echo(evaluate_breakdown(tagger, examples, file.name, other, names).format())
     cv = cv_report(tagger.meta)
     if cv is not None:
         click.echo("\nCross-validation on the training data (from the model's training run):")
@@ -395,29 +419,28 @@ def _other_model(against: str) -> Tagger:
 
 # --------------------------------------------------------------------------- keep
 @cli.command()
-@click.option("--tag", "tags", multiple=True, help=", ".join(TAGS))
+@click.option("--tag", "tags", multiple=True, type=click.Choice(TAGS))
 @click.option("--platform", "platforms", multiple=True)
 @click.option("--source", "sources", multiple=True, metavar="NAME")
 @click.option("--category", "categories", multiple=True)
 @click.option("--lang")
-@click.option("--since", metavar="DURATION", help="e.g. 7d, 24h")
+@click.option("--since", type=DURATION, metavar="DURATION", help="e.g. 7d, 24h")
 @click.option("--query", "query", metavar="TEXT", help="full-text search (-q is --quiet)")
-@click.option("--limit", type=int)
+@click.option("--limit", type=click.IntRange(min=1))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @team_option
 @common
 def items(app: App, tags: tuple[str, ...], platforms: tuple[str, ...], sources: tuple[str, ...],
-          categories: tuple[str, ...], lang: str | None, since: str | None, query: str | None, limit: int | None,
+          categories: tuple[str, ...], lang: str | None, since: timedelta | None, query: str | None, limit: int | None,
           fmt: str, team_slug: str | None) -> None:
     """The archive from the command line, newest first (with --team: the team's items alone)."""
     from monitor.clock import utcnow
-    from monitor.durations import parse_duration
     from monitor.store import ItemQuery, item_json
 
     who = acting(app, team_slug, need_config=False)
     q = ItemQuery(tags=list(tags), platforms=[p.lower() for p in platforms], sources=list(sources),
                   categories=list(categories), lang=lang, q=query, limit=limit,
-                  since=utcnow() - parse_duration(since) if since else None, team_id=who.id)
+                  since=utcnow() - since if since is not None else None, team_id=who.id)
     columns = ["id", "published", "source", "tags", "platforms", "title"]
     if fmt == "table":
         from monitor.cli_views import print_items, translator_for
@@ -481,7 +504,7 @@ def sources_import(app: App, file: Path) -> None:
 
 
 @cli.command()
-@click.option("--days", default=7, show_default=True, type=int)
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3650))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @team_option
 @common

@@ -236,3 +236,69 @@ def test_run_summary_speaks_german_and_reminds_of_the_missing_mail_url(tmp_path)
     assert "Quellen: 1 abgerufen, 1 in Ordnung" in done.stdout and "Neue Meldungen: 1" in done.stdout
     assert "Sources:" not in done.stdout and "New items" not in done.stdout, "one language"
     assert "team-email hat keine URL" in done.stdout, "a forgotten mail target is named after every run"
+
+
+# --------------------------------------------------------------------------- bad values
+# A mistyped value ends the command before any work with exit 2, naming the option and what it
+# takes; `invoke` lets an exception through, so a traceback fails these tests.
+@pytest.mark.parametrize("args", [("items", "--since", "banana"), ("retag", "--since", "eine Woche"),
+                                  ("digest", "--dry-run", "--since", "7days ago")])
+def test_a_window_that_is_no_duration_is_a_usage_error(archive, args):
+    env, _, _ = archive
+    done = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    assert done.exit_code == 2, done.output
+    assert "--since" in done.output and "is not a duration; write e.g. 30m, 6h, 7d" in done.output
+
+
+def test_a_window_still_reaches_the_command(archive):
+    env, _, _ = archive
+    shown = json.loads(invoke(env, "items", "--since", "3650d", "--format", "json").output)
+    assert len(shown) == 2, "both items lie within ten years"
+    assert invoke(env, "retag", "--since", "1h30m", "--dry-run").output.strip(), "retag counts what it looked at"
+
+
+@pytest.mark.parametrize("args, option, words", [
+    (("items", "--tag", "legal"), "--tag", "legal_change"),
+    (("items", "--limit", "0"), "--limit", "0"),
+    (("trends", "--days", "0"), "--days", "0"),
+    (("serve", "--port", "99999"), "--port", "99999"),
+    (("demo", "--no-serve", "--port", "70000"), "--port", "70000"),
+    (("classify", "/nonexistent/items.jsonl"), "FILE", "does not exist"),
+])
+def test_values_out_of_range_name_the_option(archive, args, option, words):
+    env, _, _ = archive
+    done = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    assert done.exit_code == 2, done.output
+    assert option in done.output and words in done.output
+
+
+def test_classify_answers_a_line_of_wrong_types_with_an_error_and_keeps_the_count(archive):
+    env, _, _ = archive
+    lines = [json.dumps({"title": ["Instagram testet Reels"]}), json.dumps({"title": "X", "summary": 5}),
+             json.dumps({"title": "Instagram testet längere Reels für alle", "lang": "de"})]
+    done = CliRunner().invoke(cli, ["classify"], input="\n".join(lines) + "\n", env=env, catch_exceptions=False)
+    out = [json.loads(line) for line in done.output.splitlines()]
+    assert len(out) == 3
+    assert out[0]["error"] == "'title' must be text" and "tags" not in out[0]
+    assert out[1]["error"] == "'summary' must be text" and out[1]["title"] == "X", "the line is recognisable"
+    assert "error" not in out[2] and out[2]["tags"] == ["feature_rollout"]
+
+
+@pytest.mark.parametrize("line, said", [
+    ({"title": "Neue Funktion", "tags": ["bogus"]}, "bad.jsonl:2: unknown tags ['bogus']"),
+    ({"title": "Neue Funktion", "tags": "legal_change"}, "bad.jsonl:2: 'tags' must be a list of tag names"),
+    ({"title": "Neue Funktion", "summary": ["a"]}, "bad.jsonl:2: 'summary' must be text"),
+])
+def test_eval_on_a_bad_line_says_file_and_line_and_prints_no_figures(tmp_path, line, said):
+    good = {"title": "Instagram testet längere Reels", "tags": ["feature_rollout"], "lang": "de"}
+    first = tmp_path / "good.jsonl"
+    first.write_text(json.dumps(good) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(good) + "\n" + json.dumps(line) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(MONITOR_HOME=str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    done = monitor(env, "eval", str(first), str(bad), cwd=tmp_path)
+    assert done.returncode == 1
+    assert said in done.stderr and "Traceback" not in done.stderr
+    assert "macro" not in done.stdout, "no figures for a set that could not be read whole"

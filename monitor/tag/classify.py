@@ -41,6 +41,10 @@ def _parse(line: str) -> dict:
         return {"error": f"not JSON: {e}", "_skip": True}
     if not isinstance(data, dict):
         return {"error": "not a JSON object", "_skip": True}
+    wrong = [key for key in ("title", "summary", "lang")
+             if data.get(key) is not None and not isinstance(data[key], str)]
+    if wrong:       # a list or a number would be tagged as its printed form ("['a']"), silently
+        return {**data, "error": f"'{wrong[0]}' must be text", "_skip": True}
     return data
 
 
