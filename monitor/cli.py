@@ -482,7 +482,11 @@ def sources_export(app: App, output: Path | None) -> None:
     if output is None:
         click.echo(document, nl=False)
         return
-    output.write_text(document, encoding="utf-8")
+    try:        # as `digest --output`: a folder that is not there yet is made
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(document, encoding="utf-8")
+    except OSError as e:
+        raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
     from monitor.cli_views import translator_for
     click.echo(translator_for(app.config)("cli.export.written", n=len(app.config.sources), path=output), err=True)
 

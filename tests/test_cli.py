@@ -302,3 +302,27 @@ def test_eval_on_a_bad_line_says_file_and_line_and_prints_no_figures(tmp_path, l
     assert done.returncode == 1
     assert said in done.stderr and "Traceback" not in done.stderr
     assert "macro" not in done.stdout, "no figures for a set that could not be read whole"
+
+
+@pytest.mark.parametrize("url, said", [
+    ("lagebild.db", "database error: that is not a database URL; write e.g. sqlite:////"),
+    ("mysql://team:geheim123@db.example/lagebild", "database error: no driver here for mysql://team:***@db.example"),
+])
+def test_a_database_url_that_cannot_work_is_one_plain_line_without_the_password(archive, url, said):
+    env, _, _ = archive
+    done = monitor({**env, "MONITOR_DB": url}, "items")
+    assert done.returncode == 1
+    assert said in done.stderr and "Traceback" not in done.stderr and "geheim123" not in done.stderr
+
+
+def test_sources_export_makes_the_folder_it_is_told_to_write_into(archive, tmp_path):
+    env, _, _ = archive
+    target = tmp_path / "export" / "2026" / "quellen.opml"
+    done = CliRunner().invoke(cli, ["sources-export", "-o", str(target)], env=env, catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert "Reels Radar" in target.read_text(encoding="utf-8")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    done = CliRunner().invoke(cli, ["sources-export", "-o", str(blocked / "quellen.opml")], env=env,
+                              catch_exceptions=False)
+    assert done.exit_code == 1 and f"cannot write {blocked / 'quellen.opml'}" in done.output

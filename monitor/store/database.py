@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 if TYPE_CHECKING:    # alembic is imported only when a migration is due
     from alembic.config import Config as AlembicConfig
@@ -18,14 +19,25 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    """An engine for `url`. Text that is no database URL, or a URL whose driver this installation
+    lacks, is a `DatabaseError` in plain words; the unreadable text is not repeated, as it may carry
+    a password the parser could not find to hide."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError("that is not a database URL; write e.g. sqlite:////path/to/lagebild.db or "
+                            "postgresql://user@host:5432/lagebild") from None
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as e:
+        raise DatabaseError(f"no driver here for {parsed.render_as_string()} ({e}); Lagebild runs on "
+                            "sqlite:/// and postgresql://") from None
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
