@@ -132,6 +132,9 @@ _NETWORK_KINDS = (
     (("DownloadConnectionRefusedError", "ConnectionRefusedError"), "refused"),
     (("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError", "UserTimeoutError"), "timeout"),
     (("NoRouteError", "HostUnreachableError", "NetworkUnreachableError"), "unreachable"),
+    # Scrapy cancels a download once its body passes DOWNLOAD_MAXSIZE (a body that announced no
+    # Content-Length, else it is refused before a byte arrives): a cancelled download is no other here
+    (("DownloadCancelledError", "CancelledError"), "too_big"),
 )
 _WIRE_KINDS = {"dns", "refused", "timeout", "unreachable", "tls", "reset", "too_big", "redirect_loop"}
 _UNUSABLE_REDIRECT = re.compile(r"Missing scheme in request url: (.+)", re.DOTALL)

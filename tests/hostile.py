@@ -104,6 +104,14 @@ class HostileServer:
                 return
             conn.sendall(CHUNK)
 
+    def _endless(self, conn, path):
+        """A body that never says how large it is (no Content-Length; a runaway script's output)."""
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n")
+        for _ in range(200 * 16):
+            if self.stopping.is_set():
+                return
+            conn.sendall(CHUNK)
+
     def _bomb(self, conn, path):
         self._reply(conn, "200 OK", self.bomb, extra="Content-Encoding: gzip\r\n")
 

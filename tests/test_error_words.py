@@ -79,6 +79,7 @@ def failures():
         web.add("/to-js.xml", "", status=301, headers={"Location": "javascript:alert(1)"}, conditional=False)
         sources = {key: web.url(path) for key, (path, _) in routes.items()} | {
             "rate_limited": web.url("/limited.xml"), "too_big": web.url("/big.xml"),
+            "too_big/unannounced": hostile.url("/endless"),
             "not_feed": web.url("/text.txt"), "not_feed/sitemap": web.url("/sitemap.xml"),
             "html_page": web.url("/page.html"), "moved_page": web.url("/moved.xml"),
             "damaged": web.url("/damaged.xml"), "entities": web.url("/bomb.xml"),
@@ -94,7 +95,7 @@ def failures():
 
 @pytest.mark.parametrize("source", [
     "dns", "refused", "reset", "timeout", "tls", "gone", "removed", "login", "forbidden", "server", "http",
-    "rate_limited", "too_big", "not_feed", "not_feed/sitemap", "html_page", "moved_page", "damaged", "entities",
+    "rate_limited", "too_big", "too_big/unannounced", "not_feed", "not_feed/sitemap", "html_page", "moved_page", "damaged", "entities",
     "redirect_loop", "redirect_scheme", "redirect_scheme/javascript", "empty",
 ])
 def test_every_failure_class_comes_out_as_its_kind_in_plain_words(failures, source):
