@@ -321,16 +321,20 @@ def _json_item(entry: dict[str, object], spec: SourceSpec, lang: str | None, bas
     url = resolve_link(_str(entry.get("url")), base) or resolve_link(_str(entry.get("external_url")), base)
     if not (title or url):
         return None
-    guid = entry.get("id")
+    guid = _str(entry.get("id"))
     return Item(source=spec.name, title=title or url, url=url, summary=summary, content_html=body_html,
                 published=_iso(entry.get("date_published") or entry.get("date_modified")),
-                guid=str(guid) if guid is not None and guid != "" else None, lang=lang,
+                guid=guid or None, lang=lang,
                 platforms=list(spec.platforms), canonical_url=canonical_url(url),
                 categories=feed_categories(entry.get("tags")))
 
 
 def _str(value: object) -> str:
-    return value if isinstance(value, str) else ("" if value is None else str(value))
+    """A JSON Feed field as text: JSON Feed's fields are strings; a number is taken as written, a
+    list, an object or a boolean as missing (its Python form, "['a']", would become a title or a link)."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
 
 
 def _iso(value: object) -> datetime | None:

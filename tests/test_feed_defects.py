@@ -71,6 +71,13 @@ UNSAFE_JSON = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title"
      "content_html": '<p><a href="javascript:alert(6)">klick</a> <a href="/rel">rel</a></p>'},
 ]})
 
+WRONG_TYPES_JSON = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "JSON", "items": [
+    {"id": {"x": 1}, "title": ["Liste statt Text"], "url": ["https://list.example/1"],
+     "external_url": "https://ok.example/list", "content_text": {"x": 1}},
+    {"id": 7, "title": 42, "url": "https://ok.example/number", "content_html": ["<p>a</p>"]},
+    {"id": "3", "title": True, "url": False, "summary": "Nur eine Zusammenfassung."},
+]})
+
 UNSAFE_RSS = rss("""
 <item><title>RSS mit javascript</title><link>javascript:alert(7)</link><guid isPermaLink="false">r1</guid></item>
 <item><title>RSS mit data</title><link>data:text/html;base64,PHNjcmlwdD4=</link><guid isPermaLink="false">r2</guid></item>
@@ -136,6 +143,7 @@ def fetched():
         web.add("/news/feed/rss.xml", RELATIVE)
         web.add("/atom/index.xml", ATOM_RELATIVE, content_type="application/atom+xml")
         web.add("/unsafe.json", UNSAFE_JSON, content_type="application/feed+json")
+        web.add("/wrong-types.json", WRONG_TYPES_JSON, content_type="application/feed+json")
         web.add("/unsafe.xml", UNSAFE_RSS)
         web.add("/unsafe.atom", UNSAFE_ATOM, content_type="application/atom+xml")
         for name, encoding, bom in (("utf16le", "utf-16-le", codecs.BOM_UTF16_LE), ("utf16be", "utf-16-be", b""),
@@ -214,6 +222,16 @@ def test_only_http_links_leave_the_parser(fetched):
                     "RSS mit data": "", "Atom mit zwei Links": "https://ok.example/8"}
     clean = next(i for i in items_of(fetched, "unsafe.json") if i.title == "Sauber").content_html
     assert "javascript" not in clean and f'href="{base}/rel"' in clean
+
+
+def test_json_feed_fields_of_the_wrong_type_count_as_missing_not_as_python_text(fetched):
+    items = items_of(fetched, "wrong-types.json")
+    assert [(i.title, i.url, i.summary, i.guid) for i in items] == [
+        ("https://ok.example/list", "https://ok.example/list", "", None),    # the link that is a string
+        ("42", "https://ok.example/number", "", "7"),                         # numbers as written
+        ("Nur eine Zusammenfassung.", "", "Nur eine Zusammenfassung.", "3"),
+    ]
+    assert not any("[" in i.title or "{" in i.summary or "True" in i.title for i in items)
 
 
 # ----------------------------------------------------------------------------- 4. entities in any encoding
