@@ -8,25 +8,28 @@ environment variables as `${VAR}` (required) or `${VAR:-default}` (optional).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import marshal
 import os
 import re
+from collections.abc import Callable
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from classifiers.labels import CATEGORIES, PLATFORMS, TAGS, Category, Tag, platform_code  # noqa: F401 - re-exported
+from classifiers.labels import CATEGORIES, PLATFORM_ALIASES, PLATFORMS, TAGS, Category, Tag, platform_code  # noqa: F401 - re-exported
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError  # noqa: F401 - part of this module's interface
 
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -57,8 +60,15 @@ class FetchSettings(Strict):
 
     @field_validator("interval", "timeout", "delay", mode="before")
     @classmethod
-    def _duration(cls, v: Any) -> timedelta:
-        return v if isinstance(v, timedelta) else parse_duration(v)
+    def _duration(cls, v: Any, info: ValidationInfo) -> timedelta:
+        """A duration; `delay` may be 0, `interval` and `timeout` must be longer (a timeout of 0
+        fails every request with a misleading reason, an interval of 0 fetches every second)."""
+        duration = v if isinstance(v, timedelta) else parse_duration(v)
+        example = {"interval": "30m", "timeout": "30s", "delay": "2s"}[str(info.field_name)]
+        if duration < timedelta(0) or (not duration and info.field_name != "delay"):
+            least = "0s or more" if info.field_name == "delay" else "longer than 0"
+            raise ValueError(f"{info.field_name} must be {least}; write e.g. {example}")
+        return duration
 
 
 class DigestSettings(Strict):
@@ -70,8 +80,15 @@ class DigestSettings(Strict):
     @field_validator("at", mode="before")
     @classmethod
     def _clock(cls, v: Any) -> Any:
-        if isinstance(v, int):  # YAML 1.1 reads 07:30 unquoted as a sexagesimal number
-            return time(v // 60 % 24, v % 60)
+        """A time of day as people write it: "07:30", 7:30 (unquoted; the loaders keep it as text,
+        not YAML 1.1's number of minutes, which turned 25:00 into 01:00), "7:30:00"."""
+        if isinstance(v, (bool, int, float)):
+            raise ValueError(f"{v!r} is not a time of day; write hours and minutes, e.g. \"07:30\"")
+        if isinstance(v, str):
+            m = _CLOCK.fullmatch(v.strip())
+            if not m or int(m[1]) > 23 or int(m[2]) > 59 or int(m[3] or 0) > 59:
+                raise ValueError(f"{v!r} is not a time of day; write hours (0-23) and minutes, e.g. \"07:30\"")
+            return time(int(m[1]), int(m[2]), int(m[3] or 0))
         return v
 
 
@@ -327,10 +344,25 @@ _PARSED_KEPT = 4
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's when built with it
-    pass
+    """libyaml read as the round-trip parser reads YAML 1.2, so both paths agree: a key written twice
+    is an error (the round-trip parser then says where), and 7:30 stays text, not minutes."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise ValueError(f"duplicate key {key_node.value!r}")
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+def _int_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
+    return loader.construct_scalar(node) if ":" in node.value else loader.construct_yaml_int(node)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
 
 
 class _LazyTree:
@@ -348,8 +380,9 @@ class _LazyTree:
             except YAMLError as e:
                 mark = getattr(e, "problem_mark", None)
                 where = f"{self.path}:{mark.line + 1}" if mark else str(self.path)
-                raise ConfigError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or e}); "
-                                  "check indentation and quoting") from None
+                fix = ("keep one of the two" if type(e).__name__ == "DuplicateKeyError"
+                       else "check indentation and quoting")
+                raise ConfigError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or e}); {fix}") from None
         return self._tree
 
 
@@ -363,6 +396,13 @@ def _check_references(config: Config, raw: Any, path: Path) -> None:
         if src.name in seen:
             fail(("sources", i, "name"), f"the source name {src.name!r} is used twice; names must be unique")
         seen.add(src.name)
+    _check_platforms(config, fail)
+    for i, rule in enumerate(config.settings.alerts):
+        for j, name in enumerate(rule.sources):
+            if name not in seen:
+                close = difflib.get_close_matches(name, sorted(seen), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "use a name from `sources:`"
+                fail(("settings", "alerts", i, "sources", j), f"there is no source {name!r}; {hint}")
     uses: list[tuple[tuple[str | int, ...], list[str]]] = [
         (("settings", "digest", "notify"), config.settings.digest.notify)]
     uses += [(("settings", "alerts", i, "notify"), rule.notify) for i, rule in enumerate(config.settings.alerts)]
@@ -372,6 +412,31 @@ def _check_references(config: Config, raw: Any, path: Path) -> None:
                 known = ", ".join(sorted(config.notify)) or "none defined"
                 fail(loc + (j,), f"notify name {name!r} is not defined under `notify:` (defined: {known}); "
                                  "add it there or fix the spelling")
+
+
+def _check_platforms(config: Config, fail: Callable[[tuple, str], None]) -> None:
+    """Platform names a rule or the team's list can match. A source may name a platform Lagebild does
+    not know (its items then carry it); a near miss of a known one ("instagam") is a typo. Elsewhere
+    a name must be known or one a source carries, or the rule could never fire."""
+    def typo(name: str) -> str | None:
+        close = difflib.get_close_matches(name, (*PLATFORMS, *PLATFORM_ALIASES), n=1, cutoff=0.75)
+        return close[0] if close and name not in PLATFORMS else None
+
+    carried = set(PLATFORMS)
+    for i, src in enumerate(config.sources):
+        for j, name in enumerate(src.platforms):
+            if (known := typo(name)) is not None:
+                fail(("sources", i, "platforms", j), f"{name!r} is not a platform; did you mean {known!r}?")
+            carried.add(name)
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        (("settings", "platforms", j), name) for j, name in enumerate(config.settings.platforms or [])]
+    named += [(("settings", "alerts", i, "platforms", j), name)
+              for i, rule in enumerate(config.settings.alerts) for j, name in enumerate(rule.platforms)]
+    for loc, name in named:
+        if name not in carried:
+            known = typo(name)
+            hint = f"did you mean {known!r}?" if known else f"known: {', '.join(PLATFORMS)}"
+            fail(loc, f"{name!r} is not a platform Lagebild finds in items; {hint}")
 
 
 def _check_kinds(config: Config, raw: Any, path: Path, known_kinds: set[str] | None) -> None:

@@ -79,6 +79,42 @@ def test_errors_name_file_line_and_fix(tmp_path, change, line, words):
         assert word in message
 
 
+@pytest.mark.parametrize("change, line, words", [
+    (('    at: "06:45"', "    at: 25:00"), 7, ["settings.digest.at", "'25:00' is not a time of day", "07:30"]),
+    (('    at: "06:45"', "    at: 7"), 7, ["7 is not a time of day"]),
+    (("    interval: 15m", "    timeout: 0"), 5, ["settings.fetch.timeout", "longer than 0", "30s"]),
+    (("    interval: 15m", "    interval: 0s"), 5, ["settings.fetch.interval", "longer than 0"]),
+    (("    interval: 15m", "    delay: -5"), 5, ["settings.fetch.delay", "0s or more"]),
+    (("      platforms: [Twitter]", "      platforms: [twiter]"), 11,
+     ["settings.alerts.0.platforms.0", "'twiter' is not a platform", "did you mean 'twitter'"]),
+    (("  language: en", "  language: en\n  platforms: [linkdin]"), 4, ["'linkdin'", "did you mean 'linkedin'"]),
+    (("    language: de", "    language: de\n    platforms: [instagam]"), 21,
+     ["sources.0.platforms.0", "did you mean 'instagram'"]),
+    (("      platforms: [Twitter]", "      sources: [Onee]"), 11,
+     ["settings.alerts.0.sources.0", "no source 'Onee'", "did you mean 'One'"]),
+    (("    url: https://one.example/feed", "    url: https://one.example/feed\n    url: https://two.example/feed"),
+     19, ["duplicate key \"url\"", "keep one of the two"]),
+])
+def test_values_that_could_never_work_are_errors_with_file_line_and_fix(tmp_path, change, line, words):
+    """Each of these was accepted before and failed later, silently or under another name: a
+    digest at 25:00 went out at 01:00, a timeout of 0 was reported as a DNS failure, a rule on a
+    misspelt platform or source never fired, and a key written twice quietly lost the first."""
+    path = write(tmp_path, GOOD.replace(*change))
+    message = error_of(path, environ={"MAIL_URL": "m"})
+    assert message.startswith(f"{path}:{line}:"), message
+    for word in words:
+        assert word in message, message
+
+
+def test_unquoted_times_and_platforms_a_source_brings_are_fine(tmp_path):
+    text = GOOD.replace('    at: "06:45"', "    at: 6:45").replace(
+        "      platforms: [Twitter]", "      platforms: [discord]").replace(
+        "    language: de", "    language: de\n    platforms: [discord]")
+    config = load_config(write(tmp_path, text), environ={"MAIL_URL": "m"})
+    assert (config.settings.digest.at.hour, config.settings.digest.at.minute) == (6, 45)
+    assert config.settings.alerts[0].platforms == ["discord"], "a platform one of the sources carries"
+
+
 def test_missing_environment_variable_is_named(tmp_path):
     message = error_of(write(tmp_path, GOOD), environ={})
     assert "feeds.yaml:14" in message and "MAIL_URL" in message and "${MAIL_URL:-}" in message
