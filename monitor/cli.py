@@ -163,6 +163,8 @@ def run(app: App, retry_now: bool) -> None:
     from spiders.new_sources import model_choice
 
     config = app.config
+    from monitor.setup_checks import check_notify_urls
+    check_notify_urls(config)          # alerts go out during the run: a URL no service takes stops it first
     store = app.store
     store.for_writing()
     plan = teams_plan(store, app.locations.config, set(KINDS))     # teams/ beside feeds.yaml: every team's sources
@@ -214,8 +216,9 @@ def digest(app: App, since: timedelta | None, output: Path | None, dry_run: bool
     who = acting(app, team_slug)
     config = who.config or app.config
     if output is None and not dry_run:
-        from monitor.setup_checks import check_digest_targets
+        from monitor.setup_checks import check_digest_targets, check_notify_urls
         check_digest_targets(config)       # a digest that goes nowhere must not end with exit 0
+        check_notify_urls(config)
     report = send_digest(app.store, config, Sender(), since=since, output=output, dry_run=dry_run,
                          base_url=config.settings.web.base_url, team_id=who.id)
     for line in report.lines:
@@ -268,11 +271,13 @@ def daemon(app: App) -> None:
     """Run `run` every settings.fetch.interval and `digest` at settings.digest.at, until stopped
     (with teams/ beside feeds.yaml: each team's digest at its own time and time zone)."""
     from monitor.daemon import run_daemon
-    from monitor.setup_checks import check_digest_targets
+    from monitor.setup_checks import check_digest_targets, check_notify_urls
     from monitor.teams.schedule import daemon_digests, digest_times
     from spiders import KINDS
 
     teams = daemon_digests(app.locations.config, set(KINDS))
+    for checked in [app.config] + [team.config for team in teams or []]:
+        check_notify_urls(checked)     # found at start, not at the first alert or 07:30
     if teams is None:
         check_digest_targets(app.config, "monitor daemon")   # found at start, not at 07:30
         digests = None

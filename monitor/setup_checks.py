@@ -46,6 +46,26 @@ def check_digest_targets(config: Config, command: str = "monitor digest") -> Non
                           f"or write the digest to a file with `monitor digest --output digest.html`")
 
 
+def check_notify_urls(config: Config) -> None:
+    """Raise ConfigError for a `notify:` URL apprise cannot use ("htps//hooks…", "not a url"): found
+    before any work, not on the first day there is something to send. Empty URLs are left to
+    `check_digest_targets` (an unset optional target is allowed)."""
+    from monitor.tell.deliver import Sender
+
+    sender = Sender()
+    for name, url in config.notify.items():
+        if not url:
+            continue
+        problems: list[str] = []
+        if sender.plugin(url, problems) is None:
+            line, _ = _raw_notify(config.path, name)
+            why = f" ({'; '.join(problems)})" if problems else ""
+            raise ConfigError(f"{config.path or 'feeds.yaml'}:{line}: notify.{name}: not a notification URL "
+                              f"apprise knows{why}; write e.g. {MAIL_EXAMPLE} or "
+                              "json://host/path (any apprise URL), and try it with `monitor notify-test "
+                              f"{name}`")
+
+
 def unset_digest_targets(config: Config) -> list[str]:
     """Digest targets that would send nothing: for a note after `monitor run`."""
     return [name for name in config.settings.digest.notify if not config.notify.get(name)]

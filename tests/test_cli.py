@@ -326,3 +326,16 @@ def test_sources_export_makes_the_folder_it_is_told_to_write_into(archive, tmp_p
     done = CliRunner().invoke(cli, ["sources-export", "-o", str(blocked / "quellen.opml")], env=env,
                               catch_exceptions=False)
     assert done.exit_code == 1 and f"cannot write {blocked / 'quellen.opml'}" in done.output
+
+
+@pytest.mark.parametrize("command", [("run",), ("digest",), ("config", "apply")])
+def test_a_notify_url_no_service_takes_stops_the_commands_that_send(archive, command):
+    """Found before any work (the README's promise for a bad URL), not on the first day there is
+    something to send; `notify-test` is named as the way to try the fixed one."""
+    env, config, _ = archive
+    config.write_text(config_text(email="htps//mail.example/team"), encoding="utf-8")
+    done = monitor(env, *command)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "notify.team-email: not a notification URL apprise knows" in done.stderr
+    assert "monitor notify-test team-email" in done.stderr and "Traceback" not in done.stderr
+    assert "Quellen:" not in done.stdout, "nothing was fetched"

@@ -68,6 +68,9 @@ def add_commands(group: click.Group, common: Callable) -> None:
         from spiders import KINDS
 
         teams = load_files(app.locations.config, files, known_kinds=set(KINDS))
+        from monitor.setup_checks import check_notify_urls
+        for team in teams:      # workers send with these: a URL no service takes is found now
+            check_notify_urls(team.config)
         for line in apply_files(app.store, teams, complete=not files):
             click.echo(line)
 
