@@ -224,9 +224,10 @@ class Source(Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/?#]+[^\s]*$", v):
+        if not re.match(r"^https?://[^\s/?#]+[^\s]*$", v, re.IGNORECASE):
             raise ValueError(f"{v!r} is not an http(s) URL")
-        return v
+        scheme, rest = v.split(":", 1)
+        return scheme.lower() + ":" + rest          # HTTP://… as some lists write it
 
     @field_validator("platforms")
     @classmethod
@@ -450,7 +451,7 @@ def _check_kinds(config: Config, raw: Any, path: Path, known_kinds: set[str] | N
 
 
 def _expand_env(raw: Any, data: dict, path: Path, env: Any) -> None:
-    """`${VAR}` and `${VAR:-default}` in notify URLs and settings.database."""
+    """`${VAR}` and `${VAR:-default}` in notify URLs, settings.database and source URLs."""
     def expand(value: Any, loc: tuple) -> Any:
         if not isinstance(value, str):
             return value
@@ -472,6 +473,11 @@ def _expand_env(raw: Any, data: dict, path: Path, env: Any) -> None:
     settings = data.get("settings")
     if isinstance(settings, dict) and "database" in settings:
         settings["database"] = expand(settings["database"], ("settings", "database"))
+    sources = data.get("sources")
+    if isinstance(sources, list):       # a private feed's token: https://example.org/feed?token=${FEED_TOKEN}
+        for i, source in enumerate(sources):
+            if isinstance(source, dict) and isinstance(source.get("url"), str) and "${" in source["url"]:
+                source["url"] = expand(source["url"], ("sources", i, "url"))
 
 
 def _plain(node: Any) -> Any:

@@ -115,6 +115,14 @@ def test_unquoted_times_and_platforms_a_source_brings_are_fine(tmp_path):
     assert config.settings.alerts[0].platforms == ["discord"], "a platform one of the sources carries"
 
 
+def test_a_source_url_takes_a_secret_from_the_environment_as_notify_urls_do(tmp_path):
+    text = GOOD.replace("https://one.example/feed", "HTTPS://one.example/feed?token=${FEED_TOKEN}")
+    config = load_config(write(tmp_path, text), environ={"MAIL_URL": "m", "FEED_TOKEN": "s3cr3t"})
+    assert config.sources[0].url == "https://one.example/feed?token=s3cr3t"
+    message = error_of(write(tmp_path, text), environ={"MAIL_URL": "m"})
+    assert "feeds.yaml:18:" in message and "FEED_TOKEN is not set" in message
+
+
 def test_missing_environment_variable_is_named(tmp_path):
     message = error_of(write(tmp_path, GOOD), environ={})
     assert "feeds.yaml:14" in message and "MAIL_URL" in message and "${MAIL_URL:-}" in message
