@@ -74,7 +74,7 @@ class SourceSpider(scrapy.Spider):
                                                       retry_after=retry_after(response)))
             return
         try:
-            items = list(self.parse_source(response, spec))[:MAX_ITEMS_PER_SOURCE]
+            items = list(self.parse_source(response, spec))
         except SourceError as e:
             self.notes.pop(spec.name, None)
             yield FetchResult(spec.name, FetchOutcome(ok=False, status=status, error=str(e)))
@@ -85,6 +85,9 @@ class SourceSpider(scrapy.Spider):
             yield FetchResult(spec.name, FetchOutcome(ok=False, status=status,
                                                       error=describe("crash", detail=f"{type(e).__name__}: {e}")))
             return
+        if len(items) > MAX_ITEMS_PER_SOURCE:     # bounded, and said: a team should know the rest was passed over
+            self.notes.setdefault(spec.name, describe("long_list", listed=len(items), kept=MAX_ITEMS_PER_SOURCE))
+            items = items[:MAX_ITEMS_PER_SOURCE]
         annotate(items)     # language and platforms here, on the crawl's cores (see monitor.watch.annotate)
         yield FetchResult(spec.name, FetchOutcome(
             ok=True, status=status, etag=header(response, "ETag"),

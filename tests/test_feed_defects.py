@@ -160,6 +160,8 @@ def fetched():
         web.add("/amp.xml", UNESCAPED_AMP)
         web.add("/truncated.xml", TRUNCATED)
         web.add("/soft-hyphens.xml", SOFT_HYPHENS)
+        web.add("/long.xml", rss("\n".join(f"<item><title>Eintrag {n}</title><link>https://x.example/l{n}</link>"
+                                            "</item>" for n in range(1500))))
         web.add("/wrong-declaration.xml", WRONG_DECLARATION.encode("cp1252"), content_type=RSS)
         paths = [p for p in web.routes if p != "/news/feed/rss.xml"]
         results = crawl([spec(p.strip("/"), web.url(p)) for p in paths], FAST)
@@ -288,6 +290,8 @@ def test_soft_hyphens_inside_words_are_dropped_so_search_and_tags_see_the_word(f
     ("truncated.xml", 5, "the feed is damaged at line 8; 5 items read", "Der Feed ist in Zeile 8 beschädigt; 5 Meldungen"),
     ("wrong-declaration.xml", 1, "the feed declares utf-8 but is written in cp1252; read as cp1252",
      "gibt die Zeichenkodierung utf-8 an, ist aber in cp1252 geschrieben"),
+    ("long.xml", 1000, "the feed lists 1500 entries; the first 1000 were read",
+     "Der Feed führt 1500 Einträge; die ersten 1000 wurden gelesen"),
 ])
 def test_feeds_read_by_repairing_them_stay_ok_and_say_so(fetched, sqlite_store, name, count, english, german):
     result = fetched[0][name]

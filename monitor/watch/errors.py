@@ -59,6 +59,8 @@ KINDS: tuple[Kind, ...] = (
          r"damaged at line (?P<line>\d+); (?P<items>\d+) items? read"),
     Kind("damaged", "the feed is damaged at line {line}; no item could be read",
          r"damaged at line (?P<line>\d+)|:(?P<line_>\d+):\d+: |line (?P<line__>\d+) column"),
+    Kind("long_list", "the feed lists {listed} entries; the first {kept} were read",
+         r"the feed lists (?P<listed>\d+) entries; the first (?P<kept>\d+) were read"),
     Kind("wrong_encoding", "the feed declares {declared} but is written in {actual}; read as {actual}",
          r"declares (?P<declared>.+) but is written in (?P<actual>\S+?);"),
     Kind("not_feed", "the answer is not a feed (neither RSS, Atom nor JSON Feed)",
