@@ -66,6 +66,7 @@ def test_a_plain_feeds_yaml_is_the_one_team_default(tmp_path):
     ("acme.yaml", team_yaml([("A", "https://a.example/feed"), ("B", "https://A.example/feed#x")]),
      "'A' and 'B' fetch the same thing"),
     ("acme.yaml", "sources:\n  - name: A\n    url: https://a.example/feed\n    kind: nonsense\n", "unknown kind"),
+    ("acme.yml", team_yaml([]), "rename it to acme.yaml"),
 ])
 def test_a_wrong_team_file_is_refused_in_plain_words_naming_the_file(tmp_path, name, text, words):
     feeds = write(tmp_path / "feeds.yaml", team_yaml([]))

@@ -50,9 +50,15 @@ class TeamConfig:
 
 
 def team_files(feeds_path: Path) -> list[Path]:
-    """The teams/*.yaml beside feeds.yaml, by name."""
+    """The teams/*.yaml beside feeds.yaml, by name. A teams/acme.yml (or a folder named acme.yaml)
+    is refused in plain words: passed over, the team would never exist and nobody would know why."""
     folder = feeds_path.parent / TEAMS_DIR
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    for odd in sorted(folder.glob("*.yml")) + sorted(p for p in folder.glob("*.yaml") if not p.is_file()):
+        fix = f"rename it to {odd.with_suffix('.yaml').name}" if odd.suffix == ".yml" else "a team is one file"
+        raise ConfigError(f"{odd}: team files are teams/<slug>.yaml; {fix}")
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
 
 
 def slug_of(path: Path) -> str:
