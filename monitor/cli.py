@@ -238,7 +238,8 @@ def serve(app: App, host: str, port: int) -> None:
     _check_port(host, port)
     web = create_app(app.config, app.store, home=app.home, password=os.environ.get("MONITOR_WEB_PASSWORD"),
                      tagger_loader=_tagger_loader(app.home, required=False), team_configs=team_configs(app))
-    click.echo(f"Archive: http://{host}:{port}/", err=True)
+    from monitor.cli_views import translator_for
+    click.echo(translator_for(app.config)("cli.demo.archive", url=f"http://{host}:{port}/"), err=True)
     serve_app(web, host, port)
 
 

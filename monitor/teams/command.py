@@ -47,6 +47,12 @@ def add_commands(group: click.Group, common: Callable) -> None:
         from monitor.teams.config import SLUG
         if not SLUG.match(slug):
             _fail(f"{slug!r} cannot be a team's short name; use lowercase letters, digits, - and _ (at most 60)")
+        if name is not None:
+            from monitor.teams.names import NAME_CHARS, readable_name
+            typed, name = name, readable_name(name)
+            if name is None:
+                _fail(f"{typed[:60]!r} cannot be a team's name: write one line of visible characters, "
+                      f"at most {NAME_CHARS}")
         if timezone:
             try:
                 ZoneInfo(timezone)
@@ -78,6 +84,11 @@ def add_commands(group: click.Group, common: Callable) -> None:
     @common
     def user_add(app: App, name: str, team_slug: str, role: str, password_hash: str | None, no_password: bool) -> None:
         """Add a person to a team with a role (or change their role there); asks for a password."""
+        from monitor.teams.names import NAME_CHARS, readable_name
+        typed, name = name, readable_name(name) or ""
+        if not name:
+            _fail(f"{typed[:60]!r} cannot be a person's name: write one line of visible characters, "
+                  f"at most {NAME_CHARS}")
         app.team(team_slug)                                   # an unknown team is refused before the prompt
         if password_hash is None and not no_password:
             from argon2 import PasswordHasher

@@ -8,19 +8,18 @@ team starts with its creator as admin; its sources come from `teams/<slug>.yaml`
 
 from __future__ import annotations
 
-import re
-
 from argon2 import PasswordHasher
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from monitor.teams.config import SLUG  # one rule for a team's short name: files, CLI and this form
+from monitor.teams.names import NAME_CHARS, readable_name
 from monitor.web import teams
 from monitor.web.render import render
 from monitor.web.security import csrf_protected
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 MIN_PASSWORD = 10
 
 
@@ -45,11 +44,12 @@ async def add_person(request: Request) -> Response:
     web = request.app.state.web
     t = web.t
     form = await request.form()
-    name = " ".join(str(form.get("name") or "").split())
+    typed = str(form.get("name") or "")
+    name = readable_name(typed)
     role = str(form.get("role") or "viewer")
     password = str(form.get("password") or "")
-    echo = {"name": name, "role": role}
-    if not name or len(name) > 200:
+    echo = {"name": " ".join(typed.split())[:NAME_CHARS], "role": role}
+    if name is None:
         return await _page(request, status=400, error=t("web.admin.bad_name"), form=echo)
     if role not in teams.ROLES:
         return await _page(request, status=400, error=t("web.admin.bad_role"), form=echo)
@@ -70,11 +70,12 @@ async def add_team(request: Request) -> Response:
     t = web.t
     form = await request.form()
     slug = str(form.get("slug") or "").strip()
-    name = " ".join(str(form.get("name") or "").split()) or slug
-    echo = {"slug": slug, "team_name": name}
+    typed = str(form.get("name") or "")
+    name = readable_name(typed) if typed.strip() else slug
+    echo = {"slug": slug[:60], "team_name": " ".join(typed.split())[:NAME_CHARS]}
     if not SLUG.match(slug):
         return await _page(request, status=400, error=t("web.admin.bad_slug"), form=echo)
-    if len(name) > 200:
+    if name is None:
         return await _page(request, status=400, error=t("web.admin.bad_name"), form=echo)
     user = request.session.get("user")
     created = await run_in_threadpool(web.store.add_team, slug, name, user)

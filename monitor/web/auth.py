@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from monitor.teams.names import NAME_CHARS
 from monitor.web.render import render
 from monitor.web.security import csrf_protected, safe_next
 from monitor.web.views import FRESH_KEY
@@ -82,7 +83,7 @@ class Auth:
 
     def sign_in(self, name: str, password: str) -> tuple[str, str] | None:
         """(name, how: config | people | shared) of a good login, else None. Slow on purpose (argon2)."""
-        name = " ".join(name.split())[:60]
+        name = " ".join(name.split())[:NAME_CHARS]      # as long as a name may be (teams.names)
         # A feeds.yaml user may also be a person of other teams (teams/*.yaml): a wrong config
         # password still gets its try against the person's own.
         if name in self.users and self._argon2_ok(self.users[name], password):

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import QueryParams
 
+from classifiers.labels import CATEGORIES, TAGS
 from monitor.durations import parse_duration
 from monitor.store import ItemQuery
 from monitor.store.paging import Key
@@ -30,6 +31,8 @@ VIEWS = ("all", "new", "digest")
 # URL parameter -> Filters attribute, for the parameters that may repeat.
 MULTI = {"tag": "tags", "platform": "platforms", "source": "sources", "category": "categories"}
 _ALIASES = {"twitter": "x"}
+# Parameters whose values are a fixed vocabulary (platforms are not: a source may carry its own).
+KNOWN: dict[str, tuple[str, ...]] = {"tag": TAGS, "category": CATEGORIES}
 _DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
@@ -172,6 +175,10 @@ def parse_filters(params: QueryParams, tz: ZoneInfo, now: datetime, team: list[s
         values = _many(params, key, split=key != "source")   # source names may contain commas
         if key != "source":
             values = _unique(_ALIASES.get(v.lower(), v.lower()) for v in values)
+        known = KNOWN.get(key)
+        if known is not None:        # a tag or category no item can have: said, not shown as a filter chip
+            f.errors += [BadParameter(key, v[:60], ", ".join(known)) for v in values if v not in known]
+            values = [v for v in values if v in known]
         setattr(f, attr, values)
     f.order = _one(params, "order") or "newest"
     if f.order not in ORDERS:
@@ -207,20 +214,33 @@ def parse_filters(params: QueryParams, tz: ZoneInfo, now: datetime, team: list[s
 
 def parse_when(value: str, tz: ZoneInfo, now: datetime, *, end: bool) -> datetime:
     """`24h`/`7d` (that long ago), `2026-01-31` or `31.01.2026` (a local day; `end` means its end),
-    or an ISO date-time. Returns an aware datetime."""
+    or an ISO date-time. Returns an aware datetime between `EARLIEST` and `LATEST`: a moment
+    outside them ("1000000d", "9999-12-31") is a BadParameter, where it overflowed Python's
+    dates or the database's and answered 500."""
     raw = value.strip()
+    name = "until" if end else "since"
+    try:
+        moment = _moment(raw, tz, now, end)
+    except (ValueError, OverflowError):
+        raise BadParameter(name, value) from None
+    if not EARLIEST <= moment <= LATEST:
+        raise BadParameter(name, value, f"a date from {EARLIEST.year} to {LATEST.year - 1}")
+    return moment
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _moment(raw: str, tz: ZoneInfo, now: datetime, end: bool) -> datetime:
     day = _date(raw)
     if day is not None:
-        start = datetime.combine(day + timedelta(days=1) if end else day, time(0), tz)
-        return start
+        return datetime.combine(day + timedelta(days=1) if end else day, time(0), tz)
     try:
         return now - parse_duration(raw)
     except ValueError:
         pass
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise BadParameter("until" if end else "since", value) from None
+    moment = datetime.fromisoformat(raw)
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
@@ -231,10 +251,22 @@ def parse_limit(params: QueryParams, name: str, default: int | None = None, maxi
     raw = _one(params, name)
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
-        bounds = f"from {minimum} to {maximum:,}" if maximum is not None else f"of at least {minimum}"
+    top = LARGEST if maximum is None else maximum
+    if not _is_number(raw) or int(raw) < minimum or int(raw) > top:
+        bounds = f"from {minimum} to {top:,}"
         raise BadParameter(name, raw, hint or f"{name} takes a whole number {bounds}")
     return int(raw)
+
+
+# No count, offset or id here is larger (the database's integers stop at 2**63 - 1; a larger one
+# overflowed there and answered 500, or broke an export's stream after its first line).
+LARGEST = 10**15
+
+
+def _is_number(raw: str) -> bool:
+    """Digits 0-9 only, at most 16 of them: str.isdigit also takes "²" and "٣", which int() refuses
+    or reads as another number."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 16
 
 
 # ---------------------------------------------------------------------- cursors
@@ -259,10 +291,10 @@ def parse_cursor(params: QueryParams, order: str) -> Key | None:
         if kind != order[:1] or len(score) != (1 if order == "relevance" else 0):
             raise ValueError(kind)
         moment = datetime.fromisoformat(when)
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or not EARLIEST <= moment <= LATEST or not _is_number(iid):
             raise ValueError(when)
         return Key(when=moment, id=int(iid), score=float(score[0]) if score else None)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, OverflowError):
         raise BadParameter("cursor", raw[:40], "take the next page's URL from the Link header as it is, "
                                               "with the same filters and order") from None
 
@@ -301,7 +333,7 @@ def _positive(params: QueryParams, key: str, errors: list[BadParameter]) -> int 
     raw = _one(params, key)
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1:
+    if not _is_number(raw) or int(raw) < 1:
         errors.append(BadParameter(key, raw))
         return None
     return min(int(raw), 100_000)

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from monitor.config import TAGS
 from monitor.item import Item
 from monitor.watch.text import sanitize_html
-from monitor.web import teams
+from monitor.web import ids, teams  # noqa: F401 - ids: registers the {id:item} path convertor
 from monitor.web.render import render
 from monitor.web.security import csrf_protected
 from monitor.web.views import reader_of, touch
@@ -109,11 +109,17 @@ def explain(tagger: Tagger | None, item: Item) -> dict[str, list[tuple[str, floa
     return {tag: [(str(term), float(weight)) for term, weight in terms] for tag, terms in (found or {}).items()}
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 @csrf_protected
 @teams.requires("editor")
 async def correct_tags(request: Request) -> Response:
     web = request.app.state.web
     item_id = request.path_params["id"]
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in FORM_TYPES:        # another body reads as a form without tags: every tag would go
+        raise HTTPException(415, "send the tags as a form (application/x-www-form-urlencoded)")
     form = await request.form()
     tags = sorted({str(v) for v in form.getlist("tag")})
     if any(tag not in TAGS for tag in tags):
@@ -130,6 +136,6 @@ async def correct_tags(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/items/{id:int}", item_page, methods=["GET"]),
-    Route("/items/{id:int}/tags", correct_tags, methods=["POST"]),
+    Route("/items/{id:item}", item_page, methods=["GET"]),
+    Route("/items/{id:item}/tags", correct_tags, methods=["POST"]),
 ]

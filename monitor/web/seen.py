@@ -23,6 +23,7 @@ from starlette.routing import Route
 from monitor.web import teams, views
 from monitor.web.archive import archive_filters
 from monitor.web.filters import BadParameter
+from monitor.web.ids import parse_item_id
 from monitor.web.security import csrf_protected, safe_next
 from monitor.web.views import reader_of
 
@@ -41,7 +42,10 @@ async def mark_item(request: Request) -> Response:
     web = request.app.state.web
     reader = _reader(request)
     form = await request.form()
-    await run_in_threadpool(web.store.mark_seen, reader, [request.path_params["id"]])
+    item_id = request.path_params["id"]
+    if not await run_in_threadpool(web.store.get_item, item_id, teams.team_id(request)):
+        raise HTTPException(404, "no such item")      # as `item=` below: none, or another team's
+    await run_in_threadpool(web.store.mark_seen, reader, [item_id])
     target = str(form.get("next") or "")
     return RedirectResponse(safe_next(target), 303) if target else Response(status_code=204)
 
@@ -55,11 +59,12 @@ async def mark_view(request: Request) -> Response:
     target = safe_next(str(form.get("next") or "/"))
     item = str(form.get("item") or "")
     if item:                              # a row's button: that item alone
-        if not item.isdigit():
+        item_id = parse_item_id(item)
+        if item_id is None:
             raise HTTPException(400, f"cannot read item={item[:20]!r}")
-        if not await run_in_threadpool(web.store.get_item, int(item), teams.team_id(request)):
+        if not await run_in_threadpool(web.store.get_item, item_id, teams.team_id(request)):
             raise HTTPException(404, "no such item")
-        await run_in_threadpool(web.store.mark_seen, reader, [int(item)])
+        await run_in_threadpool(web.store.mark_seen, reader, [item_id])
         return RedirectResponse(f"{target}#item-{item}", 303)
     f = archive_filters(request, QueryParams(urlsplit(target).query))
     if f.errors:
@@ -79,6 +84,6 @@ async def mark_view(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/items/{id:int}/seen", mark_item, methods=["POST"]),
+    Route("/items/{id:item}/seen", mark_item, methods=["POST"]),
     Route("/seen", mark_view, methods=["POST"]),
 ]
