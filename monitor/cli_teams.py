@@ -32,8 +32,9 @@ def acting(app: App, slug: str | None, *, need_config: bool = True) -> Acting:
     config = app.config if need_config else app.optional_config()
     if not slug:
         return Acting(None, DEFAULT_SLUG, config)
+    own = team_config(app, slug)     # first: a mistake in teams/<slug>.yaml is named, not "no such team"
     team = app.team(slug)
-    return Acting(team.id, team.slug, team_config(app, team.slug) or config)
+    return Acting(team.id, team.slug, own or config)
 
 
 def team_config(app: App, slug: str) -> Config | None:
@@ -41,10 +42,12 @@ def team_config(app: App, slug: str) -> Config | None:
     default team); None when there is none."""
     if slug == DEFAULT_SLUG:
         return app.optional_config()
-    from monitor.teams.config import TEAMS_DIR, load_team
+    from monitor.teams.config import SLUG, TEAMS_DIR, load_team
     from spiders import KINDS
+    if not SLUG.match(slug):        # typed after --team: never a path of its own
+        return None
     path = app.locations.config.parent / TEAMS_DIR / f"{slug}.yaml"
-    return load_team(path, set(KINDS)).config if path.exists() else None
+    return load_team(path, set(KINDS)).config if path.is_file() else None
 
 
 def team_configs(app: App) -> dict[str, Config]:

@@ -176,6 +176,17 @@ def test_teams_and_people_from_the_command_line(tmp_path, two_teams):
     assert mine.returncode == 0, mine.stderr
     assert '"name": "Branchenradar"' in mine.stdout and '"Own"' not in mine.stdout
     assert monitor(env, "sources", "--team", "nope").returncode == 2
+    bad_name = monitor(env, "user", "add", "ben\x1b[31m", "--team", "globex", "--no-password")
+    assert bad_name.returncode == 2 and "one line of visible characters" in bad_name.stderr
+
+
+def test_a_team_whose_file_has_a_mistake_is_told_the_mistake_not_that_it_does_not_exist(tmp_path, two_teams):
+    env = environment(tmp_path, two_teams)
+    broken = two_teams.parent / "teams" / "globex.yaml"
+    broken.write_text("settings:\n  langauge: de\nsources: []\n", encoding="utf-8")
+    done = monitor(env, "digest", "--team", "globex", "--dry-run")
+    assert done.returncode == 2
+    assert f"{broken}:2" in done.stderr and "langauge" in done.stderr and "team add" not in done.stderr
 
 
 # --------------------------------------------------------------------------- windows
