@@ -178,8 +178,11 @@ def run(app: App, retry_now: bool) -> None:
                            sync=plan is None and routes is None, routes=routes,
                            crawl_tagger=model_choice(app.home))
     from monitor.cli_views import run_summary, translator_for
-    for line in run_summary(report, translator_for(config), config):
+    t = translator_for(config)
+    for line in run_summary(report, t, config):
         click.echo(line)
+    if not fetched.sources:         # an empty or comment-only feeds.yaml: say what to do, not just "0"
+        click.echo(t("cli.run.no_sources", path=app.locations.config))
 
 
 def _own_model_routes(app: App, config: Config) -> list | None:

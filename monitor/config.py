@@ -29,6 +29,7 @@ from classifiers.labels import CATEGORIES, PLATFORM_ALIASES, PLATFORMS, TAGS, Ca
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError  # noqa: F401 - part of this module's interface
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:([kmg])i?b?|b)?", re.IGNORECASE)
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -57,6 +58,17 @@ class FetchSettings(Strict):
     retries: int = Field(default=2, ge=0, le=10)
     processes: int | None = Field(default=None, ge=1, le=8)   # crawl processes; default: cores - 1, 1 to 2
     user_agent: str = "Lagebild/0.1 (+https://github.com/lagebild; feed monitor for social media teams)"
+
+    @field_validator("max_bytes", mode="before")
+    @classmethod
+    def _size(cls, v: Any) -> Any:
+        """Bytes, or a size as people write it: 20MB, 512 KB, 1.5 MiB (K, M, G count in 1,024s)."""
+        if not isinstance(v, str):
+            return v
+        m = _SIZE.fullmatch(v.strip())
+        if m is None:
+            raise ValueError(f"{v!r} is not a size; write bytes or e.g. 20MB, 512KB")
+        return int(float(m[1]) * 1024 ** " KMG".index((m[2] or " ")[0].upper()))
 
     @field_validator("interval", "timeout", "delay", mode="before")
     @classmethod

@@ -339,3 +339,14 @@ def test_a_notify_url_no_service_takes_stops_the_commands_that_send(archive, com
     assert "notify.team-email: not a notification URL apprise knows" in done.stderr
     assert "monitor notify-test team-email" in done.stderr and "Traceback" not in done.stderr
     assert "Quellen:" not in done.stdout, "nothing was fetched"
+
+
+def test_a_run_over_a_file_without_sources_says_what_to_do(tmp_path):
+    config = tmp_path / "feeds.yaml"
+    config.write_text("# Quellen kommen noch\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(MONITOR_CONFIG=str(config), MONITOR_HOME=str(tmp_path / "home"),
+               MONITOR_DB=f"sqlite:///{tmp_path / 'lagebild.db'}")
+    done = monitor(env, "run")
+    assert done.returncode == 0, done.stderr
+    assert "nennt keine Quellen" in done.stdout and "monitor sources-import" in done.stdout

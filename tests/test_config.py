@@ -106,6 +106,15 @@ def test_values_that_could_never_work_are_errors_with_file_line_and_fix(tmp_path
         assert word in message, message
 
 
+def test_sizes_are_read_as_people_write_them(tmp_path):
+    for written, size in (("20MB", 20 * 1024 * 1024), ("512 KB", 512 * 1024), ("2048", 2048)):
+        text = GOOD.replace("    interval: 15m", f"    interval: 15m\n    max_bytes: {written}")
+        assert load_config(write(tmp_path, text), environ={"MAIL_URL": "m"}).settings.fetch.max_bytes == size
+    text = GOOD.replace("    interval: 15m", "    interval: 15m\n    max_bytes: 20 megs")
+    message = error_of(write(tmp_path, text), environ={"MAIL_URL": "m"})
+    assert "feeds.yaml:6:" in message and "write bytes or e.g. 20MB" in message
+
+
 def test_unquoted_times_and_platforms_a_source_brings_are_fine(tmp_path):
     text = GOOD.replace('    at: "06:45"', "    at: 6:45").replace(
         "      platforms: [Twitter]", "      platforms: [discord]").replace(

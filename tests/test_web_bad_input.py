@@ -91,6 +91,14 @@ def test_a_tag_or_category_no_item_can_have_is_said_not_shown_as_a_chip(web):
     assert answer.status_code == 400 and "legal_change" in answer.json()["error"]
 
 
+def test_a_search_without_a_word_is_no_search_and_control_characters_split_nothing(web):
+    page = web.get("/?q=%21%21", follow_redirects=True)
+    assert page.url.query == b"", "the clean URL of the unfiltered archive"
+    assert "65 Meldungen" in page.text and "%21%21" not in page.text, "no chip for a search that is none"
+    joined = web.get("/api/items?q=Ree%00ls").json()
+    assert joined == web.get("/api/items?q=Reels").json() and joined
+
+
 @pytest.mark.parametrize("name", ["nul\x00name", "bell\x07\x1b[31mred", "zero\u200bwidth", "private\ue000use"])
 def test_names_nobody_could_read_or_type_again_are_refused(team_store, tmp_path, name):  # noqa: F811
     with running(app_for(team_store, tmp_path)) as client:

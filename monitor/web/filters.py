@@ -169,7 +169,7 @@ def parse_filters(params: QueryParams, tz: ZoneInfo, now: datetime, team: list[s
 
     `team` (settings.platforms) makes `scope=team` possible; `team_default` makes it the
     default when no `scope` is given (the archive with settings.hide_other_platforms)."""
-    f = Filters(q=_one(params, "q")[:300], lang=_one(params, "lang").lower()[:8], team=list(team or []),
+    f = Filters(q=_search_words(_one(params, "q")[:300]), lang=_one(params, "lang").lower()[:8], team=list(team or []),
                 team_default=team_default and bool(team))
     for key, attr in MULTI.items():
         values = _many(params, key, split=key != "source")   # source names may contain commas
@@ -313,6 +313,13 @@ def _date(raw: str) -> date | None:
 
 def _looks_like_date(raw: str) -> bool:
     return _date(raw.strip()) is not None
+
+
+def _search_words(raw: str) -> str:
+    """The search as typed, without control characters (a NUL split "a\\0b" into two words); a
+    search with no word in it ("!!") is none, rather than a chip over an unfiltered list."""
+    text = "".join(c if c.isprintable() else " " if c.isspace() else "" for c in raw).strip()
+    return text if re.search(r"\w", text) else ""
 
 
 def _one(params: QueryParams, key: str) -> str:
