@@ -22,6 +22,7 @@ from classifiers.labels import CATEGORIES, TAGS
 from monitor.durations import parse_duration
 from monitor.store import ItemQuery
 from monitor.store.paging import Key
+from monitor.web.ids import whole_number
 
 PER_PAGE = 50
 ORDERS = ("newest", "relevance")
@@ -264,9 +265,8 @@ LARGEST = 10**15
 
 
 def _is_number(raw: str) -> bool:
-    """Digits 0-9 only, at most 16 of them: str.isdigit also takes "²" and "٣", which int() refuses
-    or reads as another number."""
-    return raw.isascii() and raw.isdigit() and len(raw) <= 16
+    """Digits 0-9 only, at most 16 of them (`ids.whole_number`)."""
+    return whole_number(raw, 16) is not None
 
 
 # ---------------------------------------------------------------------- cursors

@@ -26,6 +26,12 @@ class ItemId(Convertor[int]):
 register_url_convertor("item", ItemId())
 
 
+def whole_number(raw: str, digits: int = DIGITS) -> int | None:
+    """`raw` as a whole number of at most `digits` ASCII digits, or None: the one test for every
+    number the web reads from a URL or a form (ids, limits, offsets, pages)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= digits else None
+
+
 def parse_item_id(raw: str) -> int | None:
     """A form's item id, or None when it is not one."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= DIGITS else None
+    return whole_number(raw)
