@@ -280,3 +280,31 @@ def test_the_demos_first_run_alerts_in_short_messages_with_rule_names_and_archiv
                                 "Recht & Regulierung, Neues auf Instagram und TikTok"}
         assert body.count(f"](http://127.0.0.1:{port}/items/") == entries_in(message)
     assert any("auch bei: " in m["message"] for m in messages), "the demo's stories from several sources are folded"
+
+
+# --------------------------------------------------------------------------- feed text stays text
+
+HOSTILE_TITLE = 'DSGVO: Bußgeld <a href="javascript:alert(1)">hier</a> <img src="http://evil.example/p.gif"> *laut*'
+HOSTILE_SUMMARY = ("[mehr](javascript:alert(2)) ![bild](http://evil.example/t.png)\n# Überschrift\n"
+                   "- Liste `code` _schräg_")
+
+
+@pytest.mark.parametrize("target", ["mail", "chat"])
+def test_markup_in_a_feed_stays_text_in_an_alert_mail_and_chat(sqlite_store, webhook, smtp, target):
+    """A feed's author must not put a live link, a tracking pixel or formatting into the team's
+    legal alert: the chat gets escaped Markdown, the mail (apprise's Markdown-to-HTML) shows the text."""
+    hook = webhook()
+    cfg = make_config(smtp.url if target == "mail" else hook.url)
+    store_and_route(sqlite_store, cfg, [report("Kanzlei-Blog", HOSTILE_TITLE, 1, summary=HOSTILE_SUMMARY)])
+    assert deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW).sent == 1
+    if target == "chat":
+        [message] = hook.accepted
+        body = message["message"]
+        assert "<a " not in body and "<img" not in body
+        assert not re.search(r"(?<!\\)\]\(javascript:", body), "a link's brackets are escaped"
+        assert "&lt;img src=" in body and "\\*laut\\*" in body and "\\`code\\`" in body
+        return
+    [mail] = smtp.messages
+    html = next(part for part in mail.walk() if part.get_content_type() == "text/html").get_content()
+    assert not re.search(r"<a[^>]*javascript|<img|<h1|<code|<em>|<ul", html), html
+    assert "&lt;img src=" in html and "*laut*" in html and "# Überschrift" in html, "the text as the feed wrote it"

@@ -157,6 +157,26 @@ def test_the_json_digest_names_every_item_in_one_post(sqlite_store, webhook):
     assert all(title in post["message"] for _, title, _, _ in ITEMS)
 
 
+def test_an_item_without_a_link_waits_with_the_digest_that_failed_and_shows_as_text(sqlite_store, webhook, smtp):
+    """Its link was dropped as unsafe: an empty link once "matched" the nothing a failed try sent,
+    so the item counted as delivered and was missing from the retry; in the mail it was href=""."""
+    hook = webhook(fail=1)
+    cfg = make_config({"digest-hook": hook.url, "team-email": smtp.url}, digest=["digest-hook", "team-email"])
+    store = fill(sqlite_store, cfg)
+    store.add_items([Item(source="t3n", title="Ohne sicheren Link: Plattform ändert AGB", url="",
+                          tags=["legal_change"], scores={"legal_change": 0.9}, published=NOW - timedelta(hours=1))],
+                    now=NOW - timedelta(hours=1))
+    first = send_digest(store, cfg, Sender(timeout=5, retry=NO_RETRY), now=NOW)
+    assert first.exit_code == 1 and not hook.accepted
+    again = send_digest(store, cfg, Sender(timeout=5), now=NOW + timedelta(minutes=10))
+    assert again.exit_code == 0
+    [post] = hook.accepted
+    assert "Ohne sicheren Link" in post["message"], "the retry holds every item the failed try held"
+    [mail] = smtp.messages
+    html = mail.get_body(("html",)).get_content()
+    assert "Ohne sicheren Link" in html and 'href=""' not in html
+
+
 # --------------------------------------------------------------------------- errors people can act on
 
 def test_an_invalid_url_gives_a_clear_error_without_secrets():

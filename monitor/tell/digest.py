@@ -163,7 +163,10 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
 def shown_in(bodies: list[str], items: list[Item]) -> list[int]:
     """Items whose link is in one of the accepted parts: they reached the target, whatever came after."""
     text = "\n".join(bodies)
-    return [it.id for it in items if it.id is not None and re.search(re.escape(it.url) + r"(?=\s|$)", text)]
+    # an item without a link (an unsafe one was dropped) cannot be told apart in a part: it counts
+    # as sent with the whole digest, never because an empty link "matched" a failed try's nothing
+    return [it.id for it in items
+            if it.id is not None and it.url and re.search(re.escape(it.url) + r"(?=\s|$)", text)]
 
 
 def send_rendered(sender: Sender, url: str, digest: Digest, t: Translator,

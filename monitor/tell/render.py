@@ -6,6 +6,7 @@ summary the same way.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,8 +47,23 @@ def alert_env() -> Environment:
 
 
 def md_text(text: str) -> str:
-    """Link text stays readable and exact, only the brackets that would end it are escaped."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """Feed text (a title, a summary, a source's name) as Markdown that shows it and nothing else.
+
+    A feed's author writes it, so it must not become markup in the team's chat or, through
+    apprise's Markdown-to-HTML step, in an alert e-mail: HTML (a `javascript:` link, a tracking
+    pixel) turns into entities, and the characters that start Markdown's emphasis, code, links
+    and images are escaped; so are a heading's or a list's marker at the start. One line: a line
+    break would end the quote a summary stands in, or start a list."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_NUMBERED.sub(r"\1\\\2", text)          # "1. Punkt" -> "1\. Punkt"
+    return _MD_MARKER.sub(r"\\\1", text)
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_NUMBERED = re.compile(r"^(\d+)([.)])")
+_MD_MARKER = re.compile(r"^([#+-])")
 
 
 def md_url(url: str) -> str:
