@@ -18,9 +18,11 @@ network access (defusedxml); a file that declares entities is refused.
 from __future__ import annotations
 
 import io
+import ipaddress
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -47,7 +49,8 @@ CATEGORY_ALIASES = {
     "networks": "network", "netzwerk": "network", "netzwerke": "network",
 }
 _PLATFORM = re.compile(r"^[a-z0-9_-]+$")
-_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+FEED_TYPES = ("rss", "atom", "feed")
 
 
 class OpmlError(Exception):
@@ -158,18 +161,22 @@ def read_opml(path: Path) -> list[tuple[dict[str, str], list[str]]]:
     if body is None:
         raise OpmlError(f"{path}: the OPML file has no <body>")
     found: list[tuple[dict[str, str], list[str]]] = []
-
-    def walk(node: Element, folders: list[str]) -> None:
-        for child in node:
-            if _local(child.tag) != "outline":
-                continue
-            attrs = {_local(k): (v or "").strip() for k, v in child.attrib.items()}
-            if attrs.get("xmlUrl") or attrs.get("url"):
-                found.append((attrs, folders))
-            label = attrs.get("text") or attrs.get("title") or ""
-            walk(child, [label, *folders] if label else folders)
-
-    walk(body, [])
+    # depth first, in document order, without recursion: a file nested a thousand folders deep
+    # (hostile or broken) would exceed Python's recursion limit
+    stack: list[tuple[Iterator[Element], list[str]]] = [(iter(body), [])]
+    while stack:
+        children, folders = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
+        if _local(child.tag) != "outline":
+            continue
+        attrs = {_local(k): (v or "").strip() for k, v in child.attrib.items()}
+        if attrs.get("xmlUrl") or attrs.get("url") or attrs.get("type", "").lower() in FEED_TYPES:
+            found.append((attrs, folders))
+        label = attrs.get("text") or attrs.get("title") or ""
+        stack.append((iter(child), [label, *folders] if label else folders))
     return found
 
 
@@ -194,12 +201,26 @@ def _entry(attrs: dict[str, str], folders: list[str], report: ImportReport) -> d
     label = attrs.get("title") or attrs.get("text") or attrs.get("xmlUrl") or attrs.get("url") or "?"
     url = attrs.get("xmlUrl", "")
     kind = attrs.get("type", "").lower()
-    if not url or (kind and kind not in ("rss", "atom", "feed")):
+    if not url and kind in FEED_TYPES:
+        report.skipped.append((label, "a feed without its address (no xmlUrl)"))
+        return None
+    if not url or (kind and kind not in FEED_TYPES):
         report.skipped.append((label, f"not a feed (type {kind or 'none'}); add pages and spiders by hand"))
         return None
     if not _URL.match(url):
         report.skipped.append((label, f"{url!r} is not an http(s) URL"))
         return None
+    if "${" in url:     # feeds.yaml fills ${VAR} in from this machine's environment: a secret would go to that site
+        report.skipped.append((label, "its address names an environment variable (${...}), which would send "
+                                      "this machine's value of it to that site; add it by hand if it is yours"))
+        return None
+    host = urlsplit(url).hostname or ""
+    if _link_local(host):
+        report.skipped.append((label, f"{host} is a link-local address (a cloud server's metadata service, "
+                                      "not a feed); add it by hand if you mean it"))
+        return None
+    scheme, rest = url.split(":", 1)
+    url = scheme.lower() + ":" + rest
     name = " ".join((attrs.get("title") or attrs.get("text") or urlsplit(url).hostname or url).split())[:190]
     entry: dict = {"name": name, "url": url, "kind": "feed", "category": _category(attrs, folders)}
     language = attrs.get("language", "").lower()[:2]
@@ -213,6 +234,13 @@ def _entry(attrs: dict[str, str], folders: list[str], report: ImportReport) -> d
     if attrs.get("enabled", "").lower() == "false":
         entry["enabled"] = False
     return entry
+
+
+def _link_local(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_link_local
+    except ValueError:
+        return False
 
 
 def _category(attrs: dict[str, str], folders: list[str]) -> str:

@@ -144,6 +144,34 @@ def test_known_urls_are_skipped_names_made_unique_and_a_second_import_changes_no
     assert len(load_config(target).sources) == 4
 
 
+def test_outlines_that_would_leak_a_secret_or_reach_a_metadata_service_are_skipped_with_the_reason(tmp_path):
+    """feeds.yaml fills ${VAR} in a source's url from the environment: an imported address that
+    names a variable would send this machine's value (a mail password) to the feed's site."""
+    target = write(tmp_path / "feeds.yaml", COMMENTED)
+    source = write(tmp_path / "in.opml", opml(
+        '<outline text="Harmless News" type="rss" xmlUrl="http://leak.example/f?k=${MONITOR_EMAIL_URL}"/>'
+        '<outline text="Metadata" type="rss" xmlUrl="http://169.254.169.254/latest/meta-data/"/>'
+        '<outline text="No address" type="rss"/>'
+        '<outline text="Upper case" type="rss" xmlUrl="HTTPS://Upper.example/feed"/>'))
+    report = import_opml(source, target)
+    why = dict(report.skipped)
+    assert "environment variable" in why["Harmless News"] and "link-local" in why["Metadata"]
+    assert "no xmlUrl" in why["No address"]
+    assert [s["url"] for s in report.added] == ["https://Upper.example/feed"]
+    assert "${" not in target.read_text(encoding="utf-8")
+
+
+def test_an_opml_nested_a_thousand_folders_deep_is_read_in_order(tmp_path):
+    target = write(tmp_path / "feeds.yaml", COMMENTED)
+    deep = '<outline text="Ordner">' * 1000 + '<outline text="Tief" type="rss" xmlUrl="https://deep.example/feed"/>' \
+        + "</outline>" * 1000
+    source = write(tmp_path / "deep.opml", opml('<outline text="Erst" type="rss" xmlUrl="https://first.example/f"/>'
+                                                + deep + '<outline text="Zuletzt" type="rss" '
+                                                'xmlUrl="https://last.example/f"/>'))
+    report = import_opml(source, target)
+    assert [s["name"] for s in report.added] == ["Erst", "Tief", "Zuletzt"]
+
+
 def test_an_opml_that_declares_entities_is_refused_and_nothing_changes(tmp_path):
     target = write(tmp_path / "feeds.yaml", COMMENTED)
     laughs = ('<!DOCTYPE opml [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n')
