@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from classifiers.labels import TAGS
+
 FORMAT = 1
 MODEL_FILE = "tagger.npz"
 LEGACY_SUFFIX = ".skops"
@@ -104,7 +106,33 @@ def _read_sidecar(directory: Path) -> dict:
         raise ModelFileError(f"{path} is unreadable: {exc}") from None
     if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not a tagger sidecar of format {FORMAT}")
+    problem = _sidecar_problem(sidecar)
+    if problem:     # the checksum covers the arrays, not this file: its values are checked here
+        raise ModelFileError(f"{path}: {problem}")
     return sidecar
+
+
+def _sidecar_problem(sidecar: dict) -> str | None:
+    """What is wrong with the sidecar's thresholds and meta (a hand edit, a half-written copy), or None.
+    A threshold above 1 would silently take every tag away; a missing one failed as a KeyError."""
+    def thresholds(value: object, where: str, every: bool = True) -> str | None:
+        if not isinstance(value, dict):
+            return f"{where} must map each tag to a threshold"
+        for tag in TAGS if every else [t for t in TAGS if t in value]:
+            number = value.get(tag)
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 < number < 1:
+                return f"{where}.{tag} must be a number between 0 and 1, not {number!r}"
+        return None
+
+    if not isinstance(sidecar.get("meta"), dict):
+        return "meta is missing or not an object"
+    found = thresholds(sidecar.get("thresholds"), "thresholds")
+    own = sidecar.get("language_thresholds") or {}
+    if not found and not isinstance(own, dict):
+        found = "language_thresholds must map languages to thresholds"
+    for lang, values in own.items() if isinstance(own, dict) else ():
+        found = found or thresholds(values, f"language_thresholds.{lang}", every=False)
+    return found
 
 
 def _load_arrays(model_path: Path) -> dict:

@@ -265,8 +265,20 @@ class Tagger:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Tagger:
-        """The packaged model, or one saved by `save` (e.g. by `monitor train`)."""
-        state, sidecar = storage.load(Path(path) if path is not None else PACKAGED_MODEL)
+        """The packaged model, or one saved by `save` (e.g. by `monitor train`); a model that cannot be
+        used is a `ModelFileError` naming its directory, whatever is wrong inside it."""
+        directory = Path(path) if path is not None else PACKAGED_MODEL
+        try:
+            return cls._load(directory)
+        except storage.ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise storage.ModelFileError(f"{directory}: the model is damaged ({type(exc).__name__}: {exc}); "
+                                         "retrain it with `monitor train`") from None
+
+    @classmethod
+    def _load(cls, directory: Path) -> Tagger:
+        state, sidecar = storage.load(directory)
         for key, expected in (("tags", TAGS), ("cue_names", CUE_NAMES)):
             if tuple(state[key].tolist()) != expected:
                 raise storage.ModelFileError(f"model was trained with other {key}; retrain it with `monitor train`")

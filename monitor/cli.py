@@ -19,7 +19,7 @@ import click
 
 from classifiers.labels import TAGS
 from monitor.cli_teams import acting, team_configs
-from monitor.errors import ConfigError, DatabaseError
+from monitor.errors import ConfigError, DatabaseError, ModelError
 from monitor.locations import Locations, ensure_home, locate
 from monitor.output import print_rows, progress_for, stream_rows
 from monitor.teams.command import team_option
@@ -126,6 +126,9 @@ def common(command: Callable) -> Callable:
             sys.exit(2)
         except DatabaseError as e:
             click.echo(f"database error: {e}", err=True)
+            sys.exit(1)
+        except ModelError as e:
+            click.echo(f"model error: {e}", err=True)
             sys.exit(1)
     return wrapper
 

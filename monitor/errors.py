@@ -13,3 +13,7 @@ class ConfigError(Exception):
 
 class DatabaseError(Exception):
     """The database cannot be opened or migrated; the message says which and why."""
+
+
+class ModelError(Exception):
+    """The tagger's model cannot be used; the message names its directory and what to do."""

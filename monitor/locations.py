@@ -47,9 +47,11 @@ def user_model_dir(home: Path) -> Path:
 def retrained_model(home: Path | None) -> Path | None:
     """The retrained model's directory when the data directory has one, else None (the packaged
     model). Here, not beside the tagger: the crawl asks too, without importing NumPy and SciPy."""
-    if home is not None and (user_model_dir(home) / "tagger.json").exists():
-        return user_model_dir(home)
-    return None
+    if home is None:
+        return None
+    directory = user_model_dir(home)
+    # either file is enough: a model missing its other half must fail in words, not give way to the packaged one
+    return directory if (directory / "tagger.json").exists() or (directory / "tagger.npz").exists() else None
 
 
 def write_copy(path: Path, data: bytes) -> None:

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from monitor.errors import ModelError
 from monitor.item import SNAPSHOT, Item
 from monitor.locations import retrained_model
 from monitor.watch.contract import FetchResult, SourceSpec
@@ -99,6 +100,10 @@ def tag_first_fetches(messages: Iterable[object]) -> None:
         try:
             from monitor.tag.tagging import tag_items
             tag_items(_tagger(model), items, categories)
+        except ModelError as e:       # the run says so in words, once
+            log.warning("the model cannot be used, the run tags %d new items: %s", len(items), e)
+            for item in items:
+                item.tags, item.scores = [], {}
         except Exception:  # noqa: BLE001 - the run tags them instead
             log.exception("tagging %d new items in the crawl failed; the run tags them", len(items))
             for item in items:
@@ -135,6 +140,6 @@ def tagged(item: Item) -> bool:
 def _tagger(model: str) -> Tagger:
     found = _taggers.get(model)
     if found is None:
-        from classifiers import Tagger
-        found = _taggers[model] = Tagger.load(Path(model)) if model else Tagger.load()
+        from monitor.tag.tagging import load_model
+        found = _taggers[model] = load_model(Path(model) if model else None)
     return found

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.config import Source
 from monitor.item import Item
-from monitor.store import Store
+from monitor.store import ItemQuery, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 THIS_YEAR = datetime.now(UTC).year
@@ -350,3 +350,34 @@ def test_a_run_over_a_file_without_sources_says_what_to_do(tmp_path):
     done = monitor(env, "run")
     assert done.returncode == 0, done.stderr
     assert "nennt keine Quellen" in done.stdout and "monitor sources-import" in done.stdout
+
+
+@pytest.mark.parametrize("damage", ["no sidecar", "no arrays", "truncated arrays"])
+def test_a_damaged_model_is_one_model_error_line_and_retag_writes_nothing(archive, damage):
+    """classify, eval and retag say what is wrong and how to get a working model back (retrain, or
+    remove the directory for the packaged one); a model missing one of its two files is not passed
+    over for the packaged one in silence."""
+    import shutil
+
+    from classifiers.tagger import PACKAGED_MODEL
+    env, _, db = archive
+    model = Path(env["MONITOR_HOME"]) / "model"
+    shutil.copytree(PACKAGED_MODEL, model)
+    if damage == "no sidecar":
+        (model / "tagger.json").unlink()
+    elif damage == "no arrays":
+        (model / "tagger.npz").unlink()
+    else:
+        data = (model / "tagger.npz").read_bytes()
+        (model / "tagger.npz").write_bytes(data[: len(data) // 2])
+    before = [(it.id, it.tags) for it in Store.open(db).query_items(ItemQuery())]
+    labelled = Path(env["MONITOR_HOME"]).parent / "labelled.jsonl"
+    labelled.write_text(json.dumps({"title": "Instagram testet Reels", "tags": ["feature_rollout"]}) + "\n",
+                        encoding="utf-8")
+    for args in (("classify",), ("eval", str(labelled)), ("retag",)):
+        done = subprocess.run([sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
+                              timeout=120, input='{"title": "Instagram testet Reels"}\n')
+        assert done.returncode == 1, (args, done.stderr)
+        assert done.stderr.startswith("model error: ") and "Traceback" not in done.stderr, done.stderr
+        assert f"remove {model} to tag with the packaged model" in done.stderr
+    assert [(it.id, it.tags) for it in Store.open(db).query_items(ItemQuery())] == before

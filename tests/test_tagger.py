@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 import numpy as np
@@ -321,6 +322,27 @@ def test_a_new_save_replaces_an_earlier_skops_file(tagger, tmp_path):
     (model / "tagger.skops").write_bytes(b"old")
     tagger.save(model)
     assert sorted(p.name for p in model.iterdir()) == sorted([MODEL_FILE, SIDECAR_FILE])
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda s: s.pop("meta"), "meta is missing"),
+    (lambda s: s.pop("thresholds"), "thresholds must map each tag"),
+    (lambda s: s["thresholds"].update(legal_change=5), "thresholds.legal_change must be a number between 0 and 1"),
+    (lambda s: s["thresholds"].update(feature_rollout="high"), "thresholds.feature_rollout must be a number"),
+    (lambda s: s["language_thresholds"].update(de={"legal_change": -1}), "language_thresholds.de.legal_change"),
+    (lambda s: s.update(language_thresholds=["de"]), "language_thresholds must map languages"),
+])
+def test_a_sidecar_edited_by_hand_is_refused_in_words_naming_it(tmp_path, edit, said):
+    """The checksum covers the arrays, not the sidecar: a threshold of 5 once loaded and took every
+    tag away in silence, a missing key failed as a bare KeyError."""
+    model = tmp_path / "model"
+    shutil.copytree(PACKAGED_MODEL, model)
+    sidecar = json.loads((model / SIDECAR_FILE).read_text())
+    edit(sidecar)
+    (model / SIDECAR_FILE).write_text(json.dumps(sidecar))
+    with pytest.raises(ModelFileError, match=re.escape(said)) as caught:
+        Tagger.load(model)
+    assert str(model) in str(caught.value)
 
 
 def test_a_missing_model_is_reported_clearly(tmp_path):

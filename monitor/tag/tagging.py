@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from classifiers import Tagger
+from classifiers import ModelFileError, Tagger
+from monitor.errors import ModelError
 from monitor.item import Item
 from monitor.locations import retrained_model, user_model_dir  # noqa: F401 - user_model_dir re-exported (monitor.tag.train)
 from monitor.tag.hints import apply_shifts, shifts
@@ -19,9 +20,19 @@ from monitor.watch.page_diff import changed_sentences
 
 
 def load_tagger(home: Path | None = None) -> Tagger:
-    """The team's retrained model if there is one, else the packaged model."""
-    directory = retrained_model(home)
-    return Tagger.load(directory) if directory is not None else Tagger.load()
+    """The team's retrained model if there is one, else the packaged model; one that cannot be
+    used is a `ModelError` saying how to get a working one back."""
+    return load_model(retrained_model(home))
+
+
+def load_model(directory: Path | None) -> Tagger:
+    """The model saved in `directory` (None: the packaged one), or a `ModelError` in plain words."""
+    try:
+        return Tagger.load(directory) if directory is not None else Tagger.load()
+    except ModelFileError as e:
+        fix = (f"retrain with `monitor train`, or remove {directory} to tag with the packaged model"
+               if directory is not None else "the packaged model is damaged: reinstall Lagebild")
+        raise ModelError(f"{e}; {fix}") from None
 
 
 def item_doc(item: Item) -> dict:

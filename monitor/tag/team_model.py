@@ -37,5 +37,5 @@ def load(store: Store, home: Path, slug: str) -> Tagger | None:
     directory = unpacked(store, home, slug)
     if directory is None:
         return None
-    from classifiers import Tagger
-    return Tagger.load(directory)
+    from monitor.tag.tagging import load_model
+    return load_model(directory)

@@ -105,8 +105,7 @@ def shared_model_dir(store: Store, home: Path, key: str = MODEL_KEY, prefix: str
 def installation_tagger(store: Store, home: Path) -> Tagger:
     """The model every worker tags with: the one published to the database (`monitor train` on
     PostgreSQL), else the data directory's retrained one, else the packaged one."""
-    from classifiers import Tagger as Model
-    from monitor.tag.tagging import load_tagger
+    from monitor.tag.tagging import load_model, load_tagger
 
     directory = shared_model_dir(store, home) if store.shared_checksum(MODEL_KEY) else None
-    return Model.load(directory) if directory else load_tagger(home)
+    return load_model(directory) if directory else load_tagger(home)
