@@ -37,8 +37,12 @@ def load_examples(*paths: str | Path) -> list[Example]:
 
     examples = []
     for path in paths:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
+        with open(path, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                try:        # a byte-order mark, as Windows editors write it, is no part of the first line
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    raise ValueError(f"{path}:{number}: not UTF-8 text; save the file as UTF-8") from None
                 if line.strip():
                     examples.append(_parse_line(line, f"{path}:{number}", TAGS))
     return examples

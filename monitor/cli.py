@@ -335,7 +335,7 @@ def classify(app: App, source: str, explain: bool, as_text: bool) -> None:
     from monitor.tag.classify import classify_lines
     from monitor.tag.tagging import load_tagger
 
-    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    stream = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115 - bytes: decoded per line
     with stream:
         classify_lines(load_tagger(app.locations.home if app.locations.home.exists() else None),
                        stream, sys.stdout, explain=explain, text=as_text)

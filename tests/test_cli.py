@@ -381,3 +381,18 @@ def test_a_damaged_model_is_one_model_error_line_and_retag_writes_nothing(archiv
         assert done.stderr.startswith("model error: ") and "Traceback" not in done.stderr, done.stderr
         assert f"remove {model} to tag with the packaged model" in done.stderr
     assert [(it.id, it.tags) for it in Store.open(db).query_items(ItemQuery())] == before
+
+
+def test_classify_and_eval_read_a_bom_and_say_which_line_is_not_utf8(archive, tmp_path):
+    env, _, _ = archive
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'\xef\xbb\xbf{"title": "Instagram testet Reels", "tags": ["feature_rollout"]}\n'
+                       b'{"title": "Stra\xdfe gesperrt"}\n{"title": "a\\ud800b"}\n{"title": "LinkedIn"}\n')
+    done = monitor(env, "classify", str(source))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == 4, "one line out per line in"
+    assert out[0]["tags"] == ["feature_rollout"] and "error" in out[1] and "UTF-8" in out[1]["error"]
+    assert out[2]["title"] == "a?b" and out[3]["platforms"] == ["linkedin"]
+    judged = monitor(env, "eval", str(source))
+    assert judged.returncode == 1 and f"{source}:2: not UTF-8 text" in judged.stderr

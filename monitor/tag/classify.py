@@ -22,19 +22,34 @@ if TYPE_CHECKING:
 BATCH = 2000
 
 
-def classify_lines(tagger: Tagger, lines: Iterable[str], out: TextIO, explain: bool = False,
+def classify_lines(tagger: Tagger, lines: Iterable[str | bytes], out: TextIO, explain: bool = False,
                    text: bool = False) -> None:
-    """JSON lines out (or, with `text`, a readable block per item for people at a terminal)."""
+    """JSON lines out (or, with `text`, a readable block per item for people at a terminal). Lines
+    may come as bytes (a file, standard input): each is decoded on its own, so one line that is
+    not UTF-8 is answered with an error and the rest are tagged."""
     batch: list[dict] = []
-    for line in lines:
-        batch.append(_parse(line))
+    for number, line in enumerate(lines, 1):
+        batch.append(_parse(_decoded(line, first=number == 1)))
         if len(batch) >= BATCH:
             _flush(tagger, batch, out, explain, text)
             batch = []
     _flush(tagger, batch, out, explain, text)
 
 
-def _parse(line: str) -> dict:
+def _decoded(line: str | bytes, first: bool) -> str | None:
+    """The line as text; None when its bytes are not UTF-8. A byte-order mark opening the input
+    (Windows editors write one) is no part of the first line."""
+    if isinstance(line, str):
+        return line
+    try:
+        return line.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _parse(line: str | None) -> dict:
+    if line is None:
+        return {"error": "not UTF-8 text; save the input as UTF-8", "_skip": True}
     try:
         data = json.loads(line)
     except ValueError as e:
@@ -81,8 +96,18 @@ def _flush(tagger: Tagger, batch: list[dict], out: TextIO, explain: bool, text: 
                               for tag, terms in reasons["why_not"].items()}
     for d in batch:
         d.pop("_skip", None)
-        out.write(_as_text(d) if text else json.dumps(d, ensure_ascii=False) + "\n")
+        out.write(_printable(_as_text(d) if text else json.dumps(d, ensure_ascii=False) + "\n"))
     out.flush()
+
+
+def _printable(text: str) -> str:
+    """`text` as UTF-8 can carry it: a lone surrogate ("\\ud800" in the input's JSON) becomes "?",
+    where it failed the whole output after the lines already tagged."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _as_text(doc: dict) -> str:
