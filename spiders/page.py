@@ -22,7 +22,8 @@ from scrapy.http import Response
 
 from monitor.item import SNAPSHOT, Item
 from monitor.watch.contract import FetchResult
-from monitor.watch.page_text import clean_lines, extract_page
+from monitor.watch.errors import describe
+from monitor.watch.page_text import clean_lines, extract_page, looks_blocked
 from monitor.watch.urls import canonical_url
 from spiders.base import SourceError, SourceSpec, SourceSpider
 from spiders.listpage import html_response
@@ -50,6 +51,8 @@ class PageSpider(SourceSpider):
         if not text:
             raise SourceError("the page has no readable text (it may be built by JavaScript, or `remove:` "
                               "cuts out all of it)")
+        if looks_blocked(title, text):      # kept as a failed fetch: no version, no change, none when it is back
+            raise SourceError(describe("blocked"))
         yield snapshot(spec, title, text)
 
     def _answered(self, response: Response) -> Iterator[FetchResult]:

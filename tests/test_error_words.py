@@ -37,7 +37,8 @@ JARGON = ("<unknown>", "junk after", "not well-formed", "SAX", "Error:", "Except
 SAMPLES = {"http": {"status": 503}, "redirect_scheme": {"target": "ftp://example.org/feed"},
            "moved_page": {"target": "https://example.org/new.xml"}, "damaged": {"line": 3},
            "damaged_partly": {"line": 3, "items": 6}, "wrong_encoding": {"declared": "UTF-8", "actual": "cp1252"},
-           "crash": {"detail": "TypeError: boom"}, "long_list": {"listed": 1500, "kept": 1000}}
+           "crash": {"detail": "TypeError: boom"}, "long_list": {"listed": 1500, "kept": 1000},
+           "select_missed": {"select": "'main .terms'"}, "long_page": {"limit": "500,000"}}
 MOVED_PAGE = ('<head><title>Document Moved</title></head>\n<body><h1>Object Moved</h1>This document may be found '
               '<a HREF="{target}">here</a></body>')
 BROKEN_EARLY = '<?xml version="1.0"?>\n<rss version="2.0">\n<channel>\n<title>Broken</titel>\n'

@@ -136,6 +136,10 @@ def test_a_select_that_broke_is_ok_with_its_warning_in_the_sources_health(sqlite
     sqlite_store.record_fetches([("Terms", result.outcome)], timedelta(minutes=30))
     [health] = sqlite_store.list_sources()
     assert health["status"] == "ok" and "select 'article.legal-document' matched nothing" in health["last_error"]
+    from monitor.i18n import Translator
+    from monitor.watch.errors import words
+    said = words(Translator("de"), health["last_error"])
+    assert "passt auf nichts Lesbares mehr" in said and "scheitert" not in said, "a note, not a failure"
 
 
 # ----------------------------------------------------------------------------- table rows, typography, variants

@@ -215,3 +215,59 @@ def test_a_watched_pages_snapshot_is_not_annotated_in_the_crawl():
                 summary="Instagram " * 1000, kind=SNAPSHOT)
     annotate([snap])
     assert not snap.annotated and snap.lang is None and snap.platforms == []
+
+
+BLOCK_PAGES = {
+    "denied": "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>"
+              "<p>You don't have permission to access this resource. Reference #18.2f.</p></body></html>",
+    "cookie wall": "<html><head><title>Bevor Sie fortfahren</title></head><body><p>Wir verwenden Cookies, um "
+                   "Inhalte zu personalisieren.</p><button>Alle akzeptieren</button><button>Ablehnen</button>"
+                   "</body></html>",
+    "maintenance": "<html><head><title>Wartungsarbeiten</title></head><body><p>Wegen Wartungsarbeiten ist diese "
+                   "Seite vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut.</p></body></html>",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BLOCK_PAGES))
+def test_a_block_cookie_or_maintenance_page_answered_with_200_is_a_failed_fetch_not_a_change(sqlite_pages, kind):
+    """Stored as the terms' new text, such a page was a "change" of every sentence and a false legal
+    alert; it is a fetch that failed in words, and the real page coming back is no change either."""
+    store = sqlite_pages
+    with FeedServer() as web:
+        url = web.add("/terms", page("terms_v1.html"), content_type="text/html; charset=utf-8")
+        configured = Source(name="Terms", url=url, kind="page", category="legal", language="en",
+                            ignore=[r"Page generated at .*"])
+        store.sync_sources([configured])
+        source = SourceSpec(name="Terms", url=url, kind="page", category="legal", language="en",
+                            options=spec_options(configured))
+        [first] = crawl([source], FAST)
+        assert apply_snapshots(store, first.items) == []
+        web.add("/terms", BLOCK_PAGES[kind], content_type="text/html; charset=utf-8")
+        [blocked] = crawl([source], FAST)
+        web.add("/terms", page("terms_v1.html"), content_type="text/html; charset=utf-8")
+        [back] = crawl([source], FAST)
+    assert not blocked.outcome.ok and "instead of the page" in blocked.outcome.error and not blocked.items
+    assert back.outcome.ok and apply_snapshots(store, back.items) == []
+    assert len(store.versions("Terms")) == 1
+
+
+def test_real_short_pages_that_mention_cookies_or_bans_are_not_block_pages():
+    from monitor.watch.page_text import looks_blocked
+    rules = ("Community rules. Hate speech is forbidden. Spam is removed. We use cookies as described in our "
+             "cookie policy; you can accept or refuse them in the settings. ") * 8
+    assert not looks_blocked("Community rules", rules)
+    assert not looks_blocked("Impressum", "Verantwortlich: Beispiel GmbH, Musterstraße 1, 12345 Berlin.")
+
+
+def test_remove_of_the_whole_body_leaves_no_text_rather_than_the_title():
+    found = extract_page(page("terms_v1.html"), remove=["body"])
+    assert found.text == "" and found.title, "the title alone is no page to watch: the fetch fails in words"
+
+
+def test_a_page_longer_than_the_limit_is_cut_at_a_line_and_says_so():
+    from monitor.watch.page_text import MAX_TEXT_CHARS
+    paragraphs = "".join(f"<p>Section {n}: The provider may change these terms with notice.</p>"
+                         for n in range(12_000))
+    found = extract_page(f"<html><body><main>{paragraphs}</main></body></html>")
+    assert len(found.text) <= MAX_TEXT_CHARS and found.text.endswith("with notice.")
+    assert found.warning and "only its beginning is watched" in found.warning

@@ -54,6 +54,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("empty", "the server sent an empty answer instead of a feed", r"empty answer"),
     Kind("moved_page", "the address returns a web page saying the feed has moved to {target}",
          r"saying the feed has moved to (?P<target>\S+)"),
+    Kind("select_missed", "select {select} matched nothing readable on the page (the layout may have changed); "
+         "the whole page was read instead", r"select (?P<select>.+) matched nothing readable"),
+    Kind("long_page", "the page's text is longer than {limit} characters; only its beginning is watched (name "
+         "the part that matters with `select:`)", r"longer than (?P<limit>[\d,.]+) characters; only its beginning"),
+    Kind("blocked", "the site answered with an access-denied, bot-check, cookie or maintenance page instead of "
+         "the page; it is compared again next time", r"instead of the page"),
     Kind("html_page", "the address returns a web page (HTML), not a feed", r"web page|\(html\)"),
     Kind("damaged_partly", "the feed is damaged at line {line}; {items} read",
          r"damaged at line (?P<line>\d+); (?P<items>\d+) items? read"),

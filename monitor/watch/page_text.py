@@ -25,6 +25,7 @@ from lxml import html as lxml_html
 
 from classifiers.text import INVISIBLE_IN_WORDS, JOINERS
 from monitor.item import SNAPSHOT, Item  # noqa: F401 - SNAPSHOT is part of this module's interface
+from monitor.watch.errors import describe
 from monitor.watch.page_boilerplate import drop_boilerplate, drop_hidden
 
 if TYPE_CHECKING:
@@ -150,17 +151,49 @@ def extract_page(raw_html: str, select: str | None = None, ignore: Sequence[str]
     for el in doc.xpath("//script | //style | //noscript | //template | //comment() | //processing-instruction()"):
         _drop(el)
     title = _fold(" ".join(doc.xpath("//title//text()"))) or _fold(" ".join(doc.xpath("(//h1)[1]//text()")))
+    for el in doc.xpath("//head"):      # the title is read: what is left of the head is no page text
+        _drop(el)
     for expr in remove:
         for el in _outermost([el for el in _select(doc, expr) if isinstance(el, etree._Element)]):
             _drop(el)
     warning = None
-    text = clean_lines(_read(_selected(doc, select)), ignore) if select else ""
+    text, cut = _cleaned(_read(_selected(doc, select)), ignore) if select else ("", False)
     if select and not text:
-        warning = (f"select {select!r} matched nothing readable on the page (the layout may have changed); "
-                   "the whole page was read instead")
+        warning = describe("select_missed", select=repr(select))
     if not text:
-        text = clean_lines(_read(_default_roots(doc)), ignore)
+        text, cut = _cleaned(_read(_default_roots(doc)), ignore)
+    if cut and warning is None:
+        warning = describe("long_page", limit=f"{MAX_TEXT_CHARS:,}")
     return PageText(title[:500], mark_variant(text, variants) if text and variants else text, warning)
+
+
+# A site that turns a fetch away often still answers 200, with a page of its own: stored as the
+# terms' new text it was a "change" of every sentence (a false legal alert), and the real page
+# coming back was none. Such a page is short and says what it is.
+BLOCK_PAGE_CHARS = 1_500
+COOKIE_WALL_CHARS = 800       # a wall is a few sentences; a short cookie notice being watched is longer
+_BLOCK_WORDS = re.compile(
+    r"access denied|permission denied|you don.t have permission to access|request (?:was )?blocked|403 forbidden|"
+    r"are you a (?:robot|human)|verify (?:that )?you are (?:a )?human|captcha|checking your browser|just a moment|"
+    r"attention required|enable javascript|javascript is (?:disabled|required)|too many requests|"
+    r"under maintenance|scheduled maintenance|down for maintenance|temporarily unavailable|service unavailable|"
+    r"zugriff verweigert|zugang verweigert|(?:sie haben|du hast) keine berechtigung|wartungsarbeiten|"
+    r"vorübergehend nicht (?:verfügbar|erreichbar)|"
+    r"aktivieren sie javascript|javascript aktivieren|bist du ein mensch|sind sie ein mensch", re.IGNORECASE)
+_COOKIE_WALL = re.compile(r"cookie", re.IGNORECASE)
+_CONSENT = re.compile(r"\b(?:accept|agree|consent|akzeptier|zustimm|einwillig|einverstanden|bevor sie fortfahren|"
+                      r"before you continue)|(?:wir verwenden|we use|(?:seite|website|site) (?:verwendet|uses)) "
+                      r"cookies", re.IGNORECASE)
+
+
+def looks_blocked(title: str, text: str) -> bool:
+    """Whether a short page is a block, bot check, maintenance or cookie-wall page rather than the
+    page watched (a real terms or cookie policy is far longer than `BLOCK_PAGE_CHARS`)."""
+    if len(text) > BLOCK_PAGE_CHARS:
+        return False
+    both = f"{title}\n{text}"
+    wall = len(text) <= COOKIE_WALL_CHARS and _COOKIE_WALL.search(both) and _CONSENT.search(both)
+    return bool(_BLOCK_WORDS.search(both) or wall)
 
 
 def _read(roots: list[HtmlElement]) -> list[str]:
@@ -278,8 +311,15 @@ def _fold(text: str) -> str:
 
 def clean_lines(lines: Iterable[str], ignore: Sequence[str] = ()) -> str:
     """Lines without stamps, tokens, counters and the source's own `ignore` regexes."""
+    return _cleaned(lines, ignore)[0]
+
+
+def _cleaned(lines: Iterable[str], ignore: Sequence[str] = ()) -> tuple[str, bool]:
+    """`clean_lines`, and whether the text was cut at `MAX_TEXT_CHARS`: whole lines only, as a cut
+    inside one moved with every edit above it and showed as a change of its own."""
     patterns = [re.compile(p) for p in ignore]
     out: list[str] = []
+    size = 0
     for line in lines:
         line = line.translate(_TYPOGRAPHY)
         line = _WORDLIKE.sub(_drop_token, _QUERY.sub(r"\1", _STAMP_RE.sub(" ", line)))
@@ -287,8 +327,11 @@ def clean_lines(lines: Iterable[str], ignore: Sequence[str] = ()) -> str:
             line = pattern.sub(" ", line)
         line = _fold(line)
         if line and not is_noise_line(line):
+            size += len(line) + 1
+            if size > MAX_TEXT_CHARS:       # a page of one endless line keeps its beginning
+                return "\n".join(out or [line[:MAX_TEXT_CHARS]]), True
             out.append(line)
-    return "\n".join(out)[:MAX_TEXT_CHARS]
+    return "\n".join(out), False
 
 
 def _drop_token(m: re.Match) -> str:
