@@ -264,3 +264,14 @@ def test_monitor_outbox_retry_prints_what_went_and_what_still_fails(tmp_path, we
     assert len(hook.accepted) == 1 and all(title in hook.accepted[0]["message"] for title in LEGAL)
     quiet = runner.invoke(cli, ["outbox", "--retry", "--format", "json", *options])
     assert quiet.exit_code == 0 and json.loads(quiet.stdout) == [] and len(hook.posts) == 3
+
+
+def test_a_digest_of_one_item_says_so_in_the_singular(sqlite_store, webhook):
+    hook = webhook()
+    cfg = make_config({"digest-hook": hook.url}, digest=["digest-hook"])
+    sqlite_store.sync_sources(list(cfg.sources))
+    sqlite_store.add_items([Item(source="t3n", title="LinkedIn testet Terminplanung", url="https://example.org/one/",
+                                 tags=["feature_rollout"], scores={"feature_rollout": 0.9},
+                                 published=NOW - timedelta(hours=2))], now=NOW - timedelta(hours=1))
+    report = send_digest(sqlite_store, cfg, Sender(timeout=5), now=NOW)
+    assert report.lines == ["digest-hook: Lagebild mit 1 Meldung gesendet"]

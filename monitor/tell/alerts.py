@@ -100,7 +100,7 @@ def _deliver_target(store: Store, config: Config, sender: Sender, target: str, u
                                      asked=_seconds(result.retry_after))
             report.failed[target] = result.error or "failed"
             report.pending[target] = len(waiting)
-            report.lines.append(t("mail.report.failed", target=target, n=len(waiting), error=result.error))
+            report.lines.append(t.plural("mail.report.failed", len(waiting), target=target, error=result.error))
             break
         store.mark_alerts_sent(message.ids, now=now)
         report.sent += len(message.ids)

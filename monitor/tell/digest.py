@@ -106,7 +106,7 @@ def _preview(store: Store, config: Config, t: Translator, report: DigestReport, 
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(render_html(digest, t), encoding="utf-8")
         report.path = output
-        report.lines.append(t("mail.report.written", n=t.number(len(items)), path=output))
+        report.lines.append(t.plural("mail.report.written", len(items), path=output))
     if dry_run:
         report.text = render_text(digest, t)
         echo(report.text)
@@ -149,15 +149,15 @@ def _send_target(store: Store, config: Config, sender: Sender, target: str, repo
                         cap=backoff_cap(config.settings.fetch.interval), asked=asked, delivered=shown)
     if result.ok:
         report.sent[target] = len(digest.item_ids)
-        key = "mail.report.digest_empty" if digest.empty else "mail.report.digest_sent"
-        report.lines.append(t(key, target=target, n=t.number(len(digest.item_ids))))
+        report.lines.append(t("mail.report.digest_empty", target=target) if digest.empty else
+                            t.plural("mail.report.digest_sent", len(digest.item_ids), target=target))
         return
     if shown:
         report.sent[target] = len(shown)
-        report.lines.append(t("mail.report.digest_sent", target=target, n=t.number(len(shown))))
+        report.lines.append(t.plural("mail.report.digest_sent", len(shown), target=target))
     report.failed[target] = result.error or "failed"
-    report.lines.append(t("mail.report.failed", target=target, n=t.number(len(digest.item_ids) - len(shown)),
-                          error=result.error))
+    report.lines.append(t.plural("mail.report.failed", len(digest.item_ids) - len(shown), target=target,
+                                 error=result.error))
 
 
 def shown_in(bodies: list[str], items: list[Item]) -> list[int]:
