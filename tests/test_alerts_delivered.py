@@ -189,6 +189,21 @@ def test_reports_of_one_story_are_one_entry_naming_the_other_sources(sqlite_stor
     assert all(f"/items/{it.id})" not in body for it in stored[:2])
 
 
+def test_a_second_report_of_the_lead_s_own_source_stays_findable_from_the_message(sqlite_store, webhook):
+    hook = webhook()
+    cfg = make_config(hook.url, "de")
+    stored = store_and_route(sqlite_store, cfg, [
+        report("Kanzlei-Blog", STORY, 1, platforms=["linkedin"], hours=3),
+        report("Kanzlei-Blog", STORY + " (Update mit Widerspruchsfrist)", 2, platforms=["linkedin"], hours=2)])
+    assert len({it.cluster for it in stored}) == 1, "one story of one source"
+    assert deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW).sent == 2
+    [message] = hook.accepted
+    second = next(it for it in stored if "Update" in it.title)
+    first = next(it for it in stored if it is not second)
+    assert f"({BASE}/items/{first.id})" in message["message"]
+    assert f"[Kanzlei-Blog]({second.url})" in message["message"], "every alerted report stays findable"
+
+
 def test_a_story_already_alerted_is_not_alerted_again_when_more_sources_report_it(store, webhook):
     hook = webhook()
     cfg = make_config(hook.url, "en")

@@ -199,9 +199,17 @@ def fold(rows: list[Row], target: str, config: Config, t: Translator, store: Sto
         members = [r.source for r in sorted(reports.get(key, []), key=lambda r: r.when)] if isinstance(key, int) else []
         members += [item.source for _, item, _ in story]
         also = [name for name in dict.fromkeys(members) if name != lead.source]
+        # another alerted report of the lead's own source is named (and linked) too, or nothing in
+        # the message would lead to it although it counts as sent
+        own = next((item for _, item, _ in story[1:] if item.source == lead.source and item.url
+                    and item.url != lead.url), None)
+        if own is not None:
+            also.append(lead.source)
         tags = [tag for _, item, _ in story for tag in item.tags]
         entry = AlertEntry.of(lead, ", ".join(reasons), base, [did for did, _, _ in story], also, tags)
         entry.also_urls = {item.source: item.url for _, item, _ in story[1:] if item.url and item.source != lead.source}
+        if own is not None:
+            entry.also_urls[lead.source] = own.url
         entries.append(entry)
     entries.sort(key=_importance)
     return Folded(entries, repeated)
