@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from ruamel.yaml import YAML
 
@@ -65,9 +65,14 @@ class Translator:
             value = value.astimezone(self.tz).date()
         return format_date(value, format=form, locale=self.locale)
 
-    def datetime(self, value: datetime | None, form: str = "medium") -> str:
+    def datetime(self, value: datetime | None, form: str = "minutes") -> str:
+        """A moment in the team's time zone; "minutes" (the default): the date as lists show it and the
+        time to the minute ("07.12.2026, 16:57", "7 Dec 2026, 16:57"), everywhere alike. Babel's own
+        "short" had a two-digit year, and in English a day/month order a US reader takes the other way."""
         if value is None:
             return ""
+        if form == "minutes":
+            return f"{self.date(value)}, {format_time(value, format='short', tzinfo=self.tz, locale=self.locale)}"
         return format_datetime(value, format=form, tzinfo=self.tz, locale=self.locale)
 
     def short_date(self, value: dt.datetime | dt.date) -> str:   # dt.: the methods above shadow the names

@@ -47,6 +47,12 @@ def test_every_category_has_its_words(category):
     assert _has_words(f"common.category.{category}")
 
 
+def test_every_source_kind_has_its_words():
+    """/sources names each source's kind in the reader's language, not as feeds.yaml spells it."""
+    from spiders import KINDS
+    assert all(_has_words(f"web.sources.kind.{kind}") for kind in KINDS)
+
+
 def test_the_platform_dictionary_covers_exactly_the_platforms():
     assert set(platform_dictionary._TRIGGERS) == set(PLATFORMS)
     assert {p for rule in platform_dictionary._RULES for p in rule[0]} == set(PLATFORMS)
