@@ -87,6 +87,10 @@ def test_parts_come_important_reach_features_other_then_failing_sources(store, t
     assert "Serverfehler (HTTP 503)" in html and "gestört seit 19.11.2026" in html    # words, in German
     assert "Service Unavailable" not in html
     assert "https://lb.example.org/items/" in html
+    from bs4 import BeautifulSoup
+    headings = [h.get_text(" ", strip=True) for h in BeautifulSoup(html, "html.parser").find_all("h2")]
+    assert headings[0].startswith("Das Wichtigste"), "screen readers jump from section to section"
+    assert "für Ihr Social-Media-Team" in html, "Sie, as the archive says it"
 
 
 def test_items_are_grouped_by_platform_with_the_team_platforms_first(store):
@@ -98,7 +102,7 @@ def test_items_are_grouped_by_platform_with_the_team_platforms_first(store):
     digest = build_digest(store, cfg, store.digest_candidates("team"), now=NOW, base_url=None, t=Translator("de"))
     block, rest = digest.sections
     assert [e.item.platforms[0] for e in block.entries] == ["tiktok"] * 3 + ["linkedin"] * 2
-    assert [e.reason for e in block.entries] == ["Deine Plattform: TikTok"] * 3 + ["Deine Plattform: LinkedIn"] * 2
+    assert [e.reason for e in block.entries] == ["Ihre Plattform: TikTok"] * 3 + ["Ihre Plattform: LinkedIn"] * 2
     assert rest.key == "feature_rollout" and rest.above == 5
     assert [g.label for g in rest.groups] == ["LinkedIn", "Instagram", "Allgemein"]
 
@@ -327,7 +331,7 @@ def test_das_wichtigste_orders_page_changes_legal_team_platforms_then_widely_rep
     assert [(e.item.title, e.reason) for e in block.entries] == [
         ("Instagram: Nutzungsbedingungen geändert", "Seite geändert"),
         ("BGH: Impressum auch auf Instagram", "Rechtsänderung"),
-        ("LinkedIn plant Beiträge jetzt mobil", "Deine Plattform: LinkedIn"),
+        ("LinkedIn plant Beiträge jetzt mobil", "Ihre Plattform: LinkedIn"),
         ("TikTok Footnotes für alle", "3 Quellen berichten")]
     html, text = render_html(digest, t), render_text(digest, t)
     assert card_titles(html)[:4] == [e.item.title for e in block.entries]
@@ -361,7 +365,7 @@ def test_the_archive_home_shows_the_same_important_stories(store, tmp_path):
         filtered = BeautifulSoup(client.get("/?tag=feature_rollout").text, "html.parser")
     rows = home.select("section.important li.important-row")
     assert [r.select_one("a").get_text(strip=True) for r in rows] == [e.item.title for e in digest.sections[0].entries]
-    assert [r.select_one(".badge").get_text(strip=True) for r in rows] == ["Rechtsänderung", "Deine Plattform: LinkedIn"]
+    assert [r.select_one(".badge").get_text(strip=True) for r in rows] == ["Rechtsänderung", "Ihre Plattform: LinkedIn"]
     assert home.select_one("section.important h2").get_text(" ", strip=True).startswith("Das Wichtigste")
     assert filtered.select("section.important") == []                 # a filtered view is the reader's own
 

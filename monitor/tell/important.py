@@ -56,7 +56,7 @@ class Pick:
 
 def label(found: Pick, t: Translator) -> str:
     """Why a story is among the important, in the reader's words: "Seite geändert",
-    "Rechtsänderung", "Deine Plattform: LinkedIn", "5 Quellen berichten"."""
+    "Rechtsänderung", "Ihre Plattform: LinkedIn", "5 Quellen berichten"."""
     if found.reason == TEAM and found.platform:
         return t("mail.why.platform", platform=platform_label(found.platform))
     if found.reason == WIDE:
