@@ -275,3 +275,18 @@ def test_a_digest_of_one_item_says_so_in_the_singular(sqlite_store, webhook):
                                  published=NOW - timedelta(hours=2))], now=NOW - timedelta(hours=1))
     report = send_digest(sqlite_store, cfg, Sender(timeout=5), now=NOW)
     assert report.lines == ["digest-hook: Lagebild mit 1 Meldung gesendet"]
+
+
+def test_a_webhook_that_answers_slowly_gets_each_alert_once(sqlite_store, webhook):
+    """Teams, Slack or a proxy under load may take seconds to answer a message they already took.
+    apprise's own read timeout for json:// is 4 s: a slower answer counted as failed, the message
+    was sent again at once and at every cycle after, and the chat filled with copies."""
+    hook = webhook()
+    hook.commit, hook.hold = "on_receipt", 6.0
+    cfg = make_config({"chat": hook.url}, alerts=[{"tags": ["legal_change"], "notify": ["chat"]}])
+    store = fill(sqlite_store, cfg, with_alerts=True)
+    sent = deliver_due(store, cfg, Sender(), now=NOW)
+    assert sent.ok and sent.sent == len(LEGAL)
+    assert len(hook.posts) == 1 and len(hook.accepted) == 1, "one message, posted once"
+    assert deliver_due(store, cfg, Sender(), now=NOW + timedelta(hours=1)).sent == 0
+    assert len(hook.posts) == 1

@@ -144,12 +144,16 @@ class Sender:
         return box["result"]
 
     def _bound(self, plugin: NotifyBase, url: str) -> None:
-        """Socket timeouts no longer than ours, unless the URL chose its own (`cto`, `rto`)."""
+        """Socket timeouts unless the URL chose its own (`cto`, `rto`): connecting no longer than ours,
+        and waiting for the answer as long as ours. A read that times out comes after the message
+        went out, often to a service that took it and is slow to say so (Teams, Slack, a proxy
+        under load); apprise's own 4 s for json:// counted those as failed, and each try after
+        posted the message again."""
         query = parse_qs(urlsplit(url).query)
         if "cto" not in query:
             plugin.socket_connect_timeout = min(float(plugin.socket_connect_timeout or self.timeout), self.timeout)
         if "rto" not in query:
-            plugin.socket_read_timeout = min(float(plugin.socket_read_timeout or self.timeout), self.timeout)
+            plugin.socket_read_timeout = self.timeout
 
     def _notify(self, plugin: NotifyBase, url: str, title: str, body: str, body_format: str,
                 box: dict[str, SendResult]) -> None:
