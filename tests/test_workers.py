@@ -312,3 +312,44 @@ def test_a_workers_digest_goes_out_once_a_day_at_its_time_and_not_when_news_come
     finally:
         store.close()
         hook.close()
+
+
+def test_a_worker_whose_database_goes_away_stops_with_one_plain_line(tmp_path, postgres_url):
+    """An outage longer than a reconnect: the worker stops (a service manager starts it again, see
+    the README's unit) and says why in one line, not in a screen of tracebacks per task."""
+    import psycopg
+
+    from tests.conftest import PG_ADMIN
+    config = write_config(tmp_path, {"Feed": "http://127.0.0.1:9/feed.xml"}, {"team-chat": "json://127.0.0.1:9/"})
+    env = environment(tmp_path, postgres_url, config)
+    log = tmp_path / "worker.log"
+    assert subprocess.run([sys.executable, "-m", "monitor", "config", "apply"], env=env, timeout=120,
+                          capture_output=True).returncode == 0
+    worker = start(env, "-m", "monitor", "worker", log=log)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and "worker" not in _jobs_seen(postgres_url):
+            time.sleep(0.5)
+        time.sleep(3)
+        with psycopg.connect(PG_ADMIN.replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{postgres_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        worker.wait(120)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+    text = log.read_text()
+    assert worker.returncode == 1, text[-2000:]
+    assert "database error:" in text and "Traceback" not in text, text[-3000:]
+    assert len(text.splitlines()) < 25, text[-3000:]
+
+
+def _jobs_seen(url: str) -> str:
+    """Which procrastinate workers the database knows of ("worker" once one has started)."""
+    import psycopg
+    try:
+        with psycopg.connect(url.replace("+psycopg", ""), connect_timeout=3) as conn:
+            rows = conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()
+            return "worker" if rows and rows[0] else ""
+    except psycopg.Error:
+        return ""

@@ -19,6 +19,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from monitor.errors import DatabaseError
 from monitor.store.jobs_schema import conninfo
 from monitor.work import jobs
 
@@ -102,6 +103,7 @@ def run(url: str, ctx: jobs.WorkContext, once: bool) -> None:
     ensure_job_schema(ctx.store.engine, SchemaManager.get_schema())
     ctx.crawl_process().start()         # its imports (Scrapy, Twisted: seconds) overlap the worker's start
     app = build(url, ctx)
+    one_line_logs("procrastinate")
 
     async def main() -> None:
         async with app.open_async():
@@ -112,4 +114,33 @@ def run(url: str, ctx: jobs.WorkContext, once: bool) -> None:
             finally:
                 ctx.close()
 
-    asyncio.run(main())
+    from procrastinate.exceptions import ConnectorException
+    try:
+        asyncio.run(main())
+    except ConnectorException as e:     # the database went away for longer than a reconnect
+        cause = str(e.__cause__ or e).strip().splitlines()
+        raise DatabaseError(f"the worker lost its database ({cause[-1] if cause else 'no reason given'}); it stops, "
+                            "and a service manager starts it again (README, \"Several workers\")") from None
+
+
+class _OneLine(logging.Formatter):
+    """A record as one line, without its traceback: an outage made the engine log a screen of
+    tracebacks per task, and a worker's log is read by people, not by debuggers."""
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's name
+        return ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return " ".join(super().format(record).split())
+
+
+def one_line_logs(name: str, level: int = logging.WARNING) -> None:
+    """Warnings and errors of logger `name` on standard error, one line each."""
+    logger = logging.getLogger(name)
+    if any(isinstance(h.formatter, _OneLine) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLine("%(name)s: %(message)s"))
+    handler.setLevel(level)
+    logger.addHandler(handler)
+    logger.propagate = False
