@@ -39,13 +39,21 @@ def load_examples(*paths: str | Path) -> list[Example]:
     for path in paths:
         with open(path, "rb") as handle:
             for number, raw in enumerate(handle, 1):
-                try:        # a byte-order mark, as Windows editors write it, is no part of the first line
-                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError:
-                    raise ValueError(f"{path}:{number}: not UTF-8 text; save the file as UTF-8") from None
+                line = decoded_line(raw, first=number == 1)
+                if line is None:
+                    raise ValueError(f"{path}:{number}: not UTF-8 text; save the file as UTF-8")
                 if line.strip():
                     examples.append(_parse_line(line, f"{path}:{number}", TAGS))
     return examples
+
+
+def decoded_line(raw: bytes, first: bool) -> str | None:
+    """One line of a JSON-lines file as text, None when it is not UTF-8. A byte-order mark opening
+    the file (Windows editors write one) is no part of its first line."""
+    try:
+        return raw.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def default_training_files() -> list[Path]:

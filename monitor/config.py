@@ -34,6 +34,18 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+def web_address(text: str) -> str | None:
+    """`text` as a source address, its scheme in lower case (HTTP://… as some lists write it), or
+    None when it is no http(s) address: one rule for feeds.yaml and for imported OPML files."""
+    if not _WEB_ADDRESS.match(text):
+        return None
+    scheme, rest = text.split(":", 1)
+    return scheme.lower() + ":" + rest
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -236,10 +248,10 @@ class Source(Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/?#]+[^\s]*$", v, re.IGNORECASE):
+        address = web_address(v)
+        if address is None:
             raise ValueError(f"{v!r} is not an http(s) URL")
-        scheme, rest = v.split(":", 1)
-        return scheme.lower() + ":" + rest          # HTTP://… as some lists write it
+        return address
 
     @field_validator("platforms")
     @classmethod

@@ -37,7 +37,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.clock import utcnow
-from monitor.config import CATEGORIES, Config, ConfigError, Source, load_config
+from monitor.config import CATEGORIES, Config, ConfigError, Source, load_config, web_address
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_CATEGORY = "industry"
@@ -49,7 +49,6 @@ CATEGORY_ALIASES = {
     "networks": "network", "netzwerk": "network", "netzwerke": "network",
 }
 _PLATFORM = re.compile(r"^[a-z0-9_-]+$")
-_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 FEED_TYPES = ("rss", "atom", "feed")
 
 
@@ -207,9 +206,11 @@ def _entry(attrs: dict[str, str], folders: list[str], report: ImportReport) -> d
     if not url or (kind and kind not in FEED_TYPES):
         report.skipped.append((label, f"not a feed (type {kind or 'none'}); add pages and spiders by hand"))
         return None
-    if not _URL.match(url):
+    address = web_address(url)
+    if address is None:
         report.skipped.append((label, f"{url!r} is not an http(s) URL"))
         return None
+    url = address
     if "${" in url:     # feeds.yaml fills ${VAR} in from this machine's environment: a secret would go to that site
         report.skipped.append((label, "its address names an environment variable (${...}), which would send "
                                       "this machine's value of it to that site; add it by hand if it is yours"))
@@ -219,8 +220,6 @@ def _entry(attrs: dict[str, str], folders: list[str], report: ImportReport) -> d
         report.skipped.append((label, f"{host} is a link-local address (a cloud server's metadata service, "
                                       "not a feed); add it by hand if you mean it"))
         return None
-    scheme, rest = url.split(":", 1)
-    url = scheme.lower() + ":" + rest
     name = " ".join((attrs.get("title") or attrs.get("text") or urlsplit(url).hostname or url).split())[:190]
     entry: dict = {"name": name, "url": url, "kind": "feed", "category": _category(attrs, folders)}
     language = attrs.get("language", "").lower()[:2]

@@ -98,15 +98,15 @@ class HostileServer:
             time.sleep(0.5)
 
     def _huge(self, conn, path):
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 209715200\r\n\r\n")
-        for _ in range(200 * 16):
-            if self.stopping.is_set():
-                return
-            conn.sendall(CHUNK)
+        self._stream(conn, b"Content-Length: 209715200\r\n")
 
     def _endless(self, conn, path):
         """A body that never says how large it is (no Content-Length; a runaway script's output)."""
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n")
+        self._stream(conn, b"Connection: close\r\n")
+
+    def _stream(self, conn, header: bytes) -> None:
+        """200 MB of filler after `header`, until the client or the server stops."""
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n" + header + b"\r\n")
         for _ in range(200 * 16):
             if self.stopping.is_set():
                 return

@@ -180,15 +180,20 @@ def test_facebook_terms_real_page_baseline_noise_and_change(sqlite_pages):
     assert "<del>Facebook</del> <ins>Meta Platforms</ins>" in change.content_html
 
 
+def watched_terms(store, web: FeedServer) -> tuple[str, SourceSpec]:
+    """The legal page "Terms" (terms_v1.html) served by `web` and known to `store`: its URL and crawl spec."""
+    url = web.add("/terms", page("terms_v1.html"), content_type="text/html; charset=utf-8")
+    configured = Source(name="Terms", url=url, kind="page", category="legal", language="en",
+                        ignore=[r"Page generated at .*"])
+    store.sync_sources([configured])
+    return url, SourceSpec(name="Terms", url=url, kind="page", category="legal", language="en",
+                           options=spec_options(configured))
+
+
 def test_real_crawl_of_a_watched_page_twice_with_a_change_in_between(sqlite_pages):
     store = sqlite_pages
     with FeedServer() as web:
-        url = web.add("/terms", page("terms_v1.html"), content_type="text/html; charset=utf-8")
-        configured = Source(name="Terms", url=url, kind="page", category="legal", language="en",
-                            ignore=[r"Page generated at .*"])
-        store.sync_sources([configured])
-        source = SourceSpec(name="Terms", url=url, kind="page", category="legal", language="en",
-                            options=spec_options(configured))
+        url, source = watched_terms(store, web)
 
         def fetch(etag=None) -> tuple[list[Item], str | None]:
             [result] = crawl([replace(source, etag=etag)], FAST)
@@ -234,12 +239,7 @@ def test_a_block_cookie_or_maintenance_page_answered_with_200_is_a_failed_fetch_
     alert; it is a fetch that failed in words, and the real page coming back is no change either."""
     store = sqlite_pages
     with FeedServer() as web:
-        url = web.add("/terms", page("terms_v1.html"), content_type="text/html; charset=utf-8")
-        configured = Source(name="Terms", url=url, kind="page", category="legal", language="en",
-                            ignore=[r"Page generated at .*"])
-        store.sync_sources([configured])
-        source = SourceSpec(name="Terms", url=url, kind="page", category="legal", language="en",
-                            options=spec_options(configured))
+        url, source = watched_terms(store, web)
         [first] = crawl([source], FAST)
         assert apply_snapshots(store, first.items) == []
         web.add("/terms", BLOCK_PAGES[kind], content_type="text/html; charset=utf-8")

@@ -11,24 +11,10 @@ import re
 
 import pytest
 
-from monitor.store import Store
-from monitor.web import create_app
 from tests.servers import running
 from tests.test_team_web import HASH, PASSWORD, app_for, csrf, sign_in
 from tests.test_team_web import store as team_store  # noqa: F401 - the fixture, under its own name
-from tests.test_web import filled, make_config
-
-
-@pytest.fixture
-def store(store: Store) -> Store:
-    return filled(store)
-
-
-@pytest.fixture
-def web(store, tmp_path):
-    with running(create_app(make_config(), store, home=tmp_path / "home")) as client:
-        yield client
-
+from tests.test_web_api import store, web  # noqa: F401 - the filled archive on a real server, both databases
 
 FAR_DATES = ["since=1000000d", "since=10000000000d", "since=0001-01-01", "since=0001-01-01T00:00:00",
              "until=9999-12-31", "until=31.12.9999", "until=1000000d"]
@@ -100,7 +86,7 @@ def test_a_search_without_a_word_is_no_search_and_control_characters_split_nothi
 
 
 @pytest.mark.parametrize("name", ["nul\x00name", "bell\x07\x1b[31mred", "zero\u200bwidth", "private\ue000use"])
-def test_names_nobody_could_read_or_type_again_are_refused(team_store, tmp_path, name):  # noqa: F811
+def test_names_nobody_could_read_or_type_again_are_refused(team_store, tmp_path, name):
     with running(app_for(team_store, tmp_path)) as client:
         sign_in(client, "ada")
         token = csrf(client, "/admin")
@@ -112,7 +98,7 @@ def test_names_nobody_could_read_or_type_again_are_refused(team_store, tmp_path,
         assert "\x00" not in client.get("/admin").text
 
 
-def test_a_long_name_the_admin_page_accepts_can_sign_in(team_store, tmp_path):  # noqa: F811
+def test_a_long_name_the_admin_page_accepts_can_sign_in(team_store, tmp_path):
     long_name = "Leonie " + "L" * 150
     with running(app_for(team_store, tmp_path)) as client:
         sign_in(client, "ada")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from classifiers import detect_language
+from classifiers.examples import decoded_line
 from classifiers.platforms import platforms_of_item
 from classifiers.tagger import TOPIC_FLOOR
 from monitor.watch.text import MAX_SUMMARY_CHARS, html_to_text, looks_like_markup, plain_text
@@ -37,14 +38,8 @@ def classify_lines(tagger: Tagger, lines: Iterable[str | bytes], out: TextIO, ex
 
 
 def _decoded(line: str | bytes, first: bool) -> str | None:
-    """The line as text; None when its bytes are not UTF-8. A byte-order mark opening the input
-    (Windows editors write one) is no part of the first line."""
-    if isinstance(line, str):
-        return line
-    try:
-        return line.decode("utf-8-sig" if first else "utf-8")
-    except UnicodeDecodeError:
-        return None
+    """The line as text (`decoded_line`); None when its bytes are not UTF-8."""
+    return line if isinstance(line, str) else decoded_line(line, first)
 
 
 def _parse(line: str | None) -> dict:
