@@ -104,6 +104,8 @@ def run(url: str, ctx: jobs.WorkContext, once: bool) -> None:
     ctx.crawl_process().start()         # its imports (Scrapy, Twisted: seconds) overlap the worker's start
     app = build(url, ctx)
     one_line_logs("procrastinate")
+    # the pool says "error connecting" at every retry of an outage; the worker's own line says it once
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
     async def main() -> None:
         async with app.open_async():
