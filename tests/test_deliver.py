@@ -62,7 +62,7 @@ LEGAL = [title for _, title, tags, _ in ITEMS if "legal_change" in tags]
 # --------------------------------------------------------------------------- e-mail digest
 
 @pytest.mark.parametrize("language, subject, order", [
-    ("de", "Lagebild 21.11.: 2 Rechtsänderungen, 1 Reichweite, 2 neue Funktionen",
+    ("de", "Lagebild 21.11.: 2 Rechtsänderungen, 1 Reichweitenänderung, 2 neue Funktionen",
      ["Das Wichtigste", "Reichweite &amp; Algorithmus", "Neue Funktionen", "Sonstiges aus den Quellen"]),
     ("en", "Lagebild 21 Nov: 2 legal changes, 1 reach change, 2 new features",
      ["Most important", "Reach &amp; algorithm", "New features", "Other news from the sources"]),

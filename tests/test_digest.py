@@ -165,7 +165,7 @@ def test_one_story_from_several_sources_is_shown_once_with_the_others_beneath(st
 
 
 @pytest.mark.parametrize("language, subject, words", [
-    ("de", "Lagebild 21.11.: 1 Rechtsänderung, 1 Reichweite, 3 neue Funktionen",
+    ("de", "Lagebild 21.11.: 1 Rechtsänderung, 1 Reichweitenänderung, 3 neue Funktionen",
      ["6 neue Meldungen seit dem letzten Lagebild.", "Samstag, 21. November 2026", "Im Archiv"]),
     ("en", "Lagebild 21 Nov: 1 legal change, 1 reach change, 3 new features",
      ["6 new items since the last digest.", "Saturday, 21 November 2026", "In the archive"]),

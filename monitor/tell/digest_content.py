@@ -315,7 +315,7 @@ def split_hidden(items: list[Item], team: list[str], hide: bool) -> tuple[list[I
 
 
 def headline_of(counts: list[tuple[str, int]], t: Translator) -> str:
-    """'2 Rechtsänderungen, 5 neue Funktionen, 1 Reichweite': what is inside, for the subject."""
+    """'2 Rechtsänderungen, 5 neue Funktionen, 1 Reichweitenänderung': what is inside, for the subject."""
     tagged = [t.plural(f"mail.subject.{key}", n) for key, n in counts if key != OTHER]
     others = sum(n for key, n in counts if key == OTHER)
     if tagged:
