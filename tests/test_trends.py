@@ -165,6 +165,18 @@ def test_store_without_earlier_data_says_so(store):
     assert top.explanation == "5 Quellen diese Woche, noch keine älteren Daten zum Vergleich"
 
 
+def test_the_chart_starts_where_the_archive_does(store):
+    """Six weeks of zeros before an archive's first fetch read as "nobody wrote about it": a trend
+    says how many days before its window the archive has items for, and charts only those."""
+    add(store, [item(30, "Ein Interview ohne Bezug", 17.5)])      # the first item: 10.5 days before the window
+    add(store, [item(src, "Broadcast-Kanäle starten", 1 + src * 0.1) for src in range(5)])
+    young = trends(store)[0]
+    assert young.history_days == 11 and len(young.daily) == 49, "the JSON's daily keeps its length"
+    assert trend_json(young)["history_days"] == 11
+    background(store)
+    assert trends(store)[0].history_days == 42
+
+
 def test_window_length_is_configurable(store):
     background(store)
     add(store, [item(src, "Broadcast-Kanäle starten", 0.5 + src * 0.1) for src in range(20, 26)])

@@ -537,6 +537,9 @@ class FakeTrend:
     kind: str
     daily: list[int] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list)
+    days: int = 7
+    since: datetime | None = None
+    history_days: int = 7
 
 
 def test_trends_show_a_chart_numbers_and_links(web, store, monkeypatch):
@@ -592,6 +595,11 @@ def test_trends_page_with_the_real_trend_computation(sqlite_store, tmp_path):
     assert cards, soup.select_one("main").get_text(" ", strip=True)
     assert all(card.select("svg.spark rect.recent") for card in cards)
     assert any("Quellen" in card.select_one(".trend-numbers").get_text() for card in cards)
+    # the archive began with these items: the chart is the week itself, from its first day to today
+    for card in cards:
+        assert len(card.select("svg.spark rect")) == 7
+        start, end = [span.get_text() for span in card.select(".spark-axis span")]
+        assert re.fullmatch(r"\d\d\.\d\d\.", start) and end == "heute"
 
 
 def test_the_item_page_gives_each_item_its_languages_thresholds():

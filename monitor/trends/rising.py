@@ -30,9 +30,10 @@ sources as the card says.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -84,6 +85,7 @@ class Trend:
     terms: list[str] = field(default_factory=list)   # every term of the card as written, `term` first
     keys: list[str] = field(default_factory=list)    # their keys, in the same order
     story: int | None = None     # the story cluster the card is about, when its terms share one
+    history_days: int = 0        # days before the window the archive has items for: a chart starts there
 
     def list_path(self, days: int | None = None) -> str:
         """The archive's list of exactly the items this card counted (`/trends/items`), so a count
@@ -140,6 +142,7 @@ def compute_trends(store: Store, *, days: int = 7, now: datetime | None = None, 
     packed = [_hits(chunk, codes)[2] for chunk in _chunks(store, frame, extractor, words, team_id=team_id)] + [recent]
     del recent
     counts = _Counts(packed, len(keys), frame, _history_blocks(store, frame))
+    history_days = _history_days(store, frame)
     rising = _rising(counts, keys, min_sources)
     items = _window_items(window, term, item, {n for n, _, _ in rising}, keys)
     rising = _without_spam(rising, items)[:max(4 * limit, 200)]
@@ -147,7 +150,7 @@ def compute_trends(store: Store, *, days: int = 7, now: datetime | None = None, 
     rising = _merged([r for r in rising if worth_tracking(r[1], surfaces.get(r[1], r[1]))], items, surfaces)
     stories = _stories(store, [iid for _, key, _ in rising for _, iid, _ in items[key]])
     t = Translator(language, timezone)
-    return [_trend(card, counts, items, surfaces, frame, t)
+    return [replace(_trend(card, counts, items, surfaces, frame, t), history_days=history_days)
             for card in _cards(rising, items, stories, min_sources)[:limit]]
 
 
@@ -157,7 +160,7 @@ def trend_json(t: Trend) -> dict:
     return {"term": t.term, "score": round(t.score, 2), "sources": t.sources, "baseline": round(t.baseline, 2),
             "kind": t.kind, "key": t.key, "explanation": t.explanation, "days": t.days,
             "since": t.since.isoformat() if t.since else None, "daily": list(t.daily), "items": list(t.item_ids),
-            "terms": list(t.terms or [t.term]), "story": t.story}
+            "terms": list(t.terms or [t.term]), "story": t.story, "history_days": t.history_days}
 
 
 # ---------------------------------------------------------------------- reading and counting
@@ -226,6 +229,15 @@ def _history_blocks(store: Store, frame: _Window) -> int:
         return 0
     covered = (frame.window_start - max(first, frame.start)) / DAY + 1   # a day's slack for the first fetch
     return max(0, min(int(covered // frame.days), frame.baseline_days // frame.days or 1))
+
+
+def _history_days(store: Store, frame: _Window) -> int:
+    """How many days before the window the store has items for: the days of `daily` before them
+    are zeros only because nothing was fetched yet, and a chart of them reads as "no one wrote"."""
+    first = store.first_item_date()
+    if first is None:
+        return 0
+    return max(0, min(frame.baseline_days, math.ceil((frame.window_start - max(first, frame.start)) / DAY)))
 
 
 class _Counts:

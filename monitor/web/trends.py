@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -57,6 +58,7 @@ class TrendView:
     usual: int
     count: int = 0             # items behind the link
     more_terms: list[str] = field(default_factory=list)   # the story's other terms, folded into this card
+    chart_from: datetime | None = None   # the first day of the chart (the day the archive's history starts)
 
 
 async def trends_page(request: Request) -> Response:
@@ -89,7 +91,7 @@ def load_trends(store: Store, days: int, settings: Settings, team_id: int | None
                                    team_id=team_id)
     wanted = [iid for tr in trends for iid in list(tr.item_ids)[:READ_FOR_SHOWN]]
     found = {it.id: it for it in store.items_by_ids(list(dict.fromkeys(wanted)), team_id)} if wanted else {}
-    views = [TrendView(trend=tr, bars=bars(list(tr.daily), days),
+    views = [TrendView(trend=tr, bars=bars(charted(tr), days), chart_from=chart_start(tr),
                        items=shown_items([found[i] for i in list(tr.item_ids)[:READ_FOR_SHOWN] if i in found]),
                        list_url=items_url(tr, days), usual=round(float(tr.baseline)), count=len(tr.item_ids),
                        more_terms=list(getattr(tr, "terms", None) or [tr.term])[1:])
@@ -134,6 +136,21 @@ def items_url(trend: Trend, days: int) -> str:
 
 def _key(trend: Trend) -> str:
     return getattr(trend, "key", "") or trend.term
+
+
+def charted(trend: Trend) -> list[int]:
+    """The days of a trend's chart: the window and the days before it the archive has items for.
+    A new archive has four weeks of history; six weeks of bars with two empty ones first read
+    as "nobody wrote about it", when nobody was being read."""
+    daily = list(trend.daily)
+    return daily[-min(len(daily), trend.history_days + trend.days):]
+
+
+def chart_start(trend: Trend) -> datetime | None:
+    """The first day `charted` shows, for the axis under the chart."""
+    if trend.since is None:
+        return None
+    return trend.since + timedelta(days=len(trend.daily) - len(charted(trend)))
 
 
 def bars(daily: list[int], window: int) -> list[Bar]:
