@@ -168,3 +168,22 @@ def test_each_team_reads_the_archive_in_its_own_language(store: Store, tmp_path:
         client.post("/team", data={"csrf_token": csrf(client), "team": "south", "next": "/"})
         page = client.get("/").text
         assert "Sign out" in page and 'lang="en"' in page
+
+
+def test_the_admin_page_without_personal_accounts_says_how_to_make_the_first(sqlite_store: Store, tmp_path: Path):
+    """Open, or behind one shared password, there is no admin to ask: the page says how to create one;
+    a signed-in editor is told to ask the team's admins."""
+    config = Config(settings=Settings(), sources=[])
+    with running(create_app(config, sqlite_store, home=tmp_path / "open")) as client:
+        page = client.get("/admin")
+        assert page.status_code == 403 and "monitor user add" in page.text and "Fragen Sie" not in page.text
+    with running(create_app(config, sqlite_store, home=tmp_path / "shared", password="the shared one")) as client:
+        sign_in(client, "", "the shared one")
+        page = client.get("/admin")
+        assert page.status_code == 403 and "monitor user add" in page.text
+    team_world.teams(sqlite_store, ("north",))
+    team_world.person(sqlite_store, "eddi", HASH, {"north": "editor"})
+    with running(app_for(sqlite_store, tmp_path)) as client:
+        sign_in(client, "eddi")
+        page = client.get("/admin")
+        assert page.status_code == 403 and "Fragen Sie" in page.text and "monitor user add" not in page.text

@@ -174,6 +174,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     key = exc.status_code if exc.status_code in (400, 403, 404, 405) else "other"
     if exc.status_code == 403 and exc.detail in ("role", "no team"):
         key = "role"               # not a stale form: the person's role (or team) does not allow it
+    elif exc.status_code == 403 and exc.detail == "accounts":
+        key = "accounts"           # an admin's page with no personal accounts yet (monitor/web/teams.py)
     return render(request, "web/error.html", status=exc.status_code, headers=headers, code=exc.status_code,
                   message_key=f"web.error.{key}")
 

@@ -105,10 +105,21 @@ def requires(role: str) -> Callable[[Endpoint], Endpoint]:
         async def guarded(request: Request) -> Response:
             member = await run_in_threadpool(current, request)
             if not member.may(role):
-                raise HTTPException(403, "role")
+                # Without personal accounts (the archive open, or one shared password) there is no
+                # admin to ask: the page says how to make the first one.
+                raise HTTPException(403, "role" if role != "admin" or _personal(request) else "accounts")
             return await endpoint(request)
         return guarded
     return wrap
+
+
+def _personal(request: Request) -> bool:
+    """Signed in with a name and a password of one's own (not the shared password, not an open archive)."""
+    auth = request.app.state.web.auth
+    user, via = request.session.get("user"), request.session.get("via")
+    if not (auth.enabled and user):
+        return False
+    return user in auth.users if via is None else via != "shared"     # None: signed in before teams existed
 
 
 @csrf_protected
