@@ -160,6 +160,8 @@ def test_teams_and_people_from_the_command_line(tmp_path, two_teams):
     applied = monitor(env, "config", "apply")
     assert applied.returncode == 0, applied.stderr
     assert "applied" in applied.stdout and "(team acme): 2 sources (1 shared with other teams" in applied.stdout
+    again = monitor(env, "config", "apply")
+    assert "(team acme): 2 sources (1 shared with other teams, 0 new, 0 paused)" in again.stdout, again.stdout
     assert monitor(env, "team", "add", "globex", "--name", "Globex GmbH", "--language", "de").returncode == 0
     listed = monitor(env, "team", "list", "--format", "json")
     assert '"slug": "globex"' in listed.stdout and '"name": "Globex GmbH"' in listed.stdout

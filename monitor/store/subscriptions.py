@@ -35,7 +35,7 @@ LEGACY = "legacy:"      # the key migration 0010 gave the sources it found, unti
 class SyncReport:
     """What a sync changed, for `monitor config apply` to say."""
     added: int = 0          # new subscriptions
-    shared: int = 0         # of those, to a source another team already had
+    shared: int = 0         # of the team's sources, those another team subscribes to as well
     removed: int = 0        # subscriptions paused because the source left the config
 
 
@@ -83,7 +83,7 @@ def sync_team(s: Session, team_id: int, sources: list[Source], interval: timedel
         _assign(row, url=src.url, kind=src.kind)
         chosen.append((src, row, old))
     s.flush()
-    added = shared = 0
+    added = 0
     used: set[int] = set()
     for src, row, old in chosen:       # then the team's subscriptions to them
         used.add(row.id)
@@ -93,7 +93,6 @@ def sync_team(s: Session, team_id: int, sources: list[Source], interval: timedel
         sub = subs.get(row.id)
         if sub is None:
             added += 1
-            shared += row.id in others
             sub = SubscriptionRow(team_id=team_id, source_id=row.id)
             subs[row.id] = sub
             s.add(sub)
@@ -101,6 +100,7 @@ def sync_team(s: Session, team_id: int, sources: list[Source], interval: timedel
                 active=src.enabled, interval_seconds=int(interval.total_seconds()) if interval is not None else None)
         if old is not None and old is not sub:
             s.flush()                  # names swapped between two sources: each move on its own
+    shared = sum(1 for source_id in used if source_id in others)   # every apply says the same of the same files
     removed = 0
     for source_id, sub in subs.items():
         if source_id not in used and sub.active:
