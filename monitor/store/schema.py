@@ -49,6 +49,7 @@ class Base(DeclarativeBase):
 
 
 DEFAULT_TEAM_ID = 1
+DEFAULT_SLUG = "default"     # its short name
 """The team `default` (a plain feeds.yaml's team): migration 0010 creates it as the first row of
 `teams`, so it is id 1 on both databases. Rows written before teams existed belong to it, and
 code that does not name a team yet writes for it."""

@@ -27,9 +27,7 @@ from sqlalchemy import ColumnElement, Exists, Select, String, and_, cast, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.rows import CHUNK
-from monitor.store.schema import CorrectionRow, ItemRow, ItemTagRow, TeamTagRow
-
-DEFAULT_SLUG = "default"
+from monitor.store.schema import DEFAULT_SLUG, CorrectionRow, ItemRow, ItemTagRow, TeamTagRow
 
 
 def visible(team_id: int, source_id: Any = ItemRow.source_id) -> ColumnElement[bool]:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.store.schema import DEFAULT_TEAM_ID, ROLES, TeamMemberRow, TeamRow
+from monitor.store.schema import DEFAULT_SLUG, DEFAULT_TEAM_ID, ROLES, TeamMemberRow, TeamRow
 
-DEFAULT_SLUG = "default"
 __all__ = ["DEFAULT_SLUG", "DEFAULT_TEAM_ID", "ROLES", "Team", "UnknownTeam", "default_team", "get_team",
            "list_teams", "teams_of"]
 

@@ -25,11 +25,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from monitor.teams.model import DEFAULT_SLUG
 from monitor.web.security import Endpoint, csrf_protected, safe_next
 
-ROLES = ("viewer", "editor", "admin")
+ROLES = ("viewer", "editor", "admin")    # lowest first: `Membership.may` compares places
 TEAM_KEY = "team"                # session key: the slug of the current team
-DEFAULT_SLUG = "default"
 OPEN_ROLE = "editor"             # everyone's role when login is off
 SHARED_ROLE = "editor"           # people signed in with the shared password
 CONFIG_USER_ROLE = "admin"       # a feeds.yaml user without `role:` (they edit the config anyway)
