@@ -409,3 +409,26 @@ def test_on_postgresql_row_security_holds_a_teams_reads_even_if_the_filter_were_
         with postgres_store.session() as s, s.begin():
             s.execute(text(f'DROP OWNED BY "{role}"'))
             s.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+def test_each_team_links_its_own_feed_and_no_source_secrets(world: World, tmp_path: Path):
+    """The archive's feed link carries the reading team's own token (not feeds.yaml's, which opens the
+    default team's feed), and a feed names its sources without the tokens of private feeds."""
+    people(world)
+    name = world.private["alpha"][0]
+    default = Config(settings=Settings(web=WebSettings(rss_token="default-feed-token-0123456789")),
+                     sources=[Source(name=name, url="https://default-feeds.example/x.xml?token=DEFAULT-SECRET")])
+    alpha = Config(settings=Settings(web=WebSettings(rss_token="alpha-feed-token-0123456789")),
+                   sources=[Source(name=name, url="https://reader:ALPHA-PW@alpha-feeds.example/a.xml?key=ALPHA-SECRET")])
+    app = create_app(default, world.store, home=tmp_path / "home", team_configs={"alpha": alpha})
+    with running(app) as client:
+        sign_in(client, "alpha-reader")
+        links = re.findall(r'href="(/feed\.xml[^"]*)"', client.get("/").text)
+        assert links and all("token=alpha-feed-token-0123456789" in link for link in links), links
+        feed = client.get("/feed.xml?token=alpha-feed-token-0123456789&limit=1000").text
+        assert 'url="https://alpha-feeds.example/a.xml"' in feed
+        assert "SECRET" not in feed and "ALPHA-PW" not in feed and "default-feeds" not in feed
+    with running(app) as client:
+        sign_in(client, "beta-reader")        # beta's file was not given to this process: no token to offer
+        links = re.findall(r'href="(/feed\.xml[^"]*)"', client.get("/").text)
+        assert links and not any("token=" in link for link in links), links

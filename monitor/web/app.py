@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from monitor.config import Config
 from monitor.i18n import Translator
 from monitor.store import Store
-from monitor.teams.model import Team
+from monitor.teams.model import DEFAULT_TEAM_ID, Team
 from monitor.web import admin, api, archive, auth, feed, items, seen, sources, teams, trends
 from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin, same_secret
 from monitor.web.counts import Counts
@@ -123,6 +123,14 @@ class Web:
             if key not in self.memo:
                 self.memo[key] = make_env(Translator(language, self.config.settings.timezone))
             return self.memo[key]
+
+    def own_config(self, team_id: int | None) -> Config | None:
+        """The team's own configuration, or None for a team whose file this process was not given:
+        unlike `team_config`, never feeds.yaml's in its place, for what must not pass between teams
+        (feed tokens, source addresses)."""
+        if team_id is None or team_id == DEFAULT_TEAM_ID:
+            return self.config
+        return self.teams.get(team_id)
 
     def team_config(self, team_id: int | None) -> Config:
         """The team's configuration (its digest targets, platforms); feeds.yaml's for the default team

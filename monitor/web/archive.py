@@ -176,8 +176,9 @@ def platform_choices(config: Config) -> list[str]:
 
 
 def feed_url(web: Web, f: Filters) -> str:
-    """This view as RSS; with the feed token when there is one, so a feed reader can subscribe."""
-    token = web.auth.rss_token if web.auth.enabled else None
+    """This view as RSS; with the team's own feed token when it has one, so a feed reader can subscribe."""
+    own = web.own_config(f.team_id)
+    token = (own.settings.web.rss_token or None) if web.auth.enabled and own is not None else None
     if f.view == "new":             # a feed reader is not the person whose visit it is
         f = f.replace(view="")
     return f.url("/feed.xml", token=token)

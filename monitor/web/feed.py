@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 from starlette.concurrency import run_in_threadpool
@@ -36,8 +37,20 @@ async def feed(request: Request) -> Response:
     offset = number(request, "offset", 0)
     items = await run_in_threadpool(web.store.query_items, f.query(limit=limit, offset=offset))
     base = (web.config.settings.web.base_url or str(request.base_url)).rstrip("/")
-    body = rss(items, f, base=base, t=web.t, source_urls={s.name: s.url for s in web.config.sources})
+    own = web.own_config(f.team_id)
+    urls = {s.name: public_address(s.url) for s in own.sources} if own is not None else {}
+    body = rss(items, f, base=base, t=web.t, source_urls=urls)
     return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+
+def public_address(url: str) -> str:
+    """A source's address as a feed reader may see it: without user, password, query or fragment,
+    where private feeds carry their tokens (`${FEED_TOKEN}` in feeds.yaml)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, host + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
 
 
 def rss(items: list[Item], f: Filters, *, base: str, t: Translator, source_urls: dict[str, str]) -> bytes:
