@@ -187,3 +187,35 @@ def test_the_admin_page_without_personal_accounts_says_how_to_make_the_first(sql
         sign_in(client, "eddi")
         page = client.get("/admin")
         assert page.status_code == 403 and "Fragen Sie" in page.text and "monitor user add" not in page.text
+
+
+def test_a_person_a_team_admin_names_like_a_feeds_yaml_user_gets_only_that_team(store: Store, tmp_path: Path):
+    """ada (admin of north) creates "anna", the name of a feeds.yaml user not yet in the database, with a
+    password ada chose: signed in with it, anna is in north alone, not in feeds.yaml's team as its admin."""
+    config = Config(settings=Settings(web=WebSettings(users=[User(name="anna", password_hash=HASH)])), sources=[])
+    with running(create_app(config, store, home=tmp_path / "home")) as client:
+        sign_in(client, "ada")
+        token = csrf(client, "/admin")
+        made = client.post("/admin/people", data={"csrf_token": token, "name": "anna", "role": "viewer",
+                                                  "password": "chosen by ada"})
+        assert made.status_code == 303
+    with running(create_app(config, store, home=tmp_path / "home")) as client:
+        sign_in(client, "anna", "chosen by ada")
+        page = client.get("/").text
+        assert "North only" in page and 'action="/team"' not in page, "north alone: no team to switch to"
+        assert client.get("/admin").status_code == 403
+    with running(create_app(config, store, home=tmp_path / "home")) as client:
+        sign_in(client, "anna")               # feeds.yaml's anna, with her own password
+        assert 'action="/team"' in client.get("/").text      # feeds.yaml's team, and north (ada added her)
+
+
+def test_the_shared_password_opens_feeds_yaml_team_alone(store: Store, tmp_path: Path):
+    """A person of another team who has no password of their own, signing in with the shared password
+    under their name, gets feeds.yaml's team only."""
+    team_world.person(store, "carol", None, {"south": "editor"})       # type: ignore[arg-type]
+    config = Config(settings=Settings(), sources=[])
+    with running(create_app(config, store, home=tmp_path / "home", password="the shared password")) as client:
+        sign_in(client, "carol", "the shared password")
+        page = client.get("/").text
+        assert "South only" not in page and 'action="/team"' not in page
+        assert all(r["source"] != "South only" for r in client.get("/api/items?all=1").json())

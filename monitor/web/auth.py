@@ -99,8 +99,10 @@ class Auth:
         return None
 
     def config_role(self, name: str, via: str | None) -> str | None:
-        """The role in the default team of a feeds.yaml user or a shared-password login; None for others."""
-        if name in self.users:
+        """The role in the default team of a feeds.yaml user or a shared-password login; None for others.
+        A person of the database who signed in with their own password (`via` "people") gets nothing
+        here even when a feeds.yaml user has the same name: a team admin may have created that person."""
+        if name in self.users and via in ("config", None):
             return self.roles.get(name, "admin")
         if via in ("shared", None) and self.password:     # None: signed in before teams existed
             return "editor"

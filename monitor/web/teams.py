@@ -69,7 +69,9 @@ def memberships(request: Request) -> list[Membership]:
         role = web.auth.config_role(user, request.session.get("via"))
         if role is not None and default is not None:
             found[default.slug] = Membership(default.id, default.slug, default.name, role)
-        for team, role in web.store.memberships(user):
+        # The shared password opens feeds.yaml's team alone, whatever name was typed with it (a person
+        # of another team who has no password of their own signs in that way too).
+        for team, role in [] if request.session.get("via") == "shared" else web.store.memberships(user):
             known = found.get(team.slug)
             if known is None or ROLES.index(role) > ROLES.index(known.role):
                 found[team.slug] = Membership(team.id, team.slug, team.name, role)
