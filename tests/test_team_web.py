@@ -134,14 +134,25 @@ def test_only_an_admin_opens_the_admin_page_and_adds_people_and_teams(store: Sto
         added = client.post("/admin/people", data={"csrf_token": token, "name": "neu", "role": "editor",
                                                    "password": "a long new password"})
         assert added.status_code == 303
+        # a client team's admin makes no teams (nor the team a later teams/<slug>.yaml is applied to),
+        # and sees only her own
+        assert 'action="/admin/teams"' not in page.text and "south" not in page.text
+        assert client.post("/admin/teams", data={"csrf_token": token, "slug": "west"}).status_code == 403
+        assert store.team_by_slug("west") is None
+    with running(app_for(store, tmp_path)) as client:
+        sign_in(client, "neu", "a long new password")
+        assert "North only" in client.get("/").text
+    team_world.person(store, "root", HASH, {"default": "admin"})
+    with running(app_for(store, tmp_path)) as client:
+        sign_in(client, "root")                      # the installation's own team makes teams and sees them all
+        page = client.get("/admin").text
+        assert 'action="/admin/teams"' in page and "south" in page and "north" in page
+        token = csrf(client, "/admin")
         made = client.post("/admin/teams", data={"csrf_token": token, "slug": "west", "name": "Team West"})
         assert made.status_code == 303
         assert client.post("/admin/teams", data={"csrf_token": token, "slug": "West!"}).status_code == 400
         assert client.post("/admin/teams", data={"csrf_token": token, "slug": "west"}).status_code == 409
-        assert 'action="/team"' in client.get("/").text            # ada is now in two teams
-    with running(app_for(store, tmp_path)) as client:
-        sign_in(client, "neu", "a long new password")
-        assert "North only" in client.get("/").text
+        assert 'action="/team"' in client.get("/").text            # root is now in two teams
 
 
 def test_with_one_team_the_archive_looks_as_before(sqlite_store: Store, tmp_path: Path):

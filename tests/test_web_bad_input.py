@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests import team_world
 from tests.servers import running
 from tests.test_team_web import HASH, PASSWORD, app_for, csrf, sign_in
 from tests.test_team_web import store as team_store  # noqa: F401 - the fixture, under its own name
@@ -87,6 +88,7 @@ def test_a_search_without_a_word_is_no_search_and_control_characters_split_nothi
 
 @pytest.mark.parametrize("name", ["nul\x00name", "bell\x07\x1b[31mred", "zero\u200bwidth", "private\ue000use"])
 def test_names_nobody_could_read_or_type_again_are_refused(team_store, tmp_path, name):
+    team_world.person(team_store, "ada", HASH, {"default": "admin"})     # who may add teams
     with running(app_for(team_store, tmp_path)) as client:
         sign_in(client, "ada")
         token = csrf(client, "/admin")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -33,9 +34,19 @@ async def _page(request: Request, *, status: int = 200, error: str | None = None
     web = request.app.state.web
     member = teams.current(request)
     people = await run_in_threadpool(web.store.team_members, member.id)
-    all_teams = await run_in_threadpool(web.store.list_teams)
-    return render(request, "web/admin.html", status=status, section="admin", members=people, teams_list=all_teams,
-                  roles=teams.ROLES, error=error, form=form or {})
+    founder = await run_in_threadpool(may_add_teams, request)
+    # An agency's clients are teams of one installation: a client's admin sees their own teams only.
+    shown = (await run_in_threadpool(web.store.list_teams) if founder
+             else await run_in_threadpool(teams.memberships, request))
+    return render(request, "web/admin.html", status=status, section="admin", members=people, teams_list=shown,
+                  may_add_teams=founder, roles=teams.ROLES, error=error, form=form or {})
+
+
+def may_add_teams(request: Request) -> bool:
+    """New teams are made by the admins of feeds.yaml's team (the installation's own). A client team's
+    admin who could make one could also make the team a later `teams/<slug>.yaml` is applied to, and
+    be its admin before its people arrive."""
+    return any(m.slug == teams.DEFAULT_SLUG and m.may("admin") for m in teams.memberships(request))
 
 
 @csrf_protected
@@ -68,6 +79,8 @@ async def add_person(request: Request) -> Response:
 async def add_team(request: Request) -> Response:
     web = request.app.state.web
     t = web.t
+    if not await run_in_threadpool(may_add_teams, request):
+        raise HTTPException(403, "role")
     form = await request.form()
     slug = str(form.get("slug") or "").strip()
     typed = str(form.get("name") or "")
