@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 
@@ -230,3 +231,29 @@ def test_the_shared_password_opens_feeds_yaml_team_alone(store: Store, tmp_path:
         page = client.get("/").text
         assert "South only" not in page and 'action="/team"' not in page
         assert all(r["source"] != "South only" for r in client.get("/api/items?all=1").json())
+
+
+def test_signing_out_or_a_new_password_ends_the_session_on_the_server(store: Store, tmp_path: Path):
+    """A copy of a session cookie (a shared computer, a stolen laptop's profile) stops working once its
+    owner signs out, and every session of a person ends when their password changes."""
+    with running(app_for(store, tmp_path)) as client:
+        sign_in(client, "eddi")
+        item = shared_id(store)
+        token = csrf(client)
+        copied = httpx.Client(base_url=client.base_url, cookies=dict(client.cookies), timeout=15)
+        assert copied.get("/api/items").status_code == 200
+        assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+        assert copied.get("/api/items").status_code == 401
+        assert copied.post(f"/items/{item}/tags", data={"csrf_token": token, "tag": "legal_change"},
+                           follow_redirects=False).status_code in (303, 403)
+        copied.close()
+        assert store.corrections(store.team_ids["north"]) == []      # type: ignore[attr-defined]
+        sign_in(client, "vera")
+        other = httpx.Client(base_url=client.base_url, cookies=dict(client.cookies), timeout=15)
+        store.set_member("north", "vera", "viewer", PasswordHasher().hash("a brand new password"))
+        assert other.get("/api/items").status_code == 401, "the old password's sessions end"
+        other.close()
+        sign_in(client, "vera", "a brand new password")
+        assert client.get("/api/items").status_code == 200
+        store.set_member("north", "vera", "editor")                  # a new role keeps the sessions
+        assert client.get("/api/items").status_code == 200

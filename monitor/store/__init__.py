@@ -28,6 +28,7 @@ from monitor.store.readers import Preferences, ReaderStore, Visit
 from monitor.store.sources import FetchState, SourceStore
 from monitor.store.team_view import TeamTagStore
 from monitor.store.teams import Member, TeamStore
+from monitor.store.web_sessions import WebSessionStore
 from monitor.watch.contract import FetchOutcome
 
 STATISTICS_AFTER = 500      # new items after which PostgreSQL's planner statistics are refreshed (Store.stored)
@@ -42,6 +43,7 @@ class Store:
         outbox, pages = OutboxStore(self.session), PageStore(self.session)
         leases = LeaseStore(self.session)
         readers = ReaderStore(self.session)
+        web_sessions = WebSessionStore(self.session)
         people = PeopleStore(self.session)
         teams = TeamStore(self.session)
         team_tags = TeamTagStore(self.session)
@@ -144,6 +146,9 @@ class Store:
         self.person_hash = people.person_hash
         self.person_exists = people.person_exists
         self.has_people = people.has_people
+        self.start_session = web_sessions.start_session
+        self.session_person = web_sessions.session_person
+        self.end_session = web_sessions.end_session
         self.add_member = people.add_member
         self.add_team = people.add_team
         # A team's own model's tags (`monitor train --team`; store/team_view.py).

@@ -18,7 +18,8 @@ from monitor.store import Store
 from monitor.store.schema import Base
 
 CHUNK = 5000
-SKIPPED = {"shard_leases"}         # who crawls what now belongs to the old installation, not the archive
+SKIPPED = {"shard_leases",         # who crawls what now belongs to the old installation, not the archive
+           "web_sessions"}         # people sign in again on the new database
 SEEDED = ("teams",)                # rows the migrations write (the team `default`): the source's replace them
 
 

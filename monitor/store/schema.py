@@ -286,6 +286,16 @@ class PersonRow(Base):
     created: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WebSessionRow(Base):
+    """A signed-in browser. The session cookie carries a random token, this row its SHA-256: signing
+    out deletes the row, a new password deletes the person's rows, and a copied cookie stops working
+    at once (a signed cookie alone stays valid until it expires)."""
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person: Mapped[str] = mapped_column(String(200), index=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 ROLES = ("admin", "editor", "viewer")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.clock import utcnow
 from monitor.store.locks import transaction_lock
 from monitor.store.schema import ROLES, PersonRow, SourceRow, SubscriptionRow, TeamMemberRow, TeamRow
+from monitor.store.web_sessions import end_sessions_of
 from monitor.teams import model  # used at call time: monitor.teams.model itself imports the store's rows
 
 if TYPE_CHECKING:
@@ -126,8 +127,9 @@ def _put_person(s: Session, name: str, password_hash: str | None) -> None:
     row = s.get(PersonRow, name)
     if row is None:
         s.add(PersonRow(name=name, password_hash=password_hash, created=utcnow()))
-    elif password_hash:
+    elif password_hash and password_hash != row.password_hash:
         row.password_hash = password_hash
+        end_sessions_of(s, name)          # a new password signs out every browser of the old one
     s.flush()
 
 

@@ -32,7 +32,7 @@ from monitor.i18n import Translator
 from monitor.store import Store
 from monitor.teams.model import DEFAULT_TEAM_ID, Team
 from monitor.web import admin, api, archive, auth, feed, items, seen, sources, teams, trends
-from monitor.web.auth import MACHINE_PREFIXES, Auth, LoginThrottle, RequireLogin, same_secret
+from monitor.web.auth import MACHINE_PREFIXES, SESSION_DAYS, Auth, LoginThrottle, RequireLogin, same_secret
 from monitor.web.counts import Counts
 from monitor.web.render import make_env, render
 from monitor.web.security import SecureCookiesOnHttps, SecurityHeaders, session_secret
@@ -43,7 +43,6 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "lagebild_session"
-SESSION_DAYS = 14
 
 
 class LazyTagger:
@@ -158,7 +157,8 @@ def create_app(config: Config, store: Store, *, home: Path, password: str | None
         Middleware(SessionMiddleware, secret_key=session_secret(Path(home), salt=login.fingerprint,
                                                                 shared=store.shared_web_secret),
                    session_cookie=SESSION_COOKIE, max_age=SESSION_DAYS * 86400, same_site="lax"),
-        Middleware(RequireLogin, auth=login, team_token=web.teams_with_token),
+        Middleware(RequireLogin, auth=login, team_token=web.teams_with_token,
+                   live=lambda token: store.session_person(token, timedelta(days=SESSION_DAYS))),
     ]
     routes = [*archive.ROUTES, *items.ROUTES, *seen.ROUTES, *sources.ROUTES, *trends.ROUTES, *api.ROUTES,
               *feed.ROUTES, *auth.ROUTES, *teams.ROUTES, *admin.ROUTES, Route("/favicon.ico", favicon),

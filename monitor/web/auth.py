@@ -18,6 +18,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import parse_qs, quote
 
 from argon2 import PasswordHasher
@@ -33,6 +34,8 @@ from monitor.web.render import render
 from monitor.web.security import csrf_protected, safe_next
 from monitor.web.views import FRESH_KEY
 
+SESSION_DAYS = 14                # a sign-in lasts this long (the cookie's age and its row's)
+SESSION_KEY = "sid"              # session key: the token of the session's row (store/web_sessions.py)
 PUBLIC_PATHS = ("/login", "/favicon.ico")
 MACHINE_PREFIXES = ("/api/", "/feed.xml", "/export.")
 SHARED_USER = "team"
@@ -160,10 +163,16 @@ class LoginThrottle:
 class RequireLogin:
     """ASGI middleware (inside the session middleware): nothing but /login and /static without a session."""
 
-    def __init__(self, app: ASGIApp, auth: Auth, team_token: Callable[[str | None], object] | None = None):
-        self.app, self.auth, self.team_token = app, auth, team_token
+    def __init__(self, app: ASGIApp, auth: Auth, team_token: Callable[[str | None], object] | None = None,
+                 live: Callable[[str | None], str | None] | None = None):
+        """`live`: whose live session a token is (`Store.session_person`), None for an ended one."""
+        self.app, self.auth, self.team_token, self.live = app, auth, team_token, live
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.auth.enabled and self.live is not None:
+            session = HTTPConnection(scope).session
+            if session.get("user") and await run_in_threadpool(self.live, session.get(SESSION_KEY)) != session["user"]:
+                session.clear()        # signed out elsewhere, a new password, or a copy of an old cookie
         if scope["type"] != "http" or self._allowed(scope):
             await self.app(scope, receive, send)
             return
@@ -223,6 +232,8 @@ async def login(request: Request) -> Response:
     web.throttle.succeeded(address)
     request.session.clear()
     request.session["user"], request.session["via"] = found
+    request.session[SESSION_KEY] = await run_in_threadpool(web.store.start_session, found[0],
+                                                           timedelta(days=SESSION_DAYS))
     request.session["csrf"] = secrets.token_urlsafe(32)
     request.session[FRESH_KEY] = True          # signing in begins a new visit (monitor/web/views.py)
     return RedirectResponse(target, 303)
@@ -230,6 +241,7 @@ async def login(request: Request) -> Response:
 
 @csrf_protected
 async def logout(request: Request) -> Response:
+    await run_in_threadpool(request.app.state.web.store.end_session, request.session.get(SESSION_KEY))
     request.session.clear()
     return RedirectResponse("/login" if request.app.state.web.auth.enabled else "/", 303)
 
