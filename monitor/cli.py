@@ -246,7 +246,22 @@ def serve(app: App, host: str, port: int) -> None:
                      tagger_loader=_tagger_loader(app.home, required=False), team_configs=team_configs(app))
     from monitor.cli_views import translator_for
     click.echo(translator_for(app.config)("cli.demo.archive", url=f"http://{host}:{port}/"), err=True)
+    unguarded = _unguarded_teams(app)
+    if unguarded:
+        click.echo(f"note: the database role {unguarded!r} bypasses row-level security, so the second guard between "
+                   "teams is off (the queries' own filter still holds); connect as a role that is neither "
+                   "superuser nor BYPASSRLS (README: Teams)", err=True)
     serve_app(web, host, port)
+
+
+def _unguarded_teams(app: App) -> str | None:
+    """The role's name when several teams share a PostgreSQL database under a role that row-level
+    security does not hold."""
+    from monitor.teams.scope import unguarded_role
+    if len(app.store.list_teams()) < 2:
+        return None
+    with app.store.session() as s:
+        return unguarded_role(s)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -404,6 +404,12 @@ def test_on_postgresql_row_security_holds_a_teams_reads_even_if_the_filter_were_
         assert seen == set(world.items["shared"]) | set(world.items["beta"])
         assert app_store.get_item(world.items["alpha"][0], beta) is None
         assert {it.id for it in app_store.query_items(ItemQuery())} >= set(world.items["alpha"])   # no team: all
+        # `monitor serve` says when the guard is off: the superuser of a fresh installation bypasses it
+        from monitor.teams.scope import unguarded_role
+        with postgres_store.session() as s:
+            assert unguarded_role(s) == postgres_store.engine.url.username
+        with app_store.session() as s:
+            assert unguarded_role(s) is None
     finally:
         app_store.close()
         with postgres_store.session() as s, s.begin():

@@ -35,6 +35,16 @@ def can_see_source(team_id: int, source_id: Any) -> Any:
     return source_id.in_(visible_source_ids(team_id))
 
 
+def unguarded_role(session: Session) -> str | None:
+    """The database role's name when row-level security does not hold it (a superuser, or a role
+    with BYPASSRLS, such as the `postgres` of a fresh installation), else None; None on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    row = session.execute(text("SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+                               "WHERE rolname = current_user")).first()
+    return str(row[0]) if row is not None and row[1] else None
+
+
 def guard(session: Session, team_id: int) -> None:
     """Hold the rest of this transaction to `team_id`'s items on PostgreSQL, by row-level security
     (migration 0010): a second guard behind `visible_items`, for the web's and the API's
