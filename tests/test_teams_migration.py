@@ -183,3 +183,40 @@ def test_postgres_row_security_hides_other_teams_items_even_from_a_query_without
             s.execute(text(f'DROP OWNED BY "{role}"'))
             s.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
         store.close()
+
+
+def test_processes_that_open_an_old_sqlite_archive_together_all_start(tmp_path):
+    """A serve and a daemon started together after an upgrade: one migrates, the others wait and find
+    the schema current (they read the old revision and ran its CREATE INDEX again)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    _upgrade(engine, "0004")
+    engine.dispose()
+    opener = ("import sys; from monitor.store import Store; "
+              "Store.open(sys.argv[1]).close(); print('opened')")
+    runs = [subprocess.Popen([sys.executable, "-c", opener, f"sqlite:///{path}"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outcomes = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err[-400:] for _, err in outcomes]
+    with make_engine(f"sqlite:///{path}").connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            max(p.split("_")[0] for p in _versions())
+
+
+def test_a_database_from_a_newer_version_is_named_so(url):
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    from monitor.errors import DatabaseError
+    with pytest.raises(DatabaseError, match="written by a newer Lagebild"):
+        migrate(engine)
+    engine.dispose()
+
+
+def _versions() -> list[str]:
+    from monitor.store.database import MIGRATIONS
+    return [p.name for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py")]

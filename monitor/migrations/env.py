@@ -2,7 +2,8 @@
 
 Migrations run under a PostgreSQL advisory lock: when several processes open a new
 database at once (workers starting together), one migrates and the others wait, then
-find the schema current and do nothing. SQLite's own write lock does the same there.
+find the schema current and do nothing. On a SQLite file, `monitor.store.database.migrate`
+holds a file lock around the same steps.
 """
 
 from alembic import context

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,15 +93,48 @@ def head_revision() -> str:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
     try:
-        if _current_revision(engine) == head_revision():
+        current, head = _current_revision(engine), head_revision()
+        if current == head:
             return
-        from alembic import command
-        cfg = _alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        if current is not None and current.isdigit() and current > head:
+            raise DatabaseError(f"the database {engine.url.render_as_string()} was written by a newer Lagebild "
+                                f"(schema {current}; this one knows up to {head}): install that version here "
+                                "too, or point --db / MONITOR_DB at another database")
+        with _sqlite_migration_lock(engine):
+            if _current_revision(engine) == head:       # another process migrated while this one waited
+                return
+            from alembic import command
+            cfg = _alembic_config()
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    except DatabaseError:
+        raise
     except Exception as e:  # noqa: BLE001 - every driver raises its own kinds
         raise DatabaseError(f"cannot open or migrate the database {engine.url.render_as_string()}: {e}") from e
+
+
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, hold an exclusive flock on it while migrating: a serve and a daemon started
+    together on an old archive both read the old revision, and the second then ran the first one's
+    CREATE INDEX again ("index … already exists"). SQLite's own locks are fcntl locks, which flock
+    does not touch. PostgreSQL migrates under an advisory lock (migrations/env.py)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:") or not Path(database).exists():
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:          # not on a POSIX system: SQLite's write lock alone, as before
+        yield
+        return
+    with open(database, "rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _current_revision(engine: Engine) -> str | None:
