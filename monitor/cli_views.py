@@ -161,6 +161,8 @@ def run_summary(report: RunReport, t: Translator, config: Config | None = None) 
             out.append(t("cli.run.failing", name=name, error=words(t, error)))
     for name, at in sorted(report.waiting.items()):
         out.append(t("cli.run.next_try", name=name, when=when(t, at)))
+    if report.restored:
+        out.append(t.plural("cli.run.restored", report.restored))
     out += report.delivery_lines
     if config is not None:
         from monitor.setup_checks import unset_digest_targets

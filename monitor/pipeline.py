@@ -18,6 +18,7 @@ from monitor.i18n import Translator
 from monitor.item import Item
 from monitor.store import FetchState, Store
 from monitor.tag.legal_pages import force_legal
+from monitor.tag.retag import restore_model_tags
 from monitor.teams.plan import fetch_due
 from monitor.tell import alerts, rules, team_alerts
 from monitor.watch.contract import FetchOutcome, FetchResult, SourceSpec, spec_options
@@ -43,6 +44,7 @@ class RunReport:
     new_per_source: Counter = field(default_factory=Counter)  # tens of thousands, and memory is bounded
     delivery_lines: list[str] = field(default_factory=list)
     delivery_failed: bool = False
+    restored: int = 0        # items corrected before teams, given the model's tags again (monitor.tag.retag)
 
     def count(self, added: list[Item]) -> None:
         self.new_count += len(added)
@@ -65,6 +67,8 @@ class RunReport:
                 out.append(f"  failing: {name}: {error}")
         for name, when in sorted(self.waiting.items()):
             out.append(f"  waiting: {name}: next try {when:%Y-%m-%d %H:%M} UTC")
+        if self.restored:
+            out.append(f"  {self.restored} items corrected before teams carry the model's tags again for other teams")
         return out + self.delivery_lines
 
 
@@ -120,7 +124,7 @@ def run_cycle(config: Config, store: Store, tagger: Tagger | Callable[[], Tagger
     specs, waiting = due_specs(config, state, now, retry_now, windows)
     if crawl_tagger is not None:
         mark_first_fetches(specs, state, crawl_tagger)
-    report = RunReport(waiting=waiting)
+    report = RunReport(waiting=waiting, restored=restore_model_tags(store, load_tagger, config))
     outcomes: list[tuple[str, FetchOutcome]] = []
     batch: list[Item] = []
     crawl = crawl or CrawlProcess(processes(config.settings.fetch))

@@ -220,3 +220,37 @@ def test_a_database_from_a_newer_version_is_named_so(url):
 def _versions() -> list[str]:
     from monitor.store.database import MIGRATIONS
     return [p.name for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py")]
+
+
+def test_an_item_corrected_before_teams_shows_the_models_tags_to_other_teams(url):
+    """Versions before teams wrote a person's tags into item_tags; after the upgrade the correction holds
+    for the default team, and the next run gives every other team the model's tags again."""
+    from classifiers import Tagger
+    from monitor.tag.retag import restore_model_tags
+
+    engine = make_engine(url)
+    _upgrade(engine, "0009")
+    _fill_0009(engine)
+    with engine.begin() as conn:       # ana said: no tag at all (the model had said a new feature)
+        conn.execute(text("INSERT INTO items (id, source_id, fingerprint, url, canonical_url, title, summary, "
+                          "content_html, kind, fetched, sort_date, platforms, scores, tags_origin, title_key, "
+                          "search_text) VALUES (12, 1, 'f12', 'https://radar.example/2', 'https://radar.example/2', "
+                          ":title, :summary, '', 'entry', :now, :now, '[\"instagram\"]', "
+                          "'{\"feature_rollout\": 0.93}', 'correction', 'k12', 'x')"),
+                     {"now": NOW, "title": "Instagram führt neue Funktion ein: Reels lassen sich jetzt planen",
+                      "summary": "Ab sofort können alle Profikonten Reels bis zu 75 Tage im Voraus planen."})
+        conn.execute(text("INSERT INTO corrections (id, item_id, tags, \"user\", created) "
+                          "VALUES (2, 12, '[]', 'ana', :now)"), {"now": NOW})
+    migrate(engine)
+    store = Store(engine)
+    radar = Source(name="Radar", url="https://radar.example/feed")
+    store.sync_sources([radar])
+    acme = store.ensure_team("acme")
+    store.sync_sources([radar], team_id=acme.id, slug="acme")
+    assert store.corrected_before_teams() == [12]
+    assert store.get_item(12, acme.id).tags == []           # the person's tags, read as the model's
+    assert restore_model_tags(store, Tagger.load, None) == 1
+    assert "feature_rollout" in store.get_item(12, acme.id).tags
+    assert store.get_item(12, DEFAULT_TEAM_ID).tags == []   # ana's correction still holds for her team
+    assert store.corrected_before_teams() == [] and restore_model_tags(store, Tagger.load, None) == 0
+    store.close()

@@ -75,6 +75,7 @@ class Store:
         self.newest_item_id = items.newest_item_id
         self.item_ids_since = items.item_ids_since
         self.relabel = items.relabel
+        self.corrected_before_teams = items.corrected_before_teams
         self.first_item_date = items.first_item_date
         self.trend_rows = items.trend_rows
         self.correct_tags = items.correct_tags

@@ -293,11 +293,19 @@ class ItemStore:
             if stored:
                 table = table_of(ItemRow)
                 s.execute(update(table).where(table.c.id == bindparam("row_id"))
-                          .values(platforms=bindparam("new_platforms"), scores=bindparam("new_scores")),
+                          .values(platforms=bindparam("new_platforms"), scores=bindparam("new_scores"),
+                                  tags_origin="model"),
                           [{"row_id": it.id, "new_platforms": list(it.platforms), "new_scores": dict(it.scores)}
                            for it in stored])
             _write_labels(s, stored)
         return len(stored)
+
+    def corrected_before_teams(self) -> list[int]:
+        """Ids of the items whose `item_tags` still hold a person's tags: versions before teams
+        wrote corrections there (migration 0014's partial index finds them)."""
+        with self.sessions() as s:
+            return list(s.scalars(select(ItemRow.id).where(ItemRow.tags_origin == "correction")
+                                  .order_by(ItemRow.id)))
 
     def newest_item_id(self) -> int | None:
         """The highest item id: it moves whenever a run stored something (a key for cached pages)."""

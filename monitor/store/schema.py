@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -96,6 +97,10 @@ class ItemRow(Base):
         Index("ix_items_cluster", "cluster_id"),
         Index("ix_items_title_key", "title_key"),
         Index("ix_items_fingerprint", "fingerprint"),
+        # Items whose item_tags hold a person's tags (versions before teams wrote corrections there):
+        # `restore_model_tags` finds them at once, and the index is empty ever after.
+        Index("ix_items_corrected_before_teams", "id", sqlite_where=text("tags_origin = 'correction'"),
+              postgresql_where=text("tags_origin = 'correction'")),
         # Migration 0005: narrow covering indexes for the archive's newest-first pages.
         Index("ix_items_browse", "sort_date", "id", "cluster_id", "source_id", "lang"),
         Index("ix_items_cluster_sort", "cluster_id", "sort_date", "id"),

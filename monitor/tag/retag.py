@@ -85,6 +85,20 @@ def retag_archive(store: Store, tagger: Tagger, config: Config | None, since: da
     return report
 
 
+def restore_model_tags(store: Store, load_tagger: Callable[[], Tagger], config: Config | None) -> int:
+    """The model's tags back in `item_tags` for items corrected before teams existed; how many.
+
+    Versions before teams wrote a person's tags over the model's. Migration 0010 gave the
+    correction to the default team, where it still wins on every read, but every other team
+    reads `item_tags` as the model's tags and saw the person's instead (an item corrected to
+    no tags showed none to a client team that follows the same source). One look at an index
+    that is empty once this has run; `monitor run` and the workers call it before they store."""
+    ids = store.corrected_before_teams()
+    if ids:
+        retag_archive(store, load_tagger(), config, ids=ids)
+    return len(ids)
+
+
 def _fresh(item: Item, hints: dict[str, list[str]]) -> Item:
     """A copy of the stored item as the crawl hands it over: the source's hint as its platforms, not
     yet annotated, untagged."""

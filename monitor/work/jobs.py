@@ -25,6 +25,7 @@ from monitor.clock import utcnow
 from monitor.config import Config, Source
 from monitor.item import Item
 from monitor.pipeline import _store_new, due_specs
+from monitor.tag.retag import restore_model_tags
 from monitor.teams.config import applied_checksum
 from monitor.watch.contract import FetchOutcome
 from monitor.work.shards import by_shard, host_of, window_of
@@ -262,6 +263,12 @@ class _Storer:
             self.ctx.store.preload_stories(self.now)
         except Exception:  # noqa: BLE001 - the first batch reads them under the lock instead
             log.exception("reading recent stories ahead of the first batch failed")
+        try:
+            restored = restore_model_tags(self.ctx.store, self.ctx.tagger, self.config)
+            if restored:
+                log.info("%d items corrected before teams carry the model's tags again for other teams", restored)
+        except Exception:  # noqa: BLE001 - the next crawl tries again; storing must go on
+            log.exception("giving items corrected before teams the model's tags again failed")
         while (batch := self._queue.get()) is not None:
             if self.error is not None:
                 continue        # keep taking batches, so that `put` never waits on a thread that gave up
