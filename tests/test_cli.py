@@ -396,3 +396,29 @@ def test_classify_and_eval_read_a_bom_and_say_which_line_is_not_utf8(archive, tm
     assert out[2]["title"] == "a?b" and out[3]["platforms"] == ["linkedin"]
     judged = monitor(env, "eval", str(source))
     assert judged.returncode == 1 and f"{source}:2: not UTF-8 text" in judged.stderr
+
+
+def test_a_model_retrained_before_the_upgrade_is_used_with_a_note_to_train_again(archive):
+    """An upgrade ships a model trained on more examples; a team's model trained under the old
+    version keeps tagging (it holds their corrections) but `classify` and `retag` say to train again."""
+    import shutil
+
+    from classifiers.tagger import PACKAGED_MODEL
+    env, _, _ = archive
+    model = Path(env["MONITOR_HOME"]) / "model"
+    shutil.copytree(PACKAGED_MODEL, model)
+    sidecar = json.loads((model / "tagger.json").read_text(encoding="utf-8"))
+    packaged = sidecar["meta"]["trained_at"]
+    sidecar["meta"]["trained_at"] = "2026-03-01T08:00:00+00:00"
+    (model / "tagger.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    for args in (("classify",), ("retag", "--dry-run")):
+        done = subprocess.run([sys.executable, "-m", "monitor", *args], env=env, capture_output=True, text=True,
+                              timeout=120, input='{"title": "Instagram testet Reels"}\n')
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.count("was trained on 2026-03-01, before this version's packaged model") == 1, done.stderr
+        assert "run `monitor train` again" in done.stderr
+    sidecar["meta"]["trained_at"] = packaged[:4] + "-12-31T23:00:00+00:00"     # trained after the upgrade
+    (model / "tagger.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "monitor", "classify"], env=env, capture_output=True, text=True,
+                          timeout=120, input='{"title": "Instagram testet Reels"}\n')
+    assert done.returncode == 0 and "monitor train" not in done.stderr, done.stderr
