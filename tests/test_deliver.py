@@ -31,7 +31,7 @@ SOURCES = [{"name": "Dr. Schwenke", "url": "https://drschwenke.de/feed/", "categ
            {"name": "Meta Newsroom", "url": "https://about.fb.com/news/feed/", "category": "platform"},
            {"name": "t3n", "url": "https://t3n.de/rss.xml", "category": "industry"}]
 ITEMS = [("Dr. Schwenke", "BGH: Impressumspflicht gilt auch auf Instagram", {"legal_change": 0.94}, ["instagram"]),
-         ("Meta Newsroom", "Instagram ranks original Reels higher", {"algorithm_reach_change": 0.9}, ["instagram"]),
+         ("Meta Newsroom", "Instagram ranks original posts higher in the feed", {"algorithm_reach_change": 0.9}, ["instagram"]),
          ("Meta Newsroom", "Trial reels for every professional account", {"feature_rollout": 0.95}, ["instagram"]),
          ("t3n", "LinkedIn testet Terminplanung in der App", {"feature_rollout": 0.8}, ["linkedin"]),
          ("t3n", "EuGH kippt Datentransfer-Regeln für Werbenetzwerke", {"legal_change": 0.88}, []),

@@ -54,7 +54,7 @@ STANDARD = [
     ("t3n", "Die 10 besten Planungstools", {}, []),
     ("Meta Newsroom", "Trial Reels für alle Profikonten", {"feature_rollout": 0.9}, ["instagram"]),
     ("t3n", "LinkedIn plant Beiträge jetzt mobil", {"feature_rollout": 0.8}, ["linkedin"]),
-    ("Meta Newsroom", "Instagram bevorzugt Original-Reels", {"algorithm_reach_change": 0.9}, ["instagram"]),
+    ("Meta Newsroom", "Instagram bevorzugt Originalinhalte im Feed", {"algorithm_reach_change": 0.9}, ["instagram"]),
     ("Dr. Schwenke", "BGH: Impressum auch auf Instagram", {"legal_change": 0.95}, ["instagram"]),
     ("TikTok Newsroom", "TikTok Footnotes starten", {"feature_rollout": 0.85}, ["tiktok"]),
 ]
@@ -533,3 +533,26 @@ def test_a_first_digest_of_recent_items_lists_every_one(store):
                           target="team")
     html = render_html(digest, t)
     assert digest.backlog is None and all(title in html for _, title, _, _ in STANDARD)
+
+
+@pytest.mark.parametrize("language, lead", [("de", "WhatsApp-Werbung im Status: Datenschützer prüfen"),
+                                            ("en", "WhatsApp brings ads to Status, EU privacy questions follow")])
+def test_a_story_tagged_differently_by_its_reports_is_one_entry_led_in_the_readers_language(store, language, lead):
+    """Three reports of one change: a feature (t3n), a feature and a legal change, a legal change. One
+    card, under the legal changes, counted once; its lead is a legal report in the reader's language."""
+    story = "https://example.org/whatsapp-status-ads"
+    specs = [("t3n", "WhatsApp zeigt jetzt Werbung im Status", {"feature_rollout": 0.9}, "de"),
+             ("Meta Newsroom", "WhatsApp brings ads to Status, EU privacy questions follow",
+              {"feature_rollout": 0.8, "legal_change": 0.85}, "en"),
+             ("Dr. Schwenke", "WhatsApp-Werbung im Status: Datenschützer prüfen", {"legal_change": 0.9}, "de")]
+    store.add_items([Item(source=src, title=title, url=story, canonical_url=story, tags=list(tags), scores=tags,
+                          platforms=["whatsapp"], summary=f"{title}.", lang=lang,
+                          published=NOW - timedelta(hours=3 - n)) for n, (src, title, tags, lang) in enumerate(specs)],
+                    now=NOW - timedelta(hours=1))
+    t = Translator(language)
+    digest = build_digest(store, make_config(language=language), store.digest_candidates("team"), now=NOW,
+                          base_url="https://lb.example.org", t=t)
+    entries = [e for section in digest.sections for group in section.groups for e in group.entries]
+    assert [e.item.title for e in entries] == [lead], "one entry for the story, not one per section"
+    assert len(entries[0].related) == 2
+    assert digest.headline == t.plural("mail.subject.legal_change", 1)

@@ -88,6 +88,28 @@ def test_two_fines_against_one_company_are_two_stories_by_their_amounts(store):
     assert first != second
 
 
+def test_one_fine_rounded_is_one_story_and_converted_is_not_set_apart(store):
+    """'798 Millionen Euro' and 'fast 800 Millionen Euro' are one fine (they were two stories and two
+    alerts); '$840 million' is the same fine converted: its number no longer sets it apart, though
+    across languages and currencies the rest of the text must carry the match."""
+    from monitor.stories.clusters import apart
+
+    euros, _, rounded = clusters(
+        store,
+        report_item("heise online", "EU-Kommission verhängt 798 Millionen Euro Bußgeld gegen Meta",
+                    "Meta habe seinen Kleinanzeigendienst Marketplace unzulässig mit Facebook verknüpft.", 6, "de"),
+        report_item("Reuters", "Meta fined nearly $840 million by EU over Facebook Marketplace",
+                    "The European Commission said Meta tied its classified ads service to Facebook.", 5, "en"),
+        report_item("tagesschau.de", "Meta muss fast 800 Millionen Euro Strafe wegen Marketplace zahlen",
+                    "Die EU-Kommission verhängt knapp 800 Millionen Euro gegen den Facebook-Konzern.", 4, "de"))
+    assert euros == rounded
+    euro_fine = report("EU-Kommission verhängt 798 Millionen Euro Bußgeld gegen Meta", "", platforms=["facebook"],
+                       when=NOW, lang="de")
+    dollar_fine = report("Meta fined nearly $840 million by EU over Marketplace", "", platforms=["facebook"],
+                         when=NOW, lang="en")
+    assert not apart(euro_fine, dollar_fine) and not apart(dollar_fine, euro_fine)
+
+
 def test_proceedings_against_two_companies_on_one_day_are_two_stories(store):
     temu_en, temu_de, ali_en, ali_de = clusters(
         store,

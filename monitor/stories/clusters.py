@@ -375,9 +375,21 @@ def apart(a: Report, b: Report) -> bool:
 
 def _numbers_differ(a: Report, b: Report) -> bool:
     """Whether the numbers in a's title are none of b's while b's title has numbers of its own
-    ('Update 3' / 'Update 7', 'under-16s' / 'under-15s'): a title's number is its news."""
-    mine = [tok for tok in a.headline if tok[:2] in NUMBERS]
-    return bool(mine) and any(tok[:2] in NUMBERS for tok in b.headline) and not any(tok in b.tokens for tok in mine)
+    ('Update 3' / 'Update 7', 'under-16s' / 'under-15s'): a title's number is its news. Amounts of
+    money are left to `_same_amount` (`apart` asks it first): '$840 million' and '798 Millionen Euro'
+    are one fine, converted, and were three stories and three alerts for one fine."""
+    mine = [tok for tok in a.headline if tok[:2] in NUMBERS and not _is_money(tok, a)]
+    theirs = [tok for tok in b.headline if tok[:2] in NUMBERS and not _is_money(tok, b)]
+    return bool(mine) and bool(theirs) and not any(tok in b.tokens for tok in mine)
+
+
+def _is_money(token: str, story: Report) -> bool:
+    """Whether a number token of the story is one of its amounts of money."""
+    try:
+        value = float(token[2:])
+    except ValueError:
+        return False
+    return any(math.isclose(value, amount, rel_tol=1e-6) for _, amount in story.money)
 
 
 def _same_amount(x: tuple[str, float], y: tuple[str, float]) -> bool:

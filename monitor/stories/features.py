@@ -257,7 +257,10 @@ def _numbers(text: str, position: float, tokens: dict[str, float], money: list[t
             return " "
         else:
             kind = "large" if mag else "hundreds" if value >= 100 else "tens" if value >= 10 else "small"
-        _put(tokens, f"n:{value:.3g}", NUMBER_KINDS[kind] * position)
+        # An amount of money to two digits: '798 Millionen Euro' and 'knapp 800 Millionen Euro' are one
+        # fine and share its token; two fines are told apart by `clusters.apart`, which reads the
+        # amounts themselves (`money`) to 3 %.
+        _put(tokens, f"n:{value:.2g}" if kind == "money" else f"n:{value:.3g}", NUMBER_KINDS[kind] * position)
         return " "
     return _NUMBER.sub(one, text)
 

@@ -252,13 +252,16 @@ def build_digest(store: Store, config: Config, items: list[Item], *, now: dateti
     shown, hidden = split_hidden(items, team, settings.hide_other_platforms)
     recent, older = split_backlog(shown, now) if is_first_digest(store, target, team_id) else (shown, [])
     builder = _SectionBuilder(store, config, t, base, team_id)
-    parts: dict[str, list[Item]] = {key: [] for key in SECTIONS}
-    for item in recent:
-        parts[section_of(item)].append(item)
-    stories = {key: [builder.entry(key, builder.lead_first(story)) for story in _stories(found)]
-               for key, found in parts.items() if found}
+    # A story is one entry, in the section of its most important report: three reports of one change
+    # tagged differently (a feature, a feature and a legal change, a legal change) were a legal card
+    # and a feature card, each "also reported by 2 more", and counted twice in the subject.
+    filed: dict[str, list[Entry]] = {}
+    for story in _stories(recent):
+        key = min((section_of(item) for item in story), key=SECTIONS.index)
+        filed.setdefault(key, []).append(builder.entry(key, builder.lead_first(story, key)))
+    stories = {key: filed[key] for key in SECTIONS if key in filed}
     builder.name_others([e for found in stories.values() for e in found])
-    counts = [(key, len(found) if key != OTHER else len(parts[OTHER])) for key, found in stories.items()]
+    counts = [(key, len(found)) for key, found in stories.items()]
     block = builder.important([e for found in stories.values() for e in found])
     moved = Counter(section_of(e.item) for e in block)
     chosen = {id(e) for e in block}
@@ -267,7 +270,7 @@ def build_digest(store: Store, config: Config, items: list[Item], *, now: dateti
         rest = [e for e in found if id(e) not in chosen]
         if key != OTHER and rest:
             sections.append(builder.build(key, rest, moved[key]))
-    untagged = [it for e in stories.get(OTHER, []) if id(e) not in chosen for it in e.items]
+    untagged = [e.item for e in stories.get(OTHER, []) if id(e) not in chosen]     # a story once
     backlog = builder.backlog(older) if older else None
     headline = headline_of(counts, t) if counts or not backlog else t.plural("mail.subject.backlog", backlog.total)
     intro = t.plural("mail.intro.items", len(recent)) if recent else ""
@@ -357,11 +360,15 @@ class _SectionBuilder:
             out.append(entry)
         return out
 
-    def lead_first(self, story: list[Item]) -> list[Item]:
-        """The platform's own announcement leads a story, else the earliest report."""
+    def lead_first(self, story: list[Item], key: str | None = None) -> list[Item]:
+        """The story's reports, its lead first: one of the section `key` it is filed under (a legal card
+        leads with a legal report), in the reader's language (a German team reads the German report
+        first and finds the English one listed under it), the platform's own announcement, else the
+        earliest report."""
         def rank(item: Item) -> tuple:
             source = self.config.source(item.source)
-            return (not (source and source.category == "platform"), item.published or item.fetched, item.id or 0)
+            return (key is not None and section_of(item) != key, bool(item.lang) and item.lang != self.t.language,
+                    not (source and source.category == "platform"), item.published or item.fetched, item.id or 0)
         return sorted(story, key=rank) if len(story) > 1 else story
 
     def entry(self, key: str, items: list[Item]) -> Entry:
