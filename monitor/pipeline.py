@@ -164,9 +164,9 @@ def _store_new(config: Config, store: Store, load_tagger: Callable[[], Tagger], 
         tag_items(load_tagger(), untagged, {s.name: s.category for s in config.sources})   # hints: monitor.tag.hints
     force_legal(fresh, config.sources)       # terms and policy pages: their changes are legal changes
     if routes is None:
-        return store.add_items(fresh, rules.route(fresh, config), now=now)
+        return store.add_items(fresh, rules.route(fresh, config, now=now), now=now)
     by_team = team_alerts.team_tags(fresh, routes)          # teams with their own model: its tags
-    added = store.add_items(fresh, team_alerts.route_teams(fresh, routes, by_team), now=now)
+    added = store.add_items(fresh, team_alerts.route_teams(fresh, routes, by_team, now=now), now=now)
     team_alerts.keep_team_tags(store, fresh, by_team)
     return added
 

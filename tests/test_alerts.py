@@ -232,3 +232,36 @@ def test_text_only_services_get_plain_text_with_one_link_per_item():
     assert message.body_format == "text"
     assert "**" not in message.body and "](" not in message.body
     assert message.body.count("https://") == 2 and f"{BASE}/items/101" in message.body
+
+
+def test_an_item_dated_long_before_the_run_is_not_alerted():
+    """A new source's first fetch brings its archive: years-old entries are no instant news."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.tell.rules import ALERT_AGE
+    now = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    cfg = config({"tags": ["legal_change"], "notify": ["chat"]})
+    items = [item("Facebook bans crypto ads", tags={"legal_change": 0.9}, published=now - timedelta(days=2900)),
+             item("Court ruling today", tags={"legal_change": 0.9}, published=now - timedelta(hours=2)),
+             item("Ruling of last week", tags={"legal_change": 0.9}, published=now - ALERT_AGE - timedelta(hours=1)),
+             item("Undated ruling", tags={"legal_change": 0.9})]
+    assert {d.index for d in route(items, cfg, now=now)} == {1, 3}
+    assert {d.index for d in route(items, cfg)} == {0, 1, 2, 3}, "without a run's time, age is not asked"
+
+
+def test_a_run_alerts_what_is_new_and_not_the_archive_of_a_new_source(sqlite_store):
+    from datetime import timedelta
+
+    from classifiers import Tagger
+    from monitor.clock import utcnow
+    from monitor.pipeline import _store_new
+    now = utcnow()
+    cfg = config({"tags": ["legal_change"], "notify": ["chat"]})
+    sqlite_store.sync_sources(list(cfg.sources))
+    title = "BGH-Urteil: Impressumspflicht gilt ab sofort auch für Instagram-Profile von Unternehmen"
+    fresh = [item(title, source="Dr. Schwenke", published=now - timedelta(hours=1), lang="de"),
+             item(title + " (2019)", source="Dr. Schwenke", published=now - timedelta(days=2000), lang="de")]
+    added = _store_new(cfg, sqlite_store, Tagger.load, fresh, now, None)
+    assert all("legal_change" in it.tags for it in added)
+    due = sqlite_store.due_alerts(now=now + timedelta(minutes=1))
+    assert [it.title for _, it, _ in due["chat"]] == [title]

@@ -73,9 +73,10 @@ def team_tags(items: Sequence[Item], teams: Sequence[TeamRoute]) -> dict[int, di
 
 
 def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute],
-                tagged: dict[int, dict[int, Tagged]] | None = None) -> list[NewDelivery]:
+                tagged: dict[int, dict[int, Tagged]] | None = None, now: datetime | None = None) -> list[NewDelivery]:
     """The alerts every team's rules ask for; `index` is the item's position in `items`. `tagged`
-    (from `team_tags`): each team's own model's tags, computed here when not given."""
+    (from `team_tags`): each team's own model's tags, computed here when not given. `now`: as in
+    `rules.route`, items dated long before it are not alerted."""
     if tagged is None:
         tagged = team_tags(items, teams)
     deliveries: list[NewDelivery] = []
@@ -87,7 +88,7 @@ def route_teams(items: Sequence[Item], teams: Sequence[TeamRoute],
         local = [dataclasses.replace(items[n], source=team.sources[items[n].source], tags=list(own[n][0]),
                                      scores=dict(own[n][1])) if n in own
                  else dataclasses.replace(items[n], source=team.sources[items[n].source]) for n in positions]
-        for found in rules.route(local, team.config, team_id=team.team_id):
+        for found in rules.route(local, team.config, team_id=team.team_id, now=now):
             deliveries.append(dataclasses.replace(found, index=positions[found.index]))
     return deliveries
 
