@@ -344,7 +344,7 @@ def test_das_wichtigste_orders_page_changes_legal_team_platforms_then_widely_rep
                           now=NOW, base_url=None, t=english)
     assert ">Most important <" in render_html(digest, english)
     assert [e.reason for e in digest.sections[0].entries] == ["Page changed", "Legal change",
-                                                               "Your platform: LinkedIn", "reported by 3 sources"]
+                                                               "Your platform: LinkedIn", "Reported by 3 sources"]
 
 
 def test_the_archive_home_shows_the_same_important_stories(store, tmp_path):
