@@ -150,6 +150,9 @@ def test_the_important_block_follows_a_crawl_within_ten_seconds(sqlite_store, tm
     assert "BGH kippt Klauseln in Instagrams AGB" in shown()
     clock[0] += 40                  # nothing new: kept
     assert len(shown()) == 2
+    new_view = parse_filters(QueryParams("view=new"), web.tz, NOW)    # where a reader who chose it starts
+    assert len(archive.important_block(web, new_view)) == 2
+    assert archive.important_block(web, parse_filters(QueryParams("view=digest"), web.tz, NOW)) == []
 
 
 def test_many_sources_are_typed_with_suggestions_a_few_are_picked_from_a_list(sqlite_store, tmp_path):

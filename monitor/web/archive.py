@@ -81,13 +81,15 @@ async def archive(request: Request) -> Response:
 
 def important_block(web: Web, f: Filters) -> list[important.Pick]:
     """"Das Wichtigste" of the last days, as the digest picks it (monitor.tell.important): on the
-    first page of the plain archive only, where a reader starts the day. It reads a week of
+    first page of the plain archive, or of "new since my last visit" for a reader who chose that
+    view (the archive opens in it every morning, and they never saw the block). It reads a week of
     items (0.1 s at 2,000 recent items, three times that while a worker stores), so it is
     reused while no new item came in, for at most a minute (a tag corrected in the archive
     shows within that), and while items keep coming in, for `IMPORTANT_BUSY` seconds: a
     crawl storing beside the archive would otherwise make every front page read that week
     again (benchmarks/bench_web_under_crawl.py). The stories listed below it are always current."""
-    if f.page != 1 or any(key != "scope" for key, _ in f.active) or f.errors or f.view_name != "all":
+    if f.page != 1 or any(key not in ("scope", "view") for key, _ in f.active) or f.errors \
+            or f.view_name not in ("all", "new"):
         return []
     return list(web.remembered(("important", f.team_id), web.store.newest_item_id(),
                                lambda: important.recent(web.store, utcnow(), web.config.settings.platforms or [],
