@@ -289,3 +289,25 @@ def test_english_words_and_bad_view_values(store, tmp_path):
         assert bad.status_code == 200 and "view" in BeautifulSoup(bad.text, "html.parser").select_one(
             "p.notice-warn").get_text()
         assert client.post("/seen", data={"next": "/?view=new"}).status_code == 403     # no CSRF token
+
+
+def test_what_arrives_while_someone_reads_item_pages_is_new_at_the_next_visit(store, tmp_path, monkeypatch):
+    """Anna loads the new view, two reports arrive, she reads an item page a while later, and comes back
+    the next morning: the two were in no list she loaded, so they are new (reading an item page moved
+    the boundary past them)."""
+    clock = [datetime.now(UTC) + timedelta(minutes=1)]          # after the filled archive was stored
+    monkeypatch.setattr("monitor.web.views.utcnow", lambda: clock[0])
+    app = users_app(store, tmp_path)
+    with running(app) as anna:
+        sign_in(anna, "anna", "anna-pw")
+        assert anna.get("/?view=new").status_code == 200
+        fresh = arrive(store, "LinkedIn ändert Regeln für Unternehmensseiten", "DSA: Meldewege werden Pflicht",
+                       now=clock[0] + timedelta(seconds=10))
+        clock[0] += timedelta(seconds=90)
+        assert anna.get(f"/items/{store.ids['reels']}").status_code == 200
+    clock[0] += timedelta(hours=14)
+    with running(app) as anna:                                   # the next morning, signed in again
+        sign_in(anna, "anna", "anna-pw")
+        page = anna.get("/?view=new").text
+        assert sorted(titles(page)) == ["DSA: Meldewege werden Pflicht", "LinkedIn ändert Regeln für Unternehmensseiten"]
+        assert sorted(it["id"] for it in anna.get("/api/items?view=new").json()) == sorted(fresh)

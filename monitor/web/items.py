@@ -17,7 +17,7 @@ from monitor.watch.text import sanitize_html
 from monitor.web import ids, teams  # noqa: F401 - ids: registers the {id:item} path convertor
 from monitor.web.render import render
 from monitor.web.security import csrf_protected
-from monitor.web.views import reader_of, touch
+from monitor.web.views import reader_of
 
 if TYPE_CHECKING:
     from classifiers.tagger import Tagger
@@ -38,10 +38,11 @@ async def item_page(request: Request) -> Response:
 
 
 def opened(web: Web, request: Request, reader: str | None, item_id: int) -> None:
-    """Opening an item is activity of the reader's visit, and the item counts as seen by them
-    (not on a browser's first request: a client that keeps no cookie would leave a reader each time)."""
+    """The item counts as seen by the reader (not on a browser's first request: a client that keeps
+    no cookie would leave a reader each time). It is no activity of their visit: "new since my last
+    visit" begins where they last looked at the list, and items that arrived while they read item
+    pages afterwards were in no list they loaded (views.py)."""
     if reader is not None and not getattr(request.state, "new_browser", False):
-        touch(web, request, reader)
         web.store.mark_seen(reader, [item_id])
 
 

@@ -9,10 +9,11 @@ in the database under `browser:<id>` all the same, so one code path serves both 
 Nothing is written for a browser's first request (it may be a script or link checker
 that keeps no cookies): its visit counts, and its choices are kept, from its second.
 
-Visits. Every page a person opens counts as activity (`touch`). A pause longer than
-VISIT_GAP, or signing in, begins a new visit; "new since my last visit" is what was
-stored after the previous visit's last activity, so it does not empty itself while the
-person reads, and the next visit shows only what came after. A first visit shows the
+Visits. Every load of the archive's list counts as activity (`touch`); an item's page
+does not, since what arrived while someone read item pages was in no list they saw. A
+pause longer than VISIT_GAP, or signing in, begins a new visit; "new since my last visit"
+is what was stored after the previous visit's last look at the list, so it does not empty
+itself while the person reads, and the next visit shows what came after. A first visit shows the
 last FIRST_VISIT_WINDOW. To keep a page view cheap, activity is written to the database
 at most once per TOUCH_EVERY per reader and process (the cache below holds the visit
 in between); a visit boundary is never missed by that, as gaps are far longer.
