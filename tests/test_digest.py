@@ -556,3 +556,24 @@ def test_a_story_tagged_differently_by_its_reports_is_one_entry_led_in_the_reade
     assert [e.item.title for e in entries] == [lead], "one entry for the story, not one per section"
     assert len(entries[0].related) == 2
     assert digest.headline == t.plural("mail.subject.legal_change", 1)
+
+
+def test_a_story_an_earlier_digest_carried_is_a_follow_up_not_the_most_important(store):
+    """Yesterday's digest had the LinkedIn AI-training story; today a how-to on it arrives beside the
+    first report of a ruling: the ruling heads "Das Wichtigste", the how-to is marked a follow-up."""
+    story = "https://example.org/linkedin-ai-training"
+    [first] = add(store, ("t3n", "LinkedIn trainiert KI mit Nutzerdaten", {"legal_change": 0.9}, ["linkedin"], story),
+                  fetched=NOW - timedelta(days=1, hours=2))
+    yesterday = NOW - timedelta(days=1)
+    store.finish_digest(store.begin_digest("team", [first.id], now=yesterday), None, now=yesterday)
+    add(store, ("Dr. Schwenke", "So widersprechen Sie dem KI-Training bei LinkedIn", {"legal_change": 0.9},
+                ["linkedin"], story),
+        ("Dr. Schwenke", "EuGH: Fanpage-Betreiber haften mit Meta", {"legal_change": 0.95}, ["facebook"]))
+    t = Translator("de")
+    digest = build_digest(store, make_config(platforms=["linkedin"]), store.digest_candidates("team"), now=NOW,
+                          base_url="https://lb.example.org", t=t)
+    block = digest.sections[0]
+    assert [e.item.title for e in block.entries] == ["EuGH: Fanpage-Betreiber haften mit Meta"]
+    [follow] = [e for s in digest.sections[1:] for g in s.groups for e in g.entries]
+    assert follow.item.title == "So widersprechen Sie dem KI-Training bei LinkedIn" and follow.follow_up
+    assert "Fortsetzung" in render_html(digest, t) and "Fortsetzung · " in render_text(digest, t)

@@ -92,6 +92,7 @@ class Store:
         self.last_digest_sent = outbox.last_digest_sent
         self.outbox = outbox.outbox
         self.sent_digests = outbox.sent_digests
+        self.digested_stories = outbox.digested_stories
 
         self.latest_version = pages.latest_version
         self.previous_version = pages.previous_version

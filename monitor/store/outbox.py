@@ -260,6 +260,17 @@ class OutboxStore:
                      "last_error": d.last_error, "next_attempt": d.next_attempt} for d in digests]
             return out
 
+    def digested_stories(self, since: datetime, team_id: int | None = None) -> set[int]:
+        """The story clusters of items in the team's digests sent since `since` (any target): what
+        its people have read about already."""
+        with self.sessions() as s:
+            team = team_view.tag_team(s, team_id)
+            return set(s.scalars(select(ItemRow.cluster_id).distinct()
+                                 .join(DigestItemRow, DigestItemRow.item_id == ItemRow.id)
+                                 .join(DigestRow, DigestRow.id == DigestItemRow.digest_id)
+                                 .where(DigestRow.state == "sent", DigestRow.team_id == team,
+                                        DigestRow.sent_at >= since, ItemRow.cluster_id.is_not(None))))
+
     def sent_digests(self, target: str | None = None, team_id: int | None = None) -> int:
         """How many digests of the team (None: the default team) reached `target` (None: any target)."""
         with self.sessions() as s:

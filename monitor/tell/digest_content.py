@@ -52,6 +52,7 @@ ALSO_NAMED = 5            # other sources named after "also reported by"
 RELATED_SHOWN = 3         # other reports of a story listed under its card; the rest are counted
 OTHER_NAMED = 8           # up to this many untagged items are named in their one line; more are counted
 BACKLOG_AGE = timedelta(hours=48)    # first digest: older items are the backlog, summarised
+FOLLOW_UP_DAYS = timedelta(days=7)   # a story a digest sent within this long carried is a follow-up
 BACKLOG_TOP = 5                      # items the backlog summary names
 COLORS = {   # accent, background: the same colour for a tag wherever it appears
     "legal_change": ("#B42318", "#FEF3F2"),
@@ -79,6 +80,7 @@ class Entry:
     reason: str = ""                                        # why it is in "Das Wichtigste" (a label)
     why: str = ""                                           # ... as a key of COLORS
     related_shown: int | None = None                        # None: every related report is listed
+    follow_up: bool = False                                 # an earlier digest carried the story
 
     @property
     def also_names(self) -> str:
@@ -262,7 +264,14 @@ def build_digest(store: Store, config: Config, items: list[Item], *, now: dateti
     stories = {key: filed[key] for key in SECTIONS if key in filed}
     builder.name_others([e for found in stories.values() for e in found])
     counts = [(key, len(found)) for key, found in stories.items()]
-    block = builder.important([e for found in stories.values() for e in found])
+    # A story an earlier digest carried is a follow-up: it keeps its place in its section, marked
+    # so, but gives "Das Wichtigste" to news (a how-to on yesterday's story led the block three
+    # days running and pushed a first report of a ruling below it).
+    told = store.digested_stories(now - FOLLOW_UP_DAYS, team_id)
+    for found in stories.values():
+        for e in found:
+            e.follow_up = e.item.cluster in told and not important.is_page_change(e.item)
+    block = builder.important([e for found in stories.values() for e in found if not e.follow_up])
     moved = Counter(section_of(e.item) for e in block)
     chosen = {id(e) for e in block}
     sections = [builder.block(block)] if block else []
