@@ -47,6 +47,21 @@ def test_adding_twice_stores_once_and_queues_alerts_with_the_items(store):
     assert store.count_items(ItemQuery()) == 4
 
 
+def test_an_entry_published_again_under_a_new_link_is_not_new(store):
+    """A feed that puts an entry out again with a new GUID and link, same title and date, brought it
+    back in the next digest; another date, or another source, is another item."""
+    fill(store)
+    again = item("Radar", "EU fines TikTok under the DSA", "https://a.example/2-republished", guid="new-guid",
+                 lang="en", published=NOW - timedelta(hours=5))
+    later = item("Radar", "EU fines TikTok under the DSA", "https://a.example/2-next-week", lang="en",
+                 published=NOW + timedelta(days=7))
+    elsewhere = item("Wire", "Reichweitenverlust bei Müller & Co. auf LinkedIn", "https://b.example/9",
+                     lang="de", published=NOW - timedelta(hours=2))
+    twice = item("Wire", "Neu im Feed", "https://b.example/10", published=NOW)
+    twice_again = item("Wire", "Neu im Feed", "https://b.example/11", published=NOW)
+    assert store.unseen([again, later, elsewhere, twice, twice_again]) == [later, elsewhere, twice]
+
+
 def test_same_story_from_two_sources_shares_a_cluster(store):
     _, added = fill(store)
     by_source = {(i.source, i.title): i for i in added}

@@ -34,7 +34,16 @@ from monitor.item import Item
 from monitor.store import browse, paging, team_view
 from monitor.store.clusters import StoryClusters
 from monitor.store.locks import transaction_lock
-from monitor.store.rows import CHUNK, Folded, item_values, items_by_ids, load_items, rows_by_ids, with_source
+from monitor.store.rows import (
+    CHUNK,
+    Folded,
+    item_values,
+    items_by_ids,
+    load_items,
+    rows_by_ids,
+    title_key,
+    with_source,
+)
 from monitor.store.schema import CorrectionRow, DeliveryRow, ItemPlatformRow, ItemRow, ItemTagRow, SourceRow, table_of
 
 # (id, source id, sort date, title, summary, platforms) of one item, as the trends read it.
@@ -108,10 +117,12 @@ class ItemStore:
 
     # ------------------------------------------------------------------ writing
     def unseen(self, items: Sequence[Item]) -> list[Item]:
-        """The items not stored yet (by source and fingerprint), first of each duplicate in the batch.
+        """The items not stored yet, first of each duplicate in the batch: by source and fingerprint,
+        and by source, title and publication date (a feed that publishes an entry again under a new
+        GUID and link, the same title and date: it came back as new in the next digest).
 
-        Looked up by fingerprint in chunks across all sources (one query per 500 items, not
-        one per source: a run can bring thousands of sources).
+        Looked up in chunks across all sources (one query per 500 items, not one per source: a
+        run can bring thousands of sources).
         """
         with self.sessions() as s:
             ids = dict(s.execute(select(SourceRow.name, SourceRow.id)).all())
@@ -122,11 +133,23 @@ class ItemStore:
                 chunk = fps[start:start + CHUNK]
                 known.update((sid, fp) for sid, fp in s.execute(
                     select(ItemRow.source_id, ItemRow.fingerprint).where(ItemRow.fingerprint.in_(chunk))))
+            dated = {id(it): (sid, title_key(it.title), it.published) for (sid, fp), it in keyed
+                     if (sid, fp) not in known and it.published is not None and it.kind == "entry" and it.title}
+            titles = sorted({key for _, key, _ in dated.values()})
+            told: set[tuple[int | None, str, datetime | None]] = set()
+            for start in range(0, len(titles), CHUNK):
+                told.update((sid, key, when) for sid, key, when in s.execute(
+                    select(ItemRow.source_id, ItemRow.title_key, ItemRow.published)
+                    .where(ItemRow.title_key.in_(titles[start:start + CHUNK]), ItemRow.published.is_not(None))))
         fresh: list[Item] = []
         for key, it in keyed:
-            if key not in known:
-                known.add(key)
-                fresh.append(it)
+            again = dated.get(id(it))
+            if key in known or (again is not None and again in told):
+                continue
+            known.add(key)
+            if again is not None:
+                told.add(again)
+            fresh.append(it)
         return fresh
 
     def add_items(self, items: Sequence[Item], deliveries: Sequence[NewDelivery] = (),
