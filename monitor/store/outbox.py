@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -142,9 +142,12 @@ class OutboxStore:
         only the team's items; None: every item, with the default team's bookkeeping (as before teams)."""
         with self.sessions() as s:
             team = team_view.tag_team(s, team_id)
-            sent = exists().where(DigestItemRow.item_id == ItemRow.id, DigestItemRow.digest_id == DigestRow.id,
-                                  DigestRow.target == target, DigestRow.state == "sent", DigestRow.team_id == team)
-            stmt = select(ItemRow.id).where(~sent)
+            # The digested items as one set, not a correlated NOT EXISTS per item: SQLite, which keeps
+            # no statistics, walked every digest for every item (20 s at two years and 150,000 items,
+            # growing with the square of the archive's age; 0.1 s this way; PostgreSQL plans both alike).
+            sent = (select(DigestItemRow.item_id).join(DigestRow, DigestRow.id == DigestItemRow.digest_id)
+                    .where(DigestRow.target == target, DigestRow.state == "sent", DigestRow.team_id == team))
+            stmt = select(ItemRow.id).where(ItemRow.id.not_in(sent))
             if team_id is not None:
                 stmt = stmt.where(team_view.visible(team_id))
             if since is not None:
