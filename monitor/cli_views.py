@@ -72,11 +72,18 @@ def print_table(rows: Sequence[Sequence[str | Text]], columns: Sequence[Column],
         return
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False,
                   expand=False)
+    longest = [min(WORD_MAX, max(len(w) for w in [w for row in rows for w in str(row[i]).split()] + [col.header]))
+               for i, col in enumerate(columns)]
+    fixed = [max([len(col.header)] + [len(line) for row in rows for line in str(row[i]).splitlines()])
+             if not col.wrap else longest[i] for i, col in enumerate(columns)]
+    # Wrap between words, not inside them, where the table has room for the longest word of each
+    # wrapping column; where it has not, rich drops the letters it cannot place ("127.0.0.1:8097:"
+    # came out as "127.0.0.1:"), so the columns fold inside words instead.
+    roomy = sum(min(w, c.max_width or w) for w, c in zip(fixed, columns)) + 3 * len(columns) <= out.width
     for i, col in enumerate(columns):
-        words_in = [w for row in rows for w in str(row[i]).split()] + [col.header]
-        longest = min(WORD_MAX, max(len(w) for w in words_in))    # wrap between words, not inside them
         table.add_column(col.header, justify="right" if col.right else "left", no_wrap=not col.wrap,
-                         overflow="fold", min_width=longest if col.wrap else None, max_width=col.max_width)
+                         overflow="fold", min_width=longest[i] if col.wrap and roomy else None,
+                         max_width=col.max_width)
     for row in rows:
         table.add_row(*row)
     out.print(table)

@@ -176,6 +176,7 @@ def test_reports_of_one_story_are_one_entry_naming_the_other_sources(sqlite_stor
     sent = deliver_due(sqlite_store, cfg, Sender(timeout=10), now=NOW)
 
     assert sent.sent == 4 and pending(sqlite_store) == 0
+    assert sent.lines[0].startswith("chat: 4 Meldungen als 2 Alarme gesendet"), sent.lines   # as the title counts
     [message] = hook.accepted
     assert message["title"] == "Lagebild: 2 neue Alarme"
     assert entries_in(message) == 2

@@ -7,6 +7,7 @@ real refused connections and real HTTP 500s. Every server binds 127.0.0.1 only.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from datetime import UTC, datetime, timedelta
@@ -83,6 +84,8 @@ def test_the_digest_arrives_as_multipart_alternative_mail(sqlite_store, smtp, la
     for _, title, _, _ in ITEMS:
         assert title in html and title in text
     assert "https://lagebild.example.org/items/" in html
+    badges = ["Rechtsänderung", "Legal change", "Instagram", "LinkedIn"]
+    assert not [b for b in badges if re.search(rf"\w{b}", text)], "badges run into each other in the text part"
 
 
 def test_a_digest_to_a_down_smtp_server_is_sent_once_it_is_up(sqlite_store, smtp):
@@ -213,6 +216,10 @@ def test_notify_test_names_known_targets_and_sends_in_the_configured_language(we
     assert "no URL" in notify_test(cfg, "off", Sender()).error
     assert notify_test(cfg, "chat", Sender(timeout=5)).ok
     assert hook.posts[0]["title"] == "Lagebild: Testnachricht"
+    assert "steht nicht unter settings.digest.notify" in hook.posts[0]["message"], "it says what it will get"
+    alerts = make_config({"chat": hook.url}, language="en", alerts=[{"tags": ["legal_change"], "notify": ["chat"]}])
+    assert notify_test(alerts, "chat", Sender(timeout=5)).ok
+    assert "Alerts will arrive here; the daily digest goes to other targets." in hook.posts[1]["message"]
 
 
 # --------------------------------------------------------------------------- monitor outbox --retry
@@ -260,7 +267,7 @@ def test_monitor_outbox_retry_prints_what_went_and_what_still_fails(tmp_path, we
 
     sent = runner.invoke(cli, ["outbox", "--retry", *options])
     assert sent.exit_code == 0, sent.output
-    assert sent.output.splitlines() == ["chat: 2 gesendet", "Nichts offen: Alle Meldungen und Lageberichte wurden zugestellt."]
+    assert sent.output.splitlines() == ["chat: 2 gesendet", "Nichts offen: Alle Alarme und Lagebilder wurden zugestellt."]
     assert len(hook.accepted) == 1 and all(title in hook.accepted[0]["message"] for title in LEGAL)
     quiet = runner.invoke(cli, ["outbox", "--retry", "--format", "json", *options])
     assert quiet.exit_code == 0 and json.loads(quiet.stdout) == [] and len(hook.posts) == 3
@@ -290,3 +297,17 @@ def test_a_webhook_that_answers_slowly_gets_each_alert_once(sqlite_store, webhoo
     assert len(hook.posts) == 1 and len(hook.accepted) == 1, "one message, posted once"
     assert deliver_due(store, cfg, Sender(), now=NOW + timedelta(hours=1)).sent == 0
     assert len(hook.posts) == 1
+
+
+def test_the_outbox_table_off_a_terminal_keeps_every_letter_of_an_error(capsys, monkeypatch):
+    """80 columns, as cron mails it: a long address in the error column folds inside the word rather
+    than losing letters ("127.0.0.1:8097:" came out as "127.0.0.1:", "within 13" went missing)."""
+    from monitor.cli_views import print_outbox
+    from monitor.i18n import Translator
+    monkeypatch.setenv("COLUMNS", "80")
+    error = "json 127.0.0.1:8097: connection refused (4 tries within 13 s)"
+    print_outbox([{"kind": "alert", "target": "team-chat", "status": "failing", "messages": 1, "attempts": 4,
+                   "next_attempt": None, "last_error": error}], Translator("de"))
+    lines = capsys.readouterr().out.splitlines()
+    start = lines[0].index("Fehler")
+    assert "".join(line[start:].strip() for line in lines[2:]).replace(" ", "") == error.replace(" ", "")

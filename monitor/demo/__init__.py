@@ -136,7 +136,8 @@ def run_demo(host: str = "127.0.0.1", port: int = 8080, workdir: Path | None = N
     send_digest(store, config, Sender(), output=digest_path, base_url=f"http://{host}:{port}")
     say(t("cli.demo.digest", path=digest_path))
     team_file, items = _second_team(workdir, config_path, load_samples()[:2], server.base, store)
-    say(t("cli.demo.team", slug=DEMO_TEAM, path=team_file, items=items))
+    say(t("cli.demo.team", slug=DEMO_TEAM, path=team_file, items=items, config=config_path,
+          db=f"sqlite:///{db_path}"))      # the demo's own files: not the current folder's
     say(t("cli.demo.chat", path=workdir / "chat-messages.jsonl"))
     say(t("cli.demo.files", db=db_path, config=config_path))
     for page, item_id in _page_changes(store, pages):

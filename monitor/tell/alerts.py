@@ -46,6 +46,7 @@ class Message:
     body: str
     body_format: str
     ids: list[int]
+    stories: int = 0             # entries: a story with several reports is one alert (and several ids)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class DeliveryReport:
     sent: int = 0                                             # items whose alert was accepted
     failed: dict[str, str] = field(default_factory=dict)      # target -> error
     counts: dict[str, int] = field(default_factory=dict)      # target -> items sent
+    alerts: dict[str, int] = field(default_factory=dict)      # target -> alerts (stories) they were sent as
     pending: dict[str, int] = field(default_factory=dict)     # target -> items still waiting
     repeated: dict[str, int] = field(default_factory=dict)    # target -> reports of stories it already had
     lines: list[str] = field(default_factory=list)            # for the run summary
@@ -105,8 +107,11 @@ def _deliver_target(store: Store, config: Config, sender: Sender, target: str, u
         store.mark_alerts_sent(message.ids, now=now)
         report.sent += len(message.ids)
         report.counts[target] = report.counts.get(target, 0) + len(message.ids)
-    if report.counts.get(target):
-        report.lines.insert(first_line, t("mail.report.sent", target=target, n=report.counts[target]))
+        report.alerts[target] = report.alerts.get(target, 0) + message.stories
+    sent, alerts = report.counts.get(target, 0), report.alerts.get(target, 0)
+    if sent:          # the messages say "36 neue Alarme": 48 items sent as 36 alerts, not "48 gesendet"
+        report.lines.insert(first_line, t("mail.report.sent", target=target, n=sent) if alerts in (0, sent)
+                            else t("mail.report.sent_as", target=target, n=sent, alerts=alerts))
 
 
 def _seconds(value: float | None) -> timedelta | None:
@@ -242,7 +247,7 @@ def build_messages(entries: list[AlertEntry], url: str, sender: Sender, t: Trans
         if len(groups) > 1:
             title += f" ({t('mail.alert.part', i=number, n=len(groups))})"
         body = SEPARATOR[fmt].join(blocks[i] for i in group)
-        messages.append(Message(title, body, fmt, [did for i in group for did in entries[i].ids]))
+        messages.append(Message(title, body, fmt, [did for i in group for did in entries[i].ids], len(group)))
     return messages
 
 

@@ -84,5 +84,8 @@ def notify_test(config: Config, name: str, sender: Sender) -> SendResult:
     if not url:
         return SendResult(False, f"the target {name!r} has no URL: the environment variable behind it is "
                                  "empty or unset, so it is disabled")
-    body = t("mail.test.body", target=name)
+    alerts = any(name in rule.notify for rule in config.settings.alerts)
+    digest = name in config.settings.digest.notify
+    what = "both" if alerts and digest else "alerts" if alerts else "digest" if digest else "none"
+    body = t("mail.test.body", target=name) + " " + t(f"mail.test.gets.{what}")
     return sender.send(url, title=t("mail.test.title"), body=body, body_format="text")
