@@ -92,8 +92,12 @@ def print_table(rows: Sequence[Sequence[str | Text]], columns: Sequence[Column],
 
 
 # --------------------------------------------------------------------------- per command
-def print_items(rows: Sequence[dict[str, Any]], t: Translator) -> None:
-    """`monitor items`: date, source, tags by name, title with its platforms."""
+TABLE_ITEMS = 200      # `monitor items` as a table: the newest this many unless --limit says otherwise
+
+
+def print_items(rows: Sequence[dict[str, Any]], t: Translator, total: int | None = None) -> None:
+    """`monitor items`: date, source, tags by name, title with its platforms; `total`: how many
+    matched, when the table shows only the newest of them."""
     table: list[list[str | Text]] = []
     for it in rows:
         title = Text(str(it["title"]))
@@ -105,8 +109,9 @@ def print_items(rows: Sequence[dict[str, Any]], t: Translator) -> None:
                Column(t("cli.items.source"), wrap=True, max_width=16),
                Column(t("cli.items.tags"), wrap=True, max_width=16), Column(t("cli.items.title"), wrap=True)]
     legend = ", ".join(f"{tag_name(t, tag)} = {tag}" for tag in TAGS)
-    print_table(table, columns, empty=t("cli.items.none"),
-                notes=[t.plural("cli.items.count", len(rows), tz=t.tz.key), t("cli.items.legend", tags=legend)])
+    count = (t.plural("cli.items.count", len(rows), tz=t.tz.key) if total is None or total <= len(rows)
+             else t("cli.items.newest", n=t.number(len(rows)), total=t.number(total), tz=t.tz.key))
+    print_table(table, columns, empty=t("cli.items.none"), notes=[count, t("cli.items.legend", tags=legend)])
 
 
 def print_sources(rows: Sequence[dict[str, Any]], t: Translator) -> None:

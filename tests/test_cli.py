@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -422,3 +422,19 @@ def test_a_model_retrained_before_the_upgrade_is_used_with_a_note_to_train_again
     done = subprocess.run([sys.executable, "-m", "monitor", "classify"], env=env, capture_output=True, text=True,
                           timeout=120, input='{"title": "Instagram testet Reels"}\n')
     assert done.returncode == 0 and "monitor train" not in done.stderr, done.stderr
+
+
+def test_the_items_table_shows_the_newest_two_hundred_and_says_how_to_see_more(archive):
+    """A table is read by a person: at 150,000 items the whole archive took minutes and gigabytes to lay
+    out. json streams everything."""
+    env, _, db = archive
+    store = Store.open(db)
+    store.add_items([Item(source=SOURCES[0].name, title=f"Meldung Nummer {n}", url=f"https://kompass.example/{n}",
+                          published=PUBLISHED.replace(day=1) + timedelta(minutes=n), lang="de") for n in range(205)])
+    store.close()
+    table = invoke(env, "items")
+    assert table.exit_code == 0 and "Die neuesten 200 von 207 Meldungen" in table.output and "--limit" in table.output
+    assert "Meldung Nummer 204" in table.output and "Meldung Nummer 4 " not in table.output
+    everything = invoke(env, "items", "--limit", "300")
+    assert "207 Meldungen, die neuesten zuerst" in everything.output
+    assert len(json.loads(invoke(env, "items", "--format", "json").output)) == 207
