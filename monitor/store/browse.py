@@ -363,12 +363,15 @@ def story_scan(s: Session, q: ItemQuery) -> tuple[Counted, list[int]]:
     view tabs of a search carry them on from view to view."""
     tune(s)
     before = s.scalar(select(func.max(ItemRow.id))) or 0
-    stmt = ordered(s, q, ItemRow.id, ItemRow.cluster_id)
-    if stmt is None:
+    found, score = ranked(s, q, ItemRow.id, ItemRow.cluster_id, ItemRow.sort_date)
+    if found is None:
         return Counted(0, 0, before), []
-    result = s.connection().execute(stmt)
+    # The matches first, ordered after (`in_order`): as one ordered statement PostgreSQL walked the
+    # date index over the whole archive testing each text (0.6 s warm, 2.2 s cold for a word in
+    # 23,000 of 150,000 items; 0.38 s this way).
+    result = s.connection().execute(in_order(s, q, found, score))
     try:
-        rows = result.cursor.fetchall()
+        rows = [(row[0], row[1]) for row in result.cursor.fetchall()]
     finally:
         result.close()
     heads, _ = _heads_of(rows, len(rows))
