@@ -200,3 +200,17 @@ def test_the_last_pages_of_a_teams_archive_show_the_stories_it_sees(store):
         for offset, limit in ((0, 10), (len(heads) // 2 + 1, 10), (len(heads) - 3, 10), (len(heads) - 1, 5)):
             page = store.story_page(replace(query, offset=offset, limit=limit))
             assert [it.id for it in page.items] == heads[offset:offset + limit], (team_id, offset)
+
+
+def test_the_important_block_leads_a_story_with_a_report_in_the_readers_language(sqlite_store):
+    from monitor.tell import important
+
+    sources = [Source(name=n, url=f"https://{n.lower()}.example/feed", category="industry") for n in SOURCES]
+    sqlite_store.sync_sources(sources)
+    english = report("Wire", "EU fines TikTok 380 million euros under the DSA", 1, 3, ["legal_change"], lang="en")
+    german = report("Radar", "EU verhängt 380 Millionen Euro DSA-Strafe gegen TikTok", 2, 2, ["legal_change"])
+    german.canonical_url = english.canonical_url                 # one story
+    sqlite_store.add_items([english, german], now=NOW)
+    for language, lead in (("de", german.title), ("en", english.title)):
+        [pick] = important.recent(sqlite_store, NOW, [], language=language)
+        assert pick.item.title == lead

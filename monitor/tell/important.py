@@ -141,8 +141,9 @@ def _own_class(item: Item) -> int:
 
 
 def recent(store: Store, now: datetime, team: Sequence[str], limit: int = LIMIT,
-           window: timedelta = WINDOW, team_id: int | None = None) -> list[Pick]:
-    """The archive's block: the important stories among the (team's, with `team_id`) items of the last `window`."""
+           window: timedelta = WINDOW, team_id: int | None = None, language: str | None = None) -> list[Pick]:
+    """The archive's block: the important stories among the (team's, with `team_id`) items of the last
+    `window`, each led by a report of its class in the reader's `language` where it has one."""
     from monitor.store import ItemQuery
 
     query = ItemQuery(since=now - window, limit=SCAN, team_id=team_id)
@@ -158,5 +159,7 @@ def recent(store: Store, now: datetime, team: Sequence[str], limit: int = LIMIT,
         sources.add(source_id)
         if iid in leads:
             members.append(leads[iid])
-    stories = [(min(members, key=_own_class), len(sources)) for members, sources in groups.values() if members]
+    def rank(item: Item) -> tuple[int, bool]:
+        return _own_class(item), bool(language and item.lang and item.lang != language)
+    stories = [(min(members, key=rank), len(sources)) for members, sources in groups.values() if members]
     return pick(stories, team, limit)

@@ -93,7 +93,8 @@ def important_block(web: Web, f: Filters) -> list[important.Pick]:
         return []
     return list(web.remembered(("important", f.team_id), web.store.newest_item_id(),
                                lambda: important.recent(web.store, utcnow(), web.config.settings.platforms or [],
-                                                        team_id=f.team_id),
+                                                        team_id=f.team_id,
+                                                        language=web.team_config(f.team_id).settings.language),
                                fresh=IMPORTANT_FRESH, busy=IMPORTANT_BUSY))
 
 
