@@ -169,7 +169,8 @@ class RequireLogin:
         self.app, self.auth, self.team_token, self.live = app, auth, team_token, live
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.auth.enabled and self.live is not None:
+        if scope["type"] == "http" and self.auth.enabled and self.live is not None \
+                and not scope["path"].startswith("/static/"):      # a page's assets: no read per file
             session = HTTPConnection(scope).session
             if session.get("user") and await run_in_threadpool(self.live, session.get(SESSION_KEY)) != session["user"]:
                 session.clear()        # signed out elsewhere, a new password, or a copy of an old cookie

@@ -47,10 +47,7 @@ def public_address(url: str) -> str:
     """A source's address as a feed reader may see it: without user, password, query or fragment,
     where private feeds carry their tokens (`${FEED_TOKEN}` in feeds.yaml)."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    return urlunsplit((parts.scheme, host + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 def rss(items: list[Item], f: Filters, *, base: str, t: Translator, source_urls: dict[str, str]) -> bytes:
