@@ -28,8 +28,10 @@ REPORTS = [
 ]
 
 
-def entries(prefix: str, start: int = 0) -> list[dict]:
-    return [{"title": title, "link": f"http://127.0.0.1/{prefix}/{start + n}", "summary": summary}
+def entries(prefix: str, start: int = 0, follow_up: str = "") -> list[dict]:
+    """The reports as feed entries; `follow_up` marks later reports' titles (a feed's entry with the
+    same title and date under a new link is the same entry published again, not news)."""
+    return [{"title": title + follow_up, "link": f"http://127.0.0.1/{prefix}/{start + n}", "summary": summary}
             for n, (title, summary) in enumerate(REPORTS)]
 
 
@@ -93,7 +95,7 @@ def test_a_first_run_leaves_tagging_to_the_crawl_and_a_second_run_tags_what_is_n
             {"name": "B", "url": web.url("/b.xml"), "category": "platform"}]})
         first = run_cycle(config, store, loader, Sender(), crawl_tagger="")
         assert first.new_count == 2 * len(REPORTS) and loads == []
-        web.add("/a.xml", rss("A", entries("a") + entries("a2", 10)))
+        web.add("/a.xml", rss("A", entries("a") + entries("a2", 10, follow_up=": das Update")))
         second = run_cycle(config, store, loader, Sender(), crawl_tagger="")
         assert second.new_count == len(REPORTS) and loads == ["loaded"]
     stored = {(i.source, i.url): i for i in store.query_items(ItemQuery(limit=100))}
